@@ -1,0 +1,53 @@
+# advice_site: the two commands that matter are `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+# The newest suitable interpreter on the PATH (pyenv's shim honours .python-version).
+PYTHON ?= $(shell for candidate in python3.13 python3.12 python3.14 python3 python; do \
+	if command -v $$candidate >/dev/null 2>&1 && \
+	   $$candidate -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
+	   echo $$candidate; break; fi; done)
+
+.PHONY: help install run test lint format clean
+
+help:
+	@echo "make run    install, migrate, load the bundled article, serve on http://127.0.0.1:8000/"
+	@echo "make test   run the whole test suite (SQLite unless DATABASE_URL is set)"
+	@echo "make lint   ruff check and format check"
+
+$(VENV)/.installed: pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "No Python 3.12 or newer found on the PATH. Install Python 3.12+ (python.org, pyenv or your package manager) and run make again." >&2; \
+		exit 1; fi
+	@echo "Using $(PYTHON) ($$($(PYTHON) --version))"
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) manage.py migrate --no-input
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) manage.py import_post content/*.md
+	@echo ""
+	@echo "To create an admin account: DJANGO_DEBUG=true $(PY) manage.py createsuperuser"
+	@echo "Then edit posts at http://127.0.0.1:8000/admin/"
+	@echo ""
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) manage.py runserver 127.0.0.1:8000
+
+test: install
+	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) staticfiles *.egg-info

@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+from django.views.generic import TemplateView
+
+from posts import editor_views, media_views
+from posts.feeds import LatestPostsFeed
+from posts.sitemaps import CategorySitemap, PostSitemap, StaticSitemap
+
+sitemaps = {"home": StaticSitemap, "posts": PostSitemap, "categories": CategorySitemap}
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("editor/markdownify/", editor_views.markdownify, name="editor_markdownify"),
+    path("editor/upload/", editor_views.upload_image, name="editor_upload"),
+    path("feed/", LatestPostsFeed(), name="feed"),
+    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path(
+        "robots.txt",
+        TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
+        name="robots",
+    ),
+    path("media/<path:path>", media_views.uploaded_file, name="media"),
+    path("", include("posts.urls")),
+]

@@ -1,0 +1,189 @@
+"""The site's one Markdown renderer, used for pages and for the admin live preview.
+
+CommonMark (markdown-it-py) with three additions the articles need:
+
+* every heading gets a stable id from ``heading_id`` (explicit ``{#id}`` wins),
+* ``## <input type="checkbox"> Text`` headings become checklist headings: a real
+  checkbox labelled by the heading text, which the checklists app makes interactive,
+* ``$...$`` / ``$$...$$`` become MathML on the server when a post asks for math.
+
+Raw HTML stays enabled because articles are written by staff editors (the Jekyll
+source uses it); reader-written text goes through the comments app's sanitizer.
+"""
+
+import html
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from django.utils.text import slugify
+from latex2mathml.converter import convert as latex_to_mathml
+from markdown_it import MarkdownIt
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+CHECKBOX_TAG = re.compile(r"^<input\b[^>]*\btype\s*=\s*[\"']?checkbox[\"']?[^>]*>$", re.IGNORECASE)
+EXPLICIT_ID = re.compile(r"\s*\{#([A-Za-z][\w-]*)\}\s*$")
+BLANK_TARGET_ANCHOR = re.compile(
+    r"<a\b(?=[^>]*\btarget\s*=\s*[\"']?_blank)[^>]*>", re.IGNORECASE
+)
+REL_ATTRIBUTE = re.compile(r"\srel\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.IGNORECASE)
+WORD = re.compile(r"\w+")
+WORDS_PER_MINUTE = 200
+
+
+@dataclass(frozen=True)
+class Heading:
+    id: str
+    text: str
+    level: int
+    checklist: bool = False
+
+
+@dataclass
+class Rendered:
+    html: str
+    headings: list[Heading] = field(default_factory=list)
+
+    @property
+    def checklist(self):
+        return [heading for heading in self.headings if heading.checklist]
+
+
+def heading_id(text):
+    """The anchor id for a heading's text: Django's slugify, never empty."""
+    return slugify(text) or "section"
+
+
+def reading_minutes(markdown_text):
+    """Whole minutes to read a text at 200 words a minute, at least one."""
+    words = len(WORD.findall(markdown_text))
+    return max(1, round(words / WORDS_PER_MINUTE))
+
+
+def render(text, *, math=False):
+    """Render Markdown to HTML and the list of its headings."""
+    env = {}
+    body = _parser(math).render(text, env)
+    return Rendered(html=body, headings=env.get("headings", []))
+
+
+def render_preview(text):
+    """markdownx's preview hook: the page renderer, with math on (see README)."""
+    return render(text, math=True).html
+
+
+@cache
+def _parser(math):
+    md = MarkdownIt("commonmark", {"html": True})
+    md.core.ruler.push("heading_ids", _heading_ids)
+    md.core.ruler.push("safe_blank_targets", _safe_blank_targets)
+    md.add_render_rule("heading_open", _render_heading_open)
+    md.add_render_rule("heading_close", _render_heading_close)
+    if math:
+        dollarmath_plugin(
+            md,
+            allow_labels=False,
+            allow_space=False,
+            allow_digits=False,
+            double_inline=True,
+            renderer=_mathml,
+        )
+        # The plugin wraps inline $$...$$ in a <div>, which is invalid inside <p>.
+        md.add_render_rule("math_inline_double", _render_inline_display_math)
+    return md
+
+
+def _mathml(latex, options):
+    display = "block" if options.get("display_mode") else "inline"
+    try:
+        return latex_to_mathml(latex, display=display)
+    except Exception:  # latex2mathml raises many kinds on bad TeX; show the source instead.
+        return f'<code class="math-error">{html.escape(latex)}</code>'
+
+
+def _render_inline_display_math(renderer, tokens, index, options, env):
+    content = _mathml(tokens[index].content, {"display_mode": True})
+    return f'<span class="math display">{content}</span>'
+
+
+def _heading_ids(state):
+    """Give each heading a unique id and record it, marking checklist headings."""
+    seen = set()
+    headings = []
+    tokens = state.tokens
+    for index, token in enumerate(tokens):
+        if token.type != "heading_open":
+            continue
+        inline = tokens[index + 1]
+        children = inline.children or []
+        checklist = bool(children) and _is_checkbox(children[0])
+        if checklist:
+            del children[0]
+            if children and children[0].type == "text":
+                children[0].content = children[0].content.lstrip()
+        explicit = None
+        if children and children[-1].type == "text":
+            match = EXPLICIT_ID.search(children[-1].content)
+            if match:
+                explicit = match.group(1)
+                children[-1].content = children[-1].content[: match.start()]
+        text = " ".join(_plain_text(children).split())
+        base = explicit or heading_id(text)
+        anchor, suffix = base, 2
+        while anchor in seen:
+            anchor, suffix = f"{base}-{suffix}", suffix + 1
+        seen.add(anchor)
+        token.attrSet("id", anchor)
+        token.meta["checklist"] = checklist
+        tokens[index + 2].meta["checklist"] = checklist
+        headings.append(Heading(id=anchor, text=text, level=int(token.tag[1]), checklist=checklist))
+    state.env["headings"] = headings
+
+
+def _is_checkbox(token):
+    return token.type == "html_inline" and CHECKBOX_TAG.match(token.content.strip()) is not None
+
+
+def _plain_text(children):
+    return "".join(
+        child.content for child in children if child.type in {"text", "code_inline", "math_inline"}
+    )
+
+
+def _safe_blank_targets(state):
+    """Raw HTML links that open a new tab get rel="noopener noreferrer"."""
+    for token in state.tokens:
+        if token.type == "html_block":
+            token.content = _add_rel(token.content)
+        for child in token.children or []:
+            if child.type == "html_inline":
+                child.content = _add_rel(child.content)
+
+
+def _add_rel(fragment):
+    def fix(match):
+        tag = REL_ATTRIBUTE.sub("", match.group(0))
+        return tag[:-1].rstrip("/ ") + ' rel="noopener noreferrer">'
+
+    return BLANK_TARGET_ANCHOR.sub(fix, fragment)
+
+
+def _render_heading_open(renderer, tokens, index, options, env):
+    token = tokens[index]
+    opening = renderer.renderToken(tokens, index, options, env)
+    if not token.meta.get("checklist"):
+        return opening
+    anchor = token.attrGet("id")
+    opening = opening.replace(">", ' class="checklist-heading">', 1)
+    return (
+        f'{opening}<input type="checkbox" class="checklist-box" id="check-{anchor}" '
+        f'name="item" value="{anchor}" data-checklist-item="{anchor}">'
+        f'<label for="check-{anchor}">'
+    )
+
+
+def _render_heading_close(renderer, tokens, index, options, env):
+    closing = renderer.renderToken(tokens, index, options, env)
+    if tokens[index].meta.get("checklist"):
+        return "</label>" + closing
+    return closing

@@ -1,0 +1,161 @@
+from django.conf import settings
+from django.contrib.redirects.models import Redirect
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from markdownx.models import MarkdownxField
+
+from . import markdown
+
+# Top-level paths the site's own URLs use; a post's permalink may not shadow them.
+RESERVED_PREFIXES = (
+    "admin", "accounts", "account", "categories", "checklists", "comments", "editor",
+    "feed", "healthz", "media", "progress", "robots.txt", "sitemap.xml", "static",
+)
+
+permalink_validator = RegexValidator(
+    r"^/([a-z0-9][a-z0-9_-]*/)+$",
+    "A permalink is a path such as /dl_advice/: lowercase letters, digits, '-' and '_' "
+    "between slashes, starting and ending with '/'.",
+)
+
+
+def normalize_permalink(value):
+    """'dl_advice' and '/dl_advice' both mean '/dl_advice/'."""
+    value = (value or "").strip()
+    if not value:
+        return value
+    return "/" + value.strip("/") + "/"
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("posts:category", kwargs={"slug": self.slug})
+
+
+class PostQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Post.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def visible_to(self, user):
+        """Published posts for everyone; drafts and scheduled posts too for staff."""
+        if user.is_staff:
+            return self.all()
+        return self.published()
+
+
+class Post(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    permalink = models.CharField(
+        max_length=200,
+        unique=True,
+        validators=[permalink_validator],
+        help_text="The post's address on the site, such as /dl_advice/.",
+    )
+    description = models.CharField(max_length=300, blank=True)
+    body = MarkdownxField(
+        help_text="Markdown. '## <input type=\"checkbox\"> Text' makes a checklist heading; "
+        "end a heading with {#some-id} to pin its anchor."
+    )
+    body_html = models.TextField(editable=False, default="")
+    # The headings of the rendered body ([{id, text, level, checklist}]), for the table
+    # of contents and the checklist items, kept with the HTML so no page parses Markdown.
+    headings = models.JSONField(editable=False, default=list)
+    reading_minutes = models.PositiveSmallIntegerField(editable=False, default=1)
+    categories = models.ManyToManyField(Category, blank=True, related_name="posts")
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        default=timezone.now, help_text="Shown as the post's date; a future date schedules it."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    allow_comments = models.BooleanField(default=True)
+    use_math = models.BooleanField(
+        default=False, help_text="Render $...$ and $$...$$ as mathematics."
+    )
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [models.Index(fields=["status", "-published_at"], name="post_status_date_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(permalink__startswith="/") & Q(permalink__endswith="/"),
+                name="post_permalink_is_a_path",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return self.permalink
+
+    @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
+
+    @property
+    def checklist_headings(self):
+        return [heading for heading in self.headings if heading["checklist"]]
+
+    @property
+    def toc_headings(self):
+        return [heading for heading in self.headings if heading["level"] == 2]
+
+    def clean(self):
+        self.permalink = normalize_permalink(self.permalink)
+        first_segment = self.permalink.strip("/").split("/")[0]
+        if first_segment in RESERVED_PREFIXES:
+            raise ValidationError(
+                {"permalink": f"/{first_segment}/ is used by the site itself; choose another."}
+            )
+
+    def render(self):
+        """Render the Markdown body into the stored HTML, headings and reading time."""
+        rendered = markdown.render(self.body, math=self.use_math)
+        self.body_html = rendered.html
+        self.headings = [
+            {"id": h.id, "text": h.text, "level": h.level, "checklist": h.checklist}
+            for h in rendered.headings
+        ]
+        self.reading_minutes = markdown.reading_minutes(self.body)
+
+    def save(self, *args, **kwargs):
+        # Rendering here keeps the stored HTML in step with the body whichever way a
+        # post is saved (admin, import, shell), so pages never parse Markdown.
+        self.permalink = normalize_permalink(self.permalink)
+        self.render()
+        with transaction.atomic():
+            previous = None
+            if self.pk:
+                previous = Post.objects.filter(pk=self.pk).values_list("permalink", flat=True).first()
+            super().save(*args, **kwargs)
+            if previous and previous != self.permalink:
+                redirect_old_permalink(old=previous, new=self.permalink)
+
+
+def redirect_old_permalink(*, old, new):
+    """Make an old permalink (and anything that already redirected to it) point to new."""
+    site_id = settings.SITE_ID
+    Redirect.objects.filter(site_id=site_id, old_path=new).delete()
+    Redirect.objects.filter(site_id=site_id, new_path=old).update(new_path=new)
+    Redirect.objects.update_or_create(site_id=site_id, old_path=old, defaults={"new_path": new})

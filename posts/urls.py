@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "posts"
+
+urlpatterns = [
+    path("", views.post_list, name="list"),
+    path("categories/<slug:slug>/", views.category_detail, name="category"),
+    # Posts live at their own permalinks, so this catch-all must be the last route.
+    path("<path:permalink>", views.post_detail, name="detail"),
+]
