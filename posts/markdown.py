@@ -23,9 +23,7 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 CHECKBOX_TAG = re.compile(r"^<input\b[^>]*\btype\s*=\s*[\"']?checkbox[\"']?[^>]*>$", re.IGNORECASE)
 EXPLICIT_ID = re.compile(r"\s*\{#([A-Za-z][\w-]*)\}\s*$")
-BLANK_TARGET_ANCHOR = re.compile(
-    r"<a\b(?=[^>]*\btarget\s*=\s*[\"']?_blank)[^>]*>", re.IGNORECASE
-)
+BLANK_TARGET_ANCHOR = re.compile(r"<a\b(?=[^>]*\btarget\s*=\s*[\"']?_blank)[^>]*>", re.IGNORECASE)
 REL_ATTRIBUTE = re.compile(r"\srel\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.IGNORECASE)
 WORD = re.compile(r"\w+")
 WORDS_PER_MINUTE = 200

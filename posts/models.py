@@ -12,8 +12,20 @@ from . import markdown
 
 # Top-level paths the site's own URLs use; a post's permalink may not shadow them.
 RESERVED_PREFIXES = (
-    "admin", "accounts", "account", "categories", "checklists", "comments", "editor",
-    "feed", "healthz", "media", "progress", "robots.txt", "sitemap.xml", "static",
+    "admin",
+    "accounts",
+    "account",
+    "categories",
+    "checklists",
+    "comments",
+    "editor",
+    "feed",
+    "healthz",
+    "media",
+    "progress",
+    "robots.txt",
+    "sitemap.xml",
+    "static",
 )
 
 permalink_validator = RegexValidator(
@@ -106,6 +118,21 @@ class Post(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        # Rendering here keeps the stored HTML in step with the body whichever way a
+        # post is saved (admin, import, shell), so pages never parse Markdown.
+        self.permalink = normalize_permalink(self.permalink)
+        self.render()
+        with transaction.atomic():
+            previous = None
+            if self.pk:
+                previous = (
+                    Post.objects.filter(pk=self.pk).values_list("permalink", flat=True).first()
+                )
+            super().save(*args, **kwargs)
+            if previous and previous != self.permalink:
+                redirect_old_permalink(old=previous, new=self.permalink)
+
     def get_absolute_url(self):
         return self.permalink
 
@@ -138,19 +165,6 @@ class Post(models.Model):
             for h in rendered.headings
         ]
         self.reading_minutes = markdown.reading_minutes(self.body)
-
-    def save(self, *args, **kwargs):
-        # Rendering here keeps the stored HTML in step with the body whichever way a
-        # post is saved (admin, import, shell), so pages never parse Markdown.
-        self.permalink = normalize_permalink(self.permalink)
-        self.render()
-        with transaction.atomic():
-            previous = None
-            if self.pk:
-                previous = Post.objects.filter(pk=self.pk).values_list("permalink", flat=True).first()
-            super().save(*args, **kwargs)
-            if previous and previous != self.permalink:
-                redirect_old_permalink(old=previous, new=self.permalink)
 
 
 def redirect_old_permalink(*, old, new):
