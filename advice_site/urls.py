@@ -11,6 +11,9 @@ sitemaps = {"home": StaticSitemap, "posts": PostSitemap, "categories": CategoryS
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("account/", include("accounts.urls")),
+    path("", include("checklists.urls")),
     path("editor/markdownify/", editor_views.markdownify, name="editor_markdownify"),
     path("editor/upload/", editor_views.upload_image, name="editor_upload"),
     path("feed/", LatestPostsFeed(), name="feed"),

@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from markdownx.models import MarkdownxField
 
+from checklists.sync import sync_items
+
 from . import markdown
 
 # Top-level paths the site's own URLs use; a post's permalink may not shadow them.
@@ -132,6 +134,9 @@ class Post(models.Model):
             super().save(*args, **kwargs)
             if previous and previous != self.permalink:
                 redirect_old_permalink(old=previous, new=self.permalink)
+            # Readers' ticks hang on checklist items; keep them in step with the
+            # headings in the same transaction, whichever way the post is saved.
+            sync_items(self)
 
     def get_absolute_url(self):
         return self.permalink

@@ -1,4 +1,8 @@
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
+
+from checklists.progress import progress_for
+from checklists.rendering import interactive_body
 
 from .models import Category, Post, normalize_permalink
 
@@ -19,4 +23,8 @@ def post_detail(request, permalink):
         Post.objects.visible_to(request.user).prefetch_related("categories"),
         permalink=normalize_permalink(permalink),
     )
-    return render(request, "posts/post_detail.html", {"post": post})
+    progress = progress_for(user=request.user, session=request.session, post=post)
+    body = interactive_body(post.body_html, progress, get_token(request))
+    return render(
+        request, "posts/post_detail.html", {"post": post, "progress": progress, "body": body}
+    )

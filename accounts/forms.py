@@ -1,0 +1,56 @@
+from django import forms
+
+
+class SignupForm(forms.Form):
+    """Extra fields of allauth's sign-up form: the public display name."""
+
+    display_name = forms.CharField(
+        max_length=50,
+        label="Display name",
+        help_text="Shown to other readers. Your email address is never shown.",
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+    )
+
+    field_order = ["email", "display_name", "password1", "password2"]
+
+    def clean_display_name(self):
+        name = " ".join(self.cleaned_data["display_name"].split())
+        if not name:
+            raise forms.ValidationError("Enter the name other readers will see.")
+        return name
+
+    def signup(self, request, user):
+        user.display_name = self.cleaned_data["display_name"]
+        user.save(update_fields=["display_name"])
+
+
+class DisplayNameForm(forms.Form):
+    display_name = forms.CharField(max_length=50, label="Display name")
+
+    def clean_display_name(self):
+        name = " ".join(self.cleaned_data["display_name"].split())
+        if not name:
+            raise forms.ValidationError("Enter the name other readers will see.")
+        return name
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.has_usable_password():
+            raise forms.ValidationError(
+                "Your account has no password yet; set one first, then delete the account."
+            )
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That password is not correct.")
+        return password

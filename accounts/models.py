@@ -1,0 +1,25 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.urls import reverse
+
+
+class User(AbstractUser):
+    """A reader. Others see only the display name; the email address stays private."""
+
+    display_name = models.CharField(
+        max_length=50, help_text="Shown to other readers next to your comments."
+    )
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        ordering = ["display_name", "id"]
+
+    def __str__(self):
+        return self.display_name or self.username
+
+    def get_absolute_url(self):
+        return reverse("accounts:account")
+
+    @property
+    def public_name(self):
+        return self.display_name or "Anonymous reader"

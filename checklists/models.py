@@ -1,0 +1,62 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class ChecklistItemQuerySet(models.QuerySet):
+    def current(self):
+        """Items whose heading is in the post now (archived ones are kept for their ticks)."""
+        return self.filter(archived_at__isnull=True)
+
+
+class ChecklistItem(models.Model):
+    """One checkbox heading of a post, kept in step with the post by checklists.sync."""
+
+    post = models.ForeignKey("posts.Post", on_delete=models.CASCADE, related_name="checklist_items")
+    anchor = models.CharField(max_length=200, help_text="The heading's id in the page.")
+    text = models.CharField(max_length=300)
+    position = models.PositiveIntegerField(default=0)
+    archived_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set while the heading is not in the post."
+    )
+    # How many readers ticked this item: kept by set_tick() and friends in the same
+    # transaction as the tick, so pages show counts without counting rows.
+    reader_count = models.PositiveIntegerField(default=0)
+
+    objects = ChecklistItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["post", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "anchor"], name="checklist_item_unique_anchor"),
+        ]
+        indexes = [models.Index(fields=["post", "archived_at", "position"], name="item_post_idx")]
+
+    def __str__(self):
+        return self.text
+
+    def get_absolute_url(self):
+        return f"{self.post.get_absolute_url()}#{self.anchor}"
+
+    @property
+    def is_archived(self):
+        return self.archived_at is not None
+
+
+class Tick(models.Model):
+    """A reader has done one item. No row means not done."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checklist_ticks"
+    )
+    item = models.ForeignKey(ChecklistItem, on_delete=models.CASCADE, related_name="ticks")
+    ticked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["ticked_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "item"], name="tick_one_per_reader_and_item"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} did {self.item}"

@@ -1,0 +1,63 @@
+"""Turning the stored article HTML's checkbox headings into the reader's live checklist.
+
+The renderer stores each checklist heading as a plain checkbox; per request we add the
+reader's state, the readers' count and a small no-JavaScript form after the heading.
+This is string work on the stored HTML: no Markdown is parsed and no query is run.
+"""
+
+import re
+
+from django.urls import reverse
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+
+CHECKLIST_HEADING = re.compile(
+    r'<input type="checkbox" class="checklist-box" (?P<attrs>[^>]*)'
+    r'data-checklist-item="(?P<anchor>[^"]+)">(?P<rest>.*?</h2>)',
+    re.DOTALL,
+)
+
+
+def interactive_body(body_html, progress, csrf_token):
+    states = progress.by_anchor()
+
+    def replace(match):
+        state = states.get(match.group("anchor"))
+        if state is None:  # not an item of this post (should not happen): leave it inert
+            return match.group(0)
+        item = state.item
+        url = reverse("checklists:set", kwargs={"item_id": item.pk})
+        checkbox = (
+            f'<input type="checkbox" class="checklist-box" {match.group("attrs")}'
+            f'data-checklist-item="{escape(item.anchor)}" data-tick-url="{url}" '
+            f'aria-describedby="readers-{escape(item.anchor)}"{" checked" if state.done else ""}>'
+        )
+        return checkbox + match.group("rest") + _controls(state, url, csrf_token)
+
+    return mark_safe(CHECKLIST_HEADING.sub(replace, body_html))
+
+
+def readers_text(count):
+    return "1 reader did this" if count == 1 else f"{count} readers did this"
+
+
+def _controls(state, url, csrf_token):
+    """The readers' count and the form that sets the state without JavaScript."""
+    # format_html rather than a template: this runs once per item on every page view.
+    return format_html(
+        '<div class="checklist-controls">'
+        '<p class="readers" id="readers-{anchor}" data-readers>{readers}</p>'
+        '<form method="post" action="{url}" class="tick-form">'
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">'
+        '<input type="hidden" name="done" value="{value}">'
+        '<button type="submit" class="secondary">{label}'
+        '<span class="visually-hidden">: {text}</span></button>'
+        "</form></div>",
+        anchor=state.item.anchor,
+        readers=readers_text(state.item.reader_count),
+        url=url,
+        csrf=csrf_token,
+        value="false" if state.done else "true",
+        label="Mark as not done" if state.done else "Mark as done",
+        text=state.item.text,
+    )

@@ -1,0 +1,132 @@
+import json
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from posts.models import Post
+
+from .models import ChecklistItem, Tick
+from .progress import progress_for, reset_progress, set_session_tick, set_tick
+from .rendering import readers_text
+
+TRUE_VALUES = {"true", "1", "on", "yes"}
+FALSE_VALUES = {"false", "0", "off", "no"}
+
+
+class BadRequest(Exception):
+    pass
+
+
+@require_POST
+def set_item(request, item_id):
+    """Set one item done or not done for the reader (or the visitor's session)."""
+    item = ChecklistItem.objects.current().select_related("post").filter(pk=item_id).first()
+    if item is None or not item.post.is_published:
+        raise Http404("No such checklist item.")
+    wants_json = _wants_json(request)
+    try:
+        done = _requested_state(request)
+    except BadRequest as error:
+        if wants_json:
+            return JsonResponse({"error": str(error)}, status=400)
+        return HttpResponseBadRequest(str(error))
+
+    if request.user.is_authenticated:
+        set_tick(user=request.user, item=item, done=done)
+    else:
+        set_session_tick(session=request.session, item=item, done=done)
+
+    if not wants_json:
+        return redirect(item.get_absolute_url())
+    item.refresh_from_db(fields=["reader_count"])
+    progress = progress_for(user=request.user, session=request.session, post=item.post)
+    return JsonResponse(
+        {
+            "item": item.anchor,
+            "done": done,
+            "done_count": progress.done_count,
+            "total": progress.total,
+            "percent": progress.percent,
+            "summary": progress.summary,
+            "readers": readers_text(item.reader_count),
+        }
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def reset(request, post_id):
+    """Forget the reader's ticks on one post, after a confirmation page."""
+    post = get_object_or_404(Post.objects.visible_to(request.user), pk=post_id)
+    next_url = request.POST.get("next") or request.GET.get("next") or post.get_absolute_url()
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = post.get_absolute_url()
+    if request.method == "POST":
+        reset_progress(user=request.user, session=request.session, post=post)
+        return redirect(next_url)
+    progress = progress_for(user=request.user, session=request.session, post=post)
+    return render(
+        request,
+        "checklists/reset_confirm.html",
+        {"post": post, "progress": progress, "next": next_url},
+    )
+
+
+@login_required
+def my_progress(request):
+    """Every post the reader has ticked in, with their progress and when they ticked."""
+    ticks = (
+        Tick.objects.filter(user=request.user, item__archived_at__isnull=True)
+        .select_related("item")
+        .order_by("item__position")
+    )
+    by_post = {}
+    for tick in ticks:
+        by_post.setdefault(tick.item.post_id, []).append(tick)
+    posts = (
+        Post.objects.visible_to(request.user)
+        .filter(pk__in=by_post)
+        .annotate(
+            item_count=Count("checklist_items", filter=Q(checklist_items__archived_at__isnull=True))
+        )
+    )
+    rows = []
+    for post in posts:
+        post_ticks = by_post[post.pk]
+        done = len(post_ticks)
+        rows.append(
+            {
+                "post": post,
+                "ticks": post_ticks,
+                "done": done,
+                "total": post.item_count,
+                "percent": round(100 * done / post.item_count) if post.item_count else 0,
+            }
+        )
+    return render(request, "checklists/my_progress.html", {"rows": rows})
+
+
+def _wants_json(request):
+    return "application/json" in request.headers.get("Accept", "") or (
+        request.content_type == "application/json"
+    )
+
+
+def _requested_state(request):
+    if request.content_type == "application/json":
+        try:
+            payload = json.loads(request.body or b"")
+        except (ValueError, UnicodeDecodeError):
+            raise BadRequest("The request body is not valid JSON.") from None
+        if not isinstance(payload, dict) or not isinstance(payload.get("done"), bool):
+            raise BadRequest('Send {"done": true} or {"done": false}.')
+        return payload["done"]
+    value = request.POST.get("done", "").strip().lower()
+    if value in TRUE_VALUES:
+        return True
+    if value in FALSE_VALUES:
+        return False
+    raise BadRequest("Say whether the item is done: done=true or done=false.")

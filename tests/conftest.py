@@ -1,0 +1,107 @@
+"""Shared fixtures, named like the things they are."""
+
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from posts.importing import import_post
+from posts.models import Category, Post
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTICLE_FILE = ROOT / "content" / "dl_advice.md"
+ARTICLE_TITLE = "Advice for those who want to learn Deep Learning"
+
+
+def make_post(**overrides):
+    """A published post with a two-item checklist; override any field."""
+    categories = overrides.pop("categories", [])
+    fields = {
+        "title": "A test post",
+        "slug": "a-test-post",
+        "permalink": "/a-test-post/",
+        "description": "A post for tests.",
+        "body": "Intro.\n\n## <input type=\"checkbox\"> First thing\n\nText.\n\n"
+        "## <input type=\"checkbox\"> Second thing\n\nMore text.\n",
+        "status": Post.Status.PUBLISHED,
+    }
+    fields.update(overrides)
+    post = Post.objects.create(**fields)
+    if categories:
+        post.categories.set(categories)
+    return post
+
+
+def make_user(email="reader@example.com", password="a-long-enough-password", **extra):
+    extra.setdefault("username", email.split("@")[0])
+    return get_user_model().objects.create_user(email=email, password=password, **extra)
+
+
+@pytest.fixture
+def a_post(db):
+    return make_post()
+
+
+@pytest.fixture
+def a_category(db):
+    return Category.objects.create(name="Deep Learning", slug="deep-learning")
+
+
+@pytest.fixture
+def the_article(db):
+    """The bundled article, imported the way `make run` imports it."""
+    return import_post(ARTICLE_FILE).post
+
+
+@pytest.fixture
+def a_reader(db):
+    return make_user()
+
+
+@pytest.fixture
+def an_editor(db):
+    return make_user(email="editor@example.com", is_staff=True, is_superuser=True)
+
+
+def image_bytes(image_format="PNG", size=(4, 3)):
+    """A small real image file's bytes, made with Pillow."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", size, color=(200, 30, 30)).save(buffer, format=image_format)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def a_staff_member(db):
+    """Staff, but not a superuser: may use the editor, has no admin permissions."""
+    return make_user(email="staff@example.com", is_staff=True)
+
+
+@pytest.fixture
+def reader_client(client, a_reader):
+    client.force_login(a_reader)
+    return client
+
+
+@pytest.fixture
+def editor_client(client, an_editor):
+    client.force_login(an_editor)
+    return client
+
+
+@pytest.fixture
+def write_post_file(tmp_path):
+    """Write a Markdown file (str, or bytes as they are) and return its path."""
+
+    def write(content, name="post.md"):
+        path = tmp_path / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        return path
+
+    return write
