@@ -1,6 +1,8 @@
 from django.contrib import admin
 from markdownx.admin import MarkdownxModelAdmin
 
+from checklists.admin import readers_chart
+
 from .models import Category, Post
 
 
@@ -19,7 +21,7 @@ class PostAdmin(MarkdownxModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "published_at"
     filter_horizontal = ["categories"]
-    readonly_fields = ["updated_at", "reading_minutes"]
+    readonly_fields = ["updated_at", "reading_minutes", "readers_chart"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "permalink", "description", "body"]}),
         (
@@ -27,4 +29,11 @@ class PostAdmin(MarkdownxModelAdmin):
             {"fields": ["status", "published_at", "categories", "allow_comments", "use_math"]},
         ),
         ("Computed", {"fields": ["reading_minutes", "updated_at"]}),
+        ("Checklist", {"fields": ["readers_chart"]}),
     ]
+
+    @admin.display(description="Readers who ticked each item")
+    def readers_chart(self, post):
+        if post.pk is None:
+            return "Save the post to see its checklist."
+        return readers_chart(post)

@@ -1,0 +1,103 @@
+from django.contrib import admin, messages
+from django.db.models import Max
+from django.utils.html import format_html, format_html_join
+
+from .models import ChecklistItem, Tick
+from .progress import recount_readers
+
+BAR_WIDTH = 240  # pixels for the item with the most readers
+
+
+def readers_chart(post):
+    """A horizontal SVG bar chart of how many readers ticked each of a post's items."""
+    items = list(ChecklistItem.objects.current().filter(post=post))
+    if not items:
+        return "This post has no checklist headings."
+    most = max(item.reader_count for item in items) or 1
+    row_height, label_width = 26, 360
+    rows = format_html_join(
+        "",
+        '<g transform="translate(0,{})"><text x="0" y="17" font-size="13" fill="currentColor">{}'
+        '</text><rect x="{}" y="4" height="18" width="{}" fill="#2f7d4a"></rect>'
+        '<text x="{}" y="17" font-size="13" fill="currentColor">{}</text></g>',
+        (
+            (
+                index * row_height,
+                item.text if len(item.text) <= 48 else item.text[:47] + "…",
+                label_width,
+                round(BAR_WIDTH * item.reader_count / most),
+                label_width + round(BAR_WIDTH * item.reader_count / most) + 6,
+                item.reader_count,
+            )
+            for index, item in enumerate(items)
+        ),
+    )
+    description = "; ".join(f"{item.text}: {item.reader_count}" for item in items)
+    return format_html(
+        '<svg role="img" aria-label="Readers who ticked each item: {}" width="{}" height="{}" '
+        'class="readers-chart">{}</svg>',
+        description,
+        label_width + BAR_WIDTH + 60,
+        row_height * len(items) + 4,
+        rows,
+    )
+
+
+@admin.register(ChecklistItem)
+class ChecklistItemAdmin(admin.ModelAdmin):
+    list_display = ["text", "post", "position", "reader_count", "readers_bar", "is_current"]
+    list_filter = ["post", ("archived_at", admin.EmptyFieldListFilter)]
+    search_fields = ["text", "anchor"]
+    list_select_related = ["post"]
+    ordering = ["post", "archived_at", "position"]
+    actions = ["recount"]
+    # Items follow the post's headings (checklists.sync); editing them here would
+    # be undone at the next save of the post, so they are read-only.
+    readonly_fields = ["post", "anchor", "text", "position", "archived_at", "reader_count"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        self._most = queryset.aggregate(most=Max("reader_count"))["most"] or 1
+        return queryset
+
+    @admin.display(description="Readers", ordering="reader_count")
+    def readers_bar(self, item):
+        width = round(160 * item.reader_count / getattr(self, "_most", 1) or 0)
+        return format_html(
+            '<svg width="160" height="12" role="img" aria-label="{} readers">'
+            '<rect width="{}" height="12" fill="#2f7d4a"></rect></svg>',
+            item.reader_count,
+            width,
+        )
+
+    @admin.display(description="In the post now", boolean=True)
+    def is_current(self, item):
+        return item.archived_at is None
+
+    @admin.action(description="Recount readers from their ticks")
+    def recount(self, request, queryset):
+        recount_readers(queryset)
+        messages.success(request, f"Recounted {queryset.count()} item(s).")
+
+
+@admin.register(Tick)
+class TickAdmin(admin.ModelAdmin):
+    """Readers' ticks, for looking only: readers set them, nobody edits them here."""
+
+    list_display = ["user", "item", "ticked_at"]
+    list_filter = ["item__post"]
+    search_fields = ["user__email", "user__display_name", "item__text"]
+    list_select_related = ["user", "item"]
+    date_hierarchy = "ticked_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
