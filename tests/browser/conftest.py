@@ -82,7 +82,12 @@ def context(browser, live_server, transactional_db):
 
 @pytest.fixture
 def page(context):
-    return context.new_page()
+    """A fresh page; an uncaught JavaScript error on it fails the test."""
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
+    yield page
+    assert not errors, "Uncaught JavaScript errors:\n" + "\n".join(errors)
 
 
 @pytest.fixture(scope="session")
