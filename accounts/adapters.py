@@ -11,3 +11,8 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                 name = data["email"].split("@")[0]
             user.display_name = " ".join(name.split())[:50] or "Reader"
         return user
+
+
+def user_display(user):
+    """How allauth names a reader (ACCOUNT_USER_DISPLAY): never the email or username."""
+    return user.public_name

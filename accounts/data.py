@@ -4,6 +4,8 @@ from django.db import transaction
 
 from checklists.models import Tick
 from checklists.progress import remove_ticks
+from comments.models import Comment
+from comments.moderation import remove_comments_of
 
 
 def export_data(user):
@@ -18,8 +20,23 @@ def export_data(user):
             ]
             or [{"email": user.email, "verified": False, "primary": True}],
             "date_joined": user.date_joined.isoformat(),
+            "notify_replies": user.notify_replies,
             "last_login": user.last_login.isoformat() if user.last_login else None,
         },
+        "comments": [
+            {
+                "post": comment.post.title,
+                "url": comment.get_absolute_url(),
+                "text": comment.body,
+                "status": comment.status,
+                "written_at": comment.created_at.isoformat(),
+                "edited_at": comment.edited_at.isoformat() if comment.edited_at else None,
+                "in_reply_to": comment.parent_id,
+            }
+            for comment in Comment.objects.filter(author=user, is_removed=False)
+            .select_related("post")
+            .order_by("created_at")
+        ],
         "checklist_ticks": [
             {
                 "post": tick.item.post.title,
@@ -35,6 +52,8 @@ def export_data(user):
 
 @transaction.atomic
 def delete_account(user):
-    """Delete a reader and their ticks, keeping the readers' counts of items right."""
+    """Delete a reader, their ticks and their comments (a '[deleted]' placeholder stays
+    where others replied), keeping the readers' counts of items right."""
     remove_ticks(Tick.objects.filter(user=user))
+    remove_comments_of(user)
     user.delete()

@@ -9,6 +9,9 @@ class User(AbstractUser):
     display_name = models.CharField(
         max_length=50, help_text="Shown to other readers next to your comments."
     )
+    notify_replies = models.BooleanField(
+        "Email me when someone replies to my comments", default=True
+    )
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

@@ -32,6 +32,18 @@ def change_display_name(request):
 
 
 @login_required
+@require_POST
+def change_notifications(request):
+    request.user.notify_replies = request.POST.get("notify_replies") == "on"
+    request.user.save(update_fields=["notify_replies"])
+    if request.user.notify_replies:
+        messages.success(request, "You will get an email when someone replies to your comments.")
+    else:
+        messages.success(request, "You will not get emails about replies.")
+    return redirect("accounts:account")
+
+
+@login_required
 def export(request):
     """Download all the reader's data as a JSON file."""
     data = export_data(request.user)

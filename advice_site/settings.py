@@ -5,6 +5,7 @@ secret stops start-up with a clear message instead of running insecurely.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -72,6 +73,7 @@ INSTALLED_APPS = [
     "accounts",
     "posts",
     "checklists",
+    "comments",
 ]
 
 MIDDLEWARE = [
@@ -135,7 +137,7 @@ if ACCOUNT_EMAIL_VERIFICATION not in {"none", "optional", "mandatory"}:
     raise ImproperlyConfigured("ACCOUNT_EMAIL_VERIFICATION must be none, optional or mandatory.")
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
-ACCOUNT_USER_DISPLAY = "accounts.models.User.__str__"
+ACCOUNT_USER_DISPLAY = "accounts.adapters.user_display"  # a dotted path to a function
 ACCOUNT_EMAIL_SUBJECT_PREFIX = os.environ.get("EMAIL_SUBJECT_PREFIX", "")
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
@@ -206,6 +208,22 @@ MARKDOWNX_MEDIA_PATH = "posts/images/"
 MARKDOWNX_UPLOAD_MAX_SIZE = env_int("IMAGE_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
 MARKDOWNX_UPLOAD_CONTENT_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
 MARKDOWNX_IMAGE_MAX_SIZE = {"size": (1600, 1600), "quality": 85}
+
+# Client addresses: X-Forwarded-For is believed only from these proxies (IPs or networks).
+TRUSTED_PROXIES = env_list("DJANGO_TRUSTED_PROXIES")
+
+# Comments: all limits configurable from the environment.
+COMMENTS_MAX_LENGTH = env_int("COMMENTS_MAX_LENGTH", 5000)
+COMMENTS_MAX_DEPTH = env_int("COMMENTS_MAX_DEPTH", 2)  # replies to replies, no deeper
+COMMENTS_EDIT_WINDOW = timedelta(minutes=env_int("COMMENTS_EDIT_MINUTES", 15))
+COMMENTS_TRUSTED_AFTER = env_int("COMMENTS_TRUSTED_AFTER", 3)  # approved, none rejected
+COMMENTS_FLAGS_TO_HIDE = env_int("COMMENTS_FLAGS_TO_HIDE", 3)
+COMMENTS_THREADS_PER_PAGE = env_int("COMMENTS_THREADS_PER_PAGE", 30)
+COMMENTS_RATE_LIMIT_PER_READER = env_int("COMMENTS_RATE_LIMIT_PER_READER", 5)
+COMMENTS_RATE_LIMIT_PER_IP = env_int("COMMENTS_RATE_LIMIT_PER_IP", 20)
+COMMENTS_RATE_LIMIT_SECONDS = env_int("COMMENTS_RATE_LIMIT_SECONDS", 600)
+COMMENTS_IP_RETENTION_DAYS = env_int("COMMENTS_IP_RETENTION_DAYS", 30)
+COMMENTS_EMAIL_IN_BACKGROUND = True
 
 LOGGING = {
     "version": 1,

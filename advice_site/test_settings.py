@@ -14,3 +14,5 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Send comment emails in the request's thread so tests can read the outbox at once.
+COMMENTS_EMAIL_IN_BACKGROUND = False

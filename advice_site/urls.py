@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("", include("checklists.urls")),
+    path("comments/", include("comments.urls")),
     path("editor/markdownify/", editor_views.markdownify, name="editor_markdownify"),
     path("editor/upload/", editor_views.upload_image, name="editor_upload"),
     path("feed/", LatestPostsFeed(), name="feed"),

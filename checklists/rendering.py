@@ -11,9 +11,11 @@ from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+# Up to the heading's own end tag, whatever its level: a "###" checkbox heading is an
+# item too, and stopping at the next </h2> would swallow the following item.
 CHECKLIST_HEADING = re.compile(
     r'<input type="checkbox" class="checklist-box" (?P<attrs>[^>]*)'
-    r'data-checklist-item="(?P<anchor>[^"]+)">(?P<rest>.*?</h2>)',
+    r'data-checklist-item="(?P<anchor>[^"]+)">(?P<rest>.*?</h[1-6]>)',
     re.DOTALL,
 )
 

@@ -4,6 +4,7 @@ markdownx's own views answer anyone; these answer staff only (403 otherwise),
 refuse a request without content, and check an upload as an image by its bytes.
 """
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.views.decorators.http import require_POST
@@ -42,6 +43,10 @@ def markdownify(request):
 class CheckedImageForm(ImageForm):
     def clean(self):
         upload = super().clean()
+        # markdownx reads its size limit once at import; read the setting on each upload.
+        limit = settings.MARKDOWNX_UPLOAD_MAX_SIZE
+        if upload.size > limit:
+            raise MarkdownxImageUploadError.invalid_size(current=upload.size, expected=limit)
         try:
             with Image.open(upload) as image:
                 if image.format not in ACCEPTED_FORMATS:

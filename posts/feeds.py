@@ -14,6 +14,10 @@ class LatestPostsFeed(Feed):
     def title(self):
         return settings.SITE_NAME
 
+    def author_name(self):
+        # Atom requires an author for the feed when its entries name none.
+        return settings.SITE_NAME
+
     def items(self):
         return Post.objects.published().prefetch_related("categories")[:20]
 

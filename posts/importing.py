@@ -2,6 +2,7 @@
 
 import datetime
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import frontmatter
@@ -52,7 +53,9 @@ def repair_mojibake(text):
                 repaired = run.encode(codec).decode("utf-8")
             except (UnicodeEncodeError, UnicodeDecodeError):
                 continue
-            if repaired != run:
+            # A repair that starts with a combining mark is a wrong guess (Mac OS Roman
+            # reads cp1252's 'Ã©' as U+0329); the next codec gets its turn.
+            if repaired != run and not unicodedata.category(repaired[0]).startswith("M"):
                 return repaired
         return run
 
@@ -88,6 +91,8 @@ def parse_post(text):
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
         raise PostImportError(f"has invalid YAML front matter{where}: {problem}") from None
+    except ValueError as error:  # YAML reads 'date: 2020-13-45' as a date, then fails
+        raise PostImportError(f"has an invalid date in its front matter: {error}") from None
     if not metadata:
         raise PostImportError("has no YAML front matter (it must start with a '---' line)")
     if not isinstance(metadata, dict):

@@ -25,7 +25,9 @@ CHECKBOX_TAG = re.compile(r"^<input\b[^>]*\btype\s*=\s*[\"']?checkbox[\"']?[^>]*
 EXPLICIT_ID = re.compile(r"\s*\{#([A-Za-z][\w-]*)\}\s*$")
 BLANK_TARGET_ANCHOR = re.compile(r"<a\b(?=[^>]*\btarget\s*=\s*[\"']?_blank)[^>]*>", re.IGNORECASE)
 REL_ATTRIBUTE = re.compile(r"\srel\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.IGNORECASE)
+SELF_CLOSING_END = re.compile(r"(?:(?<=[\"'])|\s)/\s*$")
 WORD = re.compile(r"\w+")
+NOT_READ = re.compile(r"<[^>]*>|\]\([^)\s]*\)|\bhttps?://\S+")
 WORDS_PER_MINUTE = 200
 
 
@@ -53,8 +55,12 @@ def heading_id(text):
 
 
 def reading_minutes(markdown_text):
-    """Whole minutes to read a text at 200 words a minute, at least one."""
-    words = len(WORD.findall(markdown_text))
+    """Whole minutes to read a text at 200 words a minute, at least one.
+
+    Only what a reader reads counts: not HTML tags, link addresses or bare markup.
+    """
+    text = NOT_READ.sub(" ", markdown_text)
+    words = sum(1 for token in text.split() if WORD.search(token))
     return max(1, round(words / WORDS_PER_MINUTE))
 
 
@@ -161,7 +167,10 @@ def _safe_blank_targets(state):
 def _add_rel(fragment):
     def fix(match):
         tag = REL_ATTRIBUTE.sub("", match.group(0))
-        return tag[:-1].rstrip("/ ") + ' rel="noopener noreferrer">'
+        # Drop a self-closing "/" (after a space or a quote), never the last character
+        # of an unquoted value such as href=/dl_advice/.
+        tag = SELF_CLOSING_END.sub("", tag[:-1]).rstrip()
+        return tag + ' rel="noopener noreferrer">'
 
     return BLANK_TARGET_ANCHOR.sub(fix, fragment)
 

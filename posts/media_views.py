@@ -18,7 +18,7 @@ def uploaded_file(request, path):
         if not default_storage.exists(path):
             raise Http404("No such file.")
         handle = default_storage.open(path, "rb")
-    except (SuspiciousFileOperation, ValueError):
+    except (SuspiciousFileOperation, ValueError, OSError):  # OSError: a directory, say
         raise Http404("No such file.") from None
     content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
     if not content_type.startswith("image/") or content_type == "image/svg+xml":

@@ -64,6 +64,20 @@ class PostQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Post.Status.PUBLISHED, published_at__lte=timezone.now())
 
+    def with_comment_counts(self):
+        """Annotate comment_count: approved comments, as the post page counts them."""
+        # A GROUP BY query drops Meta.ordering, so the newest-first order is restated.
+        return self.order_by(*(self.query.order_by or Post._meta.ordering)).annotate(
+            comment_count=models.Count(
+                "comments",
+                filter=Q(
+                    comments__status="approved",
+                    comments__hidden_by_flags=False,
+                    comments__is_removed=False,
+                ),
+            )
+        )
+
     def visible_to(self, user):
         """Published posts for everyone; drafts and scheduled posts too for staff."""
         if user.is_staff:
@@ -152,6 +166,12 @@ class Post(models.Model):
     @property
     def toc_headings(self):
         return [heading for heading in self.headings if heading["level"] == 2]
+
+    def clean_fields(self, exclude=None):
+        # Normalise before the field's validator sees it, so "dl_advice" is accepted as
+        # "/dl_advice/" in admin forms as well as on save.
+        self.permalink = normalize_permalink(self.permalink)
+        super().clean_fields(exclude=exclude)
 
     def clean(self):
         self.permalink = normalize_permalink(self.permalink)

@@ -1,20 +1,24 @@
 from django.middleware.csrf import get_token
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from checklists.progress import progress_for
 from checklists.rendering import interactive_body
+from comments.forms import CommentForm
+from comments.models import Comment
+from comments.threads import discussion
+from comments.views import why_cannot_comment
 
 from .models import Category, Post, normalize_permalink
 
 
 def post_list(request):
-    posts = Post.objects.published().prefetch_related("categories")
+    posts = Post.objects.published().with_comment_counts().prefetch_related("categories")
     return render(request, "posts/post_list.html", {"posts": posts})
 
 
 def category_detail(request, slug):
     category = get_object_or_404(Category, slug=slug)
-    posts = category.posts.published().prefetch_related("categories")
+    posts = category.posts.published().with_comment_counts().prefetch_related("categories")
     return render(request, "posts/category_detail.html", {"category": category, "posts": posts})
 
 
@@ -23,8 +27,22 @@ def post_detail(request, permalink):
         Post.objects.visible_to(request.user).prefetch_related("categories"),
         permalink=normalize_permalink(permalink),
     )
+    if request.path_info != post.permalink:
+        # One address per post: /dl_advice and /dl_advice// answer with /dl_advice/.
+        query = request.META.get("QUERY_STRING")
+        return redirect(post.permalink + (f"?{query}" if query else ""), permanent=True)
     progress = progress_for(user=request.user, session=request.session, post=post)
     body = interactive_body(post.body_html, progress, get_token(request))
-    return render(
-        request, "posts/post_detail.html", {"post": post, "progress": progress, "body": body}
-    )
+    refusal = why_cannot_comment(request.user, post)
+    context = {
+        "post": post,
+        "progress": progress,
+        "body": body,
+        "discussion": discussion(
+            post=post, user=request.user, page_number=request.GET.get("comments", 1)
+        ),
+        "comment_count": Comment.objects.approved().filter(post=post, is_removed=False).count(),
+        "comment_form": CommentForm(post=post),
+        "comment_refusal": refusal[1] if refusal else None,
+    }
+    return render(request, "posts/post_detail.html", context)

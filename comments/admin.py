@@ -1,0 +1,168 @@
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.utils.html import format_html
+from django.utils.text import Truncator
+
+from .models import BlockedCommenter, Comment, Flag
+from .moderation import block_commenter, can_moderate, moderate
+
+
+class FlagInline(admin.TabularInline):
+    model = Flag
+    extra = 0
+    fields = ["user", "reason", "note", "created_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class FlaggedFilter(admin.SimpleListFilter):
+    title = "flags"
+    parameter_name = "flagged"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Flagged by readers"), ("hidden", "Hidden by flags")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(flag_count__gt=0)
+        if self.value() == "hidden":
+            return queryset.filter(hidden_by_flags=True)
+        return queryset
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    """The moderation queue: filter, search, and approve / reject / mark as spam in bulk."""
+
+    list_display = [
+        "excerpt",
+        "author_column",
+        "post",
+        "status",
+        "flag_count",
+        "hidden_by_flags",
+        "created_at",
+        "on_site",
+    ]
+    list_filter = ["status", FlaggedFilter, "post", "created_at"]
+    search_fields = ["body", "author__display_name", "author__email", "author_name"]
+    date_hierarchy = "created_at"
+    list_select_related = ["author", "post"]
+    list_per_page = 50
+    inlines = [FlagInline]
+    actions = ["approve", "reject", "mark_spam", "block_authors"]
+    fields = [
+        "post",
+        "author",
+        "author_name",
+        "parent",
+        "body",
+        "status",
+        "hidden_by_flags",
+        "is_removed",
+        "created_at",
+        "edited_at",
+        "moderated_by",
+        "moderated_at",
+        "ip_hash",
+    ]
+    readonly_fields = [
+        "post",
+        "author",
+        "author_name",
+        "parent",
+        "body",
+        "status",
+        "hidden_by_flags",
+        "is_removed",
+        "created_at",
+        "edited_at",
+        "moderated_by",
+        "moderated_at",
+        "ip_hash",
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(flag_count=Count("flags"))
+
+    def has_add_permission(self, request):
+        return False  # comments are written on the site
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not can_moderate(request.user):
+            for name in ["approve", "reject", "mark_spam", "block_authors"]:
+                actions.pop(name, None)
+        return actions
+
+    @admin.display(description="Comment")
+    def excerpt(self, comment):
+        return Truncator(comment.body or "[deleted]").chars(80)
+
+    @admin.display(description="Author", ordering="author__display_name")
+    def author_column(self, comment):
+        return comment.display_author
+
+    @admin.display(description="Flags", ordering="flag_count")
+    def flag_count(self, comment):
+        return comment.flag_count
+
+    @admin.display(description="On the site")
+    def on_site(self, comment):
+        return format_html('<a href="{}">View</a>', comment.get_absolute_url())
+
+    def _moderate(self, request, queryset, status, verb):
+        changed = moderate(comments=queryset, status=status, moderator=request.user)
+        messages.success(request, f"{verb} {len(changed)} comment(s).")
+
+    @admin.action(description="Approve selected comments")
+    def approve(self, request, queryset):
+        self._moderate(request, queryset, Comment.Status.APPROVED, "Approved")
+
+    @admin.action(description="Reject selected comments")
+    def reject(self, request, queryset):
+        self._moderate(request, queryset, Comment.Status.REJECTED, "Rejected")
+
+    @admin.action(description="Mark selected comments as spam")
+    def mark_spam(self, request, queryset):
+        self._moderate(request, queryset, Comment.Status.SPAM, "Marked as spam")
+
+    @admin.action(description="Block the authors of selected comments from commenting")
+    def block_authors(self, request, queryset):
+        authors = {
+            comment.author for comment in queryset if comment.author and not comment.author.is_staff
+        }
+        for author in authors:
+            block_commenter(user=author, moderator=request.user, reason="Blocked from the queue")
+        messages.success(request, f"Blocked {len(authors)} reader(s) from commenting.")
+
+
+@admin.register(BlockedCommenter)
+class BlockedCommenterAdmin(admin.ModelAdmin):
+    list_display = ["user", "reason", "blocked_by", "created_at"]
+    search_fields = ["user__email", "user__display_name"]
+    autocomplete_fields = ["user"]
+    readonly_fields = ["blocked_by", "created_at"]
+
+    def has_module_permission(self, request):
+        return can_moderate(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return can_moderate(request.user)
+
+    def has_add_permission(self, request):
+        return can_moderate(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return can_moderate(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return can_moderate(request.user)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.blocked_by = request.user
+        super().save_model(request, obj, form, change)

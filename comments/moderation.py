@@ -1,0 +1,145 @@
+"""Everything that changes a comment, as plain functions used by the views and by admin."""
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from .models import BlockedCommenter, Comment, Flag
+from .notifications import queue_moderator_notice, queue_reply_notice
+from .rendering import render_comment
+
+
+def can_moderate(user):
+    return user.is_active and user.is_staff and user.has_perm("comments.moderate_comment")
+
+
+def is_trusted(user):
+    """Staff, or a reader with enough approved comments and none rejected or spam."""
+    if user.is_staff:
+        return True
+    stats = user.comments.aggregate(
+        approved=Count("id", filter=Q(status=Comment.Status.APPROVED)),
+        refused=Count("id", filter=Q(status__in=[Comment.Status.REJECTED, Comment.Status.SPAM])),
+    )
+    return stats["refused"] == 0 and stats["approved"] >= settings.COMMENTS_TRUSTED_AFTER
+
+
+def attach_point(parent):
+    """Replies deeper than the allowed nesting attach to the deepest allowed level."""
+    while parent is not None and parent.depth >= settings.COMMENTS_MAX_DEPTH:
+        parent = parent.parent
+    return parent
+
+
+@transaction.atomic
+def create_comment(*, post, author, body, parent=None, ip_hash=""):
+    parent = attach_point(parent)
+    status = Comment.Status.APPROVED if is_trusted(author) else Comment.Status.PENDING
+    comment = Comment(
+        post=post,
+        parent=parent,
+        depth=parent.depth + 1 if parent else 0,
+        author=author,
+        body=body,
+        body_html=render_comment(body),
+        status=status,
+        ip_hash=ip_hash,
+    )
+    comment.save()
+    comment.thread = parent.thread if parent else comment
+    comment.save(update_fields=["thread"])
+    if comment.is_pending:
+        queue_moderator_notice(comment)
+    else:
+        queue_reply_notice(comment)
+    return comment
+
+
+@transaction.atomic
+def edit_comment(*, comment, body):
+    comment.body = body
+    comment.body_html = render_comment(body)
+    comment.edited_at = timezone.now()
+    comment.save(update_fields=["body", "body_html", "edited_at"])
+    return comment
+
+
+@transaction.atomic
+def delete_comment(*, comment):
+    """An author deletes their comment: gone, or '[deleted]' if replies hang on it."""
+    if comment.replies.exists():
+        comment.is_removed = True
+        comment.body = ""
+        comment.body_html = ""
+        comment.save(update_fields=["is_removed", "body", "body_html"])
+    else:
+        parent = comment.parent
+        comment.delete()
+        # A '[deleted]' placeholder whose last reply just went has nothing left to hold.
+        if parent is not None and parent.is_removed and not parent.replies.exists():
+            delete_comment(comment=parent)
+
+
+@transaction.atomic
+def moderate(*, comments, status, moderator):
+    """Approve, reject or mark as spam; record who and when; notify on approval."""
+    now = timezone.now()
+    changed = []
+    for comment in comments.select_for_update():
+        was_approved = comment.is_approved
+        comment.status = status
+        comment.hidden_by_flags = False
+        comment.moderated_by = moderator
+        comment.moderated_at = now
+        comment.save(update_fields=["status", "hidden_by_flags", "moderated_by", "moderated_at"])
+        changed.append(comment)
+        if status == Comment.Status.APPROVED and not was_approved:
+            queue_reply_notice(comment)
+    return changed
+
+
+@transaction.atomic
+def flag_comment(*, comment, user, reason, note=""):
+    """A reader flags a comment once; enough flags hide it until a moderator decides.
+
+    Flags made before the last moderation decision do not count again.
+    """
+    _, created = Flag.objects.get_or_create(
+        comment=comment, user=user, defaults={"reason": reason, "note": note}
+    )
+    if not created:
+        return False
+    flags = comment.flags.all()
+    if comment.moderated_at:
+        flags = flags.filter(created_at__gt=comment.moderated_at)
+    if (
+        comment.is_approved
+        and not comment.hidden_by_flags
+        and flags.count() >= settings.COMMENTS_FLAGS_TO_HIDE
+    ):
+        comment.hidden_by_flags = True
+        comment.save(update_fields=["hidden_by_flags"])
+        queue_moderator_notice(comment, flagged=True)
+    return True
+
+
+def block_commenter(*, user, moderator, reason=""):
+    block, _ = BlockedCommenter.objects.get_or_create(
+        user=user, defaults={"blocked_by": moderator, "reason": reason}
+    )
+    return block
+
+
+def is_blocked(user):
+    return BlockedCommenter.objects.filter(user=user).exists()
+
+
+@transaction.atomic
+def remove_comments_of(user):
+    """On account deletion: comments go, or become '[deleted]' where replies hang on them."""
+    for pk in Comment.objects.filter(author=user).order_by("-depth").values_list("pk", flat=True):
+        comment = Comment.objects.filter(pk=pk).first()  # may have gone with a reply
+        if comment is not None:
+            delete_comment(comment=comment)
+    Comment.objects.filter(author=user).update(author=None)

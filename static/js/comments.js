@@ -1,0 +1,122 @@
+// Progressive enhancement of the discussion: post and reply without a page reload, a live
+// preview, and reply forms opened in place. Without this script the same forms post
+// normally and "Reply" opens a reply page.
+(function () {
+  "use strict";
+  var section = document.getElementById("comments");
+  var mainForm = section && section.querySelector("form[data-comment-form]");
+  if (!mainForm || !window.fetch) return;
+  var formCount = 0;
+
+  function setStatus(form, message, isError) {
+    var status = form.querySelector("[data-form-status]");
+    status.textContent = message;
+    status.classList.toggle("field-error", !!isError);
+  }
+
+  function firstError(data) {
+    if (data.error) return data.error;
+    var errors = data.errors || {};
+    for (var field in errors) {
+      if (errors[field].length) return errors[field][0].message;
+    }
+    return "Your comment could not be posted.";
+  }
+
+  function insertComment(data) {
+    var list = data.parent
+      ? document.querySelector('[data-replies-for="' + data.parent + '"]')
+      : section.querySelector("[data-comment-list]");
+    var item = document.createElement("li");
+    item.innerHTML = data.html; // HTML rendered and sanitized by the server
+    list.appendChild(item);
+    var empty = section.querySelector(".no-comments");
+    if (empty) empty.remove();
+    return item.querySelector("article");
+  }
+
+  function submit(form, event) {
+    event.preventDefault();
+    var button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    setStatus(form, "Posting…");
+    fetch(form.action, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Accept": "application/json" },
+      body: new FormData(form)
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        if (!response.ok) throw new Error(firstError(data));
+        return data;
+      });
+    }).then(function (data) {
+      var article = insertComment(data);
+      form.querySelector("textarea").value = "";
+      form.querySelector("[data-preview]").hidden = true;
+      setStatus(form, data.status === "approved" ? "Your comment is posted." : "Your comment is posted and awaits moderation.");
+      if (form !== mainForm) form.remove();
+      if (article) { article.setAttribute("tabindex", "-1"); article.focus(); }
+    }).catch(function (error) {
+      setStatus(form, error.message || "Your comment could not be posted. Check your connection and try again.", true);
+    }).finally(function () {
+      button.disabled = false;
+    });
+  }
+
+  function preview(form) {
+    var target = form.querySelector("[data-preview]");
+    var data = new FormData();
+    data.append("body", form.querySelector("textarea").value);
+    data.append("csrfmiddlewaretoken", form.querySelector("input[name=csrfmiddlewaretoken]").value);
+    fetch(form.dataset.previewUrl, { method: "POST", credentials: "same-origin", body: data })
+      .then(function (response) {
+        if (!response.ok) throw new Error();
+        return response.text();
+      })
+      .then(function (html) {
+        target.innerHTML = html || "<p>Nothing to preview yet.</p>"; // sanitized by the server
+        target.hidden = false;
+      })
+      .catch(function () { setStatus(form, "The preview is not available right now.", true); });
+  }
+
+  function enhance(form) {
+    form.addEventListener("submit", function (event) { submit(form, event); });
+    var previewButton = form.querySelector("[data-preview-button]");
+    previewButton.hidden = false;
+    previewButton.addEventListener("click", function () { preview(form); });
+  }
+
+  function openReply(link) {
+    var parentId = link.dataset.replyTo;
+    var article = document.getElementById("comment-" + parentId);
+    var existing = article.querySelector(":scope > form[data-comment-form]");
+    if (existing) { existing.querySelector("textarea").focus(); return; }
+    formCount += 1;
+    var form = mainForm.cloneNode(true);
+    var suffix = "-reply-" + formCount;
+    form.querySelectorAll("[id]").forEach(function (node) { node.id = node.id + suffix; });
+    form.querySelectorAll("label[for]").forEach(function (node) { node.htmlFor = node.htmlFor + suffix; });
+    var textarea = form.querySelector("textarea");
+    textarea.value = "";
+    textarea.setAttribute("aria-describedby", textarea.getAttribute("aria-describedby").split(" ").map(function (id) { return id + suffix; }).join(" "));
+    form.querySelector("input[name=parent]").value = parentId;
+    var author = article.querySelector(".comment-author").textContent.trim();
+    form.querySelector(".comment-form-title").textContent = "Reply to " + author;
+    form.querySelector("button[type=submit]").textContent = "Post reply";
+    form.querySelector("[data-preview]").hidden = true;
+    setStatus(form, "");
+    article.insertBefore(form, article.querySelector(".comment-replies"));
+    enhance(form);
+    textarea.focus();
+  }
+
+  enhance(mainForm);
+  section.addEventListener("click", function (event) {
+    var link = event.target.closest("a[data-reply-to]");
+    if (!link) return;
+    event.preventDefault();
+    openReply(link);
+  });
+})();
