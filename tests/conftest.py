@@ -21,8 +21,8 @@ def make_post(**overrides):
         "slug": "a-test-post",
         "permalink": "/a-test-post/",
         "description": "A post for tests.",
-        "body": "Intro.\n\n## <input type=\"checkbox\"> First thing\n\nText.\n\n"
-        "## <input type=\"checkbox\"> Second thing\n\nMore text.\n",
+        "body": 'Intro.\n\n## <input type="checkbox"> First thing\n\nText.\n\n'
+        '## <input type="checkbox"> Second thing\n\nMore text.\n',
         "status": Post.Status.PUBLISHED,
     }
     fields.update(overrides)
@@ -105,3 +105,27 @@ def write_post_file(tmp_path):
         return path
 
     return write
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """An empty cache for every test: allauth keeps its rate-limit history there, and one
+    test's logins must not count against the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def another_reader(db):
+    return make_user(email="other@example.com", display_name="Other Reader")
+
+
+@pytest.fixture
+def a_draft(db):
+    """An unpublished post with a checklist."""
+    return make_post(
+        title="A draft", slug="a-draft", permalink="/a-draft/", status=Post.Status.DRAFT
+    )
