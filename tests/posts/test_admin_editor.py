@@ -1,0 +1,349 @@
+"""The admin for posts, its Markdown editor's endpoints, and serving uploaded images."""
+
+import json
+import re
+from io import BytesIO
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from PIL import Image
+
+from posts.markdown import render_preview
+from posts.models import Post
+from tests.conftest import ARTICLE_TITLE, image_bytes
+
+from .pages import parse
+
+pytestmark = pytest.mark.django_db
+
+IMAGE_CODE = re.compile(r"^!\[\]\((/media/posts/images/[0-9a-f-]{36}\.(png|gif|jpg|webp))\)$")
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+
+
+@pytest.fixture(autouse=True)
+def empty_storage(settings):
+    """A new, empty in-memory storage for each test (re-setting STORAGES resets it)."""
+    settings.STORAGES = {**settings.STORAGES}
+    return default_storage
+
+
+def stored_files():
+    try:
+        return default_storage.listdir("posts/images")[1]
+    except FileNotFoundError:
+        return []
+
+
+# Admin
+
+
+def test_the_post_list_in_admin_shows_posts_with_filters(editor_client, the_article):
+    response = editor_client.get("/admin/posts/post/")
+    assert response.status_code == 200
+    page = parse(response)
+    assert [cell.text for cell in page.find_all("th", class_="field-title")] == [ARTICLE_TITLE]
+    filters = page.find(id="changelist-filter").text
+    for title in ("By status", "By categories", "By allow comments"):
+        assert title in filters
+
+
+def test_admin_search_finds_posts_by_their_text(editor_client, the_article):
+    found = parse(editor_client.get("/admin/posts/post/", {"q": "framework"}))
+    assert [cell.text for cell in found.find_all("th", class_="field-title")] == [ARTICLE_TITLE]
+    missed = parse(editor_client.get("/admin/posts/post/", {"q": "no-such-words-anywhere"}))
+    assert missed.find_all("th", class_="field-title") == []
+
+
+def test_admin_filters_narrow_the_list(editor_client, the_article):
+    drafts = parse(editor_client.get("/admin/posts/post/", {"status__exact": "draft"}))
+    assert drafts.find_all("th", class_="field-title") == []
+    published = parse(editor_client.get("/admin/posts/post/", {"status__exact": "published"}))
+    assert len(published.find_all("th", class_="field-title")) == 1
+
+
+def assert_markdown_editor(response):
+    assert response.status_code == 200
+    body = parse(response).find("textarea", name="body")
+    assert "markdownx-editor" in body["class"].split()
+    assert body["data-markdownx-urls-path"] == "/editor/markdownify/"
+    assert body["data-markdownx-upload-urls-path"] == "/editor/upload/"
+    return body
+
+
+def test_the_add_post_page_has_the_markdown_editor(editor_client):
+    assert_markdown_editor(editor_client.get("/admin/posts/post/add/"))
+
+
+def test_the_change_post_page_has_the_markdown_editor_with_the_body(editor_client, the_article):
+    body = assert_markdown_editor(editor_client.get(f"/admin/posts/post/{the_article.pk}/change/"))
+    assert "Learn a framework well" in body.text
+
+
+def test_view_on_site_goes_to_the_permalink(editor_client, the_article):
+    page = parse(editor_client.get(f"/admin/posts/post/{the_article.pk}/change/"))
+    link = page.find("a", class_="viewsitelink")
+    response = editor_client.get(link["href"])
+    assert response.status_code == 302
+    assert response["Location"].endswith("/dl_advice/")
+
+
+def test_admin_is_closed_to_readers(client, a_reader):
+    client.force_login(a_reader)
+    response = client.get("/admin/posts/post/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+def admin_form(**overrides):
+    data = {
+        "title": "Written in admin",
+        "slug": "written-in-admin",
+        "permalink": "written-in-admin",
+        "description": "",
+        "body": '## <input type="checkbox"> Do it\n',
+        "status": "published",
+        "published_at_0": "2024-01-02",
+        "published_at_1": "10:00:00",
+        "allow_comments": "on",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_a_post_added_in_admin_gets_a_normalised_permalink(editor_client):
+    response = editor_client.post("/admin/posts/post/add/", admin_form())
+    assert response.status_code == 302, parse(response).find_all(class_="errorlist")
+    post = Post.objects.get()
+    assert post.permalink == "/written-in-admin/"
+    assert post.checklist_headings[0]["id"] == "do-it"
+
+
+def test_admin_refuses_a_permalink_the_site_uses(editor_client):
+    response = editor_client.post("/admin/posts/post/add/", admin_form(permalink="/admin/"))
+    assert response.status_code == 200
+    assert "is used by the site itself" in parse(response).find(class_="errorlist").text
+    assert Post.objects.count() == 0
+
+
+def test_admin_refuses_a_permalink_another_post_has(editor_client, a_post):
+    response = editor_client.post("/admin/posts/post/add/", admin_form(permalink="a-test-post"))
+    assert response.status_code == 200
+    assert "already exists" in parse(response).find(class_="errorlist").text
+    assert Post.objects.count() == 1
+
+
+# The editor's live preview
+
+
+@pytest.mark.parametrize("endpoint", ["/editor/markdownify/", "/editor/upload/"])
+def test_the_editor_endpoints_are_forbidden_to_visitors(client, endpoint):
+    assert client.post(endpoint, {"content": "x"}).status_code == 403
+
+
+@pytest.mark.parametrize("endpoint", ["/editor/markdownify/", "/editor/upload/"])
+def test_the_editor_endpoints_are_forbidden_to_readers(reader_client, endpoint):
+    assert reader_client.post(endpoint, {"content": "x"}).status_code == 403
+
+
+@pytest.mark.parametrize("endpoint", ["/editor/markdownify/", "/editor/upload/"])
+def test_the_editor_endpoints_only_accept_post(editor_client, endpoint):
+    response = editor_client.get(endpoint)
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+
+
+def test_the_editor_endpoints_need_the_csrf_token(an_editor):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(an_editor)
+    assert client.post("/editor/markdownify/", {"content": "x"}).status_code == 403
+
+
+def test_the_preview_is_exactly_the_page_renderers_html(client, a_staff_member):
+    client.force_login(a_staff_member)
+    content = '## <input type="checkbox"> Step one\n\nSquare $x^2$ and <a href="/" target=_blank>.'
+    response = client.post("/editor/markdownify/", {"content": content})
+    assert response.status_code == 200
+    assert response.content.decode() == render_preview(content)
+    assert "<math" in response.content.decode()
+    assert 'rel="noopener noreferrer"' in response.content.decode()
+
+
+def test_the_preview_of_empty_content_is_empty(editor_client):
+    response = editor_client.post("/editor/markdownify/", {"content": ""})
+    assert (response.status_code, response.content) == (200, b"")
+
+
+def test_the_preview_without_content_is_a_bad_request(editor_client):
+    assert editor_client.post("/editor/markdownify/", {}).status_code == 400
+
+
+# Uploading images
+
+
+def upload(client, content, name, content_type):
+    response = client.post(
+        "/editor/upload/", {"image": SimpleUploadedFile(name, content, content_type=content_type)}
+    )
+    return response, response.json()
+
+
+def test_a_staff_member_uploads_a_png_and_gets_markdown_for_it(editor_client):
+    response, answer = upload(editor_client, image_bytes("PNG"), "diagram.png", "image/png")
+    assert response.status_code == 200
+    match = IMAGE_CODE.match(answer["image_code"])
+    assert match, answer
+    url = match.group(1)
+    assert url.endswith(".png")
+    served = editor_client.get(url)
+    assert served.status_code == 200
+    assert served["Content-Type"] == "image/png"
+    with Image.open(BytesIO(b"".join(served.streaming_content))) as image:
+        assert image.format == "PNG"
+        assert image.size == (4, 3)
+
+
+def test_an_uploaded_image_is_served_to_everyone_and_cached(editor_client, client):
+    _, answer = upload(editor_client, image_bytes("JPEG"), "photo.jpg", "image/jpeg")
+    url = IMAGE_CODE.match(answer["image_code"]).group(1)
+    served = Client().get(url)
+    assert served.status_code == 200
+    assert served["Content-Type"] == "image/jpeg"
+    assert "immutable" in served["Cache-Control"]
+    assert served["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize(
+    ("image_format", "extension", "content_type"),
+    [("GIF", "gif", "image/gif"), ("PNG", "png", "image/png"), ("WEBP", "webp", "image/webp")],
+)
+def test_an_image_named_like_a_web_page_is_stored_as_an_image(
+    editor_client, image_format, extension, content_type
+):
+    response, answer = upload(editor_client, image_bytes(image_format), "evil.html", content_type)
+    assert response.status_code == 200
+    url = IMAGE_CODE.match(answer["image_code"]).group(1)
+    assert url.endswith(f".{extension}")
+    assert [name.rsplit(".", 1)[1] for name in stored_files()] == [extension]
+    assert editor_client.get(url)["Content-Type"] == content_type
+
+
+def test_an_image_sent_as_a_web_page_is_refused(editor_client):
+    response, answer = upload(editor_client, image_bytes("PNG"), "evil.html", "text/html")
+    assert response.status_code == 400
+    assert "errors" in answer
+    assert stored_files() == []
+
+
+def test_a_text_file_named_png_is_refused(editor_client):
+    response, answer = upload(editor_client, b"just some text\n", "fake.png", "image/png")
+    assert response.status_code == 400
+    assert "not an image" in json.dumps(answer)
+    assert stored_files() == []
+
+
+@pytest.mark.parametrize("content_type", ["image/svg+xml", "image/png"])
+def test_an_svg_is_refused(editor_client, content_type):
+    response, _ = upload(editor_client, SVG, "drawing.svg", content_type)
+    assert response.status_code == 400
+    assert stored_files() == []
+
+
+def test_an_image_in_a_format_the_site_does_not_take_is_refused(editor_client):
+    response, answer = upload(editor_client, image_bytes("BMP"), "old.png", "image/png")
+    assert response.status_code == 400
+    assert "BMP images are not accepted" in json.dumps(answer)
+    assert stored_files() == []
+
+
+def test_an_image_over_the_size_limit_is_refused(editor_client, settings):
+    content = image_bytes("PNG", size=(64, 64))
+    settings.MARKDOWNX_UPLOAD_MAX_SIZE = len(content) - 1
+    response, _ = upload(editor_client, content, "big.png", "image/png")
+    assert response.status_code == 400
+    assert stored_files() == []
+    settings.MARKDOWNX_UPLOAD_MAX_SIZE = len(content)
+    response, _ = upload(editor_client, content, "big.png", "image/png")
+    assert response.status_code == 200
+
+
+def test_an_upload_without_a_file_is_a_bad_request(editor_client):
+    assert editor_client.post("/editor/upload/", {}).status_code == 400
+
+
+def test_a_large_image_is_scaled_down_to_the_editor_limit(editor_client, settings):
+    _, answer = upload(editor_client, image_bytes("PNG", size=(3200, 100)), "wide.png", "image/png")
+    served = editor_client.get(IMAGE_CODE.match(answer["image_code"]).group(1))
+    with Image.open(BytesIO(b"".join(served.streaming_content))) as image:
+        assert max(image.size) <= 1600
+
+
+# Serving /media/
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/media/posts/images/no-such-image.png",
+        "/media/nothing",
+        "/media/../settings.py",
+        "/media/../advice_site/settings.py",
+        "/media/posts/../../manage.py",
+        "/media/%2e%2e/settings.py",
+        "/media/..%2fsettings.py",
+        "/media//etc/passwd",
+        "/media/posts/images/",
+    ],
+)
+def test_missing_files_and_paths_outside_media_are_not_found(client, path):
+    upload_a_file = ContentFile(image_bytes("PNG"))
+    default_storage.save("posts/images/real.png", upload_a_file)
+    assert client.get(path).status_code == 404
+
+
+def test_a_stored_file_that_is_not_a_raster_image_is_served_as_a_download(client):
+    for name in ("posts/images/page.html", "posts/images/drawing.svg"):
+        default_storage.save(name, ContentFile(b"<script>alert(1)</script>"))
+        response = client.get(f"/media/{name}")
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/octet-stream"
+
+
+def test_media_files_cannot_be_posted_to(client):
+    default_storage.save("posts/images/real.png", ContentFile(image_bytes("PNG")))
+    assert client.post("/media/posts/images/real.png").status_code == 405
+    assert client.head("/media/posts/images/real.png").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/media/../secret.txt", "/media/%2e%2e/secret.txt", "/media/..%2fsecret.txt", "/media/"],
+)
+def test_paths_outside_the_media_folder_on_disk_are_not_found(client, settings, tmp_path, path):
+    (tmp_path / "secret.txt").write_text("password")
+    (tmp_path / "media").mkdir()
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "media"},
+        },
+    }
+    response = client.get(path)
+    assert response.status_code == 404
+    assert b"password" not in response.content
+
+
+def test_a_folder_on_disk_is_not_found(client, settings, tmp_path):
+    (tmp_path / "posts" / "images").mkdir(parents=True)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path},
+        },
+    }
+    assert client.get("/media/posts/images").status_code == 404
+    assert client.get("/media/posts/images/").status_code == 404

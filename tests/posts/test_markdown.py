@@ -1,0 +1,319 @@
+"""The Markdown renderer: what an article's Markdown becomes on its page."""
+
+import pytest
+from django.test.html import parse_html
+
+from posts.importing import parse_post, read_post_file, repair_mojibake
+from posts.markdown import heading_id, reading_minutes, render, render_preview
+from tests.conftest import ARTICLE_FILE
+
+from .pages import parse
+
+
+def assert_same_html(actual, expected):
+    assert parse_html(actual) == parse_html(expected), f"{actual!r} != {expected!r}"
+
+
+def article_body():
+    metadata, body, warnings = parse_post(repair_mojibake(read_post_file(ARTICLE_FILE)))
+    return body
+
+
+# CommonMark basics
+
+
+def test_paragraphs_emphasis_and_links_follow_commonmark():
+    html = render("Some *emphasis*, **strong** and a [link](https://example.com/).").html
+    assert_same_html(
+        html,
+        "<p>Some <em>emphasis</em>, <strong>strong</strong> and a "
+        '<a href="https://example.com/">link</a>.</p>',
+    )
+
+
+def test_lists_code_and_rules_follow_commonmark():
+    html = render("+ one\n+ two\n\n1. first\n\n`inline`\n\n```\nblock <b>\n```\n\n* * *\n").html
+    assert_same_html(
+        html,
+        "<ul><li>one</li><li>two</li></ul><ol><li>first</li></ol>"
+        "<p><code>inline</code></p><pre><code>block &lt;b&gt;\n</code></pre><hr>",
+    )
+
+
+def test_raw_html_written_by_editors_is_kept():
+    assert '<span class="note">kept</span>' in render('<span class="note">kept</span>').html
+
+
+# Heading ids
+
+
+def test_every_heading_gets_an_id_from_its_text():
+    html = render("# Title here\n\n## A section\n\n### Sub-section, too!\n").html
+    assert_same_html(
+        html,
+        '<h1 id="title-here">Title here</h1><h2 id="a-section">A section</h2>'
+        '<h3 id="sub-section-too">Sub-section, too!</h3>',
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "anchor"),
+    [
+        ("Don't learn Machine Learning", "dont-learn-machine-learning"),
+        ("  Material beats the Method.", "material-beats-the-method"),
+        ("Café au lait", "cafe-au-lait"),
+        ("日本語", "section"),
+        ("???", "section"),
+    ],
+)
+def test_heading_id_is_a_slug_and_never_empty(text, anchor):
+    assert heading_id(text) == anchor
+
+
+def test_the_articles_nine_checklist_headings_have_stable_ids():
+    rendered = render(article_body(), math=True)
+    assert [heading.id for heading in rendered.checklist] == [
+        "dont-learn-machine-learning",
+        "deep-learning-gets-easier-as-more-time-passes",
+        "get-comfortable-not-knowing-a-lot-of-stuff",
+        "material-beats-the-method",
+        "learn-a-framework-well",
+        "be-hands-on-from-day-one",
+        "dont-get-intimidated-from-people-on-the-internet",
+        "wait-and-develop-skills-for-a-good-job-dont-turn-into-a-beggar",
+        "finding-something-difficult",
+    ]
+    page = parse(rendered.html)
+    assert [h2["id"] for h2 in page.find_all("h2")] == [h.id for h in rendered.checklist]
+
+
+def test_the_articles_heading_texts_lose_the_checkbox_markup():
+    texts = [heading.text for heading in render(article_body()).headings]
+    assert texts[0] == "Don't learn Machine Learning"
+    assert texts[3] == "Material beats the Method."
+    assert texts[-1] == "Finding something difficult??"
+    assert not any("<" in text or "input" in text for text in texts)
+
+
+def test_duplicate_headings_get_numbered_ids():
+    rendered = render("## Notes\n\n## Notes\n\n### Notes\n")
+    assert [heading.id for heading in rendered.headings] == ["notes", "notes-2", "notes-3"]
+    assert [h["id"] for h in parse(rendered.html).find_all()] == ["notes", "notes-2", "notes-3"]
+
+
+def test_a_numbered_id_does_not_collide_with_a_heading_that_has_that_text():
+    rendered = render("## A\n\n## A\n\n## A 2\n")
+    ids = [heading.id for heading in rendered.headings]
+    assert ids[:2] == ["a", "a-2"]
+    assert len(set(ids)) == 3
+
+
+def test_an_explicit_id_wins_and_is_removed_from_the_text():
+    rendered = render("## Learn a framework well {#pinned-id}\n")
+    heading = parse(rendered.html).find("h2")
+    assert heading["id"] == "pinned-id"
+    assert heading.text == "Learn a framework well"
+    assert rendered.headings[0].text == "Learn a framework well"
+    assert "{#" not in rendered.html
+
+
+def test_an_explicit_id_in_the_middle_of_a_heading_is_just_text():
+    rendered = render("## Use {#this} later\n")
+    assert rendered.headings[0].id == "use-this-later"
+    assert "{#this}" in parse(rendered.html).find("h2").text
+
+
+def test_a_generated_id_does_not_reuse_an_explicit_one():
+    rendered = render("## First {#notes}\n\n## Notes\n")
+    assert [heading.id for heading in rendered.headings] == ["notes", "notes-2"]
+
+
+# Checklist headings
+
+
+def test_a_checkbox_heading_becomes_a_labelled_checkbox():
+    rendered = render('## <input type="checkbox"> Learn a framework well\n')
+    heading = parse(rendered.html).find("h2")
+    assert heading["id"] == "learn-a-framework-well"
+    checkbox = heading.find("input")
+    assert checkbox["type"] == "checkbox"
+    label = heading.find("label")
+    assert label["for"] == checkbox["id"]
+    assert label.text == "Learn a framework well"
+    assert rendered.headings[0].checklist is True
+
+
+def test_each_checklist_checkbox_has_its_own_id_and_value():
+    rendered = render('## <input type="checkbox"> One\n\n## <input type="checkbox"> Two\n')
+    checkboxes = parse(rendered.html).find_all("input", type="checkbox")
+    assert [box["value"] for box in checkboxes] == ["one", "two"]
+    assert len({box["id"] for box in checkboxes}) == 2
+
+
+def test_a_checklist_heading_keeps_inline_markup_and_a_pinned_id():
+    rendered = render('## <input type="checkbox"> Use **PyTorch** {#torch}\n')
+    heading = parse(rendered.html).find("h2")
+    assert heading["id"] == "torch"
+    assert heading.find("label").text == "Use PyTorch"
+    assert heading.find("strong").text == "PyTorch"
+    assert rendered.headings[0].text == "Use PyTorch"
+
+
+def test_the_articles_checklist_headings_are_all_labelled_checkboxes():
+    page = parse(render(article_body()).html)
+    headings = page.find_all("h2")
+    assert len(headings) == 9
+    for heading in headings:
+        checkbox = heading.find("input", type="checkbox")
+        assert heading.find("label")["for"] == checkbox["id"]
+        assert heading.find("label").text
+
+
+def test_headings_without_a_checkbox_are_plain():
+    rendered = render("## Plain heading\n")
+    assert_same_html(rendered.html, '<h2 id="plain-heading">Plain heading</h2>')
+    assert rendered.headings[0].checklist is False
+    assert rendered.checklist == []
+
+
+def test_a_checkbox_that_does_not_start_the_heading_makes_no_checklist_item():
+    rendered = render('## Has <input type="checkbox"> inside\n')
+    heading = parse(rendered.html).find("h2")
+    assert heading.find_all("label") == []
+    assert rendered.checklist == []
+
+
+def test_a_checkbox_outside_a_heading_is_left_alone():
+    rendered = render('A paragraph <input type="checkbox"> here.\n')
+    assert rendered.headings == []
+    assert parse(rendered.html).find_all("label") == []
+
+
+def test_headings_record_their_level():
+    rendered = render("# One\n\n## Two\n\n### Three\n")
+    assert [heading.level for heading in rendered.headings] == [1, 2, 3]
+
+
+# Links that open a new tab
+
+
+def test_a_raw_link_opening_a_new_tab_gets_noopener():
+    html = render('Read <a href="https://example.com/" target="_blank">this</a>.').html
+    link = parse(html).find("a")
+    assert link["rel"] == "noopener noreferrer"
+    assert link["href"] == "https://example.com/"
+    assert link["target"] == "_blank"
+    assert link.text == "this"
+
+
+def test_an_existing_rel_on_a_new_tab_link_is_replaced():
+    html = render('<a rel="opener" href="x" target="_blank">y</a>').html
+    links = parse(html).find_all("a")
+    assert [link["rel"] for link in links] == ["noopener noreferrer"]
+    assert "opener" not in html.replace("noopener", "")
+
+
+def test_a_new_tab_link_in_an_html_block_gets_noopener():
+    html = render("<div>\n<a href='x' target='_blank' rel='opener'>y</a>\n</div>\n").html
+    assert parse(html).find("a")["rel"] == "noopener noreferrer"
+
+
+def test_adding_rel_keeps_an_unquoted_href_intact():
+    html = render("<a target=_blank href=/dl_advice/>x</a>").html
+    link = parse(html).find("a")
+    assert link["href"] == "/dl_advice/"
+    assert link["rel"] == "noopener noreferrer"
+
+
+def test_a_self_closing_slash_does_not_end_up_in_the_tag():
+    html = render('<a target="_blank" href="/x/"/>y</a>').html
+    link = parse(html).find("a")
+    assert link.attrs == {"target": "_blank", "href": "/x/", "rel": "noopener noreferrer"}
+
+
+def test_links_that_stay_in_the_tab_get_no_rel():
+    html = render('<a href="x">same tab</a> and [markdown](y)').html
+    assert [link.get("rel") for link in parse(html).find_all("a")] == [None, None]
+
+
+def test_the_articles_new_tab_link_is_safe():
+    links = parse(render(article_body()).html).find_all("a", target="_blank")
+    assert len(links) == 1
+    assert links[0]["rel"] == "noopener noreferrer"
+
+
+# Mathematics
+
+
+def test_inline_math_becomes_mathml_when_the_post_asks_for_math():
+    html = render("Square $x^2$ it.", math=True).html
+    math = parse(html).find("math")
+    assert math["display"] == "inline"
+    assert math.find("msup").text == "x2"
+    assert "$" not in html
+
+
+def test_display_math_becomes_block_mathml():
+    html = render("$$\n\\frac{1}{2}\n$$\n", math=True).html
+    math = parse(html).find("math")
+    assert math["display"] == "block"
+    assert math.find_all("mfrac")
+
+
+def test_inline_double_dollar_math_is_not_a_div_inside_a_paragraph():
+    html = render("a $$x$$ b", math=True).html
+    paragraph = parse(html).find("p")
+    assert paragraph.find("math")["display"] == "block"
+    assert paragraph.find_all("div") == []
+
+
+def test_without_math_dollars_stay_text():
+    html = render("Square $x^2$ and $$y$$.", math=False).html
+    assert "<math" not in html
+    assert parse(html).find("p").text == "Square $x^2$ and $$y$$."
+
+
+@pytest.mark.parametrize("text", ["It costs $5 and $10.", "Between $5 and $ 10."])
+def test_amounts_of_money_are_not_math(text):
+    html = render(text, math=True).html
+    assert "<math" not in html
+    assert parse(html).find("p").text == text
+
+
+@pytest.mark.parametrize("latex", ["\\frac{1}{", "x^", "\\begin{matrix}"])
+def test_bad_tex_shows_its_source_instead_of_failing(latex):
+    html = render(f"Before ${latex}$ after.", math=True).html
+    error = parse(html).find("code", class_="math-error")
+    assert error.text == latex
+    assert parse(html).find("p").text.startswith("Before")
+
+
+def test_the_preview_is_the_page_renderer_with_math_on():
+    text = '## <input type="checkbox"> Item\n\n$x$'
+    assert render_preview(text) == render(text, math=True).html
+    assert "<math" in render_preview(text)
+
+
+# Reading time
+
+
+@pytest.mark.parametrize(
+    ("words", "minutes"), [(0, 1), (1, 1), (299, 1), (301, 2), (1000, 5), (2000, 10)]
+)
+def test_reading_time_is_200_words_a_minute_and_at_least_one(words, minutes):
+    assert reading_minutes("word " * words) == minutes
+
+
+def test_the_article_takes_about_two_minutes_to_read():
+    assert reading_minutes(article_body()) == 2
+
+
+def test_tags_link_addresses_and_bare_markup_are_not_read_as_words():
+    markup = (
+        '## <input type="checkbox"> Go\n\n'
+        "[here](https://example.com/a-very-long-address-with-many-words-in-it) "
+        "<https://example.com/more-words-here> * * * + -\n"
+    )
+    # Each copy has two words a reader reads: "Go" and "here".
+    assert reading_minutes(markup * 100) == 1
+    assert reading_minutes(markup * 300) == 3

@@ -1,0 +1,336 @@
+"""The public pages: front page, categories, a post, and the error pages."""
+
+from datetime import datetime, timedelta
+
+import pytest
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from posts.models import Category, Post
+from tests.conftest import ARTICLE_TITLE, make_post
+
+from .pages import parse
+
+pytestmark = pytest.mark.django_db
+
+# The post page's queries for an anonymous visitor (first visit, nothing cached): the
+# post, its categories, its checklist items, the count of comment threads and the count
+# of comments. Categories and headings must not add queries of their own.
+POST_PAGE_QUERIES = 5
+
+
+def summaries(response):
+    """The titles of the posts a listing shows, in order."""
+    return [article.find("h2").text for article in parse(response).find_all("article")]
+
+
+def a_day(days_from_now):
+    return timezone.now() + timedelta(days=days_from_now)
+
+
+# Front page
+
+
+def test_the_front_page_lists_published_posts_newest_first(client):
+    make_post(title="Middle", slug="middle", permalink="/middle/", published_at=a_day(-5))
+    make_post(title="Newest", slug="newest", permalink="/newest/", published_at=a_day(-1))
+    make_post(title="Oldest", slug="oldest", permalink="/oldest/", published_at=a_day(-30))
+    response = client.get("/")
+    assert response.status_code == 200
+    assert summaries(response) == ["Newest", "Middle", "Oldest"]
+
+
+def test_the_front_page_shows_each_posts_title_description_date_time_and_categories(
+    client, the_article
+):
+    the_article.published_at = timezone.make_aware(datetime(2020, 5, 1, 12, 0))
+    the_article.save()
+    summary = parse(client.get("/")).find("article")
+    link = summary.find("h2").find("a")
+    assert (link.text, link["href"]) == (ARTICLE_TITLE, "/dl_advice/")
+    assert "or Machine Learning" in summary.text
+    assert summary.find("time").text == "1 May 2020"
+    assert summary.find("time")["datetime"].startswith("2020-05-01T12:00:00")
+    assert f"{the_article.reading_minutes} min read" in summary.text
+    categories = {a.text: a["href"] for a in summary.find_all("a", class_="category")}
+    assert categories == {
+        "Deep Learning": "/categories/deep-learning/",
+        "Thoughts": "/categories/thoughts/",
+    }
+
+
+def test_drafts_and_scheduled_posts_are_not_on_the_front_page(client, a_post):
+    make_post(title="Draft", slug="draft", permalink="/draft/", status=Post.Status.DRAFT)
+    make_post(title="Tomorrow", slug="tomorrow", permalink="/tomorrow/", published_at=a_day(1))
+    assert summaries(client.get("/")) == ["A test post"]
+
+
+def test_drafts_are_not_listed_even_for_staff(editor_client, a_post):
+    make_post(title="Draft", slug="draft", permalink="/draft/", status=Post.Status.DRAFT)
+    assert summaries(editor_client.get("/")) == ["A test post"]
+
+
+def test_an_empty_front_page_says_nothing_is_published(client, db):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "Nothing is published yet." in parse(response).find("main").text
+
+
+# Drafts and scheduled posts
+
+
+@pytest.fixture
+def a_secret_draft(db):
+    return make_post(title="Secret draft", slug="draft", permalink="/draft/", status="draft")
+
+
+@pytest.fixture
+def a_scheduled_post(db):
+    return make_post(title="Coming soon", slug="soon", permalink="/soon/", published_at=a_day(2))
+
+
+@pytest.mark.parametrize("unpublished", ["a_secret_draft", "a_scheduled_post"])
+def test_an_unpublished_post_is_not_found_by_visitors(client, unpublished, request):
+    post = request.getfixturevalue(unpublished)
+    response = client.get(post.permalink)
+    assert response.status_code == 404
+    assert post.title not in response.text
+
+
+@pytest.mark.parametrize("unpublished", ["a_secret_draft", "a_scheduled_post"])
+def test_an_unpublished_post_is_not_found_by_readers(reader_client, unpublished, request):
+    post = request.getfixturevalue(unpublished)
+    assert reader_client.get(post.permalink).status_code == 404
+
+
+@pytest.mark.parametrize("unpublished", ["a_secret_draft", "a_scheduled_post"])
+def test_staff_see_an_unpublished_post_marked_as_a_draft(
+    client, a_staff_member, unpublished, request
+):
+    post = request.getfixturevalue(unpublished)
+    client.force_login(a_staff_member)
+    response = client.get(post.permalink)
+    assert response.status_code == 200
+    page = parse(response)
+    assert page.find("h1").text == post.title
+    assert "Draft" in page.find("strong", class_="badge").text
+    assert page.find("meta", name="robots")["content"] == "noindex"
+
+
+def test_a_published_post_has_no_draft_marker(client, a_post):
+    page = parse(client.get(a_post.permalink))
+    assert page.find_all(class_="badge") == []
+    assert page.find_all("meta", name="robots") == []
+
+
+# Categories
+
+
+def test_a_category_page_lists_its_published_posts(client, a_category):
+    other = Category.objects.create(name="Career", slug="career")
+    make_post(title="In it", slug="in", permalink="/in/", categories=[a_category])
+    make_post(title="Elsewhere", slug="out", permalink="/out/", categories=[other])
+    make_post(
+        title="Draft in it", slug="d", permalink="/d/", status="draft", categories=[a_category]
+    )
+    response = client.get("/categories/deep-learning/")
+    assert response.status_code == 200
+    assert parse(response).find("h1").text == "Category: Deep Learning"
+    assert summaries(response) == ["In it"]
+
+
+def test_an_empty_category_says_so(client, a_category):
+    response = client.get(a_category.get_absolute_url())
+    assert "No published articles in this category yet." in parse(response).find("main").text
+
+
+def test_an_unknown_category_is_not_found(client, db):
+    assert client.get("/categories/no-such-category/").status_code == 404
+
+
+# A post's page
+
+
+def test_the_post_page_shows_the_post(client, the_article):
+    the_article.published_at = timezone.make_aware(datetime(2020, 5, 1))
+    the_article.save()
+    response = client.get("/dl_advice/")
+    assert response.status_code == 200
+    page = parse(response)
+    assert page.find("h1").text == ARTICLE_TITLE
+    meta = page.find("p", class_="post-meta")
+    assert meta.find("time").text == "1 May 2020"
+    assert "2 min read" in meta.text
+    assert [a.text for a in meta.find_all("a", class_="category")] == ["Deep Learning", "Thoughts"]
+    assert "Don't learn Machine Learning" in page.find("main").text
+    assert page.find("title").text == f"{ARTICLE_TITLE} · {settings.SITE_NAME}"
+
+
+def test_the_post_page_shows_the_checklist_as_checkboxes(client, the_article):
+    body = parse(client.get("/dl_advice/")).find("div", class_="post-body")
+    checkboxes = body.find_all("input", type="checkbox")
+    assert len(checkboxes) == 9
+    for box in checkboxes:
+        assert body.find("label", for_=box["id"]).text
+
+
+def test_the_table_of_contents_links_to_every_section(client, the_article):
+    page = parse(client.get("/dl_advice/"))
+    toc = page.find("nav", aria_label="Table of contents")
+    targets = [link["href"] for link in toc.find_all("a")]
+    section_ids = [h2["id"] for h2 in page.find("div", class_="post-body").find_all("h2")]
+    assert targets == [f"#{anchor}" for anchor in section_ids]
+    assert len(targets) == 9
+    assert targets[0] == "#dont-learn-machine-learning"
+    assert toc.find_all("a")[0].text == "Don't learn Machine Learning"
+
+
+def test_a_post_without_sections_has_no_table_of_contents(client):
+    make_post(body="Just a paragraph.")
+    page = parse(client.get("/a-test-post/"))
+    assert page.find_all("nav", aria_label="Table of contents") == []
+
+
+def test_the_post_page_tells_search_engines_and_social_sites_about_the_post(client, the_article):
+    page = parse(client.get("/dl_advice/"))
+    assert page.find("link", rel="canonical")["href"] == "http://testserver/dl_advice/"
+    assert page.find("meta", property="og:title")["content"] == ARTICLE_TITLE
+    assert page.find("meta", property="og:description")["content"] == "or Machine Learning"
+    assert page.find("meta", property="og:type")["content"] == "article"
+    assert page.find("meta", name="twitter:card")["content"] == "summary"
+    assert page.find("meta", name="description")["content"] == "or Machine Learning"
+
+
+def test_the_canonical_address_drops_the_query_string(client, a_post):
+    page = parse(client.get("/a-test-post/?utm_source=feed"))
+    assert page.find("link", rel="canonical")["href"] == "http://testserver/a-test-post/"
+
+
+def test_a_post_address_without_the_trailing_slash_redirects_to_it(client, a_post):
+    response = client.get("/a-test-post")
+    assert response.status_code == 301
+    assert response["Location"] == "/a-test-post/"
+
+
+def test_an_unknown_address_is_not_found(client, a_post):
+    assert client.get("/no-such-post/").status_code == 404
+
+
+def test_the_post_page_takes_a_fixed_small_number_of_queries(client, django_assert_num_queries, db):
+    one = make_post(categories=[Category.objects.create(name="Only", slug="only")])
+    with django_assert_num_queries(POST_PAGE_QUERIES):
+        assert client.get(one.permalink).status_code == 200
+
+
+def test_more_categories_and_headings_do_not_add_queries(client, django_assert_num_queries, db):
+    categories = [Category.objects.create(name=f"Topic {n}", slug=f"topic-{n}") for n in range(5)]
+    body = "".join(f'## <input type="checkbox"> Step {n}\n\nText.\n\n' for n in range(9))
+    many = make_post(slug="many", permalink="/many/", body=body, categories=categories)
+    with django_assert_num_queries(POST_PAGE_QUERIES):
+        response = client.get(many.permalink)
+    page = parse(response)
+    assert len(page.find("p", class_="post-meta").find_all("a", class_="category")) == 5
+    assert len(page.find("div", class_="post-body").find_all("h2")) == 9
+
+
+def test_the_listing_pages_take_a_fixed_number_of_queries(client, django_assert_num_queries, db):
+    categories = [Category.objects.create(name=f"Topic {n}", slug=f"topic-{n}") for n in range(5)]
+    for n in range(5):
+        make_post(slug=f"p{n}", permalink=f"/p{n}/", categories=categories)
+    with django_assert_num_queries(2):  # the posts and their categories
+        client.get("/")
+    with django_assert_num_queries(3):  # the category, its posts and their categories
+        client.get("/categories/topic-1/")
+
+
+# Every page's layout
+
+
+@pytest.fixture
+def every_page(client, the_article):
+    """One response of each kind of page a visitor can reach."""
+    return {
+        "front page": client.get("/"),
+        "category": client.get("/categories/deep-learning/"),
+        "post": client.get("/dl_advice/"),
+        "not found": client.get("/no-such-page/"),
+    }
+
+
+PAGES = ["front page", "category", "post", "not found"]
+
+
+@pytest.mark.parametrize("page_name", PAGES)
+def test_every_page_has_exactly_one_main_heading(every_page, page_name):
+    assert len(parse(every_page[page_name]).find_all("h1")) == 1
+
+
+@pytest.mark.parametrize("page_name", PAGES)
+def test_every_page_starts_with_a_skip_link_to_the_main_content(every_page, page_name):
+    page = parse(every_page[page_name])
+    first_link = page.find("body").find_all("a")[0]
+    assert first_link["href"] == "#content"
+    assert first_link.text == "Skip to content"
+    assert page.find(id="content").tag == "main"
+
+
+@pytest.mark.parametrize("page_name", PAGES)
+def test_every_page_has_a_canonical_link_and_social_meta_tags(every_page, page_name):
+    page = parse(every_page[page_name])
+    assert page.find("link", rel="canonical")["href"].startswith("http://testserver/")
+    assert page.find("meta", property="og:title")["content"]
+    assert page.find("meta", property="og:description")["content"]
+    assert page.find("meta", name="twitter:card")["content"] == "summary"
+
+
+@pytest.mark.parametrize("page_name", PAGES)
+def test_every_page_points_feed_readers_to_the_feed(every_page, page_name):
+    feed = parse(every_page[page_name]).find("link", rel="alternate")
+    assert feed["type"] == "application/atom+xml"
+    assert feed["href"] == "/feed/"
+
+
+@pytest.mark.parametrize("page_name", PAGES)
+def test_every_page_is_html_in_english(every_page, page_name):
+    response = every_page[page_name]
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    assert parse(response).find("html")["lang"] == "en"
+
+
+# Error pages
+
+
+def test_the_not_found_page_uses_the_site_layout(client, db):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    page = parse(response)
+    assert page.find("h1").text == "Page not found"
+    assert page.find("nav", aria_label="Site").find("a", href="/").text == "Articles"
+    assert page.find("link", rel="stylesheet")["href"] == "/static/css/site.css"
+
+
+def test_the_server_error_page_renders_without_a_request():
+    html = render_to_string("500.html")
+    page = parse(html)
+    assert page.find("h1").text == "Something went wrong"
+    assert page.find("main")["id"] == "content"
+    assert page.find("a", href="/")
+
+
+def test_a_redirect_to_the_permalink_keeps_the_query_string(client, a_post):
+    response = client.get("/a-test-post//?utm_source=feed")
+    assert response.status_code == 301
+    assert response["Location"] == "/a-test-post/?utm_source=feed"
+
+
+def test_a_category_page_lists_its_posts_newest_first(client, a_category):
+    for title, days in [("Middle", -5), ("Newest", -1), ("Oldest", -30)]:
+        make_post(
+            title=title,
+            slug=title.lower(),
+            permalink=f"/{title.lower()}/",
+            published_at=a_day(days),
+            categories=[a_category],
+        )
+    assert summaries(client.get(a_category.get_absolute_url())) == ["Newest", "Middle", "Oldest"]
