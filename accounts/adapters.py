@@ -6,9 +6,9 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         """A reader who signs up through GitHub or Google gets a display name too."""
         user = super().populate_user(request, sociallogin, data)
         if not user.display_name:
+            # Never the email address, not even the part before the "@": others see
+            # the display name, and the email stays private.
             name = data.get("name") or data.get("username") or ""
-            if not name and data.get("email"):
-                name = data["email"].split("@")[0]
             user.display_name = " ".join(name.split())[:50] or "Reader"
         return user
 

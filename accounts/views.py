@@ -59,7 +59,9 @@ def export(request):
 @require_http_methods(["GET", "POST"])
 def delete(request):
     """Delete the account after the reader confirms with their password."""
-    form = DeleteAccountForm(request.POST or None, user=request.user)
+    # Bound on every POST, even an empty one, so a missing password is an error shown.
+    data = request.POST if request.method == "POST" else None
+    form = DeleteAccountForm(data, user=request.user)
     if request.method == "POST" and form.is_valid():
         user = request.user
         logout(request)

@@ -138,7 +138,9 @@ def reset_progress(*, user, session, post):
 @transaction.atomic
 def remove_ticks(ticks):
     """Delete ticks and lower the readers' counts of their items to match."""
-    item_ids = list(ticks.values_list("item_id", flat=True))
+    # Lock the ticks while listing them: a tick being removed by a simultaneous untick
+    # is then waited for and left out, instead of being counted off a second time.
+    item_ids = list(ticks.select_for_update(of=("self",)).values_list("item_id", flat=True))
     ticks.delete()
     for item_id in item_ids:
         ChecklistItem.objects.filter(pk=item_id).update(reader_count=F("reader_count") - 1)

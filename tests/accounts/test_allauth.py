@@ -1,0 +1,367 @@
+"""Signing up, logging in and out, email verification, password reset and rate limits."""
+
+import re
+
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialApp
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.sites.models import Site
+from django.core import mail
+from django.test import Client
+
+from tests.checklists.helpers import parse
+from tests.conftest import make_post, make_user
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "a-long-enough-password"
+User = get_user_model()
+
+
+def sign_up(client, email="new@example.com", display_name="New Reader", **extra):
+    return client.post(
+        "/accounts/signup/",
+        {
+            "email": email,
+            "display_name": display_name,
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            **extra,
+        },
+    )
+
+
+def log_in(client, email, password=PASSWORD):
+    return client.post("/accounts/login/", {"login": email, "password": password})
+
+
+def logged_in_user(client):
+    """The user the client's session belongs to, or None."""
+    page = client.get("/account/")
+    return page.context["user"] if page.status_code == 200 else None
+
+
+def form_errors(response):
+    return " ".join(p.text for p in parse(response).find_all(class_="errorlist"))
+
+
+# Sign-up
+
+
+def test_sign_up_with_email_display_name_and_password(client):
+    response = sign_up(client, display_name="  New   Reader ")
+
+    assert response.status_code == 302
+    user = User.objects.get(email="new@example.com")
+    assert user.display_name == "New Reader"
+    assert user.check_password(PASSWORD)
+    assert logged_in_user(client) == user
+
+
+def test_the_sign_up_form_asks_for_email_display_name_and_password(client):
+    page = parse(client.get("/accounts/signup/"))
+
+    form = page.find("form", action="/accounts/signup/")
+    names = [field["name"] for field in form.find_all("input") if field.get("type") != "hidden"]
+    assert names == ["email", "display_name", "password1", "password2"]
+    display_name = form.find("input", name="display_name")
+    assert "required" in display_name.attrs
+    assert page.accessible_name(display_name) == "Display name:"
+
+
+@pytest.mark.parametrize("display_name", ["", "   "])
+def test_sign_up_needs_a_display_name(client, display_name):
+    response = sign_up(client, display_name=display_name)
+
+    assert response.status_code == 200
+    assert not User.objects.exists()
+    assert form_errors(response)
+
+
+def test_sign_up_refuses_an_email_address_already_in_use(client, a_reader):
+    response = sign_up(client, email=a_reader.email)
+
+    assert response.status_code == 200
+    assert User.objects.count() == 1
+
+
+def test_email_verification_is_optional_by_default(client):
+    assert settings.ACCOUNT_EMAIL_VERIFICATION == "optional"
+
+    sign_up(client)
+
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["new@example.com"]
+    assert "/accounts/confirm-email/" in mail.outbox[0].body
+    # Optional: the new reader is logged in before verifying.
+    assert logged_in_user(client).email == "new@example.com"
+    assert not EmailAddress.objects.get(email="new@example.com").verified
+
+
+def confirmation_path(message):
+    return re.search(r"https?://testserver(/accounts/confirm-email/[^/\s]+/)", message.body)[1]
+
+
+def test_with_mandatory_verification_a_new_reader_logs_in_only_once_verified(settings):
+    settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+    signing_up = Client()
+
+    response = sign_up(signing_up)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/confirm-email/"
+    assert logged_in_user(signing_up) is None
+    assert len(mail.outbox) == 1
+
+    elsewhere = Client()
+    response = log_in(elsewhere, "new@example.com")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/confirm-email/"
+    assert logged_in_user(elsewhere) is None
+
+    verify = Client()
+    path = confirmation_path(mail.outbox[0])
+    assert verify.get(path).status_code == 200
+    assert verify.post(path).status_code == 302
+    assert EmailAddress.objects.get(email="new@example.com").verified
+
+    later = Client()
+    assert log_in(later, "new@example.com").status_code == 302
+    assert logged_in_user(later).email == "new@example.com"
+
+
+# Logging in and out
+
+
+def test_log_in_by_email(client, a_reader):
+    response = log_in(client, "reader@example.com")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert logged_in_user(client) == a_reader
+
+
+def test_log_in_by_email_ignores_its_case(client, a_reader):
+    log_in(client, "Reader@Example.COM")
+
+    assert logged_in_user(client) == a_reader
+
+
+def test_log_in_goes_back_to_next(client, a_reader, a_post):
+    response = client.post(
+        "/accounts/login/",
+        {"login": a_reader.email, "password": PASSWORD, "next": a_post.get_absolute_url()},
+    )
+
+    assert response["Location"] == a_post.get_absolute_url()
+
+
+def test_log_in_by_username_is_not_offered(client, a_reader):
+    response = log_in(client, a_reader.username)
+
+    assert response.status_code == 200
+    assert logged_in_user(client) is None
+
+
+def test_a_wrong_password_does_not_log_in(client, a_reader):
+    response = log_in(client, a_reader.email, "not the password")
+
+    assert response.status_code == 200
+    assert "not correct" in form_errors(response)
+    assert logged_in_user(client) is None
+
+
+def test_logging_in_greets_the_reader_by_display_name_not_email(client):
+    make_user(email="ann@example.com", display_name="Ann Reader")
+
+    response = client.post(
+        "/accounts/login/", {"login": "ann@example.com", "password": PASSWORD}, follow=True
+    )
+
+    messages = [str(message) for message in response.context["messages"]]
+    assert messages == ["Successfully signed in as Ann Reader."]
+    assert "ann@example.com" not in response.content.decode()
+
+
+def test_log_out_is_a_post(client, a_reader):
+    client.force_login(a_reader)
+
+    confirm = client.get("/accounts/logout/")
+    assert confirm.status_code == 200
+    assert logged_in_user(client) == a_reader
+
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 302
+    assert logged_in_user(client) is None
+
+
+def test_the_header_log_out_button_posts_to_log_out(client, a_reader):
+    client.force_login(a_reader)
+
+    nav = parse(client.get("/")).find("nav", aria_label="Site")
+
+    form = nav.find("form")
+    assert (form["method"], form["action"]) == ("post", "/accounts/logout/")
+    assert form.find("button").text == "Log out"
+    assert form.find("input", name="csrfmiddlewaretoken")
+
+
+# Password reset
+
+
+def test_password_reset_sends_an_email_with_a_working_link(client, a_reader):
+    response = client.post("/accounts/password/reset/", {"email": a_reader.email})
+
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [a_reader.email]
+    link = re.search(r"https?://testserver(/accounts/password/reset/key/\S+/)", mail.outbox[0].body)
+    form_page = client.get(link[1], follow=True)
+    assert form_page.status_code == 200
+    action = form_page.redirect_chain[-1][0] if form_page.redirect_chain else link[1]
+    new_password = "another-long-password"
+    done = client.post(action, {"password1": new_password, "password2": new_password})
+    assert done.status_code == 302
+    a_reader.refresh_from_db()
+    assert a_reader.check_password(new_password)
+
+
+# Rate limits
+
+
+def test_rate_limits_are_not_switched_off():
+    assert getattr(settings, "ACCOUNT_RATE_LIMITS", {}) is not False
+    assert "login_failed" not in getattr(settings, "ACCOUNT_RATE_LIMITS", {})
+
+
+def test_after_five_failed_logins_for_an_email_even_the_right_password_is_refused(client, a_reader):
+    # allauth's default "login_failed" limit: 5 failures per email in 5 minutes
+    # (and 10 a minute from one IP address).
+    for _ in range(5):
+        assert log_in(client, a_reader.email, "wrong password").status_code == 200
+
+    response = log_in(client, a_reader.email)
+
+    assert response.status_code == 200
+    assert "Too many failed login attempts" in form_errors(response)
+    assert logged_in_user(client) is None
+
+
+def test_after_ten_failed_logins_from_one_address_every_login_from_it_is_refused(client, a_reader):
+    for number in range(10):
+        log_in(client, f"guess{number}@example.com", "wrong password")
+
+    response = log_in(client, a_reader.email)
+
+    assert "Too many failed login attempts" in form_errors(response)
+    assert logged_in_user(client) is None
+    other_address = Client(REMOTE_ADDR="192.0.2.7")
+    assert log_in(other_address, a_reader.email).status_code == 302
+
+
+def test_a_successful_login_does_not_count_as_a_failure(client, a_reader):
+    for _ in range(4):
+        log_in(client, a_reader.email, "wrong password")
+    for _ in range(3):
+        client.logout()
+        assert log_in(client, a_reader.email).status_code == 302
+
+
+# Social login
+
+
+def test_no_social_buttons_without_credentials(client):
+    content = client.get("/accounts/login/").content.decode()
+
+    assert "GitHub" not in content
+    assert "Google" not in content
+    assert "/accounts/github/login/" not in content
+
+
+def test_a_github_button_once_a_github_app_is_configured(client):
+    app = SocialApp.objects.create(provider="github", name="GitHub", client_id="id", secret="s")
+    app.sites.add(Site.objects.get_current())
+
+    page = parse(client.get("/accounts/login/"))
+
+    links = [a for a in page.find_all("a") if a.text == "GitHub"]
+    assert len(links) == 1
+    assert links[0]["href"].startswith("/accounts/github/login/")
+    assert "Google" not in page.find("main").text
+
+
+# Layout
+
+
+@pytest.mark.parametrize(
+    ("path", "logged_in"),
+    [
+        ("/accounts/login/", False),
+        ("/accounts/signup/", False),
+        ("/accounts/password/reset/", False),
+        ("/accounts/logout/", True),
+        ("/accounts/email/", True),
+        ("/accounts/password/change/", True),
+        ("/accounts/3rdparty/", True),
+    ],
+)
+def test_allauth_pages_use_the_site_layout(client, a_reader, path, logged_in):
+    if logged_in:
+        client.force_login(a_reader)
+
+    response = client.get(path)
+
+    assert response.status_code == 200
+    page = parse(response)
+    skip = page.find("a", class_="skip-link")
+    assert skip["href"] == "#content"
+    assert page.find("main")["id"] == "content"
+    assert page.find("nav", aria_label="Site")
+    assert len(page.find_all("h1")) == 1
+    assert page.find("html")["lang"] == "en"
+    assert page.find("title").text.endswith("· Advice")
+
+
+def test_the_header_offers_log_in_and_sign_up_to_visitors(client, a_post):
+    nav = parse(client.get(a_post.get_absolute_url())).find("nav", aria_label="Site")
+
+    links = {a.text: a["href"] for a in nav.find_all("a")}
+    assert links["Log in"] == "/accounts/login/?next=/a-test-post/"
+    assert links["Sign up"] == "/accounts/signup/?next=/a-test-post/"
+    assert "Account" not in links
+
+
+def test_the_header_shows_the_display_name_and_an_account_link(client):
+    client.force_login(make_user(email="ann@example.com", display_name="Ann Reader"))
+
+    nav = parse(client.get("/")).find("nav", aria_label="Site")
+
+    assert "Ann Reader" in nav.text
+    assert "ann@example.com" not in nav.text
+    links = {a.text: a["href"] for a in nav.find_all("a")}
+    assert links["Account"] == "/account/"
+    assert links["My progress"] == "/progress/"
+    assert "Log in" not in links
+
+
+def test_a_readers_email_is_never_shown_to_another_reader(client, another_reader):
+    from comments.models import Comment
+
+    ann = make_user(email="ann@example.com", display_name="Ann Reader")
+    post = make_post()
+    Comment.objects.create(
+        post=post,
+        author=ann,
+        body="Did it.",
+        body_html="<p>Did it.</p>",
+        status=Comment.Status.APPROVED,
+    )
+    client.force_login(another_reader)
+
+    for path in (post.get_absolute_url(), "/", "/progress/", "/account/"):
+        content = client.get(path).content.decode()
+        assert "ann@example.com" not in content, path
+        assert "ann@" not in content, path
+    assert "Ann Reader" in client.get(post.get_absolute_url()).content.decode()

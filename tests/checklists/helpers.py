@@ -1,0 +1,138 @@
+"""Helpers for the checklist and account tests: post bodies and reading pages as HTML."""
+
+from html.parser import HTMLParser
+
+VOID_ELEMENTS = {
+    "area", "base", "br", "col", "embed", "hr", "img", "input",
+    "link", "meta", "source", "track", "wbr",
+}  # fmt: skip
+
+
+def checklist_body(*headings, level=2):
+    """A Markdown body with one checkbox heading per text, each followed by a paragraph."""
+    marks = "#" * level
+    sections = [f'{marks} <input type="checkbox"> {text}\n\nAbout {text}.' for text in headings]
+    return "Introduction.\n\n" + "\n\n".join(sections) + "\n"
+
+
+def items_by_text(post):
+    """The post's items, current and archived, by their text."""
+    return {item.text: item for item in post.checklist_items.all()}
+
+
+class Element:
+    def __init__(self, tag, attrs, parent=None):
+        self.tag = tag
+        self.attrs = attrs
+        self.parent = parent
+        self.children = []
+
+    def __repr__(self):
+        return f"<{self.tag} {self.attrs}>"
+
+    def __getitem__(self, name):
+        return self.attrs[name]
+
+    def get(self, name, default=None):
+        return self.attrs.get(name, default)
+
+    @property
+    def text(self):
+        """The text a reader sees, whitespace collapsed."""
+        parts = []
+
+        def collect(node):
+            for child in node.children:
+                if isinstance(child, str):
+                    parts.append(child)
+                else:
+                    collect(child)
+
+        collect(self)
+        return " ".join("".join(parts).split())
+
+    def iter(self):
+        for child in self.children:
+            if isinstance(child, Element):
+                yield child
+                yield from child.iter()
+
+    def find_all(self, tag=None, **attrs):
+        """Descendants with this tag and attributes ('_' for '-'; True: present; class_: one
+        class among several)."""
+        wanted = {name.rstrip("_").replace("_", "-"): value for name, value in attrs.items()}
+        return [
+            element
+            for element in self.iter()
+            if (tag is None or element.tag == tag)
+            and all(_matches(element, name, value) for name, value in wanted.items())
+        ]
+
+    def find(self, tag=None, **attrs):
+        """The one matching descendant; fails unless there is exactly one."""
+        found = self.find_all(tag, **attrs)
+        assert len(found) == 1, f"expected one <{tag}> with {attrs}, found {len(found)}"
+        return found[0]
+
+    def by_id(self, element_id):
+        return self.find(id=element_id)
+
+    def accessible_name(self, element):
+        """The name a screen reader announces for a form control or link (the cases we use)."""
+        if "aria-label" in element.attrs:
+            return element["aria-label"]
+        if "aria-labelledby" in element.attrs:
+            return " ".join(self.by_id(i).text for i in element["aria-labelledby"].split())
+        if element.tag == "input" and "id" in element.attrs:
+            labels = self.find_all("label", for_=element["id"])
+            if labels:
+                return " ".join(label.text for label in labels)
+        return element.text
+
+
+def _matches(element, name, value):
+    if name not in element.attrs:
+        return False
+    if value is True:
+        return True
+    if name == "class":
+        return value in (element.attrs[name] or "").split()
+    return element.attrs[name] == value
+
+
+class _TreeBuilder(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.root = Element("#document", {})
+        self.current = self.root
+
+    def handle_starttag(self, tag, attrs):
+        element = Element(tag, dict(attrs), self.current)
+        self.current.children.append(element)
+        if tag not in VOID_ELEMENTS:
+            self.current = element
+
+    def handle_startendtag(self, tag, attrs):
+        self.current.children.append(Element(tag, dict(attrs), self.current))
+
+    def handle_endtag(self, tag):
+        node = self.current
+        while node is not self.root and node.tag != tag:
+            node = node.parent
+        if node is not self.root:
+            self.current = node.parent
+
+    def handle_data(self, data):
+        self.current.children.append(data)
+
+
+def parse(html):
+    """Parse a page (str, bytes or a response) into a tree of elements."""
+    if hasattr(html, "content"):
+        html = html.content
+    if isinstance(html, bytes):
+        html = html.decode()
+    builder = _TreeBuilder()
+    builder.feed(html)
+    builder.close()
+    return builder.root

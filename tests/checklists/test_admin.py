@@ -1,0 +1,124 @@
+"""Admin: readers per item as counts and bars, a chart on the post, ticks only to look at."""
+
+import pytest
+
+from checklists.models import Tick
+from checklists.progress import set_tick
+from tests.conftest import make_user
+
+from .helpers import items_by_text, parse
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ticked_post(a_post):
+    """First thing: 3 readers; Second thing: 1."""
+    items = items_by_text(a_post)
+    for number in range(3):
+        reader = make_user(email=f"reader{number}@example.com")
+        set_tick(user=reader, item=items["First thing"], done=True)
+        if number == 0:
+            set_tick(user=reader, item=items["Second thing"], done=True)
+    return a_post
+
+
+def test_the_item_list_shows_each_items_readers_as_a_count_and_a_bar(editor_client, ticked_post):
+    response = editor_client.get("/admin/checklists/checklistitem/")
+
+    assert response.status_code == 200
+    page = parse(response)
+    rows = {
+        row.find("th").text: row
+        for row in page.find("table", id="result_list").find("tbody").find_all("tr")
+    }
+    assert set(rows) == {"First thing", "Second thing"}
+    for text, count, width in (("First thing", "3", "160"), ("Second thing", "1", "53")):
+        assert rows[text].find("td", class_="field-reader_count").text == count
+        bar = rows[text].find("td", class_="field-readers_bar").find("svg")
+        assert bar["role"] == "img"
+        assert bar["aria-label"] == f"{count} readers"
+        assert bar.find("rect")["width"] == width
+
+
+def test_items_cannot_be_added_in_the_admin(editor_client, a_post):
+    assert editor_client.get("/admin/checklists/checklistitem/add/").status_code == 403
+
+
+def test_the_recount_action_puts_drifted_counts_right(editor_client, ticked_post):
+    items = items_by_text(ticked_post)
+    ticked_post.checklist_items.update(reader_count=42)
+
+    response = editor_client.post(
+        "/admin/checklists/checklistitem/",
+        {"action": "recount", "_selected_action": [item.pk for item in items.values()]},
+    )
+
+    assert response.status_code == 302
+    counts = {text: item.reader_count for text, item in items_by_text(ticked_post).items()}
+    assert counts == {"First thing": 3, "Second thing": 1}
+
+
+def test_the_post_change_page_shows_the_readers_chart(editor_client, ticked_post):
+    response = editor_client.get(f"/admin/posts/post/{ticked_post.pk}/change/")
+
+    assert response.status_code == 200
+    chart = parse(response).find("svg", class_="readers-chart")
+    assert chart["role"] == "img"
+    assert chart["aria-label"] == ("Readers who ticked each item: First thing: 3; Second thing: 1")
+    widths = [rect["width"] for rect in chart.find_all("rect")]
+    assert widths == ["240", "80"]
+
+
+def test_the_chart_leaves_out_archived_items(editor_client, ticked_post):
+    ticked_post.body = '## <input type="checkbox"> Second thing\n\nText.\n'
+    ticked_post.save()
+
+    chart = parse(editor_client.get(f"/admin/posts/post/{ticked_post.pk}/change/")).find(
+        "svg", class_="readers-chart"
+    )
+
+    assert chart["aria-label"] == "Readers who ticked each item: Second thing: 1"
+
+
+def test_a_post_without_checkbox_headings_says_so_instead_of_a_chart(editor_client):
+    from tests.conftest import make_post
+
+    post = make_post(body="No boxes here.\n")
+
+    content = editor_client.get(f"/admin/posts/post/{post.pk}/change/").content.decode()
+
+    assert "This post has no checklist headings." in content
+    assert "readers-chart" not in content
+
+
+def test_ticks_can_be_looked_at_in_the_admin(editor_client, ticked_post):
+    response = editor_client.get("/admin/checklists/tick/")
+
+    assert response.status_code == 200
+    assert len(parse(response).find("table", id="result_list").find("tbody").find_all("tr")) == 4
+
+
+def test_ticks_cannot_be_added_changed_or_deleted_in_the_admin(editor_client, ticked_post):
+    tick = Tick.objects.first()
+
+    assert editor_client.get("/admin/checklists/tick/add/").status_code == 403
+    assert editor_client.post("/admin/checklists/tick/add/", {}).status_code == 403
+    assert editor_client.get(f"/admin/checklists/tick/{tick.pk}/delete/").status_code == 403
+    change = editor_client.post(f"/admin/checklists/tick/{tick.pk}/change/", {"user": ""})
+    assert change.status_code == 403
+    bulk_delete = editor_client.post(
+        "/admin/checklists/tick/", {"action": "delete_selected", "_selected_action": [tick.pk]}
+    )
+    assert Tick.objects.count() == 4
+    assert bulk_delete.status_code in (200, 302)
+
+
+def test_the_tick_page_is_read_only(editor_client, ticked_post):
+    tick = Tick.objects.first()
+
+    response = editor_client.get(f"/admin/checklists/tick/{tick.pk}/change/")
+
+    assert response.status_code == 200
+    page = parse(response)
+    assert not page.find_all("input", type="submit", name="_save")

@@ -1,0 +1,103 @@
+"""The post page runs a fixed number of queries, however many items and readers it has."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db.models import F
+
+from checklists.models import ChecklistItem, Tick
+from checklists.progress import set_tick
+from tests.conftest import make_post
+
+from .helpers import checklist_body
+
+pytestmark = pytest.mark.django_db
+
+# Pinned: a change here is a change in the page's cost; make it on purpose.
+# Logged in (9): session, user, post, its categories, its current items, the reader's
+# ticks; then the comments section: is the reader blocked, two counts of comments.
+READER_QUERIES = 9
+# Anonymous with no session cookie yet (5): post, its categories, its current items,
+# two counts of comments.
+VISITOR_QUERIES = 5
+
+
+def post_with_items(count, slug="long-list"):
+    headings = [f"Step number {number}" for number in range(1, count + 1)]
+    return make_post(
+        title=f"{count} steps", slug=slug, permalink=f"/{slug}/", body=checklist_body(*headings)
+    )
+
+
+def add_readers(post, count):
+    """`count` readers who each ticked every item, made in bulk.
+
+    It is the number of readers that matters, not how realistic it is: 200 shows the page
+    does not count rows per reader (10,000 would make no other point and take far longer).
+    """
+    users = get_user_model().objects.bulk_create(
+        get_user_model()(username=f"bulk{number}", email=f"bulk{number}@example.com")
+        for number in range(count)
+    )
+    items = list(post.checklist_items.all())
+    Tick.objects.bulk_create(Tick(user=user, item=item) for user in users for item in items)
+    ChecklistItem.objects.filter(post=post).update(reader_count=F("reader_count") + count)
+
+
+def get_page(client, post):
+    response = client.get(post.get_absolute_url())
+    assert response.status_code == 200
+    return response
+
+
+@pytest.mark.parametrize("items", [9, 90])
+def test_the_post_page_queries_are_fixed_for_a_reader_whatever_the_number_of_items(
+    client, a_reader, django_assert_num_queries, items
+):
+    post = post_with_items(items)
+    for item in post.checklist_items.all()[:3]:
+        set_tick(user=a_reader, item=item, done=True)
+    client.force_login(a_reader)
+
+    with django_assert_num_queries(READER_QUERIES):
+        response = get_page(client, post)
+
+    assert response.context["progress"].summary == f"3 of {items} done"
+
+
+@pytest.mark.parametrize("readers", [1, 200])
+def test_the_post_page_queries_are_fixed_for_a_reader_whatever_the_number_of_readers(
+    client, the_article, a_reader, django_assert_num_queries, readers
+):
+    add_readers(the_article, readers - 1)
+    item = the_article.checklist_items.first()
+    set_tick(user=a_reader, item=item, done=True)
+    client.force_login(a_reader)
+
+    with django_assert_num_queries(READER_QUERIES):
+        response = get_page(client, the_article)
+
+    assert f"{readers} reader" in response.content.decode()
+
+
+@pytest.mark.parametrize(("items", "readers"), [(9, 1), (90, 200)])
+def test_the_post_page_queries_are_fixed_for_a_visitor(
+    client, django_assert_num_queries, items, readers
+):
+    post = post_with_items(items)
+    add_readers(post, readers)
+
+    with django_assert_num_queries(VISITOR_QUERIES):
+        response = get_page(client, post)
+
+    assert response.context["progress"].summary == f"0 of {items} done"
+
+
+def test_a_visitor_who_ticked_costs_one_more_query_for_the_session(
+    client, a_post, django_assert_num_queries
+):
+    client.post(f"/checklists/items/{a_post.checklist_items.first().pk}/", {"done": "true"})
+
+    with django_assert_num_queries(VISITOR_QUERIES + 1):
+        response = get_page(client, a_post)
+
+    assert response.context["progress"].summary == "1 of 2 done"

@@ -1,0 +1,277 @@
+"""Checklist items follow the post's checkbox headings on every save, keeping readers' ticks."""
+
+import pytest
+from django.utils import timezone
+
+from checklists.models import ChecklistItem, Tick
+from checklists.progress import (
+    merge_session_ticks,
+    progress_for,
+    reset_progress,
+    set_session_tick,
+    set_tick,
+)
+from posts.importing import import_post
+from tests.conftest import make_post, make_user
+
+from .helpers import checklist_body, items_by_text
+
+pytestmark = pytest.mark.django_db
+
+
+def progress(user, post):
+    return progress_for(user=user, session={}, post=post)
+
+
+def ticked_texts(user, post):
+    return {tick.item.text for tick in Tick.objects.filter(user=user, item__post=post)}
+
+
+def edit(post, *headings):
+    post.body = checklist_body(*headings)
+    post.save()
+    return items_by_text(post)
+
+
+def test_items_are_the_checkbox_headings_in_order():
+    post = make_post(body=checklist_body("First", "Second", "Third") + "\n## Not a box\n")
+
+    items = list(ChecklistItem.objects.current().filter(post=post))
+
+    assert [(item.text, item.anchor, item.position) for item in items] == [
+        ("First", "first", 0),
+        ("Second", "second", 1),
+        ("Third", "third", 2),
+    ]
+
+
+def test_reordering_headings_keeps_every_tick(a_reader):
+    post = make_post(body=checklist_body("First", "Second", "Third"))
+    before = items_by_text(post)
+    for text in ("First", "Third"):
+        set_tick(user=a_reader, item=before[text], done=True)
+
+    after = edit(post, "Third", "Second", "First")
+
+    assert {text: item.pk for text, item in after.items()} == {
+        text: item.pk for text, item in before.items()
+    }
+    assert [item.text for item in ChecklistItem.objects.current().filter(post=post)] == [
+        "Third",
+        "Second",
+        "First",
+    ]
+    assert ticked_texts(a_reader, post) == {"First", "Third"}
+    assert progress(a_reader, post).summary == "2 of 3 done"
+
+
+def test_editing_a_headings_wording_keeps_its_ticks_matched_by_position(a_reader):
+    post = make_post(body=checklist_body("First", "Second"))
+    first = items_by_text(post)["First"]
+    set_tick(user=a_reader, item=first, done=True)
+
+    edit(post, "First, said better", "Second")
+
+    first.refresh_from_db()
+    assert (first.text, first.anchor, first.archived_at) == (
+        "First, said better",
+        "first-said-better",
+        None,
+    )
+    assert ticked_texts(a_reader, post) == {"First, said better"}
+    assert ChecklistItem.objects.filter(post=post).count() == 2
+
+
+def test_a_pinned_id_keeps_identity_when_text_and_position_change(a_reader):
+    post = make_post(body=checklist_body("Start here {#start}", "Middle", "End"))
+    start = items_by_text(post)["Start here"]
+    set_tick(user=a_reader, item=start, done=True)
+
+    edit(post, "Middle", "End", "Something else entirely {#start}")
+
+    start.refresh_from_db()
+    assert (start.text, start.anchor, start.position) == ("Something else entirely", "start", 2)
+    assert ticked_texts(a_reader, post) == {"Something else entirely"}
+
+
+def test_a_removed_heading_is_archived_not_deleted_and_its_ticks_return_with_it(a_reader):
+    post = make_post(body=checklist_body("First", "Second", "Third"))
+    second = items_by_text(post)["Second"]
+    set_tick(user=a_reader, item=second, done=True)
+
+    edit(post, "First", "Third")
+
+    second.refresh_from_db()
+    assert second.archived_at is not None
+    assert Tick.objects.filter(user=a_reader, item=second).exists()
+    assert second.reader_count == 1
+    assert progress(a_reader, post).summary == "0 of 2 done"
+
+    edit(post, "First", "Second", "Third")
+
+    second.refresh_from_db()
+    assert (second.archived_at, second.position) == (None, 1)
+    assert progress(a_reader, post).summary == "1 of 3 done"
+    assert ChecklistItem.objects.filter(post=post).count() == 3
+
+
+def test_a_heading_added_where_one_was_removed_is_a_new_item(a_reader):
+    post = make_post(body=checklist_body("First", "Second"))
+    first = items_by_text(post)["First"]
+    set_tick(user=a_reader, item=first, done=True)
+
+    items = edit(post, "Second", "Brand new")
+
+    assert items["Brand new"].pk != first.pk
+    assert items["Brand new"].reader_count == 0
+    first.refresh_from_db()
+    assert first.is_archived
+
+
+def test_saving_an_unchanged_post_changes_no_item(a_reader):
+    post = make_post(body=checklist_body("First", "Second"))
+    before = list(ChecklistItem.objects.filter(post=post).values())
+
+    post.save()
+
+    assert list(ChecklistItem.objects.filter(post=post).values()) == before
+
+
+def test_progress_counts_done_among_current_items_so_all_done_is_reachable_after_edits(
+    a_reader,
+):
+    post = make_post(body=checklist_body("First", "Second", "Third"))
+    items = items_by_text(post)
+    for text in ("First", "Second"):
+        set_tick(user=a_reader, item=items[text], done=True)
+    assert (progress(a_reader, post).summary, progress(a_reader, post).percent) == (
+        "2 of 3 done",
+        67,
+    )
+
+    edit(post, "First", "Second")  # the one not done is removed
+
+    result = progress(a_reader, post)
+    assert (result.summary, result.percent, result.done_count, result.total) == (
+        "2 of 2 done",
+        100,
+        2,
+        2,
+    )
+
+
+def test_items_follow_headings_when_a_post_is_reimported(a_reader, write_post_file):
+    text = "---\ntitle: Imported\npermalink: /imported/\n---\n\n{}"
+    path = write_post_file(text.format(checklist_body("One", "Two")))
+    post = import_post(path).post
+    two = items_by_text(post)["Two"]
+    set_tick(user=a_reader, item=two, done=True)
+
+    write_post_file(text.format(checklist_body("Two", "One", "Three")))
+    import_post(path)
+
+    assert [item.text for item in ChecklistItem.objects.current().filter(post=post)] == [
+        "Two",
+        "One",
+        "Three",
+    ]
+    assert ticked_texts(a_reader, post) == {"Two"}
+
+
+def test_items_follow_headings_when_a_post_is_saved_in_the_admin(editor_client, a_reader):
+    post = make_post(body=checklist_body("One", "Two"))
+    one = items_by_text(post)["One"]
+    set_tick(user=a_reader, item=one, done=True)
+    published = timezone.localtime(post.published_at)
+
+    response = editor_client.post(
+        f"/admin/posts/post/{post.pk}/change/",
+        {
+            "title": post.title,
+            "slug": post.slug,
+            "permalink": post.permalink,
+            "description": post.description,
+            "body": checklist_body("Two", "One, reworded", "Zero"),
+            "status": post.status,
+            "published_at_0": published.strftime("%Y-%m-%d"),
+            "published_at_1": published.strftime("%H:%M:%S"),
+            "allow_comments": "on",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    one.refresh_from_db()
+    # "One" moved, so its new wording does not match by position: a new item, the old
+    # one archived with its tick kept for when it returns.
+    assert [item.text for item in ChecklistItem.objects.current().filter(post=post)] == [
+        "Two",
+        "One, reworded",
+        "Zero",
+    ]
+    assert one.is_archived
+    assert Tick.objects.filter(item=one, user=a_reader).exists()
+
+
+def reader_counts(post):
+    return {item.text: item.reader_count for item in post.checklist_items.all()}
+
+
+def assert_counts_match_ticks(post):
+    for item in post.checklist_items.all():
+        assert item.reader_count == item.ticks.count(), item.text
+
+
+def test_reader_count_follows_tick_untick_and_reset(a_reader):
+    post = make_post()
+    first = items_by_text(post)["First thing"]
+    second = items_by_text(post)["Second thing"]
+    other = make_user(email="other@example.com")
+
+    set_tick(user=a_reader, item=first, done=True)
+    set_tick(user=a_reader, item=first, done=True)
+    set_tick(user=other, item=first, done=True)
+    set_tick(user=a_reader, item=second, done=True)
+    assert reader_counts(post) == {"First thing": 2, "Second thing": 1}
+
+    set_tick(user=other, item=first, done=False)
+    set_tick(user=other, item=first, done=False)
+    assert reader_counts(post) == {"First thing": 1, "Second thing": 1}
+
+    reset_progress(user=a_reader, session={}, post=post)
+    assert reader_counts(post) == {"First thing": 0, "Second thing": 0}
+    assert_counts_match_ticks(post)
+
+
+def test_reader_count_follows_account_deletion_and_merge(a_reader):
+    from accounts.data import delete_account
+
+    post = make_post()
+    first = items_by_text(post)["First thing"]
+    second = items_by_text(post)["Second thing"]
+    leaving = make_user(email="leaving@example.com")
+    set_tick(user=leaving, item=first, done=True)
+    set_tick(user=leaving, item=second, done=True)
+    set_tick(user=a_reader, item=first, done=True)
+
+    delete_account(leaving)
+    assert reader_counts(post) == {"First thing": 1, "Second thing": 0}
+
+    session = {}
+    set_session_tick(session=session, item=first, done=True)
+    set_session_tick(session=session, item=second, done=True)
+    merge_session_ticks(user=a_reader, session=session)
+    assert reader_counts(post) == {"First thing": 1, "Second thing": 1}
+    assert_counts_match_ticks(post)
+
+
+def test_reader_count_stays_right_for_an_archived_item(a_reader):
+    post = make_post(body=checklist_body("First", "Second"))
+    first = items_by_text(post)["First"]
+    set_tick(user=a_reader, item=first, done=True)
+    edit(post, "Second")
+
+    reset_progress(user=a_reader, session={}, post=post)
+
+    first.refresh_from_db()
+    assert first.reader_count == 0
+    assert_counts_match_ticks(post)

@@ -1,0 +1,246 @@
+"""POST /checklists/items/<id>/: set an item done or not done, by form or by JSON."""
+
+import json
+
+import pytest
+from django.test import Client
+
+from checklists.models import ChecklistItem, Tick
+from checklists.progress import SESSION_KEY, set_tick
+
+from .helpers import checklist_body, items_by_text
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def first(a_post):
+    return items_by_text(a_post)["First thing"]
+
+
+def url(item):
+    return f"/checklists/items/{item.pk}/"
+
+
+def post_json(client, item, payload, headers=None):
+    body = payload if isinstance(payload, str | bytes) else json.dumps(payload)
+    return client.post(
+        url(item),
+        body,
+        content_type="application/json",
+        headers={"Accept": "application/json", **(headers or {})},
+    )
+
+
+def reader_count(item):
+    return ChecklistItem.objects.get(pk=item.pk).reader_count
+
+
+def assert_nothing_written(item):
+    assert not Tick.objects.exists()
+    assert reader_count(item) == 0
+
+
+def test_a_form_post_sets_the_item_done_and_redirects_to_the_heading(
+    reader_client, a_reader, first
+):
+    response = reader_client.post(url(first), {"done": "true"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/a-test-post/#first-thing"
+    assert Tick.objects.filter(user=a_reader, item=first).exists()
+    assert reader_count(first) == 1
+
+
+def test_a_form_post_sets_the_item_not_done(reader_client, a_reader, first):
+    set_tick(user=a_reader, item=first, done=True)
+
+    response = reader_client.post(url(first), {"done": "false"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/a-test-post/#first-thing"
+    assert not Tick.objects.exists()
+    assert reader_count(first) == 0
+
+
+def test_the_no_javascript_path_shows_the_new_state_after_the_redirect(reader_client, first):
+    response = reader_client.post(url(first), {"done": "true"}, follow=True)
+
+    assert response.redirect_chain == [("/a-test-post/#first-thing", 302)]
+    assert response.context["progress"].summary == "1 of 2 done"
+
+
+def test_json_sets_the_state_and_answers_with_the_progress(reader_client, a_reader, first):
+    response = post_json(reader_client, first, {"done": True})
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {
+        "item": "first-thing",
+        "done": True,
+        "done_count": 1,
+        "total": 2,
+        "percent": 50,
+        "summary": "1 of 2 done",
+        "readers": "1 reader did this",
+    }
+    assert Tick.objects.filter(user=a_reader, item=first).count() == 1
+
+
+def test_json_unticks(reader_client, a_reader, first):
+    set_tick(user=a_reader, item=first, done=True)
+
+    response = post_json(reader_client, first, {"done": False})
+
+    assert response.json()["done"] is False
+    assert response.json()["summary"] == "0 of 2 done"
+    assert response.json()["readers"] == "0 readers did this"
+    assert not Tick.objects.exists()
+
+
+@pytest.mark.parametrize("how", ["form", "json"])
+def test_setting_done_twice_leaves_one_tick_and_one_reader(reader_client, a_reader, first, how):
+    for _ in range(2):
+        if how == "form":
+            response = reader_client.post(url(first), {"done": "true"})
+        else:
+            response = post_json(reader_client, first, {"done": True})
+        assert response.status_code in (200, 302)
+
+    assert Tick.objects.filter(user=a_reader, item=first).count() == 1
+    assert reader_count(first) == 1
+
+
+def test_setting_not_done_twice_leaves_the_count_at_zero(reader_client, first):
+    for _ in range(2):
+        post_json(reader_client, first, {"done": False})
+
+    assert reader_count(first) == 0
+
+
+def test_a_reader_changes_only_their_own_ticks(reader_client, a_reader, another_reader, first):
+    set_tick(user=another_reader, item=first, done=True)
+
+    # Whatever names another reader in the request is ignored: the tick is the sender's.
+    reader_client.post(url(first), {"done": "true", "user": another_reader.pk})
+    post_json(reader_client, first, {"done": False, "user": another_reader.pk})
+    post_json(reader_client, first, {"done": True, "user_id": another_reader.pk})
+
+    assert set(Tick.objects.values_list("user_id", flat=True)) == {a_reader.pk, another_reader.pk}
+
+    post_json(reader_client, first, {"done": False})
+    assert list(Tick.objects.values_list("user_id", flat=True)) == [another_reader.pk]
+    assert reader_count(first) == 1
+
+
+def test_csrf_is_enforced(a_reader, first):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(a_reader)
+
+    form = client.post(url(first), {"done": "true"})
+    as_json = post_json(client, first, {"done": True})
+
+    assert (form.status_code, as_json.status_code) == (403, 403)
+    assert_nothing_written(first)
+
+
+def test_csrf_token_from_the_page_lets_the_tick_through(a_reader, first):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(a_reader)
+    client.get(first.post.get_absolute_url())
+    token = client.cookies["csrftoken"].value
+
+    form = client.post(url(first), {"done": "true", "csrfmiddlewaretoken": token})
+    as_json = post_json(client, first, {"done": False}, headers={"X-CSRFToken": token})
+
+    assert form.status_code == 302
+    assert as_json.status_code == 200
+    assert as_json.json()["done"] is False
+
+
+def test_an_unknown_item_is_404(reader_client, first):
+    response = reader_client.post("/checklists/items/999999/", {"done": "true"})
+
+    assert response.status_code == 404
+    assert_nothing_written(first)
+
+
+def test_an_archived_item_is_404(reader_client, a_post, first):
+    a_post.body = checklist_body("Second thing")
+    a_post.save()
+
+    form = reader_client.post(url(first), {"done": "true"})
+    as_json = post_json(reader_client, first, {"done": True})
+
+    assert (form.status_code, as_json.status_code) == (404, 404)
+    assert_nothing_written(first)
+
+
+def test_an_item_of_a_draft_post_is_404(reader_client, a_draft):
+    item = a_draft.checklist_items.first()
+
+    response = reader_client.post(url(item), {"done": "true"})
+
+    assert response.status_code == 404
+    assert_nothing_written(item)
+
+
+def test_an_item_of_a_draft_post_is_404_for_visitors_too(client, a_draft):
+    item = a_draft.checklist_items.first()
+
+    response = client.post(url(item), {"done": "true"})
+
+    assert response.status_code == 404
+    assert SESSION_KEY not in client.session
+
+
+@pytest.mark.parametrize("method", ["get", "put", "delete", "patch"])
+def test_other_methods_are_405(reader_client, first, method):
+    response = getattr(reader_client, method)(url(first))
+
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert_nothing_written(first)
+
+
+def test_invalid_json_is_400_with_a_clear_message(reader_client, first):
+    response = post_json(reader_client, first, "{done: true")
+
+    assert response.status_code == 400
+    assert response.json() == {"error": "The request body is not valid JSON."}
+    assert_nothing_written(first)
+
+
+@pytest.mark.parametrize(
+    "payload", [{"done": "yes"}, {"done": 1}, {"done": None}, {}, [True], "true", {"Done": True}]
+)
+def test_json_without_a_true_or_false_done_is_400(reader_client, first, payload):
+    response = post_json(reader_client, first, payload)
+
+    assert response.status_code == 400
+    assert response.json() == {"error": 'Send {"done": true} or {"done": false}.'}
+    assert_nothing_written(first)
+
+
+@pytest.mark.parametrize("data", [{}, {"done": ""}, {"done": "maybe"}])
+def test_a_form_without_a_done_value_is_400(reader_client, first, data):
+    response = reader_client.post(url(first), data)
+
+    assert response.status_code == 400
+    assert response.content.decode() == "Say whether the item is done: done=true or done=false."
+    assert_nothing_written(first)
+
+
+def test_a_form_error_asked_for_as_json_is_json(reader_client, first):
+    response = reader_client.post(url(first), {}, headers={"Accept": "application/json"})
+
+    assert response.status_code == 400
+    assert "done=true" in response.json()["error"]
+    assert_nothing_written(first)
+
+
+def test_a_bad_request_from_a_visitor_writes_nothing_to_the_session(client, first):
+    response = post_json(client, first, {"done": "yes"})
+
+    assert response.status_code == 400
+    assert SESSION_KEY not in client.session
