@@ -16,3 +16,13 @@ STORAGES = {
 }
 # Send comment emails in the request's thread so tests can read the outbox at once.
 COMMENTS_EMAIL_IN_BACKGROUND = False
+
+# The test client speaks plain HTTP; the production security settings are tested
+# explicitly (tests/test_deployment.py) with these switched back on.
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
+# Serve static files from the apps' folders; nothing is collected before tests.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -21,9 +21,11 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path(
         "robots.txt",
-        TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
+        TemplateView.as_view(template_name="robots.txt", content_type="text/plain; charset=utf-8"),
         name="robots",
     ),
     path("media/<path:path>", media_views.uploaded_file, name="media"),
     path("", include("posts.urls")),
 ]
+
+handler500 = "advice_site.views.server_error"

@@ -11,6 +11,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from posts.page_cache import content_changed
+
 from .models import ChecklistItem, Tick
 
 SESSION_KEY = "checklist_ticks"  # {str(item id): ISO time ticked}
@@ -83,6 +85,7 @@ def set_tick(*, user, item, done):
         delta = -1
     if changed:
         ChecklistItem.objects.filter(pk=item.pk).update(reader_count=F("reader_count") + delta)
+        content_changed()  # the page shows how many readers did each item
     return changed
 
 
@@ -117,6 +120,8 @@ def merge_session_ticks(*, user, session):
             merged += 1
             ChecklistItem.objects.filter(pk=item.pk).update(reader_count=F("reader_count") + 1)
     session.pop(SESSION_KEY, None)
+    if merged:
+        content_changed()
     return merged
 
 
@@ -144,12 +149,15 @@ def remove_ticks(ticks):
     ticks.delete()
     for item_id in item_ids:
         ChecklistItem.objects.filter(pk=item_id).update(reader_count=F("reader_count") - 1)
+    if item_ids:
+        content_changed()
 
 
 def recount_readers(items):
     """Recompute reader counts from the ticks (an admin action, should they ever drift)."""
     for item in items:
         ChecklistItem.objects.filter(pk=item.pk).update(reader_count=item.ticks.count())
+    content_changed()
 
 
 def _session_ticks(session):

@@ -5,6 +5,8 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from posts.page_cache import content_changed
+
 from .models import BlockedCommenter, Comment, Flag
 from .notifications import queue_moderator_notice, queue_reply_notice
 from .rendering import render_comment
@@ -49,6 +51,7 @@ def create_comment(*, post, author, body, parent=None, ip_hash=""):
     comment.save()
     comment.thread = parent.thread if parent else comment
     comment.save(update_fields=["thread"])
+    content_changed()
     if comment.is_pending:
         queue_moderator_notice(comment)
     else:
@@ -62,12 +65,14 @@ def edit_comment(*, comment, body):
     comment.body_html = render_comment(body)
     comment.edited_at = timezone.now()
     comment.save(update_fields=["body", "body_html", "edited_at"])
+    content_changed()
     return comment
 
 
 @transaction.atomic
 def delete_comment(*, comment):
     """An author deletes their comment: gone, or '[deleted]' if replies hang on it."""
+    content_changed()
     if comment.replies.exists():
         comment.is_removed = True
         comment.body = ""
@@ -86,6 +91,7 @@ def moderate(*, comments, status, moderator):
     """Approve, reject or mark as spam; record who and when; notify on approval."""
     now = timezone.now()
     changed = []
+    content_changed()
     for comment in comments.select_for_update():
         was_approved = comment.is_approved
         comment.status = status
@@ -120,6 +126,7 @@ def flag_comment(*, comment, user, reason, note=""):
     ):
         comment.hidden_by_flags = True
         comment.save(update_fields=["hidden_by_flags"])
+        content_changed()
         queue_moderator_notice(comment, flagged=True)
     return True
 

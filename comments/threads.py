@@ -2,32 +2,95 @@
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.utils.functional import cached_property
+
+from posts.page_cache import content_version
 
 from .models import Comment
 
 
-def discussion(*, post, user, page_number=1):
-    """The page of threads to show, each as a tree of {"comment", "children"} nodes.
+class Discussion:
+    """The page of threads to show, each a tree of {"comment", "children"} nodes.
 
-    Three queries whatever the size of the discussion: the count of threads, one page of
-    thread starters, and every visible reply in those threads.
+    Lazy: nothing is queried until the template asks, so a cached rendering of the
+    discussion costs no query at all. When it is built, it takes two queries whatever
+    the size of the discussion, even none: the count of threads, then one page of thread
+    starters with every visible reply in those threads.
     """
-    visible = Comment.objects.visible_to(user).filter(post=post).select_related("author")
-    starters = visible.filter(parent__isnull=True)
-    page = Paginator(starters, settings.COMMENTS_THREADS_PER_PAGE).get_page(page_number)
-    roots = list(page.object_list)
-    replies = visible.filter(thread__in=roots, parent__isnull=False) if roots else []
 
-    children = {}
-    for reply in replies:
-        children.setdefault(reply.parent_id, []).append(reply)
+    def __init__(self, *, post, user, page_number=1):
+        self.post = post
+        self.user = user
+        self.page_number = page_number
 
-    def node(comment):
-        return {"comment": comment, "children": [node(c) for c in children.get(comment.pk, [])]}
+    @cached_property
+    def _built(self):
+        visible = (
+            Comment.objects.visible_to(self.user).filter(post=self.post).select_related("author")
+        )
+        starters = visible.filter(parent__isnull=True)
+        per_page = settings.COMMENTS_THREADS_PER_PAGE
+        page = Paginator(starters, per_page).get_page(self.page_number)
+        # The page's thread starters and every visible reply in their threads in one
+        # query, run even when the discussion is empty: the page costs the same queries
+        # with no comment as with thousands.
+        offset = (page.number - 1) * per_page
+        page_threads = starters.values("pk")[offset : offset + per_page]
+        comments = list(visible.filter(thread__in=page_threads))
+        roots = [comment for comment in comments if comment.parent_id is None]
+        children = {}
+        for reply in comments:
+            if reply.parent_id is not None:
+                children.setdefault(reply.parent_id, []).append(reply)
 
-    return {"threads": [node(root) for root in roots], "page": page}
+        def node(comment):
+            return {
+                "comment": comment,
+                "children": [node(child) for child in children.get(comment.pk, [])],
+            }
+
+        return [node(root) for root in roots], page
+
+    @property
+    def threads(self):
+        return self._built[0]
+
+    @property
+    def page(self):
+        return self._built[1]
+
+    @cached_property
+    def approved_count(self):
+        """Approved comments on the post (not per page), cached until content changes."""
+        return cache.get_or_set(
+            f"comment-count:{content_version()}:{self.post.pk}",
+            lambda: Comment.objects.approved().filter(post=self.post, is_removed=False).count(),
+            timeout=600,
+        )
+
+    @cached_property
+    def cache_key(self):
+        """Who sees the same rendering: visitors, or readers with nothing of their own in
+        this post (reply and flag links), or one reader with their own comments here."""
+        if not self.user.is_authenticated:
+            viewer = "visitor"
+        elif Comment.objects.filter(post=self.post, author=self.user).exists():
+            viewer = f"reader-{self.user.pk}"
+        else:
+            viewer = "reader"
+        return f"{self.post.pk}:{self.page_number}:{viewer}"
+
+    @property
+    def cache_timeout(self):
+        # A reader's own rendering shows "Edit" links that expire after a few minutes.
+        return 60 if self.cache_key.endswith(f"reader-{self.user.pk}") else 600
+
+
+def discussion(*, post, user, page_number=1):
+    return Discussion(post=post, user=user, page_number=page_number)
 
 
 def comment_url(comment, viewer=None):

@@ -211,7 +211,8 @@ def flag(request, comment_id):
 @require_POST
 def preview(request):
     """The live preview: the comment exactly as it will be shown."""
-    body = request.POST.get("body", "")
+    # Stripped as the comment form strips it, or leading spaces would preview as code.
+    body = request.POST.get("body", "").strip()
     if len(body) > settings.COMMENTS_MAX_LENGTH:
         return HttpResponse("Too long to preview.", status=400, content_type="text/plain")
     return HttpResponse(render_comment(body))

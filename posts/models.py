@@ -11,6 +11,7 @@ from markdownx.models import MarkdownxField
 from checklists.sync import sync_items
 
 from . import markdown
+from .page_cache import content_changed
 
 # Top-level paths the site's own URLs use; a post's permalink may not shadow them.
 RESERVED_PREFIXES = (
@@ -151,6 +152,7 @@ class Post(models.Model):
             # Readers' ticks hang on checklist items; keep them in step with the
             # headings in the same transaction, whichever way the post is saved.
             sync_items(self)
+            content_changed()
 
     def get_absolute_url(self):
         return self.permalink

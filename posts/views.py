@@ -1,13 +1,14 @@
+from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 
 from checklists.progress import progress_for
 from checklists.rendering import interactive_body
 from comments.forms import CommentForm
-from comments.models import Comment
 from comments.threads import discussion
 from comments.views import why_cannot_comment
 
+from . import page_cache
 from .models import Category, Post, normalize_permalink
 
 
@@ -23,6 +24,12 @@ def category_detail(request, slug):
 
 
 def post_detail(request, permalink):
+    cacheable = page_cache.is_cacheable(request)
+    if cacheable:
+        html = page_cache.get(request)
+        if html is not None:
+            return HttpResponse(html.replace(page_cache.CSRF_PLACEHOLDER, get_token(request)))
+
     post = get_object_or_404(
         Post.objects.visible_to(request.user).prefetch_related("categories"),
         permalink=normalize_permalink(permalink),
@@ -31,18 +38,24 @@ def post_detail(request, permalink):
         # One address per post: /dl_advice and /dl_advice// answer with /dl_advice/.
         query = request.META.get("QUERY_STRING")
         return redirect(post.permalink + (f"?{query}" if query else ""), permanent=True)
+    cacheable = cacheable and post.is_published
+    comments_page = request.GET.get("comments", "1")
+    comments_page = int(comments_page) if comments_page.isdigit() else 1
     progress = progress_for(user=request.user, session=request.session, post=post)
-    body = interactive_body(post.body_html, progress, get_token(request))
+    csrf_token = page_cache.CSRF_PLACEHOLDER if cacheable else get_token(request)
     refusal = why_cannot_comment(request.user, post)
     context = {
         "post": post,
         "progress": progress,
-        "body": body,
-        "discussion": discussion(
-            post=post, user=request.user, page_number=request.GET.get("comments", 1)
-        ),
-        "comment_count": Comment.objects.approved().filter(post=post, is_removed=False).count(),
+        "body": interactive_body(post.body_html, progress, csrf_token),
+        "discussion": discussion(post=post, user=request.user, page_number=comments_page),
+        "content_version": page_cache.content_version(),
         "comment_form": CommentForm(post=post),
         "comment_refusal": refusal[1] if refusal else None,
     }
-    return render(request, "posts/post_detail.html", context)
+    response = render(request, "posts/post_detail.html", context)
+    if cacheable:
+        html = response.content.decode()
+        page_cache.put(request, html)
+        response.content = html.replace(page_cache.CSRF_PLACEHOLDER, get_token(request))
+    return response

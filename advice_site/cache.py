@@ -1,0 +1,72 @@
+"""Redis as a cache that degrades instead of failing: while Redis is unreachable, reads
+miss and writes are dropped (with a warning in the log), so pages still render from the
+database and sessions (stored in the database) keep everyone logged in."""
+
+import logging
+
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+_MISS = object()
+
+
+class TolerantRedisCache(RedisCache):
+    @property
+    def strict(self):
+        """The same cache without tolerance, for health checks that must see failures."""
+        return _Strict(self)
+
+    def _tolerate(self, name, default, *args, **kwargs):
+        try:
+            return getattr(super(), name)(*args, **kwargs)
+        except RedisError as error:
+            logger.warning("Redis unavailable for cache.%s: %s", name, error)
+            return default
+
+    def get(self, key, default=None, version=None):
+        return self._tolerate("get", default, key, default, version)
+
+    def get_many(self, keys, version=None):
+        return self._tolerate("get_many", {}, keys, version)
+
+    def set(self, key, value, timeout=..., version=None):
+        timeout = self.default_timeout if timeout is ... else timeout
+        return self._tolerate("set", None, key, value, timeout, version)
+
+    def add(self, key, value, timeout=..., version=None):
+        timeout = self.default_timeout if timeout is ... else timeout
+        return self._tolerate("add", False, key, value, timeout, version)
+
+    def set_many(self, data, timeout=..., version=None):
+        timeout = self.default_timeout if timeout is ... else timeout
+        return self._tolerate("set_many", list(data), data, timeout, version)
+
+    def delete(self, key, version=None):
+        return self._tolerate("delete", False, key, version)
+
+    def delete_many(self, keys, version=None):
+        return self._tolerate("delete_many", None, keys, version)
+
+    def incr(self, key, delta=1, version=None):
+        try:
+            return super().incr(key, delta, version)
+        except RedisError as error:
+            logger.warning("Redis unavailable for cache.incr: %s", error)
+            raise ValueError("cache unavailable") from error
+
+    def touch(self, key, timeout=..., version=None):
+        timeout = self.default_timeout if timeout is ... else timeout
+        return self._tolerate("touch", False, key, timeout, version)
+
+    def has_key(self, key, version=None):
+        return self._tolerate("has_key", False, key, version)
+
+
+class _Strict:
+    def __init__(self, cache):
+        self._cache = cache
+
+    def __getattr__(self, name):
+        return getattr(super(TolerantRedisCache, self._cache), name)

@@ -1,0 +1,27 @@
+"""gunicorn settings, read from the environment (see README, "Deployment")."""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
+# Workers are processes (one per core by default: 2 on the benchmark machine); each
+# runs GUNICORN_THREADS threads, so slow clients and database waits overlap.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+worker_class = "gthread" if threads > 1 else "sync"
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 20
+keepalive = 5
+# Recycle workers now and then so a slow leak never grows without bound.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
+max_requests_jitter = 500
+# Logs on standard output/error; the access log is off unless asked for, since Django
+# logs every request error with its context already.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# Only these proxies may set X-Forwarded-* (matches DJANGO_TRUSTED_PROXIES).
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Reject absurd requests before Django sees them.
+limit_request_line = 8190
+limit_request_fields = 100

@@ -1,0 +1,58 @@
+"""A cache of the post page as an anonymous visitor without a session sees it.
+
+That page is the same for every such visitor except the CSRF token of its forms, which
+is stored as a placeholder and filled in per response. One site-wide content version,
+raised whenever a post, a comment or a reader count changes, invalidates every cached
+page at once: simple, correct, and cheap at this site's size.
+"""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+
+VERSION_KEY = "content-version"
+CSRF_PLACEHOLDER = "\x00csrf-token\x00"
+PAGE_TIMEOUT = 600
+
+
+def content_changed():
+    """Call when anything shown on a post page changes; takes effect after commit."""
+    transaction.on_commit(_bump)
+
+
+def _bump():
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # no version yet (or the cache is unavailable)
+        cache.set(VERSION_KEY, 1, timeout=None)
+
+
+def is_cacheable(request):
+    """Anonymous, no session (so no ticks, no messages) and a plain GET."""
+    return (
+        request.method == "GET"
+        and set(request.GET) <= {"comments"}
+        and request.GET.get("comments", "1").isdigit()
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+        and not request.user.is_authenticated
+    )
+
+
+def content_version():
+    """The current site-wide content version, part of every derived cache key."""
+    return cache.get(VERSION_KEY) or 0
+
+
+def _key(request):
+    version = content_version()
+    page = request.GET.get("comments", "1")
+    return f"post-page:{version}:{request.get_host()}:{request.path}:{page}"
+
+
+def get(request):
+    return cache.get(_key(request))
+
+
+def put(request, html):
+    cache.set(_key(request), html, timeout=PAGE_TIMEOUT)
