@@ -58,6 +58,9 @@ class ChecklistItemAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # deleting an item would delete readers' ticks; items are archived
+
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         self._most = queryset.aggregate(most=Max("reader_count"))["most"] or 1

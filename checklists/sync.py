@@ -1,5 +1,7 @@
 """Keeping a post's checklist items in step with its checkbox headings."""
 
+from difflib import SequenceMatcher
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -11,9 +13,9 @@ def sync_items(post):
     """Match the post's checkbox headings to its items so readers' ticks survive edits.
 
     In order: a heading whose id an item already has is that item (reordered, or back
-    after removal: its ticks return); a heading with a new id at the position of an
-    item whose heading disappeared is that item with edited wording; any other heading
-    is a new item; an item left without a heading is archived, never deleted.
+    after removal: its ticks return); a heading with a new id may be an item whose
+    heading vanished, with edited wording (see _edited_headings); any other heading is
+    a new item; an item left without a heading is archived, never deleted.
     An author who wants a heading's identity fixed pins its id with ``{#id}``.
     """
     headings = post.checklist_headings
@@ -27,17 +29,16 @@ def sync_items(post):
         if item is not None:
             matched[position] = item
 
+    new_positions = [position for position in range(len(headings)) if position not in matched]
     claimed = {item.pk for item in matched.values()}
-    unclaimed_current = {
-        item.position: item for item in items if item.pk not in claimed and item.archived_at is None
-    }
-    for position, heading in enumerate(headings):
-        if position in matched:
-            continue
-        item = unclaimed_current.pop(position, None)
-        if item is None:
-            item = ChecklistItem(post=post, anchor=heading["id"])
+    vanished = sorted(
+        (item for item in items if item.pk not in claimed and item.archived_at is None),
+        key=lambda item: item.position,
+    )
+    for position, item in _edited_headings(new_positions, headings, vanished):
         matched[position] = item
+    for position in new_positions:
+        matched.setdefault(position, ChecklistItem(post=post, anchor=headings[position]["id"]))
 
     # Archive before writing anchors: a heading id is unique in a post, and any item
     # that already had it was matched above, so no rename collides with another item.
@@ -62,3 +63,34 @@ def sync_items(post):
             item.position = position
             item.archived_at = None
             item.save()
+
+
+SIMILAR_ENOUGH = 0.5
+
+
+def _edited_headings(positions, headings, vanished):
+    """Pair new headings with vanished items that are the same advice, reworded.
+
+    A new heading at the very position of a vanished item is that item reworded (the
+    usual edit); otherwise it is the vanished item whose wording is most alike, if
+    alike enough (a heading reworded while another was removed or added before it).
+    """
+    scored = []
+    for position in positions:
+        for item in vanished:
+            ratio = SequenceMatcher(
+                None, headings[position]["text"].lower(), item.text.lower()
+            ).ratio()
+            if item.position == position:
+                scored.append((1 + ratio, position, item))
+            elif ratio >= SIMILAR_ENOUGH:
+                scored.append((ratio, position, item))
+    scored.sort(key=lambda candidate: candidate[0], reverse=True)
+    pairs, used_positions, used_items = [], set(), set()
+    for _, position, item in scored:
+        if position in used_positions or item.pk in used_items:
+            continue
+        pairs.append((position, item))
+        used_positions.add(position)
+        used_items.add(item.pk)
+    return pairs

@@ -92,8 +92,20 @@ class Comment(models.Model):
     def __str__(self):
         return f"{self.display_author} on {self.post_id}: {self.body[:40]}"
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # The thread (its first comment) is an invariant of the row, whoever creates it.
+        if self.thread_id is None:
+            self.thread_id = self.parent.thread_id if self.parent_id else self.pk
+            Comment.objects.filter(pk=self.pk).update(thread_id=self.thread_id)
+
     def get_absolute_url(self):
-        return f"{self.post.get_absolute_url()}#{self.anchor}"
+        """The comment on the page of threads that holds it (as visitors see the pages)."""
+        from django.contrib.auth.models import AnonymousUser
+
+        from .threads import comment_url
+
+        return comment_url(self, AnonymousUser())
 
     @property
     def anchor(self):

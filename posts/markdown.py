@@ -22,7 +22,7 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 CHECKBOX_TAG = re.compile(r"^<input\b[^>]*\btype\s*=\s*[\"']?checkbox[\"']?[^>]*>$", re.IGNORECASE)
-EXPLICIT_ID = re.compile(r"\s*\{#([A-Za-z][\w-]*)\}\s*$")
+EXPLICIT_ID = re.compile(r"\s*\{#([A-Za-z][\w-]{0,79})\}\s*$")
 BLANK_TARGET_ANCHOR = re.compile(r"<a\b(?=[^>]*\btarget\s*=\s*[\"']?_blank)[^>]*>", re.IGNORECASE)
 REL_ATTRIBUTE = re.compile(r"\srel\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.IGNORECASE)
 SELF_CLOSING_END = re.compile(r"(?:(?<=[\"'])|\s)/\s*$")
@@ -49,9 +49,13 @@ class Rendered:
         return [heading for heading in self.headings if heading.checklist]
 
 
+MAX_ID_LENGTH = 80
+
+
 def heading_id(text):
-    """The anchor id for a heading's text: Django's slugify, never empty."""
-    return slugify(text) or "section"
+    """The anchor id for a heading's text: Django's slugify, at most 80 characters,
+    never empty."""
+    return slugify(text)[:MAX_ID_LENGTH].rstrip("-") or "section"
 
 
 def reading_minutes(markdown_text):

@@ -16,7 +16,12 @@ PAGE_TIMEOUT = 600
 
 
 def content_changed():
-    """Call when anything shown on a post page changes; takes effect after commit."""
+    """Call when anything shown on a post page changes.
+
+    The version is raised at once and again after the commit: the second raise drops
+    a page another request may have cached from the old data in between.
+    """
+    _bump()
     transaction.on_commit(_bump)
 
 

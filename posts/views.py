@@ -1,6 +1,7 @@
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_safe
 
 from checklists.progress import progress_for
 from checklists.rendering import interactive_body
@@ -12,17 +13,20 @@ from . import page_cache
 from .models import Category, Post, normalize_permalink
 
 
+@require_safe
 def post_list(request):
     posts = Post.objects.published().with_comment_counts().prefetch_related("categories")
     return render(request, "posts/post_list.html", {"posts": posts})
 
 
+@require_safe
 def category_detail(request, slug):
     category = get_object_or_404(Category, slug=slug)
     posts = category.posts.published().with_comment_counts().prefetch_related("categories")
     return render(request, "posts/category_detail.html", {"category": category, "posts": posts})
 
 
+@require_safe
 def post_detail(request, permalink):
     cacheable = page_cache.is_cacheable(request)
     if cacheable:

@@ -8,8 +8,13 @@
   var status = document.querySelector("[data-checklist-status]");
   var latest = {}; // the newest request per item wins; older answers are ignored
 
+  // A checklist heading may be of any level ("###" items too), not only <h2>.
+  function heading(box) {
+    return box.closest("h1, h2, h3, h4, h5, h6");
+  }
+
   function csrfToken(box) {
-    var field = box.closest("h2").nextElementSibling.querySelector("input[name=csrfmiddlewaretoken]");
+    var field = heading(box).nextElementSibling.querySelector("input[name=csrfmiddlewaretoken]");
     return field ? field.value : "";
   }
 
@@ -18,7 +23,7 @@
   }
 
   function showError(box, message) {
-    var controls = box.closest("h2").nextElementSibling;
+    var controls = heading(box).nextElementSibling;
     var error = controls.querySelector(".tick-error");
     if (!error) {
       error = document.createElement("p");
@@ -30,7 +35,7 @@
   }
 
   function clearError(box) {
-    var error = box.closest("h2").nextElementSibling.querySelector(".tick-error");
+    var error = heading(box).nextElementSibling.querySelector(".tick-error");
     if (error) error.remove();
   }
 
@@ -43,13 +48,16 @@
       bar.value = data.done_count;
       bar.textContent = data.percent + "%";
     });
-    var controls = box.closest("h2").nextElementSibling;
+    var controls = heading(box).nextElementSibling;
     var readers = controls.querySelector("[data-readers]");
     if (readers) readers.textContent = data.readers;
     var form = controls.querySelector("form.tick-form");
     if (form) {
       form.elements.done.value = data.done ? "false" : "true";
-      form.querySelector("button").firstChild.textContent = data.done ? "Mark as not done" : "Mark as done";
+      var button = form.querySelector("button");
+      var label = data.done ? "Mark as not done" : "Mark as done";
+      button.firstChild.textContent = label;
+      button.setAttribute("aria-label", label + ": " + itemName(box));
     }
     if (status) {
       status.textContent = (data.done ? "Done: " : "Not done: ") + itemName(box) + ". " + data.summary + ".";

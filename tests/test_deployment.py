@@ -1,0 +1,279 @@
+"""What an operator relies on: security headers, /healthz, a database outage, bad requests,
+logs, and `check --deploy` with production settings."""
+
+import logging
+from unittest import mock
+
+import pytest
+from django.core.management import call_command
+from django.db import OperationalError
+from django.test import override_settings
+
+from advice_site.clients import client_ip, network_hash
+from advice_site.logs import OneLineFormatter
+
+pytestmark = pytest.mark.django_db
+
+PRODUCTION = {
+    "DEBUG": False,
+    "SECURE_SSL_REDIRECT": True,
+    "SESSION_COOKIE_SECURE": True,
+    "CSRF_COOKIE_SECURE": True,
+    "SECURE_HSTS_SECONDS": 31_536_000,
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
+    "SECURE_HSTS_PRELOAD": True,
+}
+
+
+@override_settings(**PRODUCTION)
+def test_pages_send_the_headers_a_careful_site_sends(client, the_article):
+    response = client.get("/dl_advice/", secure=True)
+
+    assert response.status_code == 200
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp
+    assert "script-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert response["Strict-Transport-Security"] == ("max-age=31536000; includeSubDomains; preload")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert response["X-Frame-Options"] == "DENY"
+    assert "camera=()" in response["Permissions-Policy"]
+    assert "geolocation=()" in response["Permissions-Policy"]
+
+
+@override_settings(**PRODUCTION)
+def test_session_and_csrf_cookies_are_secure_and_http_only(client, a_reader):
+    response = client.post(
+        "/accounts/login/",
+        {"login": a_reader.email, "password": "a-long-enough-password"},
+        secure=True,
+    )
+
+    session = response.cookies["sessionid"]
+    assert session["secure"] and session["httponly"]
+    csrf = (
+        client.get("/accounts/login/", secure=True).cookies.get("csrftoken")
+        or client.cookies["csrftoken"]
+    )
+    assert csrf["secure"] and csrf["httponly"]
+
+
+@override_settings(**PRODUCTION)
+def test_plain_http_is_redirected_to_https_except_the_health_check(client):
+    assert client.get("/").status_code == 301
+    assert client.get("/").headers["Location"].startswith("https://")
+    assert client.get("/healthz").status_code == 200
+
+
+def test_pages_and_static_files_contain_no_inline_script_or_style(client, the_article):
+    html = client.get("/dl_advice/").content.decode()
+
+    assert "<script>" not in html and "<style" not in html and " style=" not in html
+    assert " onclick=" not in html and " onload=" not in html
+
+
+def test_deploy_check_reports_nothing_with_production_settings():
+    production = {
+        **PRODUCTION,
+        "SECRET_KEY": "x" * 20 + "a-long-random-production-secret-key-0123456789",
+        "ALLOWED_HOSTS": ["advice.example.com"],
+        "MAILERS": {
+            "default": {
+                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "OPTIONS": {"host": "smtp.example.com"},
+            }
+        },
+    }
+    with override_settings(**production):
+        # Raises SystemCheckError on any error; warnings are printed, so check the output.
+        from io import StringIO
+
+        out = StringIO()
+        call_command("check", deploy=True, fail_level="WARNING", stdout=out, stderr=out)
+    assert "no issues" in out.getvalue()
+
+
+def test_health_check_is_200_with_the_database_up(client):
+    response = client.get("/healthz", HTTP_HOST="10.0.0.7:8000")  # any Host, even unknown
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {"database": {"ok": True}}}
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_health_check_is_503_naming_the_database_when_it_is_down(client):
+    with mock.patch(
+        "advice_site.health.connection.cursor", side_effect=OperationalError("connection refused")
+    ):
+        response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["checks"]["database"] == {"ok": False, "error": "OperationalError"}
+
+
+@override_settings(REDIS_URL="redis://127.0.0.1:1/0")
+def test_health_check_reports_redis_when_it_is_configured_and_down(client):
+    with mock.patch("advice_site.health.check_cache", return_value={"ok": False, "error": "X"}):
+        response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["checks"]["redis"] == {"ok": False, "error": "X"}
+
+
+def test_a_database_outage_answers_a_styled_503_without_a_stack_trace(client, caplog):
+    client.raise_request_exception = False
+    with mock.patch(
+        "posts.views.Post.objects.published", side_effect=OperationalError("server closed")
+    ):
+        response = client.get("/")
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    html = response.content.decode()
+    assert "The site is briefly unavailable" in html
+    assert "Traceback" not in html and "OperationalError" not in html
+
+
+def test_an_unexpected_error_answers_the_styled_500_page(client):
+    client.raise_request_exception = False
+    with mock.patch("posts.views.Post.objects.published", side_effect=RuntimeError("bug")):
+        response = client.get("/")
+
+    assert response.status_code == 500
+    assert "Something went wrong" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("make_request", "expected"),
+    [
+        (lambda client: client.get("/", HTTP_HOST="evil.example"), 400),
+        (lambda client: client.get("/?q=%ff%fe"), 200),
+        (lambda client: client.get("/dl_advice/?comments=%ff"), 200),
+        (lambda client: client.get("/categories/%ff/"), 404),
+        (lambda client: client.generic("BREW", "/"), 405),
+        (lambda client: client.put("/checklists/items/1/"), 405),
+        (lambda client: client.get("/no-such-page/"), 404),
+    ],
+    ids=[
+        "bad host",
+        "invalid utf-8 query",
+        "invalid utf-8 page",
+        "invalid utf-8 path",
+        "unknown method",
+        "wrong method",
+        "unknown path",
+    ],
+)
+def test_malformed_requests_get_4xx_never_500(client, the_article, make_request, expected):
+    client.raise_request_exception = False
+
+    assert make_request(client).status_code == expected
+
+
+def test_an_oversized_form_body_is_refused_with_400(client, the_article, a_reader):
+    client.raise_request_exception = False
+    client.force_login(a_reader)
+    with override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1000):
+        response = client.post(f"/comments/posts/{the_article.pk}/", {"body": "x" * 5000})
+
+    assert response.status_code == 400
+
+
+def test_invalid_utf8_in_a_form_is_a_clear_error_not_500(client, the_article, a_reader):
+    client.raise_request_exception = False
+    client.force_login(a_reader)
+    response = client.post(
+        f"/comments/posts/{the_article.pk}/",
+        b"body=%ff%fe%fd",
+        content_type="application/x-www-form-urlencoded",
+    )
+
+    assert response.status_code < 500
+
+
+class FakeRequest:
+    def __init__(self, remote, forwarded=""):
+        self.META = {"REMOTE_ADDR": remote, "HTTP_X_FORWARDED_FOR": forwarded}
+
+
+def test_forwarded_for_is_ignored_unless_the_peer_is_a_trusted_proxy():
+    request = FakeRequest("203.0.113.9", forwarded="198.51.100.1")
+
+    assert client_ip(request) == "203.0.113.9"
+
+
+@override_settings(TRUSTED_PROXIES=["10.0.0.0/8"])
+def test_from_a_trusted_proxy_the_client_is_the_right_most_untrusted_address():
+    request = FakeRequest("10.0.0.2", forwarded="1.1.1.1, 198.51.100.1, 10.0.0.3")
+
+    assert client_ip(request) == "198.51.100.1"
+
+
+def test_network_hash_hides_the_address_but_groups_its_network():
+    assert network_hash("198.51.100.1") == network_hash("198.51.100.200")
+    assert network_hash("198.51.100.1") != network_hash("198.51.101.1")
+    assert "198.51" not in network_hash("198.51.100.1")
+
+
+def test_a_request_error_is_logged_on_one_line_with_its_context(rf):
+    request = rf.get("/dl_advice/?comments=2", REMOTE_ADDR="203.0.113.5")
+    try:
+        raise ValueError("boom\nsecond line")
+    except ValueError:
+        record = logging.LogRecord(
+            "django.request",
+            logging.ERROR,
+            __file__,
+            1,
+            "Internal Server Error: %s",
+            ("/dl_advice/",),
+            exc_info=__import__("sys").exc_info(),
+        )
+    record.request = request
+    record.status_code = 500
+
+    line = OneLineFormatter().format(record)
+
+    assert "\n" not in line
+    assert "ERROR django.request Internal Server Error: /dl_advice/" in line
+    assert "method=GET" in line and "path='/dl_advice/?comments=2'" in line
+    assert "client=203.0.113.5" in line and "status=500" in line
+    assert 'error="ValueError: boom second line at ' in line
+
+
+def test_the_anonymous_page_is_cached_until_a_comment_changes_it(client, a_post, a_reader):
+    from comments.models import Comment
+    from comments.moderation import create_comment, moderate
+
+    assert "Fresh words" not in client.get(a_post.get_absolute_url()).content.decode()
+    comment = create_comment(post=a_post, author=a_reader, body="Fresh words")
+    moderate(comments=Comment.objects.filter(pk=comment.pk), status="approved", moderator=None)
+
+    assert "Fresh words" in client.get(a_post.get_absolute_url()).content.decode()
+
+
+def test_a_cached_page_carries_a_valid_csrf_token_for_each_visitor(the_article):
+    from django.test import Client
+
+    first = Client(enforce_csrf_checks=True)
+    first.get("/dl_advice/")  # fills the cache
+    second = Client(enforce_csrf_checks=True)
+    html = second.get("/dl_advice/").content.decode()
+    token = html.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    item = the_article.checklist_items.first()
+
+    response = second.post(
+        f"/checklists/items/{item.pk}/", {"done": "true", "csrfmiddlewaretoken": token}
+    )
+
+    assert response.status_code == 302
+
+
+def test_a_post_change_shows_at_once_on_the_cached_page(client, a_post):
+    client.get(a_post.get_absolute_url())
+    a_post.title = "A renamed post"
+    a_post.save()
+
+    assert "A renamed post" in client.get(a_post.get_absolute_url()).content.decode()
