@@ -1,0 +1,639 @@
+"""Moderation: who is trusted, who sees what, the admin queue, flags and blocks."""
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.test import override_settings
+from django.urls import reverse
+
+from comments.models import BlockedCommenter, Comment, Flag
+from tests.conftest import make_post, make_user
+
+from .conftest import (
+    add_comment,
+    body_text,
+    comment_element,
+    make_moderator,
+    page_tree,
+    post_comment,
+    shown_comment_ids,
+)
+from .html_tree import parse
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:comments_comment_changelist")
+
+
+def post_as(client, user, post, body="Hello", **kwargs):
+    client.force_login(user)
+    response = post_comment(client, post, body, json=True, **kwargs)
+    assert response.status_code == 201, response.content
+    return Comment.objects.get(pk=response.json()["id"])
+
+
+def history(post, author, *statuses):
+    for number, status in enumerate(statuses):
+        add_comment(post, author, f"Earlier {number}", status=status)
+
+
+# Trust -----------------------------------------------------------------------------------
+
+
+def test_a_new_readers_comment_awaits_moderation(client, a_post, a_reader):
+    assert post_as(client, a_reader, a_post).status == Comment.Status.PENDING
+
+
+def test_a_staff_members_comment_is_approved_at_once(client, a_post, a_staff_member):
+    assert post_as(client, a_staff_member, a_post).status == Comment.Status.APPROVED
+
+
+def test_a_reader_with_enough_approved_comments_and_none_refused_is_trusted(
+    client, a_post, a_reader
+):
+    history(a_post, a_reader, "approved", "approved", "approved")
+
+    assert post_as(client, a_reader, a_post).status == Comment.Status.APPROVED
+
+
+def test_a_reader_one_approved_comment_short_is_not_yet_trusted(client, a_post, a_reader):
+    history(a_post, a_reader, "approved", "approved", "pending")
+
+    assert post_as(client, a_reader, a_post).status == Comment.Status.PENDING
+
+
+@pytest.mark.parametrize("refused", ["rejected", "spam"])
+def test_one_refused_comment_spoils_trust(client, a_post, a_reader, refused):
+    history(a_post, a_reader, "approved", "approved", "approved", "approved", refused)
+
+    assert post_as(client, a_reader, a_post).status == Comment.Status.PENDING
+
+
+@override_settings(COMMENTS_TRUSTED_AFTER=1)
+def test_the_number_of_approved_comments_for_trust_is_a_setting(client, a_post, a_reader):
+    history(a_post, a_reader, "approved")
+
+    assert post_as(client, a_reader, a_post).status == Comment.Status.APPROVED
+
+
+# Who sees pending comments ---------------------------------------------------------------
+
+
+def test_the_author_sees_their_own_pending_comment_marked_awaiting_moderation(
+    client, a_post, a_reader
+):
+    comment = post_as(client, a_reader, a_post, "Is this on?")
+
+    element = comment_element(page_tree(client, a_post), comment)
+
+    assert element.find("strong", class_="badge").text == "Awaiting moderation"
+    assert element.find("div", class_="comment-body").text == "Is this on?"
+
+
+def test_other_readers_and_visitors_do_not_see_a_pending_comment(
+    client, a_post, a_reader, a_replier
+):
+    comment = post_as(client, a_reader, a_post, "Is this on?")
+
+    client.force_login(a_replier)
+    as_reader = page_tree(client, a_post)
+    client.logout()
+    as_visitor = page_tree(client, a_post)
+
+    for tree in (as_reader, as_visitor):
+        assert comment_element(tree, comment) is None
+        assert "Is this on?" not in tree.text
+
+
+@pytest.mark.parametrize("status", ["rejected", "spam"])
+def test_rejected_and_spam_comments_show_to_nobody_on_the_site_not_even_the_author(
+    client, a_post, a_reader, status
+):
+    comment = add_comment(a_post, a_reader, "Refused", status=status)
+    client.force_login(a_reader)
+
+    tree = page_tree(client, a_post)
+
+    assert comment_element(tree, comment) is None
+
+
+def test_an_approved_comment_shows_without_the_badge(client, a_post, a_reader):
+    comment = add_comment(a_post, a_reader, "Fine")
+    client.force_login(a_reader)
+
+    element = comment_element(page_tree(client, a_post), comment)
+
+    assert "Awaiting moderation" not in element.text
+
+
+# The moderation queue in admin -----------------------------------------------------------
+
+
+@pytest.fixture
+def queue(a_post, a_reader, a_commenter):
+    """A pending, an approved, a rejected and a spam comment on two posts."""
+    other_post = make_post(title="Other post", slug="other", permalink="/other/")
+    return {
+        "pending": add_comment(a_post, a_reader, "Pending about llamas", status="pending"),
+        "approved": add_comment(a_post, a_commenter, "Approved about alpacas"),
+        "rejected": add_comment(other_post, a_reader, "Rejected rant", status="rejected"),
+        "spam": add_comment(other_post, a_commenter, "Buy pills", status="spam"),
+    }
+
+
+def listed(client, **query):
+    """The comments the changelist shows (by their change links)."""
+    response = client.get(CHANGELIST, query)
+    assert response.status_code == 200
+    rows = parse(response.content).by_id("result_list").find("tbody").find_all("tr")
+    return {int(row.find("th").find("a").get("href").split("/")[-3]) for row in rows}
+
+
+def ids(*comments):
+    return {comment.pk for comment in comments}
+
+
+@pytest.fixture(params=["superuser", "moderator"])
+def moderator(request, db, an_editor):
+    return an_editor if request.param == "superuser" else make_moderator()
+
+
+def test_a_superuser_and_a_moderator_list_every_comment_whatever_its_status(
+    client, moderator, queue
+):
+    client.force_login(moderator)
+
+    assert listed(client) == ids(*queue.values())
+
+
+def test_the_queue_filters_by_status(client, moderator, queue):
+    client.force_login(moderator)
+
+    assert listed(client, status__exact="pending") == ids(queue["pending"])
+    assert listed(client, status__exact="spam") == ids(queue["spam"])
+
+
+def test_the_queue_filters_by_post(client, moderator, queue, a_post):
+    client.force_login(moderator)
+
+    assert listed(client, post__id__exact=a_post.pk) == ids(queue["pending"], queue["approved"])
+
+
+def test_the_queue_filters_by_date(client, moderator, queue):
+    old = queue["spam"]
+    Comment.objects.filter(pk=old.pk).update(created_at="2019-06-01T12:00:00Z")
+    client.force_login(moderator)
+
+    assert listed(client, created_at__year=2019) == ids(old)
+    assert listed(
+        client,
+        created_at__gte="2019-01-01 00:00:00+00:00",
+        created_at__lt="2020-01-01 00:00:00+00:00",
+    ) == ids(old)
+
+
+def test_the_queue_searches_comment_text(client, moderator, queue):
+    client.force_login(moderator)
+
+    assert listed(client, q="llamas") == ids(queue["pending"])
+
+
+def test_the_queue_searches_the_authors_display_name(client, moderator, queue, a_commenter):
+    client.force_login(moderator)
+
+    assert listed(client, q="Carla") == ids(queue["approved"], queue["spam"])
+
+
+def run_action(client, action, comments):
+    return client.post(
+        CHANGELIST,
+        {"action": action, "_selected_action": [c.pk for c in comments], "index": 0},
+    )
+
+
+@pytest.mark.parametrize(
+    ("action", "status"),
+    [("approve", "approved"), ("reject", "rejected"), ("mark_spam", "spam")],
+)
+def test_the_bulk_actions_set_the_status_and_record_who_and_when(
+    client, moderator, a_post, a_reader, action, status
+):
+    comments = [add_comment(a_post, a_reader, f"Comment {n}", status="pending") for n in range(3)]
+    untouched = add_comment(a_post, a_reader, "Not selected", status="pending")
+    client.force_login(moderator)
+
+    response = run_action(client, action, comments[:2])
+
+    assert response.status_code == 302
+    for comment in comments[:2]:
+        comment.refresh_from_db()
+        assert comment.status == status
+        assert comment.moderated_by == moderator
+        assert comment.moderated_at is not None
+    for comment in (comments[2], untouched):
+        comment.refresh_from_db()
+        assert (comment.status, comment.moderated_by) == ("pending", None)
+
+
+def test_approving_in_admin_shows_the_comment_on_the_site(client, moderator, a_post, a_reader):
+    comment = add_comment(a_post, a_reader, "Now you see me", status="pending")
+    assert comment_element(page_tree(client, a_post), comment) is None
+    client.force_login(moderator)
+
+    run_action(client, "approve", [comment])
+
+    client.logout()
+    assert body_text(page_tree(client, a_post), comment) == "Now you see me"
+
+
+@pytest.fixture
+def a_viewer(db):
+    """Staff who may view comments in admin but not moderate them."""
+    user = make_user(email="viewer@example.com", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="view_comment"))
+    return user
+
+
+def action_names(client):
+    tree = parse(client.get(CHANGELIST).content)
+    select = tree.find("select", name="action")
+    return {option.get("value") for option in select.find_all("option")} if select else set()
+
+
+def test_a_moderator_is_offered_the_moderation_actions(client, a_moderator, queue):
+    client.force_login(a_moderator)
+
+    assert {"approve", "reject", "mark_spam", "block_authors"} <= action_names(client)
+
+
+def test_staff_without_the_moderate_permission_have_no_moderation_actions(client, a_viewer, queue):
+    client.force_login(a_viewer)
+
+    assert listed(client) == ids(*queue.values())  # may look
+    assert not {"approve", "reject", "mark_spam", "block_authors"} & action_names(client)
+
+
+@pytest.mark.parametrize("action", ["approve", "reject", "mark_spam", "block_authors"])
+def test_staff_without_the_moderate_permission_cannot_post_a_moderation_action(
+    client, a_viewer, a_post, a_reader, action
+):
+    comment = add_comment(a_post, a_reader, "Waiting", status="pending")
+    client.force_login(a_viewer)
+
+    run_action(client, action, [comment])
+
+    comment.refresh_from_db()
+    assert (comment.status, comment.moderated_by) == ("pending", None)
+    assert not BlockedCommenter.objects.exists()
+
+
+def test_a_reader_cannot_reach_the_moderation_queue(client, a_reader, queue):
+    client.force_login(a_reader)
+
+    response = client.get(CHANGELIST)
+
+    assert response.status_code == 302
+    assert reverse("admin:login") in response["Location"]
+
+
+def test_status_is_read_only_in_the_change_form(client, moderator, a_post, a_reader):
+    comment = add_comment(a_post, a_reader, "Waiting", status="pending")
+    client.force_login(moderator)
+    url = reverse("admin:comments_comment_change", args=[comment.pk])
+
+    tree = parse(client.get(url).content)
+    client.post(url, {"status": "approved", "body": "Changed", "_save": "Save"})
+
+    assert tree.find(name="status") is None
+    assert "Awaiting moderation" in tree.find("div", class_="field-status").text
+    comment.refresh_from_db()
+    assert (comment.status, comment.body) == ("pending", "Waiting")
+
+
+def test_comments_cannot_be_added_in_admin(client, an_editor):
+    client.force_login(an_editor)
+
+    assert client.get(reverse("admin:comments_comment_add")).status_code == 403
+
+
+def test_the_view_link_points_to_the_comment_on_the_site(client, moderator, a_post, a_reader):
+    comment = add_comment(a_post, a_reader, "Look here")
+    client.force_login(moderator)
+
+    tree = parse(client.get(CHANGELIST).content)
+
+    link = next(a for a in tree.find_all("a") if a.text == "View")
+    assert link.get("href") == f"{a_post.get_absolute_url()}#comment-{comment.pk}"
+    client.logout()
+    assert comment_element(page_tree(client, a_post), comment) is not None
+
+
+@override_settings(COMMENTS_THREADS_PER_PAGE=1)
+def test_the_view_link_of_a_comment_on_a_later_page_opens_that_page(
+    client, a_moderator, a_post, a_reader
+):
+    add_comment(a_post, a_reader, "First thread")
+    later = add_comment(a_post, a_reader, "Second thread")
+    client.force_login(a_moderator)
+
+    tree = parse(client.get(CHANGELIST, {"q": "Second"}).content)
+
+    link = next(a for a in tree.find_all("a") if a.text == "View")
+    assert link.get("href") == f"{a_post.get_absolute_url()}?comments=2#comment-{later.pk}"
+
+
+# Only moderators change status -----------------------------------------------------------
+
+
+def test_posting_a_status_with_a_comment_does_not_approve_it(client, a_post, a_reader):
+    client.force_login(a_reader)
+
+    post_comment(client, a_post, "Approve me", status="approved", hidden_by_flags="")
+
+    assert Comment.objects.get().status == Comment.Status.PENDING
+
+
+def test_editing_with_a_status_does_not_change_it(client, a_post, a_reader):
+    comment = add_comment(a_post, a_reader, "Waiting", status="pending")
+    client.force_login(a_reader)
+
+    client.post(
+        reverse("comments:edit", args=[comment.pk]), {"body": "Edited", "status": "approved"}
+    )
+
+    comment.refresh_from_db()
+    assert (comment.body, comment.status) == ("Edited", "pending")
+
+
+def test_no_site_address_changes_a_comments_status(client, a_post, a_reader):
+    """Every comments URL, as the author, with status fields: the status stays pending."""
+    comment = add_comment(a_post, a_reader, "Waiting", status="pending")
+    client.force_login(a_reader)
+    data = {"body": "x", "status": "approved", "reason": "spam", "action": "approve"}
+    for name in ["edit", "flag", "reply"]:
+        client.post(reverse(f"comments:{name}", args=[comment.pk]), data)
+    client.post(reverse("comments:preview"), data)
+    client.post(reverse("comments:post", args=[a_post.pk]), data)
+
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PENDING
+    assert set(Comment.objects.values_list("status", flat=True)) == {"pending"}
+
+
+# Flags -----------------------------------------------------------------------------------
+
+
+def flag(client, comment, reason="spam", note=""):
+    return client.post(
+        reverse("comments:flag", args=[comment.pk]), {"reason": reason, "note": note}
+    )
+
+
+def test_a_reader_flags_a_comment_with_a_reason(client, a_post, a_commenter, a_reader):
+    comment = add_comment(a_post, a_commenter, "Dubious")
+    client.force_login(a_reader)
+
+    form = client.get(reverse("comments:flag", args=[comment.pk]))
+    response = flag(client, comment, "abuse", "Rude to others")
+
+    assert form.status_code == 200
+    assert response.status_code == 200
+    assert "a moderator will look at this comment" in response.text
+    stored = Flag.objects.get()
+    assert (stored.comment, stored.user, stored.reason, stored.note) == (
+        comment,
+        a_reader,
+        "abuse",
+        "Rude to others",
+    )
+
+
+def test_a_reader_can_flag_a_comment_only_once(client, a_post, a_commenter, a_reader):
+    comment = add_comment(a_post, a_commenter, "Dubious")
+    client.force_login(a_reader)
+    flag(client, comment)
+
+    again = flag(client, comment, "other")
+
+    assert again.status_code == 200
+    assert "You have already flagged this comment." in again.text
+    assert Flag.objects.count() == 1
+    assert Flag.objects.get().reason == "spam"
+
+
+def test_a_flag_needs_a_reason(client, a_post, a_commenter, a_reader):
+    comment = add_comment(a_post, a_commenter, "Dubious")
+    client.force_login(a_reader)
+
+    response = client.post(reverse("comments:flag", args=[comment.pk]), {"note": "no reason"})
+
+    assert response.status_code == 400
+    assert Flag.objects.count() == 0
+
+
+def test_a_visitor_must_log_in_to_flag(client, a_post, a_commenter):
+    comment = add_comment(a_post, a_commenter, "Dubious")
+
+    response = flag(client, comment)
+
+    assert response.status_code == 302
+    assert Flag.objects.count() == 0
+
+
+def test_flagged_comments_show_in_the_flagged_by_readers_filter(
+    client, a_moderator, a_post, a_commenter, a_reader
+):
+    flagged = add_comment(a_post, a_commenter, "Dubious")
+    add_comment(a_post, a_commenter, "Fine")
+    client.force_login(a_reader)
+    flag(client, flagged)
+    client.force_login(a_moderator)
+
+    tree = parse(client.get(CHANGELIST).content)
+
+    link = next(a for a in tree.find_all("a") if a.text == "Flagged by readers")
+    assert listed(client, flagged="yes") == ids(flagged)
+    assert "flagged=yes" in link.get("href")
+
+
+@pytest.fixture
+def flaggers(db):
+    return [make_user(email=f"flagger{n}@example.com") for n in range(3)]
+
+
+@override_settings(COMMENTS_FLAGS_TO_HIDE=2)
+def test_enough_flags_hide_a_comment_from_everyone(client, a_post, a_commenter, a_reader, flaggers):
+    comment = add_comment(a_post, a_commenter, "Dubious")
+    client.force_login(flaggers[0])
+    flag(client, comment)
+    assert comment_element(page_tree(client, a_post), comment) is not None  # one is not enough
+    client.force_login(flaggers[1])
+
+    flag(client, comment)
+
+    for viewer in (a_reader, a_commenter, flaggers[0]):
+        client.force_login(viewer)
+        assert comment_element(page_tree(client, a_post), comment) is None
+    client.logout()
+    tree = page_tree(client, a_post)
+    assert comment_element(tree, comment) is None
+    assert tree.find("p", class_="post-comments").text == "0 comments"
+
+
+@override_settings(COMMENTS_FLAGS_TO_HIDE=2)
+def test_a_comment_hidden_by_flags_is_visible_again_once_a_moderator_approves_it(
+    client, a_moderator, a_post, a_commenter, flaggers
+):
+    comment = add_comment(a_post, a_commenter, "Actually fine")
+    for user in flaggers[:2]:
+        client.force_login(user)
+        flag(client, comment)
+    client.force_login(a_moderator)
+    assert listed(client, flagged="hidden") == ids(comment)
+
+    run_action(client, "approve", [comment])
+
+    client.logout()
+    assert body_text(page_tree(client, a_post), comment) == "Actually fine"
+    comment.refresh_from_db()
+    assert (comment.status, comment.hidden_by_flags) == ("approved", False)
+
+
+@override_settings(COMMENTS_FLAGS_TO_HIDE=2)
+def test_a_comment_hidden_by_flags_stays_hidden_once_a_moderator_rejects_it(
+    client, a_moderator, a_post, a_commenter, flaggers
+):
+    comment = add_comment(a_post, a_commenter, "Really bad")
+    for user in flaggers[:2]:
+        client.force_login(user)
+        flag(client, comment)
+    client.force_login(a_moderator)
+
+    run_action(client, "reject", [comment])
+
+    client.logout()
+    assert comment_element(page_tree(client, a_post), comment) is None
+    comment.refresh_from_db()
+    assert comment.status == "rejected"
+
+
+@override_settings(COMMENTS_FLAGS_TO_HIDE=2)
+def test_flags_from_before_a_moderator_approved_do_not_hide_it_again(
+    client, a_moderator, a_post, a_commenter, flaggers
+):
+    comment = add_comment(a_post, a_commenter, "Actually fine")
+    for user in flaggers[:2]:
+        client.force_login(user)
+        flag(client, comment)
+    client.force_login(a_moderator)
+    run_action(client, "approve", [comment])
+    client.force_login(flaggers[2])
+
+    flag(client, comment)
+
+    comment.refresh_from_db()
+    assert not comment.hidden_by_flags
+
+
+def test_a_pending_comment_cannot_be_flagged(client, a_post, a_commenter, a_reader):
+    comment = add_comment(a_post, a_commenter, "Waiting", status="pending")
+    client.force_login(a_reader)
+
+    assert flag(client, comment).status_code == 404
+    assert Flag.objects.count() == 0
+
+
+# Blocking --------------------------------------------------------------------------------
+
+
+def test_a_moderator_blocks_a_reader_who_then_cannot_comment(client, a_moderator, a_post, a_reader):
+    comment = add_comment(a_post, a_reader, "Trolling", status="pending")
+    client.force_login(a_moderator)
+    run_action(client, "block_authors", [comment])
+    assert BlockedCommenter.objects.get().user == a_reader
+    client.force_login(a_reader)
+
+    response = post_comment(client, a_post, "More trolling")
+    as_json = post_comment(client, a_post, "More trolling", json=True)
+
+    assert response.status_code == 403
+    assert "stopped from commenting" in response.text
+    assert as_json.status_code == 403
+    assert "stopped from commenting" in as_json.json()["error"]
+    assert Comment.objects.count() == 1
+
+
+def test_a_reader_blocked_in_admin_cannot_reply_and_sees_why_instead_of_the_form(
+    client, a_post, a_reader, a_commenter, a_moderator
+):
+    BlockedCommenter.objects.create(user=a_reader, blocked_by=a_moderator, reason="Spam")
+    other = add_comment(a_post, a_commenter, "Hello")
+    client.force_login(a_reader)
+
+    reply = post_comment(client, a_post, "Buy now", parent=other)
+    reply_page = client.get(reverse("comments:reply", args=[other.pk]))
+    tree = page_tree(client, a_post)
+
+    assert reply.status_code == 403
+    assert reply_page.status_code == 403
+    assert Comment.objects.count() == 1
+    section = tree.by_id("comments")
+    assert section.find("form", class_="comment-form") is None
+    assert "stopped from commenting" in section.find("p", class_="comment-refusal").text
+
+
+def test_blocking_from_the_queue_spares_staff(client, a_moderator, a_post, a_staff_member):
+    comment = add_comment(a_post, a_staff_member, "Staff comment")
+    client.force_login(a_moderator)
+
+    run_action(client, "block_authors", [comment])
+
+    assert not BlockedCommenter.objects.exists()
+
+
+def test_a_moderator_adds_a_block_in_admin_and_it_records_who_blocked(
+    client, a_moderator, a_reader
+):
+    client.force_login(a_moderator)
+
+    client.post(
+        reverse("admin:comments_blockedcommenter_add"),
+        {"user": a_reader.pk, "reason": "Abuse", "_save": "Save"},
+    )
+
+    block = BlockedCommenter.objects.get()
+    assert (block.user, block.blocked_by, block.reason) == (a_reader, a_moderator, "Abuse")
+
+
+def test_staff_without_the_moderate_permission_cannot_block(client, a_viewer, a_reader):
+    client.force_login(a_viewer)
+
+    response = client.post(
+        reverse("admin:comments_blockedcommenter_add"), {"user": a_reader.pk, "_save": "Save"}
+    )
+
+    assert response.status_code == 403
+    assert not BlockedCommenter.objects.exists()
+
+
+def test_unblocking_lets_the_reader_comment_again(client, a_post, a_reader, a_moderator):
+    block = BlockedCommenter.objects.create(user=a_reader, blocked_by=a_moderator)
+    block.delete()
+    client.force_login(a_reader)
+
+    assert post_comment(client, a_post).status_code == 302
+    assert shown_comment_ids(page_tree(client, a_post)) == [Comment.objects.get().pk]
+
+
+def test_rejecting_the_only_reply_under_a_deleted_placeholder_hides_the_placeholder(
+    client, a_moderator, a_post, a_reader, a_commenter
+):
+    deleted = add_comment(a_post, None, "", is_removed=True)
+    reply = add_comment(a_post, a_commenter, "Offensive", parent=deleted)
+    client.force_login(a_moderator)
+
+    run_action(client, "reject", [reply])
+
+    client.logout()
+    tree = page_tree(client, a_post)
+    assert shown_comment_ids(tree) == []
+    assert "[deleted]" not in tree.by_id("comments").text

@@ -1,0 +1,337 @@
+"""Threads under a post: replies, nesting depth, permalinks, counts, pages and their cost."""
+
+from datetime import timedelta
+
+import pytest
+from django.db.models import F
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from comments.models import Comment
+from tests.conftest import make_post, make_user
+
+from .conftest import (
+    add_comment,
+    body_text,
+    comment_element,
+    get_page,
+    page_tree,
+    post_comment,
+    shown_comment_ids,
+)
+from .html_tree import parse
+
+pytestmark = pytest.mark.django_db
+
+
+def reply_via_form(client, post, parent, body):
+    response = post_comment(client, post, body, parent=parent, json=True)
+    assert response.status_code == 201, response.content
+    return Comment.objects.get(pk=response.json()["id"])
+
+
+# Replies and nesting ---------------------------------------------------------------------
+
+
+def test_a_reply_is_threaded_under_its_parent(client, a_post, a_commenter, a_reader):
+    parent = add_comment(a_post, a_commenter, "Question")
+    other = add_comment(a_post, a_commenter, "Another thread")
+    client.force_login(a_reader)
+
+    reply = reply_via_form(client, a_post, parent, "Answer")
+    reply.status = Comment.Status.APPROVED
+    reply.save()
+
+    assert (reply.parent, reply.thread, reply.depth) == (parent, parent, 1)
+    tree = page_tree(client, a_post)
+    replies = comment_element(tree, parent).find("ol", class_="comment-replies")
+    assert shown_comment_ids(replies) == [reply.pk]
+    assert comment_element(comment_element(tree, other), reply) is None
+
+
+def test_a_reply_to_a_reply_nests_one_level_deeper(client, a_post, a_commenter, a_reader):
+    top = add_comment(a_post, a_commenter, "Top")
+    middle = add_comment(a_post, a_commenter, "Middle", parent=top)
+    client.force_login(a_reader)
+
+    reply = reply_via_form(client, a_post, middle, "Deepest allowed")
+
+    assert (reply.parent, reply.thread, reply.depth) == (middle, top, 2)
+
+
+def test_a_reply_to_a_comment_at_the_maximum_depth_attaches_to_that_comments_parent(
+    client, a_post, a_commenter, a_reader
+):
+    top = add_comment(a_post, a_commenter, "Top")
+    middle = add_comment(a_post, a_commenter, "Middle", parent=top)
+    deepest = add_comment(a_post, a_commenter, "Deepest", parent=middle)
+    client.force_login(a_reader)
+
+    reply = reply_via_form(client, a_post, deepest, "Even deeper?")
+
+    assert deepest.depth == 2
+    assert (reply.parent, reply.thread, reply.depth) == (middle, top, 2)
+
+
+@override_settings(COMMENTS_MAX_DEPTH=1)
+def test_the_maximum_depth_is_a_setting(client, a_post, a_commenter, a_reader):
+    top = add_comment(a_post, a_commenter, "Top")
+    middle = add_comment(a_post, a_commenter, "Middle", parent=top)
+    client.force_login(a_reader)
+
+    reply = reply_via_form(client, a_post, middle, "Flattened")
+
+    assert (reply.parent, reply.depth) == (top, 1)
+
+
+@override_settings(COMMENTS_RATE_LIMIT_PER_READER=100)
+def test_depth_never_exceeds_the_maximum_however_long_the_chain_of_replies(
+    client, a_post, a_commenter, a_reader
+):
+    parent = add_comment(a_post, a_commenter, "Start")
+    client.force_login(a_reader)
+    for number in range(6):
+        reply = reply_via_form(client, a_post, parent, f"Reply {number}")
+        Comment.objects.filter(pk=reply.pk).update(status=Comment.Status.APPROVED)
+        parent = reply
+
+    assert max(Comment.objects.values_list("depth", flat=True)) == 2
+    assert set(Comment.objects.values_list("thread", flat=True)) == {Comment.objects.first().pk}
+
+
+def test_the_reply_page_without_javascript_quotes_the_comment_and_posts_a_reply(
+    client, a_post, a_commenter, a_reader
+):
+    parent = add_comment(a_post, a_commenter, "Worth *answering*")
+    client.force_login(a_reader)
+
+    page = client.get(reverse("comments:reply", args=[parent.pk]))
+
+    tree = parse(page.content)
+    assert page.status_code == 200
+    assert tree.find("blockquote", class_="quoted-comment").find("em").text == "answering"
+    form = tree.find("form", class_="comment-form")
+    assert form.get("action") == reverse("comments:post", args=[a_post.pk])
+    assert form.find("input", name="parent").get("value") == str(parent.pk)
+
+
+# Permalinks ------------------------------------------------------------------------------
+
+
+def test_every_comment_has_a_permalink_anchor_and_a_link_to_it(client, a_post, a_commenter):
+    top = add_comment(a_post, a_commenter, "Top")
+    reply = add_comment(a_post, a_commenter, "Reply", parent=top)
+
+    tree = page_tree(client, a_post)
+
+    for comment in (top, reply):
+        element = tree.by_id(f"comment-{comment.pk}")
+        assert element is not None
+        assert element.find("a", class_="comment-permalink").get("href") == f"#comment-{comment.pk}"
+
+
+# Counts ----------------------------------------------------------------------------------
+
+
+def discussion_with_every_kind_of_comment(post, author, reader):
+    """Three approved comments (one a reply) and one of each kind that must not count."""
+    top = add_comment(post, author, "Approved 1")
+    add_comment(post, author, "Approved 2", parent=top)
+    add_comment(post, author, "Approved 3")
+    add_comment(post, author, "Pending", status=Comment.Status.PENDING)
+    add_comment(post, author, "Rejected", status=Comment.Status.REJECTED)
+    add_comment(post, author, "Spam", status=Comment.Status.SPAM)
+    add_comment(post, author, "Hidden", hidden_by_flags=True)
+    deleted = add_comment(post, author, "", is_removed=True)
+    add_comment(post, reader, "Reply under a deleted one", parent=deleted)  # counts: 4
+
+
+def test_the_post_shows_the_number_of_approved_comments_only(client, a_post, a_commenter, a_reader):
+    discussion_with_every_kind_of_comment(a_post, a_commenter, a_reader)
+
+    tree = page_tree(client, a_post)
+
+    assert tree.find("p", class_="post-comments").text == "4 comments"
+    assert tree.by_id("comments-title").text == "Comments (4)"
+
+
+def test_the_post_list_shows_the_number_of_approved_comments_only(
+    client, a_post, a_commenter, a_reader
+):
+    discussion_with_every_kind_of_comment(a_post, a_commenter, a_reader)
+    quiet = make_post(title="Quiet", slug="quiet", permalink="/quiet/")
+    add_comment(quiet, a_commenter, "Only one")
+
+    tree = parse(client.get(reverse("posts:list")).content)
+
+    counts = {
+        summary.find("h2").text: summary.find("p", class_="post-comments").text
+        for summary in tree.find_all("article", class_="post-summary")
+    }
+    assert counts == {
+        "A test post": "4 comments on A test post",
+        "Quiet": "1 comment on Quiet",
+    }
+
+
+def test_the_count_does_not_include_the_readers_own_pending_comment(client, a_post, a_reader):
+    add_comment(a_post, a_reader, "Mine, waiting", status=Comment.Status.PENDING)
+    client.force_login(a_reader)
+
+    tree = page_tree(client, a_post)
+
+    assert tree.find("p", class_="post-comments").text == "0 comments"
+
+
+# Pages of threads ------------------------------------------------------------------------
+
+
+@override_settings(COMMENTS_THREADS_PER_PAGE=2)
+def test_a_long_discussion_is_paginated_with_a_later_comments_link(client, a_post, a_commenter):
+    first = add_comment(a_post, a_commenter, "Thread 1")
+    second = add_comment(a_post, a_commenter, "Thread 2")
+    second_reply = add_comment(a_post, a_commenter, "Reply in 2", parent=second)
+    third = add_comment(a_post, a_commenter, "Thread 3")
+    third_reply = add_comment(a_post, a_commenter, "Reply in 3", parent=third)
+    third_deeper = add_comment(a_post, a_commenter, "Deeper in 3", parent=third_reply)
+
+    page_one = page_tree(client, a_post)
+    page_two = page_tree(client, a_post, comments=2)
+
+    assert shown_comment_ids(page_one) == [first.pk, second.pk, second_reply.pk]
+    later = next(a for a in page_one.find_all("a") if a.text == "Later comments")
+    assert later.get("href") == "?comments=2#comments"
+    assert shown_comment_ids(page_two) == [third.pk, third_reply.pk, third_deeper.pk]
+    assert not [a for a in page_two.find_all("a") if a.text == "Later comments"]
+    earlier = next(a for a in page_two.find_all("a") if a.text == "Earlier comments")
+    assert earlier.get("href") == "?comments=1#comments"
+
+
+@override_settings(COMMENTS_THREADS_PER_PAGE=2)
+@pytest.mark.parametrize("page", ["0", "abc", "99", "-1"])
+def test_a_nonsense_page_number_shows_a_page_not_an_error(client, a_post, a_commenter, page):
+    for number in range(3):
+        add_comment(a_post, a_commenter, f"Thread {number}")
+
+    response = client.get(a_post.get_absolute_url(), {"comments": page})
+
+    assert response.status_code == 200
+    assert shown_comment_ids(parse(response.content))
+
+
+def test_a_short_discussion_has_no_page_links(client, a_post, a_commenter):
+    add_comment(a_post, a_commenter)
+
+    tree = page_tree(client, a_post)
+
+    assert tree.find("nav", class_="pagination") is None
+
+
+# Query count -----------------------------------------------------------------------------
+
+# Pinned: a change here is a change in what the post page costs; make it on purpose.
+# Measured with nothing cached (the worst case). Anonymous, no session yet: the post, its
+# categories, its checklist items, the count of approved comments, the count of threads,
+# and the page of threads with all their replies.
+VISITOR_QUERIES = 6
+# Logged in, add: the session, the user, the reader's ticks, whether they are blocked
+# from commenting, and whether they have comments of their own on the post.
+READER_QUERIES = VISITOR_QUERIES + 5
+
+
+def bulk_discussion(post, authors, *, threads=100):
+    """500 comments in bulk: `threads` threads, each with two replies and a reply to each
+    reply, written by the given readers in turn; thread and depth set as the site sets them."""
+    start = timezone.now() - timedelta(days=3)
+
+    def fields(number):
+        body = f"Comment number {number}"
+        return {
+            "post": post,
+            "author": authors[number % len(authors)],
+            "body": body,
+            "body_html": f"<p>{body}</p>",
+            "status": Comment.Status.APPROVED,
+            "created_at": start + timedelta(seconds=number),
+        }
+
+    roots = Comment.objects.bulk_create(Comment(**fields(n)) for n in range(threads))
+    Comment.objects.filter(pk__in=[root.pk for root in roots]).update(thread=F("pk"))
+    replies = Comment.objects.bulk_create(
+        Comment(parent=root, thread_id=root.pk, depth=1, **fields(threads + 2 * i + k))
+        for i, root in enumerate(roots)
+        for k in range(2)
+    )
+    Comment.objects.bulk_create(
+        Comment(parent=reply, thread_id=reply.thread_id, depth=2, **fields(3 * threads + i))
+        for i, reply in enumerate(replies)
+    )
+    assert Comment.objects.filter(post=post).count() == 5 * threads
+
+
+@pytest.fixture
+def a_long_post(db):
+    return make_post(title="Long", slug="long", permalink="/long/")
+
+
+@pytest.mark.parametrize("comments", [0, 500])
+def test_the_post_page_query_count_is_fixed_for_a_visitor(
+    client, a_long_post, django_assert_num_queries, comments
+):
+    if comments:
+        bulk_discussion(a_long_post, [make_user("a@example.com"), make_user("b@example.com")])
+
+    with django_assert_num_queries(VISITOR_QUERIES):
+        response = get_page(client, a_long_post)
+
+    assert len(shown_comment_ids(parse(response.content))) == (150 if comments else 0)
+
+
+@pytest.mark.parametrize("comments", [0, 500])
+def test_the_post_page_query_count_is_fixed_for_a_reader(
+    client, a_long_post, a_reader, django_assert_num_queries, comments
+):
+    if comments:
+        bulk_discussion(a_long_post, [a_reader, make_user("b@example.com")])
+        first = Comment.objects.filter(post=a_long_post, parent=None).first()
+        add_comment(a_long_post, a_reader, "Mine, waiting", parent=first, status="pending")
+    client.force_login(a_reader)
+
+    with django_assert_num_queries(READER_QUERIES):
+        response = get_page(client, a_long_post)
+
+    assert len(shown_comment_ids(parse(response.content))) == (151 if comments else 0)
+
+
+def test_the_thread_page_with_a_reply_under_a_deleted_comment_still_shows_it(
+    client, a_post, a_commenter, a_reader
+):
+    deleted = add_comment(a_post, a_commenter, "", is_removed=True)
+    reply = add_comment(a_post, a_reader, "Still here", parent=deleted)
+
+    tree = page_tree(client, a_post)
+
+    assert body_text(tree, reply) == "Still here"
+
+
+def test_a_new_display_name_shows_next_to_the_readers_comments_at_once(
+    client, a_post, a_commenter, a_reader
+):
+    comment = add_comment(a_post, a_commenter, "Hello")
+
+    def author_as_seen_by(viewer):
+        """The name on the comment as a reader, or a visitor (None), sees the page."""
+        if viewer:
+            client.force_login(viewer)
+        else:
+            client.logout()
+        element = comment_element(page_tree(client, a_post), comment)
+        return element.find("span", class_="comment-author").text
+
+    assert author_as_seen_by(a_reader) == author_as_seen_by(None) == "Carla Commenter"
+    client.force_login(a_commenter)
+
+    client.post(reverse("accounts:display_name"), {"display_name": "Zed Zebra"})
+
+    assert author_as_seen_by(a_reader) == author_as_seen_by(None) == "Zed Zebra"
