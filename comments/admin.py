@@ -91,12 +91,9 @@ class CommentAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # comments are written on the site
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        if not can_moderate(request.user):
-            for name in ["approve", "reject", "mark_spam", "block_authors"]:
-                actions.pop(name, None)
-        return actions
+    def has_moderate_permission(self, request):
+        """Only moderators are offered (and may run) the moderation actions."""
+        return can_moderate(request.user)
 
     @admin.display(description="Comment")
     def excerpt(self, comment):
@@ -118,19 +115,22 @@ class CommentAdmin(admin.ModelAdmin):
         changed = moderate(comments=queryset, status=status, moderator=request.user)
         messages.success(request, f"{verb} {len(changed)} comment(s).")
 
-    @admin.action(description="Approve selected comments")
+    @admin.action(description="Approve selected comments", permissions=["moderate"])
     def approve(self, request, queryset):
         self._moderate(request, queryset, Comment.Status.APPROVED, "Approved")
 
-    @admin.action(description="Reject selected comments")
+    @admin.action(description="Reject selected comments", permissions=["moderate"])
     def reject(self, request, queryset):
         self._moderate(request, queryset, Comment.Status.REJECTED, "Rejected")
 
-    @admin.action(description="Mark selected comments as spam")
+    @admin.action(description="Mark selected comments as spam", permissions=["moderate"])
     def mark_spam(self, request, queryset):
         self._moderate(request, queryset, Comment.Status.SPAM, "Marked as spam")
 
-    @admin.action(description="Block the authors of selected comments from commenting")
+    @admin.action(
+        description="Block the authors of selected comments from commenting",
+        permissions=["moderate"],
+    )
     def block_authors(self, request, queryset):
         authors = {
             comment.author for comment in queryset if comment.author and not comment.author.is_staff

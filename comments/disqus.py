@@ -6,6 +6,7 @@ writes nothing.
 """
 
 import datetime
+import html
 from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -45,6 +46,8 @@ def import_disqus(path, *, progress=None, progress_every=500):
         root = parse(path).getroot()
     except FileNotFoundError:
         raise DisqusImportError("no such file") from None
+    except OSError as error:  # a directory, no permission
+        raise DisqusImportError(f"could not be read ({error.strerror})") from None
     except (ParseError, UnicodeDecodeError) as error:
         raise DisqusImportError(f"is not well-formed XML ({error})") from None
     except DefusedXmlException as error:
@@ -83,7 +86,7 @@ def _import_entry(entry, posts_by_thread, imported, by_disqus_id, summary):
     disqus_id = entry.get(DSQ_ID)
     if not disqus_id:
         return "no Disqus id"
-    if disqus_id in imported:
+    if disqus_id in imported or disqus_id in by_disqus_id:
         return "already imported"
     if _text(entry, "d:isDeleted") == "true":
         return "deleted on Disqus"
@@ -118,7 +121,7 @@ def _import_entry(entry, posts_by_thread, imported, by_disqus_id, summary):
         depth=parent.depth + 1 if parent else 0,
         author=None,
         author_name=_text(entry, "d:author/d:name")[:100] or "Disqus reader",
-        body=strip_tags(body_html).strip(),
+        body=html.unescape(strip_tags(body_html)).strip(),
         body_html=body_html,
         status=Comment.Status.APPROVED,
         created_at=created,

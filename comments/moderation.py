@@ -92,7 +92,10 @@ def moderate(*, comments, status, moderator):
     now = timezone.now()
     changed = []
     content_changed()
-    for comment in comments.select_for_update():
+    # Lock plain rows: the admin's queryset is annotated with a count of flags, and
+    # PostgreSQL refuses FOR UPDATE on a GROUP BY query.
+    rows = Comment.objects.filter(pk__in=comments.values("pk")).select_for_update()
+    for comment in rows:
         was_approved = comment.is_approved
         comment.status = status
         comment.hidden_by_flags = False

@@ -47,12 +47,15 @@ class Discussion:
                 children.setdefault(reply.parent_id, []).append(reply)
 
         def node(comment):
-            return {
-                "comment": comment,
-                "children": [node(child) for child in children.get(comment.pk, [])],
-            }
+            nodes = [node(child) for child in children.get(comment.pk, [])]
+            nodes = [child for child in nodes if child]
+            # A '[deleted]' placeholder is there for its replies: with none this viewer
+            # may see (pending, rejected or spam ones), it is not shown.
+            if comment.is_removed and not nodes:
+                return None
+            return {"comment": comment, "children": nodes}
 
-        return [node(root) for root in roots], page
+        return [tree for tree in (node(root) for root in roots) if tree], page
 
     @property
     def threads(self):

@@ -39,7 +39,7 @@ def why_cannot_comment(user, post):
     if not user.is_authenticated:
         return 403, "Log in to comment."
     if is_blocked(user):
-        return 403, "A moderator has stopped this account from commenting."
+        return 403, "Your account has been stopped from commenting by a moderator."
     if (
         settings.ACCOUNT_EMAIL_VERIFICATION == "mandatory"
         and not EmailAddress.objects.filter(user=user, verified=True).exists()
