@@ -7,6 +7,16 @@
   document.documentElement.classList.add("js-checklist");
   var status = document.querySelector("[data-checklist-status]");
   var latest = {}; // the newest request per item wins; older answers are ignored
+  // One request at a time, in the order of the clicks. A visitor's ticks live in their
+  // session: two requests at once would each save their own copy of it and one tick
+  // would be lost. In order, the last answer also carries the newest summary.
+  var queue = Promise.resolve();
+
+  function inTurn(send) {
+    var turn = queue.then(send);
+    queue = turn.catch(function () {});
+    return turn;
+  }
 
   // A checklist heading may be of any level ("###" items too), not only <h2>.
   function heading(box) {
@@ -71,15 +81,17 @@
       var request = (latest[key] || 0) + 1;
       latest[key] = request;
       clearError(box);
-      fetch(box.dataset.tickUrl, {
-        method: "POST",
-        credentials: "same-origin",
-        headers: {
-          "Content-Type": "application/json",
-          "Accept": "application/json",
-          "X-CSRFToken": csrfToken(box)
-        },
-        body: JSON.stringify({ done: wanted })
+      inTurn(function () {
+        return fetch(box.dataset.tickUrl, {
+          method: "POST",
+          credentials: "same-origin",
+          headers: {
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+            "X-CSRFToken": csrfToken(box)
+          },
+          body: JSON.stringify({ done: wanted })
+        });
       }).then(function (response) {
         if (!response.ok) throw new Error("HTTP " + response.status);
         return response.json();

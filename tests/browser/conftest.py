@@ -63,19 +63,31 @@ def browser(playwright):
     browser.close()
 
 
-@pytest.fixture
-def context(browser, live_server, transactional_db):
+def open_context(browser, live_server, **options):
+    """A browser context on the live server with the suite's defaults; `options` override."""
     # bypass_csp: axe-core is injected as an inline script, which the site's
     # Content-Security-Policy would (rightly) block for anything else.
-    context = browser.new_context(
-        base_url=live_server.url,
-        bypass_csp=True,
-        locale="en-GB",
-        reduced_motion="reduce",
-        viewport={"width": 1280, "height": 800},
-    )
+    defaults = {
+        "base_url": live_server.url,
+        "bypass_csp": True,
+        "locale": "en-GB",
+        "reduced_motion": "reduce",
+        "viewport": {"width": 1280, "height": 800},
+    }
+    context = browser.new_context(**{**defaults, **options})
     context.set_default_timeout(TIMEOUT_MS)
     context.set_default_navigation_timeout(TIMEOUT_MS)
+    return context
+
+
+def watch_for_errors(page, errors):
+    page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
+    return page
+
+
+@pytest.fixture
+def context(browser, live_server, transactional_db):
+    context = open_context(browser, live_server)
     yield context
     context.close()
 
@@ -83,11 +95,47 @@ def context(browser, live_server, transactional_db):
 @pytest.fixture
 def page(context):
     """A fresh page; an uncaught JavaScript error on it fails the test."""
-    page = context.new_page()
     errors = []
-    page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
+    page = watch_for_errors(context.new_page(), errors)
     yield page
     assert not errors, "Uncaught JavaScript errors:\n" + "\n".join(errors)
+
+
+@pytest.fixture
+def new_page(browser, live_server, transactional_db):
+    """`new_page(**context_options)`: a page in a context of its own, so another visitor
+    with their own cookies (e.g. `java_script_enabled=False`). Uncaught JavaScript
+    errors on any of them fail the test, as with `page`."""
+    contexts, errors = [], []
+
+    def open_page(**options):
+        context = open_context(browser, live_server, **options)
+        contexts.append(context)
+        return watch_for_errors(context.new_page(), errors)
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    assert not errors, "Uncaught JavaScript errors:\n" + "\n".join(errors)
+
+
+@pytest.fixture
+def log_in(live_server):
+    """`log_in(page, user)`: sign the page's browser context in as `user`, without the
+    log-in form (for journeys that are not about logging in)."""
+    from django.conf import settings
+    from django.test import Client
+
+    def sign_in(page, user):
+        client = Client()
+        client.force_login(user)
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+        page.context.add_cookies(
+            [{"name": cookie.key, "value": cookie.value, "url": live_server.url}]
+        )
+        return page
+
+    return sign_in
 
 
 @pytest.fixture(scope="session")
