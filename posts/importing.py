@@ -24,6 +24,15 @@ NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
 # Codecs that UTF-8 is commonly mis-decoded with: Mac OS Roman (this article's
 # damage: '‚Äã' for U+200B), then Windows-1252 and Latin-1 ('â€™' for '’').
 MISDECODINGS = ("mac_roman", "cp1252", "latin-1")
+# What UTF-8's commonest lead bytes look like through each wrong codec: Mac OS Roman
+# shows E2 (punctuation) as '‚', C2/C3 (Latin-1 letters) as '¬'/'√' and F0 (emoji) as
+# U+F8FF; Windows-1252 and Latin-1 show them as 'â', 'Â'/'Ã' and 'ð'. A run without
+# such a sign is genuine text, even when it happens to decode ('«Ça»' is not 'ǂa»').
+DAMAGE_SIGNS = {
+    "mac_roman": ("‚Ä", "¬", "√", "\uf8ff"),
+    "cp1252": ("â€", "Â", "Ã", "ðŸ"),
+    "latin-1": ("â\x80", "Â", "Ã", "ð\x9f"),
+}
 ZERO_WIDTH_SPACE = "\u200b"
 
 
@@ -41,14 +50,17 @@ class ImportResult:
 def repair_mojibake(text):
     """Undo UTF-8 text that was decoded through a wrong 8-bit codec.
 
-    Each non-ASCII run is re-encoded with the wrong codec and decoded as UTF-8; a
-    run that does not round-trip strictly is genuine text and is left alone.
+    Each non-ASCII run that shows a codec's sign of damage is re-encoded with that
+    codec and decoded as UTF-8; a run that does not round-trip strictly, or shows no
+    sign, is genuine text and is left alone.
     Zero-width spaces, invisible leftovers of the editor that wrote the file, are dropped.
     """
 
     def fix(match):
         run = match.group(0)
         for codec in MISDECODINGS:
+            if not any(sign in run for sign in DAMAGE_SIGNS[codec]):
+                continue
             try:
                 repaired = run.encode(codec).decode("utf-8")
             except (UnicodeEncodeError, UnicodeDecodeError):
