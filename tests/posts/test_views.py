@@ -15,9 +15,9 @@ from .pages import parse
 pytestmark = pytest.mark.django_db
 
 # The post page's queries for an anonymous visitor (first visit, nothing cached): the
-# post, its categories, its checklist items, the count of comment threads and the count
-# of comments. Categories and headings must not add queries of their own.
-POST_PAGE_QUERIES = 5
+# post, its categories, its checklist items, the count of approved comments, the count
+# of comment threads and the page of threads. Categories and headings add none.
+POST_PAGE_QUERIES = 6
 
 
 def summaries(response):
