@@ -66,8 +66,7 @@ def import_disqus(path, *, progress=None, progress_every=500):
             summary.threads_matched += 1
             posts_by_thread[thread.get(DSQ_ID)] = post
 
-    entries = root.findall("d:post", NS)
-    entries.sort(key=lambda entry: _text(entry, "d:createdAt"))
+    entries = _parents_first(root.findall("d:post", NS))
     imported = dict(Comment.objects.filter(disqus_id__isnull=False).values_list("disqus_id", "pk"))
     with transaction.atomic():
         by_disqus_id = {}
@@ -86,6 +85,8 @@ def _import_entry(entry, posts_by_thread, imported, by_disqus_id, summary):
     disqus_id = entry.get(DSQ_ID)
     if not disqus_id:
         return "no Disqus id"
+    if len(disqus_id) > Comment._meta.get_field("disqus_id").max_length:
+        return "Disqus id too long"
     if disqus_id in imported or disqus_id in by_disqus_id:
         return "already imported"
     if _text(entry, "d:isDeleted") == "true":
@@ -133,6 +134,32 @@ def _import_entry(entry, posts_by_thread, imported, by_disqus_id, summary):
     by_disqus_id[disqus_id] = comment
     summary.imported += 1
     return None
+
+
+def _parents_first(entries):
+    """Order comments so every parent comes before its replies, then by date.
+
+    Dates alone are not enough: a reply can carry its parent's second, or an earlier one.
+    """
+    parent_of = {}
+    for entry in entries:
+        parent = entry.find("d:parent", NS)
+        parent_of[entry.get(DSQ_ID)] = parent.get(DSQ_ID) if parent is not None else None
+    depths = {}
+
+    def depth(disqus_id):
+        seen = []
+        while disqus_id in parent_of and disqus_id not in depths and disqus_id not in seen:
+            seen.append(disqus_id)
+            disqus_id = parent_of[disqus_id]
+        known = depths.get(disqus_id, 0)
+        for offset, ancestor in enumerate(reversed(seen), start=1):
+            depths[ancestor] = known + offset
+        return depths.get(seen[0], known) if seen else known
+
+    return sorted(
+        entries, key=lambda entry: (depth(entry.get(DSQ_ID)), _text(entry, "d:createdAt"))
+    )
 
 
 def _match_post(thread):

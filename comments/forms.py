@@ -4,13 +4,33 @@ from django.conf import settings
 from .models import Comment, Flag
 
 
+class CommentTextField(forms.CharField):
+    """A comment's text. Browsers send each line break as two characters; they count as
+    one, as the reader sees it and as the textarea's own maxlength counts."""
+
+    def __init__(self, **kwargs):
+        super().__init__(strip=True, widget=forms.Textarea(attrs={"rows": 5}), **kwargs)
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\r\n", "\n").replace("\r", "\n")
+
+    def limit_length(self):
+        """Apply COMMENTS_MAX_LENGTH, read per form so a changed setting takes effect."""
+        limit = settings.COMMENTS_MAX_LENGTH
+        self.max_length = limit
+        self.widget.attrs["maxlength"] = limit
+        self.validators.append(
+            forms.fields.validators.MaxLengthValidator(
+                limit, f"Keep it to {limit:,} characters at most (it has %(show_value)s)."
+            )
+        )
+
+
 class CommentForm(forms.Form):
-    body = forms.CharField(
+    # Whitespace-only fails as empty: the field strips before checking.
+    body = CommentTextField(
         label="Your comment",
-        widget=forms.Textarea(attrs={"rows": 5}),
         help_text="Markdown: *emphasis*, **strong**, [links](https://…), lists, > quotes, `code`.",
-        # Whitespace-only must fail as empty; Django's CharField strips by default.
-        strip=True,
         error_messages={"required": "Write something before posting."},
     )
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -24,14 +44,7 @@ class CommentForm(forms.Form):
     def __init__(self, *args, post=None, **kwargs):
         self.post = post
         super().__init__(*args, **kwargs)
-        limit = settings.COMMENTS_MAX_LENGTH
-        self.fields["body"].max_length = limit
-        self.fields["body"].widget.attrs["maxlength"] = limit
-        self.fields["body"].validators.append(
-            forms.fields.validators.MaxLengthValidator(
-                limit, f"Keep it under {limit:,} characters (it has %(show_value)s)."
-            )
-        )
+        self.fields["body"].limit_length()
 
     def clean_website(self):
         if self.cleaned_data["website"]:
@@ -58,21 +71,14 @@ class CommentForm(forms.Form):
 
 
 class EditCommentForm(forms.Form):
-    body = forms.CharField(
+    body = CommentTextField(
         label="Your comment",
-        widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={"required": "Write something, or delete the comment instead."},
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        limit = settings.COMMENTS_MAX_LENGTH
-        self.fields["body"].max_length = limit
-        self.fields["body"].validators.append(
-            forms.fields.validators.MaxLengthValidator(
-                limit, f"Keep it under {limit:,} characters (it has %(show_value)s)."
-            )
-        )
+        self.fields["body"].limit_length()
 
 
 class FlagForm(forms.Form):

@@ -61,11 +61,20 @@ def create_comment(*, post, author, body, parent=None, ip_hash=""):
 
 @transaction.atomic
 def edit_comment(*, comment, body):
+    """The author rewrites their comment. An approved comment by an author who is not
+    trusted goes back to the moderators, so an edit cannot slip past moderation."""
     comment.body = body
     comment.body_html = render_comment(body)
     comment.edited_at = timezone.now()
-    comment.save(update_fields=["body", "body_html", "edited_at"])
+    fields = ["body", "body_html", "edited_at"]
+    back_to_moderation = comment.is_approved and not is_trusted(comment.author)
+    if back_to_moderation:
+        comment.status = Comment.Status.PENDING
+        fields.append("status")
+    comment.save(update_fields=fields)
     content_changed()
+    if back_to_moderation:
+        queue_moderator_notice(comment)
     return comment
 
 

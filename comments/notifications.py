@@ -8,7 +8,7 @@ import threading
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.db import close_old_connections, transaction
+from django.db import connection, transaction
 from django.urls import reverse
 
 logger = logging.getLogger(__name__)
@@ -30,7 +30,8 @@ def _deliver(notify, comment, **kwargs):
             logger.exception("Could not send the email about comment %s", comment.pk)
         finally:
             if threaded:
-                close_old_connections()
+                # This thread's own connection; persistent ones would otherwise linger.
+                connection.close()
 
     threaded = settings.COMMENTS_EMAIL_IN_BACKGROUND
     if threaded:

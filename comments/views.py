@@ -36,6 +36,8 @@ def why_cannot_comment(user, post):
     """The reason this reader may not comment on this post, or None if they may."""
     if not post.allow_comments:
         return 403, "Comments on this post are closed."
+    if not post.is_published:
+        return 403, "Comments open once the post is published."
     if not user.is_authenticated:
         return 403, "Log in to comment."
     if is_blocked(user):
@@ -87,7 +89,10 @@ def post_comment(request, post_id):
         if _wants_json(request):
             return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
         return render(
-            request, "comments/comment_form_page.html", {"post": post, "form": form}, status=400
+            request,
+            "comments/comment_form_page.html",
+            {"post": post, "form": form, "parent": form.cleaned_data.get("parent")},
+            status=400,
         )
     if not _within_rate_limits(request):
         minutes = max(1, settings.COMMENTS_RATE_LIMIT_SECONDS // 60)
@@ -155,6 +160,13 @@ def _own_comment(request, comment_id):
 @require_http_methods(["GET", "POST"])
 def edit(request, comment_id):
     comment = _own_comment(request, comment_id)
+    if is_blocked(request.user):
+        return _refuse(
+            request,
+            403,
+            "Your account has been stopped from commenting by a moderator.",
+            post=comment.post,
+        )
     if not comment.is_editable_by(request.user):
         minutes = int(settings.COMMENTS_EDIT_WINDOW.total_seconds() // 60)
         return _refuse(
@@ -186,6 +198,15 @@ def flag(request, comment_id):
     comment = get_object_or_404(
         Comment.objects.approved().filter(is_removed=False).select_related("post"), pk=comment_id
     )
+    if comment.author_id == request.user.pk:
+        return _refuse(request, 403, "You cannot flag your own comment.", post=comment.post)
+    if is_blocked(request.user):
+        return _refuse(
+            request,
+            403,
+            "Your account has been stopped from commenting by a moderator.",
+            post=comment.post,
+        )
     form = FlagForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():

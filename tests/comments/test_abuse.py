@@ -157,7 +157,7 @@ def test_refused_attempts_do_not_use_up_the_limit(client, a_post, a_reader):
     [
         ("", "Write something before posting."),
         ("   \n\t  ", "Write something before posting."),
-        ("x" * 5001, "Keep it under 5,000 characters (it has 5001)."),
+        ("x" * 5001, "Keep it to 5,000 characters at most (it has 5001)."),
         ("Hello\x00world", "Null characters are not allowed."),
     ],
     ids=["empty", "whitespace", "5001-characters", "nul-byte"],
@@ -201,7 +201,7 @@ def test_the_maximum_length_is_a_setting(client, a_post, a_reader):
     response = post_comment(client, a_post, "x" * 11, json=True)
 
     assert response.status_code == 400
-    assert "Keep it under 10 characters" in refusal(response)
+    assert "Keep it to 10 characters at most" in refusal(response)
 
 
 def test_an_over_long_edit_is_refused(client, a_post, a_reader):
@@ -211,7 +211,7 @@ def test_an_over_long_edit_is_refused(client, a_post, a_reader):
     response = client.post(reverse("comments:edit", args=[comment.pk]), {"body": "x" * 5001})
 
     assert response.status_code == 400
-    assert "Keep it under 5,000 characters" in response.text
+    assert "Keep it to 5,000 characters at most" in response.text
     comment.refresh_from_db()
     assert comment.body == "Short"
 

@@ -305,3 +305,36 @@ def test_an_empty_export_imports_nothing(posts, tmp_path):
     out, _ = run_import(path)
 
     assert "0 of 0 threads matched to posts; 0 comments imported; 0 skipped" in out
+
+
+def test_a_reply_dated_before_its_parent_is_still_imported_as_its_reply(posts, tmp_path):
+    export = tmp_path / "clock_skew.xml"
+    export.write_text(
+        HEADER
+        + '<thread dsq:id="1"><link>https://old.example/dl_advice/</link></thread>'
+        + '<post dsq:id="20"><message>Reply</message><createdAt>2020-01-01T09:00:00Z</createdAt>'
+        + '<author><name>B</name></author><thread dsq:id="1"/><parent dsq:id="10"/></post>'
+        + '<post dsq:id="10"><message>Parent</message><createdAt>2020-01-01T10:00:00Z</createdAt>'
+        + '<author><name>A</name></author><thread dsq:id="1"/></post>'
+        + "</disqus>"
+    )
+
+    run_import(export)
+
+    assert imported("20").parent == imported("10")
+
+
+def test_a_disqus_id_too_long_to_store_is_skipped_and_reported(posts, tmp_path):
+    export = tmp_path / "long_id.xml"
+    export.write_text(
+        HEADER
+        + '<thread dsq:id="1"><link>https://old.example/dl_advice/</link></thread>'
+        + f'<post dsq:id="{"9" * 41}"><message>Hi</message>'
+        + '<createdAt>2020-01-01T09:00:00Z</createdAt><thread dsq:id="1"/></post>'
+        + "</disqus>"
+    )
+
+    out, _ = run_import(export)
+
+    assert "skipped 1: Disqus id too long" in out
+    assert not Comment.objects.exists()

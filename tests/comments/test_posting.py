@@ -227,10 +227,33 @@ def test_the_author_edits_within_the_window_and_the_comment_shows_edited(client,
     comment.refresh_from_db()
     assert comment.body == "First *fixed*"
     assert comment.body_html == "<p>First <em>fixed</em></p>"
-    assert comment.status == Comment.Status.APPROVED  # editing changes no status
+    # The author is not trusted yet: the edited text waits for a moderator again, and
+    # meanwhile only its author sees it, marked as edited.
+    assert comment.status == Comment.Status.PENDING
     element = comment_element(page_tree(client, a_post), comment)
     assert element.find("span", class_="comment-edited").text == "(edited)"
     assert element.find("em").text == "fixed"
+
+
+def test_a_trusted_authors_edit_stays_approved(client, a_post, a_staff_member):
+    comment = add_comment(a_post, a_staff_member, "Frist")
+    client.force_login(a_staff_member)
+
+    client.post(reverse("comments:edit", args=[comment.pk]), {"body": "First"})
+
+    comment.refresh_from_db()
+    assert (comment.body, comment.status) == ("First", Comment.Status.APPROVED)
+
+
+def test_an_untrusted_edit_of_an_approved_comment_is_hidden_from_others_until_approved(
+    client, a_post, a_reader
+):
+    comment = add_comment(a_post, a_reader, "Harmless")
+    client.force_login(a_reader)
+    client.post(reverse("comments:edit", args=[comment.pk]), {"body": "Now an advert"})
+    client.logout()
+
+    assert "Now an advert" not in client.get(a_post.get_absolute_url()).content.decode()
 
 
 def test_an_unedited_comment_does_not_say_edited(client, a_post, a_reader):
