@@ -13,8 +13,8 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
 # Recycle workers now and then so a slow leak never grows without bound.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
-max_requests_jitter = 500
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "100000"))
+max_requests_jitter = 10000
 # Logs on standard output/error; the access log is off unless asked for, since Django
 # logs every request error with its context already.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None

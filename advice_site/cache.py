@@ -4,7 +4,7 @@ database and sessions (stored in the database) keep everyone logged in."""
 
 import logging
 
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -12,7 +12,28 @@ logger = logging.getLogger(__name__)
 _MISS = object()
 
 
+class ReusingRedisCacheClient(RedisCacheClient):
+    """Django builds a new redis.Redis object for every cache call (a quarter of a
+    millisecond each, filling its table of reply parsers); one per connection pool is
+    enough, since redis.Redis is thread-safe and the pool does the connecting."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class TolerantRedisCache(RedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = ReusingRedisCacheClient
+
     @property
     def strict(self):
         """The same cache without tolerance, for health checks that must see failures."""

@@ -21,10 +21,11 @@ class Discussion:
     starters with every visible reply in those threads.
     """
 
-    def __init__(self, *, post, user, page_number=1):
+    def __init__(self, *, post, user, page_number=1, has_own_comments=None):
         self.post = post
         self.user = user
         self.page_number = page_number
+        self._has_own_comments = has_own_comments
 
     @cached_property
     def _built(self):
@@ -80,7 +81,10 @@ class Discussion:
         this post (reply and flag links), or one reader with their own comments here."""
         if not self.user.is_authenticated:
             viewer = "visitor"
-        elif Comment.objects.filter(post=self.post, author=self.user).exists():
+        elif self._has_own_comments or (
+            self._has_own_comments is None
+            and Comment.objects.filter(post=self.post, author=self.user).exists()
+        ):
             viewer = f"reader-{self.user.pk}"
         else:
             viewer = "reader"
@@ -92,8 +96,10 @@ class Discussion:
         return 60 if self.cache_key.endswith(f"reader-{self.user.pk}") else 600
 
 
-def discussion(*, post, user, page_number=1):
-    return Discussion(post=post, user=user, page_number=page_number)
+def discussion(*, post, user, page_number=1, has_own_comments=None):
+    return Discussion(
+        post=post, user=user, page_number=page_number, has_own_comments=has_own_comments
+    )
 
 
 def comment_url(comment, viewer=None):

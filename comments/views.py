@@ -1,7 +1,9 @@
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -13,7 +15,7 @@ from posts.models import Post
 
 from . import ratelimit
 from .forms import CommentForm, EditCommentForm, FlagForm
-from .models import Comment
+from .models import BlockedCommenter, Comment
 from .moderation import create_comment, delete_comment, edit_comment, flag_comment, is_blocked
 from .rendering import render_comment
 from .threads import comment_url
@@ -32,7 +34,25 @@ def _refuse(request, status, message, *, post=None):
     )
 
 
-def why_cannot_comment(user, post):
+def commenter_facts(user, post):
+    """What decides a reader's comment section, in one query: are they blocked, is an
+    email address of theirs verified, have they commented on this post."""
+    if not user.is_authenticated:
+        return {"blocked": False, "verified": False, "commented": False}
+    return (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .annotate(
+            blocked=Exists(BlockedCommenter.objects.filter(user=OuterRef("pk"))),
+            verified=Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)),
+            commented=Exists(Comment.objects.filter(author=OuterRef("pk"), post=post)),
+        )
+        .values("blocked", "verified", "commented")
+        .get()
+    )
+
+
+def why_cannot_comment(user, post, facts=None):
     """The reason this reader may not comment on this post, or None if they may."""
     if not post.allow_comments:
         return 403, "Comments on this post are closed."
@@ -40,12 +60,10 @@ def why_cannot_comment(user, post):
         return 403, "Comments open once the post is published."
     if not user.is_authenticated:
         return 403, "Log in to comment."
-    if is_blocked(user):
+    facts = facts or commenter_facts(user, post)
+    if facts["blocked"]:
         return 403, "Your account has been stopped from commenting by a moderator."
-    if (
-        settings.ACCOUNT_EMAIL_VERIFICATION == "mandatory"
-        and not EmailAddress.objects.filter(user=user, verified=True).exists()
-    ):
+    if settings.ACCOUNT_EMAIL_VERIFICATION == "mandatory" and not facts["verified"]:
         return 403, "Confirm your email address before commenting (see your account page)."
     return None
 

@@ -49,6 +49,23 @@ def content_version():
     return cache.get(VERSION_KEY) or 0
 
 
+def post_and_items(permalink):
+    """The post at a permalink with its categories and current checklist items, from the
+    cache while no content changes (three queries saved on every page view), or None."""
+    key = f"post:{content_version()}:{permalink}"
+    found = cache.get(key)
+    if found is None:
+        from checklists.models import ChecklistItem
+
+        from .models import Post
+
+        post = Post.objects.prefetch_related("categories").filter(permalink=permalink).first()
+        items = list(ChecklistItem.objects.current().filter(post=post)) if post else []
+        found = (post, items)
+        cache.set(key, found, timeout=PAGE_TIMEOUT)
+    return found if found[0] is not None else None
+
+
 def _key(request):
     version = content_version()
     page = request.GET.get("comments", "1")

@@ -1,4 +1,4 @@
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
@@ -7,7 +7,7 @@ from checklists.progress import progress_for
 from checklists.rendering import interactive_body
 from comments.forms import CommentForm
 from comments.threads import discussion
-from comments.views import why_cannot_comment
+from comments.views import commenter_facts, why_cannot_comment
 
 from . import page_cache
 from .models import Category, Post, normalize_permalink
@@ -34,10 +34,10 @@ def post_detail(request, permalink):
         if html is not None:
             return HttpResponse(html.replace(page_cache.CSRF_PLACEHOLDER, get_token(request)))
 
-    post = get_object_or_404(
-        Post.objects.visible_to(request.user).prefetch_related("categories"),
-        permalink=normalize_permalink(permalink),
-    )
+    found = page_cache.post_and_items(normalize_permalink(permalink))
+    if found is None or not (found[0].is_published or request.user.is_staff):
+        raise Http404("No such post.")
+    post, items = found
     if request.path_info != post.permalink:
         # One address per post: /dl_advice and /dl_advice// answer with /dl_advice/.
         query = request.META.get("QUERY_STRING")
@@ -45,14 +45,20 @@ def post_detail(request, permalink):
     cacheable = cacheable and post.is_published
     comments_page = request.GET.get("comments", "1")
     comments_page = int(comments_page) if comments_page.isdigit() else 1
-    progress = progress_for(user=request.user, session=request.session, post=post)
+    progress = progress_for(user=request.user, session=request.session, post=post, items=items)
     csrf_token = page_cache.CSRF_PLACEHOLDER if cacheable else get_token(request)
-    refusal = why_cannot_comment(request.user, post)
+    facts = commenter_facts(request.user, post)
+    refusal = why_cannot_comment(request.user, post, facts)
     context = {
         "post": post,
         "progress": progress,
         "body": interactive_body(post.body_html, progress, csrf_token),
-        "discussion": discussion(post=post, user=request.user, page_number=comments_page),
+        "discussion": discussion(
+            post=post,
+            user=request.user,
+            page_number=comments_page,
+            has_own_comments=facts["commented"],
+        ),
         "content_version": page_cache.content_version(),
         "comment_form": CommentForm(post=post),
         "comment_refusal": refusal[1] if refusal else None,

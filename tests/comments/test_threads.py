@@ -235,9 +235,9 @@ def test_a_short_discussion_has_no_page_links(client, a_post, a_commenter):
 # categories, its checklist items, the count of approved comments, the count of threads,
 # and the page of threads with all their replies.
 VISITOR_QUERIES = 6
-# Logged in, add: the session, the user, the reader's ticks, whether they are blocked
-# from commenting, and whether they have comments of their own on the post.
-READER_QUERIES = VISITOR_QUERIES + 5
+# Logged in, add: the session, the user, the reader's ticks, and in one query whether
+# they are blocked from commenting, verified, and have comments of their own on the post.
+READER_QUERIES = VISITOR_QUERIES + 4
 
 
 def bulk_discussion(post, authors, *, threads=100):
