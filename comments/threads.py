@@ -21,7 +21,8 @@ class Discussion:
     starters with every visible reply in those threads.
     """
 
-    def __init__(self, *, post, user, page_number=1, has_own_comments=None):
+    def __init__(self, *, post, user, page_number=1, has_own_comments=None, content_version=None):
+        self.content_version = content_version
         self.post = post
         self.user = user
         self.page_number = page_number
@@ -70,7 +71,7 @@ class Discussion:
     def approved_count(self):
         """Approved comments on the post (not per page), cached until content changes."""
         return cache.get_or_set(
-            f"comment-count:{content_version()}:{self.post.pk}",
+            f"comment-count:{self.content_version or content_version()}:{self.post.pk}",
             lambda: Comment.objects.approved().filter(post=self.post, is_removed=False).count(),
             timeout=600,
         )
@@ -96,9 +97,13 @@ class Discussion:
         return 60 if self.cache_key.endswith(f"reader-{self.user.pk}") else 600
 
 
-def discussion(*, post, user, page_number=1, has_own_comments=None):
+def discussion(*, post, user, page_number=1, has_own_comments=None, content_version=None):
     return Discussion(
-        post=post, user=user, page_number=page_number, has_own_comments=has_own_comments
+        post=post,
+        user=user,
+        page_number=page_number,
+        has_own_comments=has_own_comments,
+        content_version=content_version,
     )
 
 

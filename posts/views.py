@@ -34,7 +34,7 @@ def post_detail(request, permalink):
         if html is not None:
             return HttpResponse(html.replace(page_cache.CSRF_PLACEHOLDER, get_token(request)))
 
-    found = page_cache.post_and_items(normalize_permalink(permalink))
+    found = page_cache.post_and_items(normalize_permalink(permalink), request)
     if found is None or not (found[0].is_published or request.user.is_staff):
         raise Http404("No such post.")
     post, items = found
@@ -58,8 +58,9 @@ def post_detail(request, permalink):
             user=request.user,
             page_number=comments_page,
             has_own_comments=facts["commented"],
+            content_version=page_cache.content_version(request),
         ),
-        "content_version": page_cache.content_version(),
+        "content_version": page_cache.content_version(request),
         "comment_form": CommentForm(post=post),
         "comment_refusal": refusal[1] if refusal else None,
     }
