@@ -285,3 +285,15 @@ def test_a_post_change_shows_at_once_on_the_cached_page(client, a_post):
     a_post.save()
 
     assert "A renamed post" in client.get(a_post.get_absolute_url()).content.decode()
+
+
+@override_settings(TRUSTED_PROXIES=["10.0.0.0/8"])
+def test_allauth_rate_limits_see_the_same_client_address_as_the_site():
+    from allauth.account.adapter import get_adapter
+
+    request = FakeRequest("10.0.0.2", forwarded="198.51.100.7")
+
+    assert get_adapter().get_client_ip(request) == "198.51.100.7"
+    assert get_adapter().get_client_ip(FakeRequest("203.0.113.9", "198.51.100.7")) == (
+        "203.0.113.9"
+    )
