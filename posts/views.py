@@ -1,4 +1,4 @@
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
@@ -30,9 +30,9 @@ def category_detail(request, slug):
 def post_detail(request, permalink):
     cacheable = page_cache.is_cacheable(request)
     if cacheable:
-        html = page_cache.get(request)
-        if html is not None:
-            return HttpResponse(html.replace(page_cache.CSRF_PLACEHOLDER, get_token(request)))
+        response = page_cache.cached_response(request)
+        if response is not None:
+            return response
 
     found = page_cache.post_and_items(normalize_permalink(permalink), request)
     if found is None or not (found[0].is_published or request.user.is_staff):
