@@ -9,8 +9,7 @@ from django.urls import reverse
 from comments.models import Comment
 from comments.rendering import render_comment
 from tests.conftest import make_user
-
-from .html_tree import parse
+from tests.html import parse
 
 PASSWORD = "a-long-enough-password"
 
@@ -132,5 +131,5 @@ def shown_comment_ids(tree):
 
 def body_text(tree, comment):
     element = comment_element(tree, comment)
-    body = element.find("div", class_="comment-body")
+    body = element.first("div", class_="comment-body")
     return body.text if body else None

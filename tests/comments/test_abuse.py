@@ -13,9 +13,9 @@ from django.utils import timezone
 from advice_site.clients import client_ip, network_hash
 from comments.models import Comment
 from tests.conftest import make_post, make_user
+from tests.html import parse
 
 from .conftest import add_comment, post_comment
-from .html_tree import parse
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +56,7 @@ def test_the_honeypot_is_in_the_form_hidden_from_people(client, a_post, a_reader
 
     tree = parse(client.get(a_post.get_absolute_url()).content)
 
-    field = tree.find("input", name="website")
+    field = tree.first("input", name="website")
     assert field.get("tabindex") == "-1"
     assert field.parent.get("aria-hidden") == "true"
 
@@ -180,7 +180,7 @@ def test_the_form_page_keeps_the_text_after_an_error(client, a_post, a_reader):
 
     response = post_comment(client, a_post, "x" * 5001)
 
-    textarea = parse(response.content).find("textarea", name="body")
+    textarea = parse(response.content).first("textarea", name="body")
     assert textarea.text == "x" * 5001
     assert textarea.get("aria-invalid") == "true"
 
@@ -335,8 +335,8 @@ def test_a_comment_with_a_wrong_csrf_token_is_refused(csrf_client, a_post, a_rea
 def test_a_comment_with_the_pages_csrf_token_is_accepted(csrf_client, a_post, a_reader):
     csrf_client.force_login(a_reader)
     tree = parse(csrf_client.get(a_post.get_absolute_url()).content)
-    form = tree.by_id("comments").find("form", class_="comment-form")
-    token = form.find("input", name="csrfmiddlewaretoken").get("value")
+    form = tree.by_id("comments").first("form", class_="comment-form")
+    token = form.first("input", name="csrfmiddlewaretoken").get("value")
 
     response = post_comment(csrf_client, a_post, csrfmiddlewaretoken=token)
 

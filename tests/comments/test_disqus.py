@@ -9,9 +9,9 @@ from django.core.management import CommandError, call_command
 
 from comments.models import Comment
 from tests.conftest import make_post
+from tests.html import parse
 
 from .conftest import body_text, comment_element, page_tree, shown_comment_ids
-from .html_tree import parse
 
 pytestmark = pytest.mark.django_db
 
@@ -106,7 +106,7 @@ def test_script_in_messages_is_sanitized(posts):
     assert "alert" not in first.body
     tree = parse(imported("2005").body_html)
     assert {element.tag for element in tree.iter()} == {"p", "a"}
-    link = tree.find("a")
+    link = tree.first("a")
     assert link.get("href") is None
     assert link.get("onclick") is None
     assert link.get("rel") == "nofollow ugc noopener"
@@ -117,7 +117,7 @@ def test_safe_links_and_paragraphs_are_kept(posts):
 
     tree = parse(imported("2003").body_html)
     assert len(tree.find_all("p")) == 2
-    assert tree.find("a").get("href") == "https://example.com/course"
+    assert tree.first("a").get("href") == "https://example.com/course"
 
 
 def test_the_plain_text_of_a_message_reads_as_written(posts):
@@ -140,9 +140,9 @@ def test_imported_comments_show_on_the_post_threaded_and_named(client, posts):
         imported("2004").pk,
     ]
     element = comment_element(tree, first)
-    assert element.find("span", class_="comment-author").text == "Alice Archer"
+    assert element.first("span", class_="comment-author").text == "Alice Archer"
     assert body_text(tree, first) == "Great post, thanks!"
-    assert tree.find("p", class_="post-comments").text == "4 comments"
+    assert tree.first("p", class_="post-comments").text == "4 comments"
 
 
 def test_running_the_import_again_imports_nothing_new(posts):

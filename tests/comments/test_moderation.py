@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from comments.models import BlockedCommenter, Comment, Flag
 from tests.conftest import make_post, make_user
+from tests.html import parse
 
 from .conftest import (
     add_comment,
@@ -17,7 +18,6 @@ from .conftest import (
     post_comment,
     shown_comment_ids,
 )
-from .html_tree import parse
 
 pytestmark = pytest.mark.django_db
 
@@ -85,8 +85,8 @@ def test_the_author_sees_their_own_pending_comment_marked_awaiting_moderation(
 
     element = comment_element(page_tree(client, a_post), comment)
 
-    assert element.find("strong", class_="badge").text == "Awaiting moderation"
-    assert element.find("div", class_="comment-body").text == "Is this on?"
+    assert element.first("strong", class_="badge").text == "Awaiting moderation"
+    assert element.first("div", class_="comment-body").text == "Is this on?"
 
 
 def test_other_readers_and_visitors_do_not_see_a_pending_comment(
@@ -144,8 +144,8 @@ def listed(client, **query):
     """The comments the changelist shows (by their change links)."""
     response = client.get(CHANGELIST, query)
     assert response.status_code == 200
-    rows = parse(response.content).by_id("result_list").find("tbody").find_all("tr")
-    return {int(row.find("th").find("a").get("href").split("/")[-3]) for row in rows}
+    rows = parse(response.content).by_id("result_list").first("tbody").find_all("tr")
+    return {int(row.first("th").first("a").get("href").split("/")[-3]) for row in rows}
 
 
 def ids(*comments):
@@ -255,7 +255,7 @@ def a_viewer(db):
 
 def action_names(client):
     tree = parse(client.get(CHANGELIST).content)
-    select = tree.find("select", name="action")
+    select = tree.first("select", name="action")
     return {option.get("value") for option in select.find_all("option")} if select else set()
 
 
@@ -303,8 +303,8 @@ def test_status_is_read_only_in_the_change_form(client, moderator, a_post, a_rea
     tree = parse(client.get(url).content)
     client.post(url, {"status": "approved", "body": "Changed", "_save": "Save"})
 
-    assert tree.find(name="status") is None
-    assert "Awaiting moderation" in tree.find("div", class_="field-status").text
+    assert tree.first(name="status") is None
+    assert "Awaiting moderation" in tree.first("div", class_="field-status").text
     comment.refresh_from_db()
     assert (comment.status, comment.body) == ("pending", "Waiting")
 
@@ -476,7 +476,7 @@ def test_enough_flags_hide_a_comment_from_everyone(client, a_post, a_commenter, 
     client.logout()
     tree = page_tree(client, a_post)
     assert comment_element(tree, comment) is None
-    assert tree.find("p", class_="post-comments").text == "0 comments"
+    assert tree.first("p", class_="post-comments").text == "0 comments"
 
 
 @override_settings(COMMENTS_FLAGS_TO_HIDE=2)
@@ -577,8 +577,8 @@ def test_a_reader_blocked_in_admin_cannot_reply_and_sees_why_instead_of_the_form
     assert reply_page.status_code == 403
     assert Comment.objects.count() == 1
     section = tree.by_id("comments")
-    assert section.find("form", class_="comment-form") is None
-    assert "stopped from commenting" in section.find("p", class_="comment-refusal").text
+    assert section.first("form", class_="comment-form") is None
+    assert "stopped from commenting" in section.first("p", class_="comment-refusal").text
 
 
 def test_blocking_from_the_queue_spares_staff(client, a_moderator, a_post, a_staff_member):

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from comments.models import Comment
 from tests.conftest import make_post
+from tests.html import parse
 
 from .conftest import (
     add_comment,
@@ -20,7 +21,6 @@ from .conftest import (
     post_comment,
     shown_comment_ids,
 )
-from .html_tree import parse
 
 pytestmark = pytest.mark.django_db
 
@@ -48,9 +48,9 @@ def test_the_post_page_offers_a_logged_in_reader_the_comment_form(client, a_post
 
     section = page_tree(client, a_post).by_id("comments")
 
-    form = section.find("form", class_="comment-form")
+    form = section.first("form", class_="comment-form")
     assert form.get("action") == reverse("comments:post", args=[a_post.pk])
-    assert form.find("textarea", name="body") is not None
+    assert form.first("textarea", name="body") is not None
 
 
 @override_settings(ACCOUNT_EMAIL_VERIFICATION="mandatory")
@@ -66,8 +66,8 @@ def test_with_mandatory_verification_an_unverified_reader_is_refused_with_a_clea
     assert "Confirm your email address before commenting" in response.text
     assert Comment.objects.count() == 0
     section = page_tree(client, a_post).by_id("comments")
-    assert section.find("form", class_="comment-form") is None
-    assert "Confirm your email address" in section.find("p", class_="comment-refusal").text
+    assert section.first("form", class_="comment-form") is None
+    assert "Confirm your email address" in section.first("p", class_="comment-refusal").text
 
 
 @override_settings(ACCOUNT_EMAIL_VERIFICATION="mandatory")
@@ -92,7 +92,7 @@ def test_an_anonymous_visitor_sees_approved_comments_and_a_log_in_link_back_to_t
     assert body_text(tree, comment) == "Visible to all."
     assert comment_element(tree, pending) is None
     section = tree.by_id("comments")
-    assert section.find("form", class_="comment-form") is None
+    assert section.first("form", class_="comment-form") is None
     link = next(a for a in section.find_all("a") if a.text == "Log in to comment")
     url = urlsplit(link.get("href"))
     assert url.path == reverse("account_login")
@@ -130,7 +130,7 @@ def test_a_post_closed_to_comments_shows_its_comments_says_so_and_refuses_new_on
     section = tree.by_id("comments")
     assert body_text(tree, old) == "From before it closed."
     assert "Comments on this post are closed." in section.text
-    assert section.find("form", class_="comment-form") is None
+    assert section.first("form", class_="comment-form") is None
     assert not [a for a in section.find_all("a") if a.text.startswith("Reply")]
     assert response.status_code == 403
     assert "Comments on this post are closed." in response.text
@@ -198,8 +198,8 @@ def test_with_json_the_answer_is_201_with_the_comment_html_status_and_parent(
     assert data["status"] == "pending"
     assert data["url"] == f"{a_post.get_absolute_url()}#comment-{comment.pk}"
     fragment = parse(data["html"])
-    article = fragment.find("article", id=f"comment-{comment.pk}")
-    assert article.find("div", class_="comment-body").find("strong").text == "answer"
+    article = fragment.first("article", id=f"comment-{comment.pk}")
+    assert article.first("div", class_="comment-body").first("strong").text == "answer"
     assert "Awaiting moderation" in article.text
 
 
@@ -231,8 +231,8 @@ def test_the_author_edits_within_the_window_and_the_comment_shows_edited(client,
     # meanwhile only its author sees it, marked as edited.
     assert comment.status == Comment.Status.PENDING
     element = comment_element(page_tree(client, a_post), comment)
-    assert element.find("span", class_="comment-edited").text == "(edited)"
-    assert element.find("em").text == "fixed"
+    assert element.first("span", class_="comment-edited").text == "(edited)"
+    assert element.first("em").text == "fixed"
 
 
 def test_a_trusted_authors_edit_stays_approved(client, a_post, a_staff_member):
@@ -294,8 +294,8 @@ def test_the_edit_link_shows_only_to_the_author_within_the_window(
     others = comment_element(page_tree(client, a_post), comment)
 
     edit_url = reverse("comments:edit", args=[comment.pk])
-    assert own.find("a", href=edit_url) is not None
-    assert others.find("a", href=edit_url) is None
+    assert own.first("a", href=edit_url) is not None
+    assert others.first("a", href=edit_url) is None
 
 
 def test_another_reader_cannot_edit_or_delete_a_comment(client, a_post, a_reader, a_replier):
@@ -375,7 +375,7 @@ def test_a_deleted_comment_with_replies_leaves_deleted_and_the_replies_stay(
     client.logout()
     tree = page_tree(client, a_post)
     placeholder = comment_element(tree, comment)
-    assert placeholder.find("p", class_="comment-removed").text == "[deleted]"
+    assert placeholder.first("p", class_="comment-removed").text == "[deleted]"
     assert "The original" not in tree.text
     assert body_text(tree, reply) == "The reply"
     assert comment_element(placeholder, reply) is not None  # still threaded under it

@@ -5,9 +5,9 @@ from django.urls import reverse
 
 from comments.models import Comment
 from comments.rendering import render_comment
+from tests.html import parse
 
 from .conftest import post_comment
-from .html_tree import parse
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,7 @@ def test_the_safe_markdown_subset_is_rendered(markdown, html):
 def test_links_work_and_are_marked_nofollow_ugc_noopener():
     tree = parse(render_comment('See [the docs](https://example.com/docs "Docs").'))
 
-    link = tree.find("a")
+    link = tree.first("a")
     assert link.get("href") == "https://example.com/docs"
     assert link.get("title") == "Docs"
     assert link.get("rel") == "nofollow ugc noopener"
@@ -43,14 +43,14 @@ def test_links_work_and_are_marked_nofollow_ugc_noopener():
 def test_a_raw_html_link_is_shown_as_text_not_made_a_link():
     tree = parse(render_comment('<a href="https://example.com">click</a>'))
 
-    assert tree.find("a") is None
+    assert tree.first("a") is None
     assert '<a href="https://example.com">click</a>' in tree.text
 
 
 def test_images_are_not_rendered_as_images():
     tree = parse(render_comment("![a cat](https://example.com/cat.png)"))
 
-    assert tree.find("img") is None
+    assert tree.first("img") is None
 
 
 @pytest.mark.parametrize("markdown", ["# Big title", "## Smaller", "Title\n=====", "Title\n-----"])

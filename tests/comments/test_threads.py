@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from comments.models import Comment
 from tests.conftest import make_post, make_user, session_queries
+from tests.html import parse
 
 from .conftest import (
     add_comment,
@@ -20,7 +21,6 @@ from .conftest import (
     post_comment,
     shown_comment_ids,
 )
-from .html_tree import parse
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,7 @@ def test_a_reply_is_threaded_under_its_parent(client, a_post, a_commenter, a_rea
 
     assert (reply.parent, reply.thread, reply.depth) == (parent, parent, 1)
     tree = page_tree(client, a_post)
-    replies = comment_element(tree, parent).find("ol", class_="comment-replies")
+    replies = comment_element(tree, parent).first("ol", class_="comment-replies")
     assert shown_comment_ids(replies) == [reply.pk]
     assert comment_element(comment_element(tree, other), reply) is None
 
@@ -110,10 +110,10 @@ def test_the_reply_page_without_javascript_quotes_the_comment_and_posts_a_reply(
 
     tree = parse(page.content)
     assert page.status_code == 200
-    assert tree.find("blockquote", class_="quoted-comment").find("em").text == "answering"
-    form = tree.find("form", class_="comment-form")
+    assert tree.first("blockquote", class_="quoted-comment").first("em").text == "answering"
+    form = tree.first("form", class_="comment-form")
     assert form.get("action") == reverse("comments:post", args=[a_post.pk])
-    assert form.find("input", name="parent").get("value") == str(parent.pk)
+    assert form.first("input", name="parent").get("value") == str(parent.pk)
 
 
 # Permalinks ------------------------------------------------------------------------------
@@ -128,7 +128,9 @@ def test_every_comment_has_a_permalink_anchor_and_a_link_to_it(client, a_post, a
     for comment in (top, reply):
         element = tree.by_id(f"comment-{comment.pk}")
         assert element is not None
-        assert element.find("a", class_="comment-permalink").get("href") == f"#comment-{comment.pk}"
+        assert (
+            element.first("a", class_="comment-permalink").get("href") == f"#comment-{comment.pk}"
+        )
 
 
 # Counts ----------------------------------------------------------------------------------
@@ -152,7 +154,7 @@ def test_the_post_shows_the_number_of_approved_comments_only(client, a_post, a_c
 
     tree = page_tree(client, a_post)
 
-    assert tree.find("p", class_="post-comments").text == "4 comments"
+    assert tree.first("p", class_="post-comments").text == "4 comments"
     assert tree.by_id("comments-title").text == "Comments (4)"
 
 
@@ -166,7 +168,7 @@ def test_the_post_list_shows_the_number_of_approved_comments_only(
     tree = parse(client.get(reverse("posts:list")).content)
 
     counts = {
-        summary.find("h2").text: summary.find("p", class_="post-comments").text
+        summary.first("h2").text: summary.first("p", class_="post-comments").text
         for summary in tree.find_all("article", class_="post-summary")
     }
     assert counts == {
@@ -181,7 +183,7 @@ def test_the_count_does_not_include_the_readers_own_pending_comment(client, a_po
 
     tree = page_tree(client, a_post)
 
-    assert tree.find("p", class_="post-comments").text == "0 comments"
+    assert tree.first("p", class_="post-comments").text == "0 comments"
 
 
 # Pages of threads ------------------------------------------------------------------------
@@ -225,7 +227,7 @@ def test_a_short_discussion_has_no_page_links(client, a_post, a_commenter):
 
     tree = page_tree(client, a_post)
 
-    assert tree.find("nav", class_="pagination") is None
+    assert tree.first("nav", class_="pagination") is None
 
 
 # Query count -----------------------------------------------------------------------------
@@ -327,7 +329,7 @@ def test_a_new_display_name_shows_next_to_the_readers_comments_at_once(
         else:
             client.logout()
         element = comment_element(page_tree(client, a_post), comment)
-        return element.find("span", class_="comment-author").text
+        return element.first("span", class_="comment-author").text
 
     assert author_as_seen_by(a_reader) == author_as_seen_by(None) == "Carla Commenter"
     client.force_login(a_commenter)

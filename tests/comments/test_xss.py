@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from comments.models import Comment
 from comments.moderation import moderate
+from tests.html import parse
 
 from .conftest import post_comment, run_on_commit
-from .html_tree import parse
 
 pytestmark = pytest.mark.django_db
 
@@ -146,7 +146,7 @@ def test_an_attack_posted_approved_and_shown_on_the_page_is_harmless(
     element = page.by_id(f"comment-{comment.pk}")
     assert element is not None
     assert_harmless(element, "the comment on the page")
-    assert_only_safe_markup(element.find("div", class_="comment-body"), "the comment's body")
+    assert_only_safe_markup(element.first("div", class_="comment-body"), "the comment's body")
     # Nothing broke out of the comment either: the page's only scripts are its own files.
     assert all(s.get("src", "").startswith("/static/") for s in page.find_all("script"))
     assert not [e for e in page.iter() if any(a.startswith("on") for a in e.attrs)]
@@ -167,7 +167,7 @@ def test_an_attack_in_the_preview_and_the_json_answer_is_harmless(
     assert_only_safe_markup(preview_tree, "the preview")
     json_tree = parse(answer.json()["html"])
     assert_harmless(json_tree, "the JSON html")
-    assert_only_safe_markup(json_tree.find("div", class_="comment-body"), "the JSON html")
+    assert_only_safe_markup(json_tree.first("div", class_="comment-body"), "the JSON html")
 
 
 def test_the_text_of_an_attack_is_shown_not_run(client, a_post, a_staff_member):
@@ -176,7 +176,7 @@ def test_the_text_of_an_attack_is_shown_not_run(client, a_post, a_staff_member):
     post_comment(client, a_post, "<script>alert(1)</script>")
 
     tree = parse(client.get(a_post.get_absolute_url()).content)
-    body = tree.by_id(f"comment-{Comment.objects.get().pk}").find("div", class_="comment-body")
+    body = tree.by_id(f"comment-{Comment.objects.get().pk}").first("div", class_="comment-body")
     assert body.text == "<script>alert(1)</script>"
 
 

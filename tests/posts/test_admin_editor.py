@@ -14,8 +14,7 @@ from PIL import Image
 from posts.markdown import render_preview
 from posts.models import Post
 from tests.conftest import ARTICLE_TITLE, image_bytes
-
-from .pages import parse
+from tests.html import parse
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,7 @@ from django.test.html import parse_html
 from posts.importing import parse_post, read_post_file, repair_mojibake
 from posts.markdown import heading_id, reading_minutes, render, render_preview
 from tests.conftest import ARTICLE_FILE
-
-from .pages import parse
+from tests.html import parse
 
 
 def assert_same_html(actual, expected):

@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from posts.models import Category, Post
 from tests.conftest import ARTICLE_TITLE, make_post
-
-from .pages import parse
+from tests.html import parse
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,6 @@
-"""Read HTML the way a browser would: as a tree of elements with their text."""
+"""Read HTML the way a browser would: as a tree of elements with their text.
+
+Shared by the tests of every app (no third-party HTML parser needed)."""
 
 from html.parser import HTMLParser
 
@@ -26,7 +28,7 @@ class Element:
 
     @property
     def text(self):
-        """The element's text as a reader sees it: whitespace collapsed."""
+        """The text a reader sees, whitespace collapsed."""
         parts = []
 
         def collect(node):
@@ -46,11 +48,8 @@ class Element:
                 yield from child.iter()
 
     def find_all(self, tag=None, **attrs):
-        """Descendants with this tag (any if None) and these attribute values.
-
-        Attribute names use '_' for '-' (aria_label=...); a value of True only asks
-        that the attribute be present. "class_" matches one class among several.
-        """
+        """Descendants with this tag and attributes ('_' for '-'; True: present; class_: one
+        class among several)."""
         wanted = {name.rstrip("_").replace("_", "-"): value for name, value in attrs.items()}
         return [
             element
@@ -60,10 +59,30 @@ class Element:
         ]
 
     def find(self, tag=None, **attrs):
-        """The one descendant that matches; fails the test unless there is exactly one."""
+        """The one matching descendant; fails unless there is exactly one."""
         found = self.find_all(tag, **attrs)
         assert len(found) == 1, f"expected one <{tag}> with {attrs}, found {len(found)}"
         return found[0]
+
+    def first(self, tag=None, **attrs):
+        """The first matching descendant, or None."""
+        found = self.find_all(tag, **attrs)
+        return found[0] if found else None
+
+    def by_id(self, element_id):
+        return self.first(id=element_id)
+
+    def accessible_name(self, element):
+        """The name a screen reader announces for a form control or link (the cases we use)."""
+        if "aria-label" in element.attrs:
+            return element["aria-label"]
+        if "aria-labelledby" in element.attrs:
+            return " ".join(self.by_id(i).text for i in element["aria-labelledby"].split())
+        if element.tag == "input" and "id" in element.attrs:
+            labels = self.find_all("label", for_=element["id"])
+            if labels:
+                return " ".join(label.text for label in labels)
+        return element.text
 
 
 def _matches(element, name, value):
@@ -103,7 +122,7 @@ class _TreeBuilder(HTMLParser):
 
 
 def parse(html):
-    """Parse an HTML document or fragment (str, bytes or a response) into a tree."""
+    """Parse a page (str, bytes or a response) into a tree of elements."""
     if hasattr(html, "content"):
         html = html.content
     if isinstance(html, bytes):
