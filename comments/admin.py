@@ -69,21 +69,9 @@ class CommentAdmin(admin.ModelAdmin):
         "moderated_at",
         "ip_hash",
     ]
-    readonly_fields = [
-        "post",
-        "author",
-        "author_name",
-        "parent",
-        "body",
-        "status",
-        "hidden_by_flags",
-        "is_removed",
-        "created_at",
-        "edited_at",
-        "moderated_by",
-        "moderated_at",
-        "ip_hash",
-    ]
+    # Everything is read-only: comments are written on the site, and their status
+    # changes only through the moderation actions, which record who and when.
+    readonly_fields = fields
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(flag_count=Count("flags"))
