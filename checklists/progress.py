@@ -84,8 +84,10 @@ def set_tick(*, user, item, done):
         changed = bool(deleted)
         delta = -1
     if changed:
-        ChecklistItem.objects.filter(pk=item.pk).update(reader_count=F("reader_count") + delta)
         content_changed()  # the page shows how many readers did each item
+        # Last before the commit: every reader of this item waits for this row's lock,
+        # so it is held for as short a time as possible.
+        ChecklistItem.objects.filter(pk=item.pk).update(reader_count=F("reader_count") + delta)
     return changed
 
 
