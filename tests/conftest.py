@@ -11,6 +11,18 @@ from posts.models import Category, Post
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE_FILE = ROOT / "content" / "dl_advice.md"
 ARTICLE_TITLE = "Advice for those who want to learn Deep Learning"
+# The nine checklist sections of content/dl_advice.md, exactly as a reader sees them.
+ARTICLE_CHECKLIST = [
+    "Don't learn Machine Learning",
+    "Deep Learning gets easier as more time passes.",
+    "Get comfortable not knowing a lot of stuff.",
+    "Material beats the Method.",
+    "Learn a framework well",
+    "Be hands-on from Day One",
+    "Don't get intimidated from people on the internet.",
+    "Wait and develop skills for a good job. Don't turn into a beggar.",
+    "Finding something difficult??",
+]
 
 
 def session_queries():

@@ -6,23 +6,12 @@ import pytest
 from playwright.sync_api import expect
 
 from posts.models import Post
-from tests.conftest import ARTICLE_TITLE, make_post
+from tests.conftest import ARTICLE_CHECKLIST, ARTICLE_TITLE, make_post
 
 from .axe import COLOUR_RULES, describe_violations
 
 ARTICLE_PATH = "/dl_advice/"
-# The nine checklist sections of content/dl_advice.md, exactly as a reader sees them.
-CHECKLIST_SECTIONS = [
-    "Don't learn Machine Learning",
-    "Deep Learning gets easier as more time passes.",
-    "Get comfortable not knowing a lot of stuff.",
-    "Material beats the Method.",
-    "Learn a framework well",
-    "Be hands-on from Day One",
-    "Don't get intimidated from people on the internet.",
-    "Wait and develop skills for a good job. Don't turn into a beggar.",
-    "Finding something difficult??",
-]
+CHECKLIST_SECTIONS = ARTICLE_CHECKLIST  # as a reader sees them
 
 
 def test_article_shows_its_title_and_each_section_as_a_checkbox_and_heading(page, the_article):

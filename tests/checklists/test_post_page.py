@@ -3,23 +3,13 @@
 import pytest
 
 from checklists.progress import set_tick
-from tests.conftest import make_post, make_user
+from tests.conftest import ARTICLE_CHECKLIST, make_post, make_user
 
 from .helpers import checklist_body, items_by_text, parse
 
 pytestmark = pytest.mark.django_db
 
-ARTICLE_HEADINGS = [
-    "Don't learn Machine Learning",
-    "Deep Learning gets easier as more time passes.",
-    "Get comfortable not knowing a lot of stuff.",
-    "Material beats the Method.",
-    "Learn a framework well",
-    "Be hands-on from Day One",
-    "Don't get intimidated from people on the internet.",
-    "Wait and develop skills for a good job. Don't turn into a beggar.",
-    "Finding something difficult??",
-]
+ARTICLE_HEADINGS = ARTICLE_CHECKLIST
 
 
 def checkboxes(page):
