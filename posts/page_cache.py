@@ -71,10 +71,11 @@ def post_and_items(permalink, request=None):
         from .models import Post
 
         post = Post.objects.prefetch_related("categories").filter(permalink=permalink).first()
-        items = list(ChecklistItem.objects.current().filter(post=post)) if post else []
-        found = (post, items)
+        if post is None:
+            return None  # not cached: any path reaches this view, and misses would pile up
+        found = (post, list(ChecklistItem.objects.current().filter(post=post)))
         cache.set(key, found, timeout=PAGE_TIMEOUT)
-    return found if found[0] is not None else None
+    return found
 
 
 def _key(request):
