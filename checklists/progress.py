@@ -84,7 +84,9 @@ def set_tick(*, user, item, done):
         changed = bool(deleted)
         delta = -1
     if changed:
-        content_changed()  # the page shows how many readers did each item
+        # The page shows how many readers did each item; raising the content version
+        # also drops this reader's own cached pages, so their tick shows at once.
+        content_changed()
         # Last before the commit: every reader of this item waits for this row's lock,
         # so it is held for as short a time as possible.
         ChecklistItem.objects.filter(pk=item.pk).update(reader_count=F("reader_count") + delta)

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from posts.page_cache import content_changed
+from posts.page_cache import content_changed, reader_changed
 
 from .models import BlockedCommenter, Comment, Flag
 from .notifications import queue_moderator_notice, queue_reply_notice
@@ -147,6 +147,7 @@ def block_commenter(*, user, moderator, reason=""):
     block, _ = BlockedCommenter.objects.get_or_create(
         user=user, defaults={"blocked_by": moderator, "reason": reason}
     )
+    reader_changed(user.pk)  # their cached pages must stop offering the comment form
     return block
 
 

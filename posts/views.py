@@ -64,9 +64,12 @@ def post_detail(request, permalink):
         "comment_form": CommentForm(post=post),
         "comment_refusal": refusal[1] if refusal else None,
     }
+    if cacheable:
+        context["csrf_token"] = csrf_token  # every form's token, as the placeholder
     response = render(request, "posts/post_detail.html", context)
     if cacheable:
         html = response.content.decode()
-        page_cache.put(request, html)
+        # A reader's own comments carry "Edit" links that expire after a few minutes.
+        page_cache.put(request, html, timeout=60 if facts["commented"] else None)
         response.content = html.replace(page_cache.CSRF_PLACEHOLDER, get_token(request))
     return response

@@ -41,3 +41,93 @@ def test_repeat_visitors_get_the_same_page_compressed_or_not(the_article):
     assert cached_html.split(token)[0] in first_html
     assert "Advice for those who want to learn Deep Learning" in plain.content.decode()
     assert "\x00" not in cached_html and "\x00" not in plain.content.decode()
+
+
+# A reader's own cached page ------------------------------------------------------------
+
+
+@pytest.fixture
+def reader_page(client, a_post, a_reader):
+    """Log the reader in and have their page cached; returns a function to view it."""
+    client.force_login(a_reader)
+
+    def view():
+        return client.get(a_post.get_absolute_url()).content.decode()
+
+    view()
+    return view
+
+
+def test_a_readers_tick_shows_on_their_cached_page(client, a_post, a_reader, reader_page):
+    item = a_post.checklist_items.first()
+
+    client.post(f"/checklists/items/{item.pk}/", {"done": "true"})
+
+    assert "1 of 2 done" in reader_page()
+
+
+def test_a_new_display_name_shows_on_the_readers_cached_page(client, a_reader, reader_page):
+    client.post("/account/name/", {"display_name": "Renamed Reader"})
+
+    assert "Renamed Reader" in reader_page()
+
+
+def test_a_blocked_reader_stops_seeing_the_comment_form_at_once(a_reader, an_editor, reader_page):
+    from comments.moderation import block_commenter
+
+    assert 'class="comment-form"' in reader_page()
+    block_commenter(user=a_reader, moderator=an_editor)
+
+    html = reader_page()
+    assert 'class="comment-form"' not in html
+    assert "stopped from commenting" in html
+
+
+def test_an_unblocked_reader_gets_the_comment_form_back(client, a_reader, an_editor, reader_page):
+    from comments.models import BlockedCommenter
+    from comments.moderation import block_commenter
+
+    block = block_commenter(user=a_reader, moderator=an_editor)
+    reader_page()
+    moderator = Client()
+    moderator.force_login(an_editor)
+    moderator.post(
+        "/admin/comments/blockedcommenter/",
+        {"action": "delete_selected", "_selected_action": [block.pk], "post": "yes"},
+    )
+
+    assert not BlockedCommenter.objects.exists()
+    assert 'class="comment-form"' in reader_page()
+
+
+def test_confirming_an_email_opens_the_comment_form_when_verification_is_mandatory(
+    client, a_post, a_reader, settings
+):
+    from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+
+    settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+    address = EmailAddress.objects.create(user=a_reader, email=a_reader.email, primary=True)
+    client.force_login(a_reader)
+    assert "Confirm your email address" in client.get(a_post.get_absolute_url()).text
+
+    key = EmailConfirmationHMAC(address).key
+    client.post(f"/accounts/confirm-email/{key}/")
+    address.refresh_from_db()
+    assert address.verified
+    client.get(a_post.get_absolute_url())  # shows (and so clears) the "confirmed" message
+
+    assert 'class="comment-form"' in client.get(a_post.get_absolute_url()).text
+
+
+def test_readers_never_see_each_others_cached_pages(a_post, a_reader, another_reader):
+    from checklists.progress import set_tick
+
+    set_tick(user=a_reader, item=a_post.checklist_items.first(), done=True)
+    first, second = Client(), Client()
+    first.force_login(a_reader)
+    second.force_login(another_reader)
+
+    assert "1 of 2 done" in first.get(a_post.get_absolute_url()).content.decode()
+    other = second.get(a_post.get_absolute_url()).content.decode()
+    assert "0 of 2 done" in other
+    assert a_reader.public_name not in other
