@@ -4,9 +4,10 @@ sees it.
 A visitor's page is the same for every such visitor except the CSRF token of its forms,
 which is stored as a placeholder and filled in per response; a reader's page is cached
 per reader the same way. One site-wide content version, raised whenever a post, a
-comment or a reader count changes, invalidates every cached page at once; a reader's
-own version, raised when something only they see changes (their ticks, their name,
-being blocked or verified), invalidates their pages. Simple, and cheap at this size.
+comment or a reader count changes (a tick or a new display name included), invalidates
+every cached page at once; a reader's own version, raised when something only they see
+changes (being blocked or unblocked, confirming an email address), invalidates their
+pages. Simple, and cheap at this size.
 """
 
 import struct
@@ -60,8 +61,9 @@ def is_cacheable(request):
 
 
 def reader_changed(user_id):
-    """Call when something only this reader sees on a post page changes (ticks, display
-    name, blocked, verified). Raised at once and again after the commit, as content."""
+    """Call when something only this reader sees on a post page changes without changing
+    content (blocked or unblocked, an email address confirmed). Raised at once and again
+    after the commit, as the content version is."""
 
     def bump():
         key = f"reader-version:{user_id}"
@@ -156,7 +158,8 @@ def _deflate(data, *, final):
 
 
 def cached_response(request):
-    """The visitor's page from the cache, compressed when the browser accepts gzip."""
+    """The visitor's or reader's page from the cache, compressed when the browser
+    accepts gzip, or None."""
     page = cache.get(_key(request))
     if page is None:
         return None
