@@ -86,12 +86,15 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "advice_site.middleware.PermissionsPolicyMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # CSRF reads and renews its cookie (no session needed: CSRF_USE_SESSIONS is off)
+    # above the page cache, so cached pages carry a token and the cookie it matches.
     "django.middleware.csrf.CsrfViewMiddleware",
+    "posts.middleware.CachedPageMiddleware",
+    "posts.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     # Old permalinks answer with a permanent redirect to the new address.
     "django.contrib.redirects.middleware.RedirectFallbackMiddleware",

@@ -11,14 +11,18 @@ pages. Simple, and cheap at this size.
 """
 
 import struct
+import time
 import zlib
+from importlib import import_module
 
 from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import patch_vary_headers
+from django.utils.crypto import constant_time_compare
 
 VERSION_KEY = "content-version"
 CSRF_PLACEHOLDER = "\x00csrf-token\x00"
@@ -31,29 +35,35 @@ READER_PAGE_TIMEOUT = 120
 def content_changed():
     """Call when anything shown on a post page changes.
 
-    The version is raised at once and again after the commit: the second raise drops
-    a page another request may have cached from the old data in between.
+    Inside a transaction the version is raised at once and again after the commit:
+    the second raise drops a page another request may have cached from the old data in
+    between. Outside one, the change is already committed and once is enough.
     """
-    _bump()
-    transaction.on_commit(_bump)
+    if transaction.get_connection().in_atomic_block:
+        _bump()
+    transaction.on_commit(_bump)  # at once when not in a transaction
 
 
 def _bump():
     try:
         cache.incr(VERSION_KEY)
     except ValueError:  # no version yet (or the cache is unavailable)
-        cache.set(VERSION_KEY, 1, timeout=None)
+        _start_version()
+
+
+def _start_version():
+    """A version never used before, even after the cache was emptied (Redis keeps
+    nothing across a restart): each process's own copies of pages are kept under the
+    version they were built for, and must never match an older page by accident."""
+    version = time.time_ns() // 1000  # microseconds: no site makes a million changes a second
+    cache.add(VERSION_KEY, version, timeout=None)
+    return cache.get(VERSION_KEY) or 0
 
 
 def is_cacheable(request):
     """A plain GET with no message waiting, by a reader or by a visitor with no session
     (a visitor's ticks live in their session)."""
-    if not (
-        request.method == "GET"
-        and set(request.GET) <= {"comments"}
-        and request.GET.get("comments", "1").isdigit()
-        and not request.COOKIES.get("messages")
-    ):
+    if not _plain_get(request):
         return False
     if request.user.is_authenticated:
         return "_messages" not in request.session
@@ -81,9 +91,9 @@ def content_version(request=None):
     once per request when the request is given."""
     if request is not None:
         if not hasattr(request, "_content_version"):
-            request._content_version = cache.get(VERSION_KEY) or 0
+            request._content_version = cache.get(VERSION_KEY) or _start_version()
         return request._content_version
-    return cache.get(VERSION_KEY) or 0
+    return cache.get(VERSION_KEY) or _start_version()
 
 
 def post_and_items(permalink, request=None):
@@ -102,18 +112,6 @@ def post_and_items(permalink, request=None):
         found = (post, list(ChecklistItem.objects.current().filter(post=post)))
         cache.set(key, found, timeout=PAGE_TIMEOUT)
     return found
-
-
-def _key(request):
-    version = content_version(request)
-    page = request.GET.get("comments", "1")
-    where = f"{request.get_host()}:{request.path}:{page}"
-    if request.user.is_authenticated:
-        user_id = request.user.pk
-        if not hasattr(request, "_reader_version"):  # once per request, as content_version
-            request._reader_version = cache.get(f"reader-version:{user_id}") or 0
-        return f"reader-page:{version}:{user_id}:{request._reader_version}:{where}"
-    return f"post-page:{version}:{where}"
 
 
 class CachedPage:
@@ -157,23 +155,142 @@ def _deflate(data, *, final):
     )
 
 
-def cached_response(request):
-    """The visitor's or reader's page from the cache, compressed when the browser
-    accepts gzip, or None."""
-    page = cache.get(_key(request))
-    if page is None:
+# This process's copy of each visitor page it has served: {where: (content version,
+# CachedPage)}. A page view then costs one small read of the content version from the
+# shared cache instead of fetching and unpickling the whole page; a version another
+# server raised still replaces the copy at once. A few entries (one per post page and
+# comments page viewed), bounded all the same.
+_visitor_pages = {}
+LOCAL_PAGES = 64
+
+
+def _where(request):
+    page = request.GET.get("comments", "1")
+    return f"{request.get_host()}:{request.path}:{page}"
+
+
+def _visitor_key(version, where):
+    return f"post-page:{version}:{where}"
+
+
+def _reader_keys(user_id, where):
+    """The keys read together for a reader's page: the content version, their own
+    version, and the page (stored with the versions and login it was built for)."""
+    return VERSION_KEY, f"reader-version:{user_id}", f"reader-page:{user_id}:{where}"
+
+
+def _visitor_page(request):
+    where = _where(request)
+    version = content_version(request)
+    held = _visitor_pages.get(where)
+    if held is not None and held[0] == version and version:
+        return held[1]
+    page = cache.get(_visitor_key(version, where))
+    if page is not None and version:
+        _keep_locally(where, version, page)
+    return page
+
+
+def _keep_locally(where, version, page):
+    if len(_visitor_pages) >= LOCAL_PAGES and where not in _visitor_pages:
+        _visitor_pages.pop(next(iter(_visitor_pages)), None)  # the oldest
+    _visitor_pages[where] = (version, page)
+
+
+def _reader_page(request, user_id, auth_hash):
+    """The reader's cached page if it was built from the current content and reader
+    versions for the same login (a changed password changes the hash), or None."""
+    version_key, reader_key, page_key = _reader_keys(user_id, _where(request))
+    found = cache.get_many([version_key, reader_key, page_key])
+    request._content_version = found.get(version_key) or _start_version()
+    request._reader_version = found.get(reader_key) or 0
+    entry = found.get(page_key)
+    if entry is None:
         return None
+    built_for = (request._content_version, request._reader_version)
+    if entry["versions"] != built_for or not auth_hash:
+        return None
+    if not constant_time_compare(entry["auth_hash"], auth_hash):
+        return None
+    return entry["page"]
+
+
+def _respond(request, page):
     token = get_token(request)
     if "gzip" in request.headers.get("Accept-Encoding", ""):
         response = HttpResponse(page.gzipped(token))
         response["Content-Encoding"] = "gzip"
     else:
         response = HttpResponse(page.text(token))
-    patch_vary_headers(response, ["Accept-Encoding"])
+    patch_vary_headers(response, ["Accept-Encoding", "Cookie"])
+    response["Content-Length"] = len(response.content)  # else sent chunked
     return response
 
 
+def _plain_get(request):
+    return (
+        request.method == "GET"
+        and set(request.GET) <= {"comments"}
+        and request.GET.get("comments", "1").isdigit()
+        and not request.COOKIES.get("messages")
+    )
+
+
+def early_response(request):
+    """The cached page for a request that has not been through sessions, authentication
+    or URL routing yet (CachedPageMiddleware), or None to let the request go on.
+
+    A visitor's page is served only for an address this process has already served as
+    a post page, so other addresses cost nothing here. A reader's is served after
+    reading their session directly, with the login checks Django's authentication
+    would make: the session's user, backend and password hash (the page is stored
+    with the hash it was built for, and saving the user raises their version)."""
+    if not _plain_get(request):
+        return None
+    session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    if session_key is None:
+        if _where(request) not in _visitor_pages:
+            return None
+        page = _visitor_page(request)
+    else:
+        session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+        request.session = session  # SessionMiddleware uses it if the page is not here
+        user_id = session.get(SESSION_KEY)
+        if (
+            user_id is None
+            or "_messages" in session
+            or session.get(BACKEND_SESSION_KEY) not in settings.AUTHENTICATION_BACKENDS
+        ):
+            return None
+        page = _reader_page(request, user_id, session.get(HASH_SESSION_KEY))
+    return None if page is None else _respond(request, page)
+
+
+def cached_response(request):
+    """The visitor's or reader's page from the cache, for the view (after a miss in
+    the middleware, or on the first view in this process), or None."""
+    if request.user.is_authenticated:
+        page = _reader_page(request, str(request.user.pk), request.session.get(HASH_SESSION_KEY))
+    else:
+        page = _visitor_page(request)
+    return None if page is None else _respond(request, page)
+
+
 def put(request, html, timeout=None):
-    if timeout is None:
-        timeout = READER_PAGE_TIMEOUT if request.user.is_authenticated else PAGE_TIMEOUT
-    cache.set(_key(request), CachedPage(html), timeout=timeout)
+    where = _where(request)
+    page = CachedPage(html)
+    if not request.user.is_authenticated:
+        version = content_version(request)
+        cache.set(_visitor_key(version, where), page, timeout=timeout or PAGE_TIMEOUT)
+        if version:
+            _keep_locally(where, version, page)
+        return
+    user_id = str(request.user.pk)
+    if not hasattr(request, "_reader_version"):
+        request._reader_version = cache.get(f"reader-version:{user_id}") or 0
+    entry = {
+        "versions": (content_version(request), request._reader_version),
+        "auth_hash": request.user.get_session_auth_hash(),
+        "page": page,
+    }
+    cache.set(_reader_keys(user_id, where)[2], entry, timeout=timeout or READER_PAGE_TIMEOUT)

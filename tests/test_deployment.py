@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import OperationalError
-from django.test import override_settings
+from django.test import Client, override_settings
 
 from advice_site.clients import client_ip, network_hash
 from advice_site.logs import OneLineFormatter
@@ -27,10 +27,14 @@ PRODUCTION = {
 
 
 @override_settings(**PRODUCTION)
-def test_pages_send_the_headers_a_careful_site_sends(client, the_article):
+@pytest.mark.parametrize("view", ["rendered", "from the page cache"])
+def test_pages_send_the_headers_a_careful_site_sends(client, the_article, view):
+    if view == "from the page cache":
+        Client().get("/dl_advice/", secure=True)  # another visitor's view fills the cache
     response = client.get("/dl_advice/", secure=True)
 
     assert response.status_code == 200
+    assert "csrftoken" in response.cookies
     csp = response["Content-Security-Policy"]
     assert "default-src 'self'" in csp
     assert "script-src 'self'" in csp

@@ -131,3 +131,54 @@ def test_readers_never_see_each_others_cached_pages(a_post, a_reader, another_re
     other = second.get(a_post.get_absolute_url()).content.decode()
     assert "0 of 2 done" in other
     assert a_reader.public_name not in other
+
+
+# Served before authentication runs: the login checks must still hold -----------------
+
+
+def test_a_changed_password_stops_the_old_sessions_cached_page(client, a_post, a_reader):
+    client.force_login(a_reader)
+    assert a_reader.public_name in client.get(a_post.get_absolute_url()).text  # cached
+
+    a_reader.set_password("a brand new secret")  # changed elsewhere: this session is stale
+    a_reader.save()
+
+    html = client.get(a_post.get_absolute_url()).text
+    assert a_reader.public_name not in html
+    assert "Log in" in html
+
+
+def test_a_deactivated_reader_stops_getting_their_cached_page(client, a_post, a_reader):
+    client.force_login(a_reader)
+    client.get(a_post.get_absolute_url())
+
+    a_reader.is_active = False
+    a_reader.save()
+
+    assert a_reader.public_name not in client.get(a_post.get_absolute_url()).text
+
+
+def test_a_logged_out_session_never_gets_the_readers_page(a_post, a_reader):
+    reader = Client()
+    reader.force_login(a_reader)
+    reader.get(a_post.get_absolute_url())
+    stolen_cookie = reader.cookies["sessionid"].value
+    reader.post("/accounts/logout/")
+
+    thief = Client()
+    thief.cookies["sessionid"] = stolen_cookie
+    assert a_reader.public_name not in thief.get(a_post.get_absolute_url()).text
+
+
+def test_an_emptied_cache_never_brings_back_an_old_page(a_post):
+    """Each process keeps its own copy of the visitor page under the content version;
+    Redis forgets the version when it restarts, and the next must not match the old."""
+    from django.core.cache import cache
+
+    Client().get(a_post.get_absolute_url())
+    Client().get(a_post.get_absolute_url())  # served from this process's copy
+    cache.clear()  # as a Redis restart does
+    a_post.title = "Retitled after the restart"
+    a_post.save()
+
+    assert "Retitled after the restart" in Client().get(a_post.get_absolute_url()).text
