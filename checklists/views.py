@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from posts.models import Post
 
 from .models import ChecklistItem, Tick
-from .progress import progress_for, reset_progress, set_session_tick, set_tick
+from .progress import counts_for, progress_for, reset_progress, set_session_tick, set_tick
 from .rendering import readers_text
 
 TRUE_VALUES = {"true", "1", "on", "yes"}
@@ -24,7 +24,14 @@ class BadRequest(Exception):
 @require_POST
 def set_item(request, item_id):
     """Set one item done or not done for the reader (or the visitor's session)."""
-    item = ChecklistItem.objects.current().select_related("post").filter(pk=item_id).first()
+    item = (
+        ChecklistItem.objects.current()
+        .select_related("post")
+        # What a tick needs; the article itself (body, HTML, headings) is left behind.
+        .only("anchor", "reader_count", "post__permalink", "post__status", "post__published_at")
+        .filter(pk=item_id)
+        .first()
+    )
     if item is None or not item.post.is_published:
         raise Http404("No such checklist item.")
     wants_json = _wants_json(request)
@@ -36,14 +43,14 @@ def set_item(request, item_id):
         return HttpResponseBadRequest(str(error))
 
     if request.user.is_authenticated:
-        set_tick(user=request.user, item=item, done=done)
+        set_tick(user=request.user, item=item, done=done)  # item.reader_count kept current
+        progress = counts_for(user=request.user, post_id=item.post_id) if wants_json else None
     else:
         set_session_tick(session=request.session, item=item, done=done)
+        progress = progress_for(user=request.user, session=request.session, post=item.post)
 
     if not wants_json:
         return redirect(item.get_absolute_url())
-    item.refresh_from_db(fields=["reader_count"])
-    progress = progress_for(user=request.user, session=request.session, post=item.post)
     return JsonResponse(
         {
             "item": item.anchor,
