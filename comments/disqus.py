@@ -128,9 +128,7 @@ def _import_entry(entry, posts_by_thread, imported, by_disqus_id, summary):
         created_at=created,
         disqus_id=disqus_id,
     )
-    comment.save()
-    comment.thread = parent.thread if parent else comment
-    comment.save(update_fields=["thread"])
+    comment.save()  # sets the thread too
     by_disqus_id[disqus_id] = comment
     summary.imported += 1
     return None

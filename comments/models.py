@@ -93,10 +93,14 @@ class Comment(models.Model):
         return f"{self.display_author} on {self.post_id}: {self.body[:40]}"
 
     def save(self, *args, **kwargs):
+        # The thread (its first comment) is an invariant of the row, whoever creates it:
+        # a reply's comes from its parent; a first comment is its own thread, known
+        # once it has an id.
+        if self.thread_id is None and self.parent_id:
+            self.thread_id = self.parent.thread_id
         super().save(*args, **kwargs)
-        # The thread (its first comment) is an invariant of the row, whoever creates it.
         if self.thread_id is None:
-            self.thread_id = self.parent.thread_id if self.parent_id else self.pk
+            self.thread_id = self.pk
             Comment.objects.filter(pk=self.pk).update(thread_id=self.thread_id)
 
     def get_absolute_url(self):

@@ -48,9 +48,7 @@ def create_comment(*, post, author, body, parent=None, ip_hash=""):
         status=status,
         ip_hash=ip_hash,
     )
-    comment.save()
-    comment.thread = parent.thread if parent else comment
-    comment.save(update_fields=["thread"])
+    comment.save()  # sets the thread too
     content_changed()
     if comment.is_pending:
         queue_moderator_notice(comment)

@@ -9,6 +9,7 @@ import threading
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import close_old_connections, transaction
 from django.db.models import Q
@@ -62,12 +63,23 @@ def _work(jobs):
         _send_safely(notify, comment, kwargs)
 
 
-def moderator_emails():
-    """Addresses of active staff who may moderate comments (superusers included).
+MODERATORS_CACHE_KEY = "comment-moderator-emails"
 
-    Filtered to staff first: Django's with_perm() joins every user to permissions and
-    groups, which costs a hundred milliseconds on a site with ten thousand readers.
-    """
+
+def moderator_emails():
+    """Addresses of active staff who may moderate comments (superusers included), kept
+    in the cache for a minute: every pending comment asks, and moderators change rarely
+    (a new one gets mail within the minute)."""
+    emails = cache.get(MODERATORS_CACHE_KEY)
+    if emails is None:
+        emails = _moderator_emails()
+        cache.set(MODERATORS_CACHE_KEY, emails, timeout=60)
+    return emails
+
+
+def _moderator_emails():
+    """Filtered to staff first: Django's with_perm() joins every user to permissions and
+    groups, which costs a hundred milliseconds on a site with ten thousand readers."""
     permission = Permission.objects.get(
         content_type__app_label="comments", codename="moderate_comment"
     )

@@ -110,7 +110,7 @@ def discussion(*, post, user, page_number=1, has_own_comments=None, content_vers
 def comment_url(comment, viewer=None):
     """The comment's address on the page of its thread, as its author (or viewer) sees it."""
     viewer = viewer or comment.author or AnonymousUser()
-    root = comment.thread or comment
+    root = comment if comment.thread_id in (None, comment.pk) else comment.thread
     earlier_threads = (
         Comment.objects.visible_to(viewer)
         .filter(post_id=comment.post_id, parent__isnull=True)

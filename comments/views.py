@@ -69,7 +69,10 @@ def why_cannot_comment(user, post, facts=None):
 
 
 def _published_post(post_id):
-    post = Post.objects.published().filter(pk=post_id).first()
+    # The article itself (body, HTML, headings) is not needed to take a comment.
+    post = (
+        Post.objects.published().defer("body", "body_html", "headings").filter(pk=post_id).first()
+    )
     if post is None:
         raise Http404("No such post.")
     return post
