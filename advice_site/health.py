@@ -1,7 +1,5 @@
 """The state of what the site depends on, for /healthz."""
 
-import uuid
-
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
@@ -18,16 +16,14 @@ def check_database():
 
 
 def check_cache():
-    """Round-trip a value through the shared cache (Redis), bypassing error tolerance."""
-    key = f"healthz:{uuid.uuid4().hex}"
+    """Write to the shared cache (Redis), bypassing error tolerance: one round trip that
+    fails if Redis is down, unreachable or refusing writes (out of memory, read-only)."""
     try:
         client = getattr(cache, "strict", cache)
-        client.set(key, "1", timeout=5)
-        ok = client.get(key) == "1"
-        client.delete(key)
+        client.set("healthz", "1", timeout=5)
     except Exception as error:
         return {"ok": False, "error": error.__class__.__name__}
-    return {"ok": ok} if ok else {"ok": False, "error": "value did not round-trip"}
+    return {"ok": True}
 
 
 def status():

@@ -134,6 +134,18 @@ def test_health_check_reports_redis_when_it_is_configured_and_down(client):
     assert response.json()["checks"]["redis"] == {"ok": False, "error": "X"}
 
 
+def test_the_cache_check_fails_when_redis_refuses_a_write():
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from advice_site.health import check_cache
+
+    broken = mock.Mock()
+    broken.strict.set.side_effect = RedisConnectionError("Connection refused")
+    with mock.patch("advice_site.health.cache", broken):
+        assert check_cache() == {"ok": False, "error": "ConnectionError"}
+    assert check_cache() == {"ok": True}  # the test cache itself takes writes
+
+
 def test_a_database_outage_answers_a_styled_503_without_a_stack_trace(client, caplog):
     client.raise_request_exception = False
     with mock.patch(
