@@ -6,8 +6,11 @@ which is stored as a placeholder and filled in per response; a reader's page is 
 per reader the same way. One site-wide content version, raised whenever a post, a
 comment or a reader count changes (a tick or a new display name included), invalidates
 every cached page at once; a reader's own version, raised when something only they see
-changes (being blocked or unblocked, confirming an email address), invalidates their
-pages. Simple, and cheap at this size.
+changes (being blocked or unblocked, confirming an email address, any save of their
+account such as a new password), invalidates their pages. Simple, and cheap at this size.
+
+Pages are answered by posts.middleware.CachedPageMiddleware (early_response) before
+sessions, authentication and routing run, and by the view when that misses.
 """
 
 import struct
