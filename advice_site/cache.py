@@ -11,6 +11,12 @@ logger = logging.getLogger(__name__)
 
 _MISS = object()
 
+# Increment a key only if it exists (Redis's INCRBY alone would create it at the delta).
+_INCR_IF_EXISTS = """
+if redis.call('exists', KEYS[1]) == 1 then return redis.call('incrby', KEYS[1], ARGV[1]) end
+return false
+"""
+
 
 class ReusingRedisCacheClient(RedisCacheClient):
     """Django builds a new redis.Redis object for every cache call (a quarter of a
@@ -71,11 +77,18 @@ class TolerantRedisCache(RedisCache):
         return self._tolerate("delete_many", None, keys, version)
 
     def incr(self, key, delta=1, version=None):
+        """Django's incr asks whether the key exists, then increments: two round trips
+        on every tick, comment and rate-limit hit. One script does both, atomically."""
+        key = self.make_and_validate_key(key, version=version)
         try:
-            return super().incr(key, delta, version)
+            client = self._cache.get_client(key, write=True)
+            value = client.eval(_INCR_IF_EXISTS, 1, key, delta)
         except RedisError as error:
             logger.warning("Redis unavailable for cache.incr: %s", error)
             raise ValueError("cache unavailable") from error
+        if value is None:
+            raise ValueError(f"Key '{key}' not found.")
+        return value
 
     def touch(self, key, timeout=..., version=None):
         timeout = self.default_timeout if timeout is ... else timeout
