@@ -14,6 +14,7 @@ sessions, authentication and routing run, and by the view when that misses.
 """
 
 import struct
+import threading
 import time
 import zlib
 from importlib import import_module
@@ -164,6 +165,7 @@ def _deflate(data, *, final):
 # server raised still replaces the copy at once. A few entries (one per post page and
 # comments page viewed), bounded all the same.
 _visitor_pages = {}
+_visitor_pages_lock = threading.Lock()
 LOCAL_PAGES = 64
 
 
@@ -195,9 +197,10 @@ def _visitor_page(request):
 
 
 def _keep_locally(where, version, page):
-    if len(_visitor_pages) >= LOCAL_PAGES and where not in _visitor_pages:
-        _visitor_pages.pop(next(iter(_visitor_pages)), None)  # the oldest
-    _visitor_pages[where] = (version, page)
+    with _visitor_pages_lock:  # gunicorn's threads share the dict; writes are rare
+        if len(_visitor_pages) >= LOCAL_PAGES and where not in _visitor_pages:
+            del _visitor_pages[next(iter(_visitor_pages))]  # the oldest
+        _visitor_pages[where] = (version, page)
 
 
 def _reader_page(request, user_id, auth_hash):

@@ -182,3 +182,16 @@ def test_an_emptied_cache_never_brings_back_an_old_page(a_post):
     a_post.save()
 
     assert "Retitled after the restart" in Client().get(a_post.get_absolute_url()).text
+
+
+def test_each_process_keeps_a_bounded_number_of_visitor_pages():
+    from posts import page_cache
+
+    page_cache._visitor_pages.clear()
+    for number in range(page_cache.LOCAL_PAGES + 10):
+        page_cache._keep_locally(f"testserver:/post-{number}/:1", 5, CachedPage("<p>x</p>"))
+
+    assert len(page_cache._visitor_pages) == page_cache.LOCAL_PAGES
+    assert "testserver:/post-0/:1" not in page_cache._visitor_pages  # the oldest went first
+    assert f"testserver:/post-{page_cache.LOCAL_PAGES + 9}/:1" in page_cache._visitor_pages
+    page_cache._visitor_pages.clear()
