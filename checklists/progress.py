@@ -99,10 +99,7 @@ def set_tick(*, user, item, done):
             "RETURNING item_id"
         )
         params = [user.pk, item.pk]
-    count = (
-        f"UPDATE {ChecklistItem._meta.db_table} SET reader_count = reader_count + %s "
-        "WHERE id = %s RETURNING reader_count"
-    )
+    add_to_count = f"UPDATE {ChecklistItem._meta.db_table} SET reader_count = reader_count + %s "
     delta = 1 if done else -1
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -110,8 +107,7 @@ def set_tick(*, user, item, done):
             # item's row is locked (every reader of the item waits for it) only for
             # that statement.
             cursor.execute(
-                f"WITH changed AS ({change}) UPDATE {ChecklistItem._meta.db_table} "
-                "SET reader_count = reader_count + %s "
+                f"WITH changed AS ({change}) {add_to_count}"
                 "WHERE id IN (SELECT item_id FROM changed) RETURNING reader_count",
                 [*params, delta],
             )
@@ -119,10 +115,12 @@ def set_tick(*, user, item, done):
         else:  # SQLite has no INSERT or DELETE inside WITH: two statements, one transaction
             with transaction.atomic():
                 cursor.execute(change, params)
-                changed = cursor.fetchone() is not None
-                if changed:
-                    cursor.execute(count, [delta, item.pk])
-                row = cursor.fetchone() if changed else None
+                row = None
+                if cursor.fetchone() is not None:
+                    cursor.execute(
+                        f"{add_to_count}WHERE id = %s RETURNING reader_count", [delta, item.pk]
+                    )
+                    row = cursor.fetchone()
     if row is None:
         return False
     (item.reader_count,) = row

@@ -44,13 +44,15 @@ def set_item(request, item_id):
 
     if request.user.is_authenticated:
         set_tick(user=request.user, item=item, done=done)  # item.reader_count kept current
-        progress = counts_for(user=request.user, post_id=item.post_id) if wants_json else None
     else:
         set_session_tick(session=request.session, item=item, done=done)
-        progress = progress_for(user=request.user, session=request.session, post=item.post)
 
     if not wants_json:
         return redirect(item.get_absolute_url())
+    if request.user.is_authenticated:
+        progress = counts_for(user=request.user, post_id=item.post_id)
+    else:
+        progress = progress_for(user=request.user, session=request.session, post=item.post)
     return JsonResponse(
         {
             "item": item.anchor,

@@ -60,8 +60,9 @@ def _start_version():
     nothing across a restart): each process's own copies of pages are kept under the
     version they were built for, and must never match an older page by accident."""
     version = time.time_ns() // 1000  # microseconds: no site makes a million changes a second
-    cache.add(VERSION_KEY, version, timeout=None)
-    return cache.get(VERSION_KEY) or 0
+    if cache.add(VERSION_KEY, version, timeout=None):
+        return version
+    return cache.get(VERSION_KEY) or 0  # another process started one first (or no cache)
 
 
 def is_cacheable(request):
