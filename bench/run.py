@@ -45,7 +45,6 @@ BASE = f"http://{HOST}:{PORT}"
 SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
-MAX_POSTS = 6_000  # per write row and round: a bound on requests as well as on time
 DATABASE_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/advice_bench"
 )
@@ -128,6 +127,9 @@ def lua_table(values):
 def write_scripts(data, directory):
     sessions = lua_table(f'{{"{s["session"]}","{s["csrf"]}"}}' for s in data["sessions"])
     items = lua_table(str(item) for item in data["items"])
+    # A bound on each write row's requests as well as on time: each round gets its own
+    # share of the (reader, item) pairs, so every acknowledged tick must be a new row.
+    per_round = len(data["sessions"]) * len(data["items"]) // ROUNDS
     common = f"""
 local sessions = {sessions}
 local items = {items}
@@ -139,7 +141,7 @@ local threads = {{}}
 -- Each round passes its number, so its ticks are pairs no earlier round touched.
 first = 0
 function init(args)
-  first = (tonumber(args[1]) or 0) * {MAX_POSTS}
+  first = (tonumber(args[1]) or 0) * {per_round}
 end
 function setup(thread)
   thread:set("id", #threads)
@@ -159,7 +161,7 @@ local function headers_for(s, json)
 end
 function response(status, headers, body)
   statuses[status] = (statuses[status] or 0) + 1
-  if counter >= {MAX_POSTS // 2} then wrk.thread:stop() end
+  if counter >= {per_round // 2} then wrk.thread:stop() end
 end
 function done(summary, latency, requests)
   local line = "STATUSES"

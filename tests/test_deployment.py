@@ -313,3 +313,9 @@ def test_allauth_rate_limits_see_the_same_client_address_as_the_site():
     assert get_adapter().get_client_ip(FakeRequest("203.0.113.9", "198.51.100.7")) == (
         "203.0.113.9"
     )
+
+
+def test_a_bad_host_is_refused_even_for_a_cached_page(client, the_article):
+    client.get("/dl_advice/")  # cached, so the next view is answered before routing
+
+    assert client.get("/dl_advice/", HTTP_HOST="evil.example").status_code == 400
