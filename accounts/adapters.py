@@ -2,17 +2,9 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 
 from advice_site.clients import client_ip
-from posts.page_cache import reader_changed
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    def confirm_email(self, request, email_address):
-        """A confirmed address can open the comment form (when verification is
-        mandatory): the reader's cached pages must show it."""
-        confirmed = super().confirm_email(request, email_address)
-        reader_changed(email_address.user_id)
-        return confirmed
-
     def get_client_ip(self, request):
         """allauth's rate limits see the client as the rest of the site does:
         X-Forwarded-For only from DJANGO_TRUSTED_PROXIES."""

@@ -1,6 +1,13 @@
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.urls import reverse
+
+from advice_site.signals import ChangeSignallingQuerySet
+
+
+class UserManager(DjangoUserManager.from_queryset(ChangeSignallingQuerySet)):
+    """Django's, with bulk writes signalled (readers' names are shown on post pages)."""
 
 
 class User(AbstractUser):
@@ -12,6 +19,8 @@ class User(AbstractUser):
     notify_replies = models.BooleanField(
         "Email me when someone replies to my comments", default=True
     )
+
+    objects = UserManager()
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

@@ -8,8 +8,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from posts.page_cache import content_changed
-
 from .data import delete_account, export_data
 from .forms import DeleteAccountForm, DisplayNameForm
 
@@ -28,7 +26,6 @@ def change_display_name(request):
     if form.is_valid():
         request.user.display_name = form.cleaned_data["display_name"]
         request.user.save(update_fields=["display_name"])
-        content_changed()  # cached pages show the name next to the reader's comments
         messages.success(request, "Your display name is saved.")
         return redirect("accounts:account")
     return render(request, "accounts/account.html", {"name_form": form}, status=400)

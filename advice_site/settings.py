@@ -87,12 +87,13 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "advice_site.middleware.PermissionsPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # CSRF reads and renews its cookie (no session needed: CSRF_USE_SESSIONS is off)
-    # above the page cache, so cached pages carry a token and the cookie it matches.
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "posts.middleware.CachedPageMiddleware",
-    "posts.middleware.SessionMiddleware",
+    # ETag and Last-Modified answered with 304: below GZip, so the ETag is taken from the
+    # uncompressed page, and below every middleware that adds headers, so a 304 carries
+    # them too (Django's 304 keeps only the caching headers of the response it replaces).
+    "django.middleware.http.ConditionalGetMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -135,22 +136,33 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "DATABASE_CONNECT_TIMEOUT", 3
     )
 
-# Cache: Redis when REDIS_URL is set (shared by every app server: page cache, rate
-# limits, sessions), else a per-process memory cache. Sessions are stored in the
-# database and cached, so a Redis restart logs nobody out.
+# Cache: Redis when REDIS_URL is set (shared by every app server: pages, rate limits,
+# sessions), else a per-process memory cache. django-redis's IGNORE_EXCEPTIONS turns a
+# lost Redis into cache misses (each logged): pages are built from the database, and
+# sessions, stored in the database and only cached, keep everyone logged in.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "advice_site.cache.TolerantRedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "advice",
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            "OPTIONS": {
+                "SOCKET_CONNECT_TIMEOUT": 1,
+                "SOCKET_TIMEOUT": 1,
+                "IGNORE_EXCEPTIONS": True,
+            },
         }
     }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The running code and templates, part of every cached page's key: a deploy never serves
+# HTML that points at static files it removed. Set it to the commit in a build pipeline;
+# by default it is a digest of the project's source (posts.page_cache.release).
+RELEASE = os.environ.get("DJANGO_RELEASE", "")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -2,8 +2,10 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from advice_site.signals import ChangeSignallingQuerySet
 
-class ChecklistItemQuerySet(models.QuerySet):
+
+class ChecklistItemQuerySet(ChangeSignallingQuerySet):
     def current(self):
         """Items whose heading is in the post now (archived ones are kept for their ticks)."""
         return self.filter(archived_at__isnull=True)
@@ -51,6 +53,8 @@ class Tick(models.Model):
     )
     item = models.ForeignKey(ChecklistItem, on_delete=models.CASCADE, related_name="ticks")
     ticked_at = models.DateTimeField(default=timezone.now)
+
+    objects = ChangeSignallingQuerySet.as_manager()
 
     class Meta:
         ordering = ["ticked_at", "id"]

@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from posts.page_cache import content_changed
+from advice_site.signals import rows_changed
 
 from .models import ChecklistItem, Tick
 
@@ -124,9 +124,9 @@ def set_tick(*, user, item, done):
     if row is None:
         return False
     (item.reader_count,) = row
-    # The page shows how many readers did each item; raising the content version also
-    # drops this reader's own cached pages, so their tick shows at once.
-    content_changed()
+    # Raw SQL sends no post_save: say which reader's rows changed (their own pages are
+    # then rebuilt; everyone else's counts catch up within the page cache's minute).
+    rows_changed.send(sender=Tick, fields=None, user_ids=[user.pk])
     return True
 
 
@@ -178,8 +178,6 @@ def merge_session_ticks(*, user, session):
             merged += 1
             ChecklistItem.objects.filter(pk=item.pk).update(reader_count=F("reader_count") + 1)
     session.pop(SESSION_KEY, None)
-    if merged:
-        content_changed()
     return merged
 
 
@@ -207,15 +205,14 @@ def remove_ticks(ticks):
     ticks.delete()
     for item_id in item_ids:
         ChecklistItem.objects.filter(pk=item_id).update(reader_count=F("reader_count") - 1)
-    if item_ids:
-        content_changed()
 
 
 def recount_readers(items):
-    """Recompute reader counts from the ticks (an admin action, should they ever drift)."""
+    """Recompute reader counts from the ticks (an admin action, should they ever drift).
+    Saved rather than updated: unlike a tick's count, a correction shows at once."""
     for item in items:
-        ChecklistItem.objects.filter(pk=item.pk).update(reader_count=item.ticks.count())
-    content_changed()
+        item.reader_count = item.ticks.count()
+        item.save(update_fields=["reader_count"])
 
 
 def _session_ticks(session):

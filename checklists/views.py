@@ -5,7 +5,9 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
+from modern_csrf.decorators import csrf_protect as cross_site_protect
 
 from posts.models import Post
 
@@ -21,6 +23,13 @@ class BadRequest(Exception):
     pass
 
 
+# A visitor's page is shared by every visitor (and by HTTP caches), so it cannot carry
+# Django's per-visitor CSRF token. Ticks are refused when a browser says they come from
+# another site instead: Sec-Fetch-Site, else Origin (django-modern-csrf, the algorithm of
+# Go's CrossOriginProtection). Requests with neither header are not from a browser that
+# a forged page could drive.
+@csrf_exempt
+@cross_site_protect
 @require_POST
 def set_item(request, item_id):
     """Set one item done or not done for the reader (or the visitor's session)."""

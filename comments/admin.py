@@ -3,8 +3,6 @@ from django.db.models import Count
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from posts.page_cache import reader_changed
-
 from .models import BlockedCommenter, Comment, Flag
 from .moderation import block_commenter, can_moderate, moderate
 
@@ -156,14 +154,3 @@ class BlockedCommenterAdmin(admin.ModelAdmin):
         if not change:
             obj.blocked_by = request.user
         super().save_model(request, obj, form, change)
-        reader_changed(obj.user_id)
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        reader_changed(obj.user_id)  # unblocked: the comment form is back
-
-    def delete_queryset(self, request, queryset):
-        user_ids = list(queryset.values_list("user_id", flat=True))
-        super().delete_queryset(request, queryset)
-        for user_id in user_ids:
-            reader_changed(user_id)

@@ -18,7 +18,6 @@ from django.db import transaction
 from django.utils.html import strip_tags
 
 from posts.models import Post, normalize_permalink
-from posts.page_cache import content_changed
 
 from .models import Comment
 from .moderation import attach_point
@@ -76,8 +75,6 @@ def import_disqus(path, *, progress=None, progress_every=500):
                 summary.skipped[reason] += 1
             if progress and index % progress_every == 0:
                 progress(index, len(entries))
-        if summary.imported:
-            content_changed()
     return summary
 
 

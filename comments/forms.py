@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 
 from .models import Comment, Flag
+from .rules import may_comment
 
 
 class CommentTextField(forms.CharField):
@@ -41,10 +42,18 @@ class CommentForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
-    def __init__(self, *args, post=None, **kwargs):
+    def __init__(self, *args, post, user, **kwargs):
         self.post = post
+        # Asked once per form: the view refuses with its status before validating, the
+        # page shows its reason instead of the form, and clean() refuses all the same.
+        self.permission = may_comment(user, post)
         super().__init__(*args, **kwargs)
         self.fields["body"].limit_length()
+
+    def clean(self):
+        if not self.permission:
+            raise forms.ValidationError(self.permission.reason, code="not_allowed")
+        return super().clean()
 
     def clean_website(self):
         if self.cleaned_data["website"]:

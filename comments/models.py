@@ -3,8 +3,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from advice_site.signals import ChangeSignallingQuerySet
 
-class CommentQuerySet(models.QuerySet):
+
+class CommentQuerySet(ChangeSignallingQuerySet):
     def approved(self):
         """What everyone may see: approved and not hidden by readers' flags."""
         return self.filter(status=Comment.Status.APPROVED, hidden_by_flags=False)
@@ -172,6 +174,8 @@ class BlockedCommenter(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ChangeSignallingQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -5,8 +5,6 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from posts.page_cache import content_changed, reader_changed
-
 from .models import BlockedCommenter, Comment, Flag
 from .notifications import queue_moderator_notice, queue_reply_notice
 from .rendering import render_comment
@@ -49,7 +47,6 @@ def create_comment(*, post, author, body, parent=None, ip_hash=""):
         ip_hash=ip_hash,
     )
     comment.save()  # sets the thread too
-    content_changed()
     if comment.is_pending:
         queue_moderator_notice(comment)
     else:
@@ -70,7 +67,6 @@ def edit_comment(*, comment, body):
         comment.status = Comment.Status.PENDING
         fields.append("status")
     comment.save(update_fields=fields)
-    content_changed()
     if back_to_moderation:
         queue_moderator_notice(comment)
     return comment
@@ -79,7 +75,6 @@ def edit_comment(*, comment, body):
 @transaction.atomic
 def delete_comment(*, comment):
     """An author deletes their comment: gone, or '[deleted]' if replies hang on it."""
-    content_changed()
     if comment.replies.exists():
         comment.is_removed = True
         comment.body = ""
@@ -98,7 +93,6 @@ def moderate(*, comments, status, moderator):
     """Approve, reject or mark as spam; record who and when; notify on approval."""
     now = timezone.now()
     changed = []
-    content_changed()
     # Lock plain rows: the admin's queryset is annotated with a count of flags, and
     # PostgreSQL refuses FOR UPDATE on a GROUP BY query.
     rows = Comment.objects.filter(pk__in=comments.values("pk")).select_for_update()
@@ -136,7 +130,6 @@ def flag_comment(*, comment, user, reason, note=""):
     ):
         comment.hidden_by_flags = True
         comment.save(update_fields=["hidden_by_flags"])
-        content_changed()
         queue_moderator_notice(comment, flagged=True)
     return True
 
@@ -145,7 +138,6 @@ def block_commenter(*, user, moderator, reason=""):
     block, _ = BlockedCommenter.objects.get_or_create(
         user=user, defaults={"blocked_by": moderator, "reason": reason}
     )
-    reader_changed(user.pk)  # their cached pages must stop offering the comment form
     return block
 
 

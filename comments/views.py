@@ -1,12 +1,8 @@
-from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -15,10 +11,10 @@ from posts.models import Post
 
 from . import ratelimit
 from .forms import CommentForm, EditCommentForm, FlagForm
-from .models import BlockedCommenter, Comment
+from .models import Comment
 from .moderation import create_comment, delete_comment, edit_comment, flag_comment, is_blocked
 from .rendering import render_comment
-from .threads import comment_url
+from .threads import comment_html, comment_url
 
 
 def _wants_json(request):
@@ -32,40 +28,6 @@ def _refuse(request, status, message, *, post=None):
     return render(
         request, "comments/refused.html", {"message": message, "post": post}, status=status
     )
-
-
-def commenter_facts(user, post):
-    """What decides a reader's comment section, in one query: are they blocked, is an
-    email address of theirs verified, have they commented on this post."""
-    if not user.is_authenticated:
-        return {"blocked": False, "verified": False, "commented": False}
-    return (
-        get_user_model()
-        .objects.filter(pk=user.pk)
-        .annotate(
-            blocked=Exists(BlockedCommenter.objects.filter(user=OuterRef("pk"))),
-            verified=Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)),
-            commented=Exists(Comment.objects.filter(author=OuterRef("pk"), post=post)),
-        )
-        .values("blocked", "verified", "commented")
-        .get()
-    )
-
-
-def why_cannot_comment(user, post, facts=None):
-    """The reason this reader may not comment on this post, or None if they may."""
-    if not post.allow_comments:
-        return 403, "Comments on this post are closed."
-    if not post.is_published:
-        return 403, "Comments open once the post is published."
-    if not user.is_authenticated:
-        return 403, "Log in to comment."
-    facts = facts or commenter_facts(user, post)
-    if facts["blocked"]:
-        return 403, "Your account has been stopped from commenting by a moderator."
-    if settings.ACCOUNT_EMAIL_VERIFICATION == "mandatory" and not facts["verified"]:
-        return 403, "Confirm your email address before commenting (see your account page)."
-    return None
 
 
 def _published_post(post_id):
@@ -99,11 +61,9 @@ def post_comment(request, post_id):
     post = _published_post(post_id)
     if not request.user.is_authenticated and not _wants_json(request):
         return redirect(f"{reverse('account_login')}?next={post.get_absolute_url()}%23comments")
-    refusal = why_cannot_comment(request.user, post)
-    if refusal:
-        return _refuse(request, *refusal, post=post)
-
-    form = CommentForm(request.POST, post=post)
+    form = CommentForm(request.POST, post=post, user=request.user)
+    if not form.permission:
+        return _refuse(request, form.permission.status, form.permission.reason, post=post)
     if not form.is_valid():
         if form.is_honeypot_hit:
             return _refuse(request, 400, "Your comment could not be accepted.", post=post)
@@ -133,11 +93,7 @@ def post_comment(request, post_id):
         ip_hash=network_hash(client_ip(request)),
     )
     if _wants_json(request):
-        html = render_to_string(
-            "comments/includes/comment.html",
-            {"node": {"comment": comment, "children": []}, "post": post, "user": request.user},
-            request=request,
-        )
+        html = comment_html(comment, post=post, viewer=request.user)
         return JsonResponse(
             {
                 "id": comment.pk,
@@ -159,10 +115,9 @@ def reply(request, comment_id):
         Comment.objects.approved().filter(is_removed=False, post__in=Post.objects.published()),
         pk=comment_id,
     )
-    refusal = why_cannot_comment(request.user, parent.post)
-    if refusal:
-        return _refuse(request, *refusal, post=parent.post)
-    form = CommentForm(initial={"parent": parent.pk}, post=parent.post)
+    form = CommentForm(initial={"parent": parent.pk}, post=parent.post, user=request.user)
+    if not form.permission:
+        return _refuse(request, form.permission.status, form.permission.reason, post=parent.post)
     return render(
         request,
         "comments/comment_form_page.html",

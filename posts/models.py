@@ -8,10 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 from markdownx.models import MarkdownxField
 
+from advice_site.signals import ChangeSignallingQuerySet
 from checklists.sync import sync_items
 
 from . import markdown
-from .page_cache import content_changed
 
 # Top-level paths the site's own URLs use; a post's permalink may not shadow them.
 RESERVED_PREFIXES = (
@@ -50,6 +50,8 @@ class Category(models.Model):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
 
+    objects = ChangeSignallingQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "categories"
@@ -61,7 +63,7 @@ class Category(models.Model):
         return reverse("posts:category", kwargs={"slug": self.slug})
 
 
-class PostQuerySet(models.QuerySet):
+class PostQuerySet(ChangeSignallingQuerySet):
     def published(self):
         return self.filter(status=Post.Status.PUBLISHED, published_at__lte=timezone.now())
 
@@ -152,7 +154,6 @@ class Post(models.Model):
             # Readers' ticks hang on checklist items; keep them in step with the
             # headings in the same transaction, whichever way the post is saved.
             sync_items(self)
-            content_changed()
 
     def get_absolute_url(self):
         return self.permalink

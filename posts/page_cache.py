@@ -1,303 +1,281 @@
-"""A cache of the post page: as a visitor without a session sees it, and as each reader
-sees it.
+"""The post page cache, and everything that makes a cached post page stale.
 
-A visitor's page is the same for every such visitor except the CSRF token of its forms,
-which is stored as a placeholder and filled in per response; a reader's page is cached
-per reader the same way. One site-wide content version, raised whenever a post, a
-comment or a reader count changes (a tick or a new display name included), invalidates
-every cached page at once; a reader's own version, raised when something only they see
-changes (being blocked or unblocked, confirming an email address, any save of their
-account such as a new password), invalidates their pages. Simple, and cheap at this size.
+A post page is kept whole, compressed, in Django's cache, for one of two viewers:
 
-Pages are answered by posts.middleware.CachedPageMiddleware (early_response) before
-sessions, authentication and routing run, and by the view when that misses.
+- **a visitor without a session**: one page for every such visitor, with nothing personal
+  in it (no CSRF token, name, tick or message), so an HTTP cache in front may keep it too.
+  It leaves with a weak ``ETag`` (a conditional GET gets 304 from Django's
+  ConditionalGetMiddleware) and ``Cache-Control: public, max-age=0, s-maxage=5``: browsers
+  revalidate every time, shared caches keep it for ``SHARED_SECONDS``.
+- **a logged-in reader**: their own page, ``private``, served after Django's session and
+  authentication middleware have run.
+
+Anyone else (a visitor with ticks in their session, a pending message, a non-GET) gets a
+page built for them and stored nowhere.
+
+Nothing has to remember to delete a page. Each stored page records the *generations* it
+was built under and is served only while they are all still current:
+
+- ``content``: anything any post page shows (posts, categories, comments, checklist
+  items, readers' public names). Raised by the receivers at the end of this module.
+- ``reader:<id>``: what only that reader sees (their ticks, their account, their email
+  addresses, a comment block). Raised by the same receivers.
+- for a reader, their CSRF secret: the page carries tokens made from it.
+
+A generation is a random token, so a page built before a change can never match after
+it, not even after Redis forgot everything. The page's key also carries the release (the
+running code and templates), so a deploy never serves HTML from the one before.
+
+Readers' counts ("N readers did this") are not a generation: a tick raises only its own
+reader's generation, and everyone else's page catches up when it expires after
+``PAGE_SECONDS``. That keeps a busy checklist from emptying every page.
 """
 
-import struct
-import threading
-import time
-import zlib
-from importlib import import_module
+import gzip
+import hashlib
+import secrets
+from dataclasses import dataclass
+from functools import cache as memoize
+from functools import partial
+from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth import get_user_model
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
-from django.utils.cache import patch_vary_headers
-from django.utils.crypto import constant_time_compare
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
-VERSION_KEY = "content-version"
-CSRF_PLACEHOLDER = "\x00csrf-token\x00"
-PAGE_TIMEOUT = 600
-# A reader's own page serves their repeat views; kept briefly, since there is one per
-# reader (about 110 KB each) where visitors share one.
-READER_PAGE_TIMEOUT = 120
+from advice_site.signals import rows_changed
+
+# How long a stored page may be served: the most that readers' counts lag behind.
+PAGE_SECONDS = 60
+# How long an HTTP cache in front (nginx, a CDN) may keep a visitor's page without asking.
+SHARED_SECONDS = 5
+CONTENT = "content"
 
 
-def content_changed():
-    """Call when anything shown on a post page changes.
+def reader(user_id):
+    """The generation scope of what only this reader sees."""
+    return f"reader:{user_id}"
 
-    Inside a transaction the version is raised at once and again after the commit:
-    the second raise drops a page another request may have cached from the old data in
-    between. Outside one, the change is already committed and once is enough.
+
+def changed(scope):
+    """Make every page built under ``scope`` stale: now, and again once the current
+    transaction commits (a page built in between from the old rows must not survive).
+
+    The single way a generation moves; called by the receivers below and by the
+    ``clear_page_cache`` command. Never raises: a cache that is down drops the write, and
+    pages then expire within PAGE_SECONDS.
     """
+    _new_generation(scope)
     if transaction.get_connection().in_atomic_block:
-        _bump()
-    transaction.on_commit(_bump)  # at once when not in a transaction
+        transaction.on_commit(partial(_new_generation, scope), robust=True)
 
 
-def _bump():
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # no version yet (or the cache is unavailable)
-        _start_version()
+def _new_generation(scope):
+    cache.set(f"generation:{scope}", secrets.token_hex(8), timeout=None)
 
 
-def _start_version():
-    """A version never used before, even after the cache was emptied (Redis keeps
-    nothing across a restart): each process's own copies of pages are kept under the
-    version they were built for, and must never match an older page by accident."""
-    version = time.time_ns() // 1000  # microseconds: no site makes a million changes a second
-    if cache.add(VERSION_KEY, version, timeout=None):
-        return version
-    return cache.get(VERSION_KEY) or 0  # another process started one first (or no cache)
+SOURCE_FOLDERS = (
+    "advice_site",
+    "accounts",
+    "posts",
+    "checklists",
+    "comments",
+    "templates",
+    "static",
+)
 
 
-def is_cacheable(request):
-    """A plain GET with no message waiting, by a reader or by a visitor with no session
-    (a visitor's ticks live in their session)."""
-    if not _plain_get(request):
-        return False
-    if request.user.is_authenticated:
-        return "_messages" not in request.session
-    return settings.SESSION_COOKIE_NAME not in request.COOKIES
+@memoize
+def release():
+    """The release part of every page key: ``settings.RELEASE`` when set, else a digest of
+    the project's code, templates and static files (computed once per process)."""
+    if settings.RELEASE:
+        return settings.RELEASE
+    digest = hashlib.sha256()
+    root = Path(settings.BASE_DIR)
+    for folder in SOURCE_FOLDERS:
+        for path in sorted((root / folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(root)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
-def reader_changed(user_id):
-    """Call when something only this reader sees on a post page changes without changing
-    content (blocked or unblocked, an email address confirmed). Raised at once and again
-    after the commit, as the content version is."""
-
-    def bump():
-        key = f"reader-version:{user_id}"
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, timeout=None)
-
-    bump()
-    transaction.on_commit(bump)
+@dataclass(frozen=True)
+class StoredPage:
+    generations: tuple
+    gzipped: bytes
+    etag: str
+    content_type: str
 
 
-def content_version(request=None):
-    """The current site-wide content version, part of every derived cache key; read
-    once per request when the request is given."""
-    if request is not None:
-        if not hasattr(request, "_content_version"):
-            request._content_version = cache.get(VERSION_KEY) or _start_version()
-        return request._content_version
-    return cache.get(VERSION_KEY) or _start_version()
+def serve(request, build, *, variant=""):
+    """The response to a GET of a post page: from the cache when it holds a current one,
+    else ``build()`` (a callable returning an HttpResponse), stored when it may be shared
+    with the same viewer again.
 
-
-def post_and_items(permalink, request=None):
-    """The post at a permalink with its categories and current checklist items, from the
-    cache while no content changes (three queries saved on every page view), or None."""
-    key = f"post:{content_version(request)}:{permalink}"
-    found = cache.get(key)
-    if found is None:
-        from checklists.models import ChecklistItem
-
-        from .models import Post
-
-        post = Post.objects.prefetch_related("categories").filter(permalink=permalink).first()
-        if post is None:
-            return None  # not cached: any path reaches this view, and misses would pile up
-        found = (post, list(ChecklistItem.objects.current().filter(post=post)))
-        cache.set(key, found, timeout=PAGE_TIMEOUT)
-    return found
-
-
-class CachedPage:
-    """A page kept both as text and as gzip pieces around its CSRF tokens.
-
-    Compressing a 60 KB page costs more than everything else a cached view does, and
-    the page differs per visitor only in its tokens. Each piece between tokens is
-    compressed once, ending on a full flush (byte-aligned, with no back-references
-    across it), so a response is the pieces joined with a freshly compressed token: a
-    valid gzip stream, as pigz builds them.
+    ``variant`` names what else the page depends on (the page of comments shown).
+    A built response is stored only with status 200, no cookie set and no
+    ``Cache-Control: no-store``; a visitor's only when it needed no CSRF token.
     """
+    viewer = _viewer(request)
+    if viewer is None:
+        response = build()
+        if request.user.is_authenticated or request.session.session_key:
+            patch_cache_control(response, private=True)
+        return response
 
-    HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # gzip, no name, no time
-
-    def __init__(self, html):
-        self.pieces = html.encode().split(CSRF_PLACEHOLDER.encode())
-        last = len(self.pieces) - 1
-        self.deflated = [_deflate(piece, final=i == last) for i, piece in enumerate(self.pieces)]
-
-    def text(self, token):
-        return token.encode().join(self.pieces)
-
-    def gzipped(self, token):
-        token = token.encode()
-        deflated_token = _deflate(token, final=False)
-        crc, size, out = 0, 0, [self.HEADER]
-        for index, (piece, deflated) in enumerate(zip(self.pieces, self.deflated, strict=True)):
-            if index:
-                out.append(deflated_token)
-                crc, size = zlib.crc32(token, crc), size + len(token)
-            out.append(deflated)
-            crc, size = zlib.crc32(piece, crc), size + len(piece)
-        out.append(struct.pack("<II", crc, size & 0xFFFFFFFF))
-        return b"".join(out)
-
-
-def _deflate(data, *, final):
-    compressor = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
-    return compressor.compress(data) + compressor.flush(
-        zlib.Z_FINISH if final else zlib.Z_FULL_FLUSH
+    scopes = [CONTENT] if viewer == "visitor" else [CONTENT, viewer]
+    keys = [f"generation:{scope}" for scope in scopes]
+    page_key = ":".join(
+        ["page", release(), viewer, request.scheme, request.get_host(), request.path, variant]
     )
+    found = cache.get_many([page_key, *keys])
+    current = tuple(found.get(key) for key in keys)
+    stored = found.get(page_key)
+    fresh = stored is not None and stored.generations == current + _personal(request, viewer)
+    if fresh and None not in current:
+        return _respond(request, stored, viewer)
+
+    response = build()
+    missing = [key for key, generation in zip(keys, current, strict=True) if generation is None]
+    for key in missing:  # first use, or the cache forgot it: start one for next time
+        cache.add(key, secrets.token_hex(8), timeout=None)
+    if missing or not _storable(request, response, viewer):
+        if viewer != "visitor":
+            patch_cache_control(response, private=True)
+        return response
+    stored = StoredPage(
+        # A reader's page carries CSRF tokens made from their secret as it is now.
+        generations=current + _personal(request, viewer),
+        gzipped=gzip.compress(response.content, compresslevel=6, mtime=0),
+        etag=f'W/"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"',
+        content_type=response["Content-Type"],
+    )
+    cache.set(page_key, stored, timeout=PAGE_SECONDS)
+    return _respond(request, stored, viewer)
 
 
-# This process's copy of each visitor page it has served: {where: (content version,
-# CachedPage)}. A page view then costs one small read of the content version from the
-# shared cache instead of fetching and unpickling the whole page; a version another
-# server raised still replaces the copy at once. A few entries (one per post page and
-# comments page viewed), bounded all the same.
-_visitor_pages = {}
-_visitor_pages_lock = threading.Lock()
-LOCAL_PAGES = 64
-
-
-def _where(request):
-    page = request.GET.get("comments", "1")
-    return f"{request.get_host()}:{request.path}:{page}"
-
-
-def _visitor_key(version, where):
-    return f"post-page:{version}:{where}"
-
-
-def _reader_keys(user_id, where):
-    """The keys read together for a reader's page: the content version, their own
-    version, and the page (stored with the versions and login it was built for)."""
-    return VERSION_KEY, f"reader-version:{user_id}", f"reader-page:{user_id}:{where}"
-
-
-def _visitor_page(request):
-    where = _where(request)
-    version = content_version(request)
-    held = _visitor_pages.get(where)
-    if held is not None and held[0] == version and version:
-        return held[1]
-    page = cache.get(_visitor_key(version, where))
-    if page is not None and version:
-        _keep_locally(where, version, page)
-    return page
-
-
-def _keep_locally(where, version, page):
-    with _visitor_pages_lock:  # gunicorn's threads share the dict; writes are rare
-        if len(_visitor_pages) >= LOCAL_PAGES and where not in _visitor_pages:
-            del _visitor_pages[next(iter(_visitor_pages))]  # the oldest
-        _visitor_pages[where] = (version, page)
-
-
-def _reader_page(request, user_id, auth_hash):
-    """The reader's cached page if it was built from the current content and reader
-    versions for the same login (a changed password changes the hash), or None."""
-    version_key, reader_key, page_key = _reader_keys(user_id, _where(request))
-    found = cache.get_many([version_key, reader_key, page_key])
-    request._content_version = found.get(version_key) or _start_version()
-    request._reader_version = found.get(reader_key) or 0
-    entry = found.get(page_key)
-    if entry is None:
+def _viewer(request):
+    """ "visitor", "reader:<id>", or None for a request whose page is not kept."""
+    if request.method not in ("GET", "HEAD") or get_messages(request):
         return None
-    built_for = (request._content_version, request._reader_version)
-    if entry["versions"] != built_for or not auth_hash:
-        return None
-    if not constant_time_compare(entry["auth_hash"], auth_hash):
-        return None
-    return entry["page"]
+    if request.user.is_authenticated:
+        return reader(request.user.pk)
+    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        return None  # a visitor's ticks live in their session
+    return "visitor"
 
 
-def _respond(request, page):
-    token = get_token(request)
+def _personal(request, viewer):
+    """What a reader's page depends on besides generations: their CSRF secret."""
+    if viewer == "visitor":
+        return ()
+    secret = request.META.get("CSRF_COOKIE", "")
+    return (hashlib.sha256(secret.encode()).hexdigest()[:16],)
+
+
+def _storable(request, response, viewer):
+    if response.status_code != 200 or response.cookies or response.streaming:
+        return False
+    if "no-store" in response.get("Cache-Control", ""):
+        return False
+    # A visitor's page that used a CSRF token would hand that token to everyone.
+    return viewer != "visitor" or not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+
+
+def _respond(request, stored, viewer):
     if "gzip" in request.headers.get("Accept-Encoding", ""):
-        response = HttpResponse(page.gzipped(token))
+        response = HttpResponse(stored.gzipped, content_type=stored.content_type)
         response["Content-Encoding"] = "gzip"
     else:
-        response = HttpResponse(page.text(token))
+        response = HttpResponse(gzip.decompress(stored.gzipped), content_type=stored.content_type)
+    response["ETag"] = stored.etag
     patch_vary_headers(response, ["Accept-Encoding", "Cookie"])
-    response["Content-Length"] = len(response.content)  # else sent chunked
+    if viewer == "visitor":
+        patch_cache_control(response, public=True, max_age=0, s_maxage=SHARED_SECONDS)
+    else:
+        patch_cache_control(response, private=True)
     return response
 
 
-def _plain_get(request):
-    return (
-        request.method == "GET"
-        and set(request.GET) <= {"comments"}
-        and request.GET.get("comments", "1").isdigit()
-        and not request.COOKIES.get("messages")
-    )
+# What makes a page stale ----------------------------------------------------------------
+# Every model a post page shows, and every way it changes: Model.save() and delete(),
+# QuerySet.delete() (one post_delete per row), the admin's forms and bulk actions, the
+# importers, account deletion; QuerySet.update(), bulk writes and raw SQL through
+# advice_site.signals.rows_changed. Connected once by PostsConfig.ready().
+
+# Fields of a reader that nobody else sees: saving only these changes only their pages.
+PRIVATE_USER_FIELDS = {"last_login", "password", "email", "notify_replies"}
 
 
-def early_response(request):
-    """The cached page for a request that has not been through sessions, authentication
-    or URL routing yet (CachedPageMiddleware), or None to let the request go on.
-
-    A visitor's page is served only for an address this process has already served as
-    a post page, so other addresses cost nothing here. A reader's is served after
-    reading their session directly, with the login checks Django's authentication
-    would make: the session's user, backend and password hash (the page is stored
-    with the hash it was built for, and saving the user raises their version)."""
-    if not _plain_get(request):
-        return None
-    session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
-    if session_key is None:
-        if _where(request) not in _visitor_pages:
-            return None
-        page = _visitor_page(request)
-    else:
-        session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
-        request.session = session  # SessionMiddleware uses it if the page is not here
-        user_id = session.get(SESSION_KEY)
-        if (
-            user_id is None
-            or "_messages" in session
-            or session.get(BACKEND_SESSION_KEY) not in settings.AUTHENTICATION_BACKENDS
-        ):
-            return None
-        page = _reader_page(request, user_id, session.get(HASH_SESSION_KEY))
-    return None if page is None else _respond(request, page)
+def _content_changed(sender, **kwargs):
+    changed(CONTENT)
 
 
-def cached_response(request):
-    """The visitor's or reader's page from the cache, for the view (after a miss in
-    the middleware, or on the first view in this process), or None."""
-    if request.user.is_authenticated:
-        page = _reader_page(request, str(request.user.pk), request.session.get(HASH_SESSION_KEY))
-    else:
-        page = _visitor_page(request)
-    return None if page is None else _respond(request, page)
+def _item_rows_changed(sender, fields=None, **kwargs):
+    # Readers' counts are kept by F() updates on every tick; they may lag PAGE_SECONDS.
+    if fields != {"reader_count"}:
+        changed(CONTENT)
 
 
-def put(request, html, timeout=None):
-    where = _where(request)
-    page = CachedPage(html)
-    if not request.user.is_authenticated:
-        version = content_version(request)
-        cache.set(_visitor_key(version, where), page, timeout=timeout or PAGE_TIMEOUT)
-        if version:
-            _keep_locally(where, version, page)
-        return
-    user_id = str(request.user.pk)
-    if not hasattr(request, "_reader_version"):
-        request._reader_version = cache.get(f"reader-version:{user_id}") or 0
-    entry = {
-        "versions": (content_version(request), request._reader_version),
-        "auth_hash": request.user.get_session_auth_hash(),
-        "page": page,
-    }
-    cache.set(_reader_keys(user_id, where)[2], entry, timeout=timeout or READER_PAGE_TIMEOUT)
+def _tick_changed(sender, instance, **kwargs):
+    changed(reader(instance.user_id))
+
+
+def _tick_rows_changed(sender, user_ids=None, **kwargs):
+    for user_id in user_ids if user_ids is not None else []:
+        changed(reader(user_id))
+    if user_ids is None:  # which readers is not known: everyone's pages
+        changed(CONTENT)
+
+
+def _user_saved(sender, instance, update_fields=None, **kwargs):
+    changed(reader(instance.pk))
+    if update_fields is None or not set(update_fields) <= PRIVATE_USER_FIELDS:
+        changed(CONTENT)  # a public name shown beside their comments may have changed
+
+
+def _user_deleted(sender, instance, **kwargs):
+    changed(reader(instance.pk))
+    changed(CONTENT)
+
+
+def _readers_own_row_changed(sender, instance, **kwargs):
+    changed(reader(instance.user_id))
+
+
+def connect_receivers():
+    from allauth.account.models import EmailAddress
+
+    from checklists.models import ChecklistItem, Tick
+    from comments.models import BlockedCommenter, Comment
+
+    from .models import Category, Post
+
+    for model in (Post, Category, Comment, ChecklistItem):
+        post_save.connect(_content_changed, sender=model, dispatch_uid=f"page-{model.__name__}")
+        post_delete.connect(_content_changed, sender=model, dispatch_uid=f"page-{model.__name__}")
+    for model in (Post, Category, Comment):
+        rows_changed.connect(_content_changed, sender=model, dispatch_uid=f"page-{model.__name__}")
+    rows_changed.connect(_item_rows_changed, sender=ChecklistItem, dispatch_uid="page-item-rows")
+    m2m_changed.connect(_content_changed, sender=Post.categories.through, dispatch_uid="page-cats")
+
+    post_save.connect(_tick_changed, sender=Tick, dispatch_uid="page-tick")
+    post_delete.connect(_tick_changed, sender=Tick, dispatch_uid="page-tick")
+    rows_changed.connect(_tick_rows_changed, sender=Tick, dispatch_uid="page-tick-rows")
+
+    user_model = get_user_model()
+    post_save.connect(_user_saved, sender=user_model, dispatch_uid="page-user")
+    post_delete.connect(_user_deleted, sender=user_model, dispatch_uid="page-user")
+    rows_changed.connect(_content_changed, sender=user_model, dispatch_uid="page-user-rows")
+
+    for model in (EmailAddress, BlockedCommenter):
+        post_save.connect(_readers_own_row_changed, sender=model, dispatch_uid=f"page-{model}")
+        post_delete.connect(_readers_own_row_changed, sender=model, dispatch_uid=f"page-{model}")
+    rows_changed.connect(_content_changed, sender=BlockedCommenter, dispatch_uid="page-blocks")

@@ -1,13 +1,13 @@
+import re
+
+from django.core.exceptions import BadRequest
 from django.http import Http404
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
+from django.views.decorators.vary import vary_on_cookie
 
-from checklists.progress import progress_for
-from checklists.rendering import interactive_body
-from comments.forms import CommentForm
-from comments.threads import discussion
-from comments.views import commenter_facts, why_cannot_comment
+from checklists.page import checklist_for
+from comments.page import discussion_for
 
 from . import page_cache
 from .models import Category, Post, normalize_permalink
@@ -26,50 +26,54 @@ def category_detail(request, slug):
     return render(request, "posts/category_detail.html", {"category": category, "posts": posts})
 
 
-@require_safe
-def post_detail(request, permalink):
-    cacheable = page_cache.is_cacheable(request)
-    if cacheable:
-        response = page_cache.cached_response(request)
-        if response is not None:
-            return response
+PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,8}")
 
-    found = page_cache.post_and_items(normalize_permalink(permalink), request)
-    if found is None or not (found[0].is_published or request.user.is_staff):
+
+def comments_page_number(request):
+    """The page of comments asked for in ``?comments=`` (int, 1 without one).
+
+    Raises BadRequest (answered 400) for anything but a positive number in ASCII digits.
+    """
+    value = request.GET.get("comments")
+    if value is None:
+        return 1
+    if not PAGE_NUMBER.fullmatch(value):
+        raise BadRequest("?comments= takes a page number such as 2.")
+    return int(value)
+
+
+@require_safe
+@vary_on_cookie
+def post_detail(request, permalink):
+    """A post with the viewer's checklist and the discussion, each asked of its own app.
+
+    Served whole from the page cache while nothing it shows has changed (posts.page_cache).
+    """
+    page_number = comments_page_number(request)
+    return page_cache.serve(
+        request, lambda: _post_page(request, permalink, page_number), variant=str(page_number)
+    )
+
+
+def _post_page(request, permalink, page_number):
+    post = (
+        Post.objects.visible_to(request.user)
+        .prefetch_related("categories")
+        .filter(permalink=normalize_permalink(permalink))
+        .first()
+    )
+    if post is None:
         raise Http404("No such post.")
-    post, items = found
     if request.path_info != post.permalink:
         # One address per post: /dl_advice and /dl_advice// answer with /dl_advice/.
         query = request.META.get("QUERY_STRING")
         return redirect(post.permalink + (f"?{query}" if query else ""), permanent=True)
-    cacheable = cacheable and post.is_published
-    comments_page = request.GET.get("comments", "1")
-    comments_page = int(comments_page) if comments_page.isdigit() else 1
-    progress = progress_for(user=request.user, session=request.session, post=post, items=items)
-    csrf_token = page_cache.CSRF_PLACEHOLDER if cacheable else get_token(request)
-    facts = commenter_facts(request.user, post)
-    refusal = why_cannot_comment(request.user, post, facts)
-    context = {
-        "post": post,
-        "progress": progress,
-        "body": interactive_body(post.body_html, progress, csrf_token),
-        "discussion": discussion(
-            post=post,
-            user=request.user,
-            page_number=comments_page,
-            has_own_comments=facts["commented"],
-            content_version=page_cache.content_version(request),
-        ),
-        "content_version": page_cache.content_version(request),
-        "comment_form": CommentForm(post=post),
-        "comment_refusal": refusal[1] if refusal else None,
-    }
-    if cacheable:
-        context["csrf_token"] = csrf_token  # every form's token, as the placeholder
-    response = render(request, "posts/post_detail.html", context)
-    if cacheable:
-        html = response.content.decode()
-        # A reader's own comments carry "Edit" links that expire after a few minutes.
-        page_cache.put(request, html, timeout=60 if facts["commented"] else None)
-        response.content = html.replace(page_cache.CSRF_PLACEHOLDER, get_token(request))
+    discussion = discussion_for(request, post, page_number=page_number)
+    response = render(
+        request,
+        "posts/post_detail.html",
+        {"post": post, "checklist": checklist_for(request, post), "discussion": discussion},
+    )
+    if discussion.page_number != page_number:
+        response["Cache-Control"] = "no-store"  # past the last page: not kept under this number
     return response

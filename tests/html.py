@@ -41,6 +41,40 @@ class Element:
         collect(self)
         return " ".join("".join(parts).split())
 
+    @property
+    def raw_text(self):
+        """The text exactly as written (a <textarea>'s value keeps its line breaks)."""
+        return "".join(
+            child if isinstance(child, str) else child.raw_text for child in self.children
+        )
+
+    def form_values(self):
+        """What this <form> sends as it stands, as a browser would: {name: value}, or
+        {name: [values]} for a multiple <select>. Buttons are left out."""
+        values = {}
+        for field in self.iter():
+            name = field.get("name")
+            if not name or field.get("disabled") is not None:
+                continue
+            if field.tag == "input":
+                kind = field.get("type", "text")
+                if kind in {"submit", "button", "image", "reset", "file"}:
+                    continue
+                if kind in {"checkbox", "radio"}:
+                    if field.get("checked") is not None:
+                        values[name] = field.get("value", "on")
+                    continue
+                values[name] = field.get("value", "")
+            elif field.tag == "textarea":
+                values[name] = field.raw_text.removeprefix("\n")
+            elif field.tag == "select":
+                chosen = [o.get("value", o.text) for o in field.find_all("option", selected=True)]
+                if field.get("multiple") is not None:
+                    values[name] = chosen
+                elif chosen or field.first("option"):
+                    values[name] = chosen[0] if chosen else field.first("option").get("value", "")
+        return values
+
     def iter(self):
         for child in self.children:
             if isinstance(child, Element):

@@ -87,7 +87,8 @@ def test_each_item_has_a_form_that_ticks_it_without_javascript(client, a_post, a
         "Mark as not done: First thing",
         "Mark as done: Second thing",
     ]
-    assert all(form.find("input", name="csrfmiddlewaretoken")["value"] for form in forms)
+    # No token: the page may be shared by every visitor (see test_tick_endpoint.py).
+    assert not any(form.find_all("input", name="csrfmiddlewaretoken") for form in forms)
 
 
 def test_anonymous_visitors_are_invited_to_log_in_or_sign_up_to_save_progress(client, a_post):

@@ -133,29 +133,74 @@ def test_a_reader_changes_only_their_own_ticks(reader_client, a_reader, another_
     assert reader_count(first) == 1
 
 
-def test_csrf_is_enforced(a_reader, first):
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(a_reader)
+# Cross-site requests: refused by Fetch metadata and Origin, not by a token, since a
+# visitor's page is shared by every visitor and carries none.
 
-    form = client.post(url(first), {"done": "true"})
-    as_json = post_json(client, first, {"done": True})
+CROSS_SITE = [
+    {"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"},
+    {"Sec-Fetch-Site": "same-site", "Origin": "https://evil.testserver"},
+    {"Origin": "https://evil.example"},  # a browser without Fetch metadata
+    {"Origin": "null"},  # a sandboxed frame or a data: page
+]
+
+
+@pytest.mark.parametrize("headers", CROSS_SITE)
+@pytest.mark.parametrize("logged_in", [True, False], ids=["reader", "visitor"])
+def test_a_tick_forged_from_another_site_is_refused(a_reader, first, headers, logged_in):
+    client = Client(enforce_csrf_checks=True)
+    if logged_in:
+        client.force_login(a_reader)
+
+    form = client.post(url(first), {"done": "true"}, headers=headers)
+    as_json = post_json(client, first, {"done": True}, headers=headers)
 
     assert (form.status_code, as_json.status_code) == (403, 403)
     assert_nothing_written(first)
+    assert SESSION_KEY not in client.session
 
 
-def test_csrf_token_from_the_page_lets_the_tick_through(a_reader, first):
+SAME_ORIGIN = [
+    {"Sec-Fetch-Site": "same-origin", "Origin": "http://testserver"},
+    {"Origin": "http://testserver"},  # a browser without Fetch metadata
+    {},  # not a browser (curl, a script): no page of another site can send it
+]
+
+
+@pytest.mark.parametrize("headers", SAME_ORIGIN)
+def test_a_tick_from_the_sites_own_page_needs_no_token(a_reader, first, headers):
     client = Client(enforce_csrf_checks=True)
     client.force_login(a_reader)
-    client.get(first.post.get_absolute_url())
-    token = client.cookies["csrftoken"].value
 
-    form = client.post(url(first), {"done": "true", "csrfmiddlewaretoken": token})
-    as_json = post_json(client, first, {"done": False}, headers={"X-CSRFToken": token})
+    form = client.post(url(first), {"done": "true"}, headers=headers)
+    as_json = post_json(client, first, {"done": False}, headers=headers)
 
     assert form.status_code == 302
     assert as_json.status_code == 200
     assert as_json.json()["done"] is False
+
+
+def test_a_visitor_ticks_from_the_shared_page_without_a_token(first):
+    client = Client(enforce_csrf_checks=True)
+    same_origin = {"Sec-Fetch-Site": "same-origin", "Origin": "http://testserver"}
+
+    response = client.post(url(first), {"done": "true"}, headers=same_origin)
+
+    assert response.status_code == 302
+    assert client.session[SESSION_KEY].keys() == {str(first.pk)}
+
+
+def test_other_forms_still_need_djangos_token(a_reader, a_post):
+    """Only the tick endpoint trades the token for Fetch metadata: a reader's own pages
+    carry tokens, and every other form keeps Django's check."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(a_reader)
+    same_origin = {"Sec-Fetch-Site": "same-origin", "Origin": "http://testserver"}
+
+    response = client.post(
+        f"/comments/posts/{a_post.pk}/", {"body": "No token"}, headers=same_origin
+    )
+
+    assert response.status_code == 403
 
 
 def test_an_unknown_item_is_404(reader_client, first):

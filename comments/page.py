@@ -1,0 +1,43 @@
+"""The comments app's part of a post page: its one public entry point for posts.views."""
+
+from dataclasses import dataclass
+
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+
+from .forms import CommentForm
+from .models import Comment
+from .threads import page_of_threads, threads_html
+
+
+@dataclass(frozen=True)
+class Discussion:
+    """What the post page shows of its discussion: ``count`` (int), the comments everyone
+    may read, for the header's link; ``html`` (safe str), the whole comments section;
+    ``page_number`` (int), the page of threads shown."""
+
+    count: int
+    html: SafeString
+    page_number: int
+
+
+def discussion_for(request, post, *, page_number=1):
+    """The discussion of ``post`` (a Post) as ``request.user`` sees it, on page
+    ``page_number`` (int, from 1; a page past the last shows the last)."""
+    viewer = request.user
+    threads, page = page_of_threads(post=post, viewer=viewer, page_number=page_number)
+    count = Comment.objects.approved().filter(post=post, is_removed=False).count()
+    form = CommentForm(post=post, user=viewer)
+    html = render_to_string(
+        "comments/includes/section.html",
+        {
+            "post": post,
+            "count": count,
+            "threads": threads_html(threads, post=post, viewer=viewer),
+            "page": page,
+            "permission": form.permission,
+            "comment_form": form,
+        },
+        request=request,
+    )
+    return Discussion(count=count, html=SafeString(html), page_number=page.number)
