@@ -136,28 +136,34 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "DATABASE_CONNECT_TIMEOUT", 3
     )
 
-# Cache: Redis when REDIS_URL is set (shared by every app server: pages, rate limits,
-# sessions), else a per-process memory cache. django-redis's IGNORE_EXCEPTIONS turns a
-# lost Redis into cache misses (each logged): pages are built from the database, and
-# sessions, stored in the database and only cached, keep everyone logged in.
+# Caches: Redis when REDIS_URL is set, shared by every app server; else memory per process.
+# "shared" holds what must be the same on every server or nowhere (post pages, sessions);
+# while Redis is unreachable it misses, and pages and sessions come from the database
+# (sessions are stored there and only cached, so a lost Redis logs nobody out).
+# "default" holds rate limits (ours and allauth's) and other small counters; while Redis
+# is unreachable each process counts in its own memory (advice_site.cache).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "advice",
-            "OPTIONS": {
-                "SOCKET_CONNECT_TIMEOUT": 1,
-                "SOCKET_TIMEOUT": 1,
-                "IGNORE_EXCEPTIONS": True,
-            },
-        }
+    _redis = {
+        "BACKEND": "advice_site.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "advice",
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
     }
-    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    CACHES = {
+        "default": {**_redis, "OPTIONS": {**_redis["OPTIONS"], "WHILE_DOWN": "memory"}},
+        "shared": {**_redis, "OPTIONS": {**_redis["OPTIONS"], "WHILE_DOWN": "miss"}},
+    }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "shared": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "shared",
+        },
+    }
+SESSION_CACHE_ALIAS = "shared"
 
 # The running code and templates, part of every cached page's key: a deploy never serves
 # HTML that points at static files it removed. Set it to the commit in a build pipeline;

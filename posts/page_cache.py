@@ -42,11 +42,12 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.messages import get_messages
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.connection import ConnectionProxy
 
 from advice_site.signals import rows_changed
 
@@ -55,6 +56,8 @@ PAGE_SECONDS = 60
 # How long an HTTP cache in front (nginx, a CDN) may keep a visitor's page without asking.
 SHARED_SECONDS = 5
 CONTENT = "content"
+# The cache shared by every app server, which misses while Redis is down (settings.CACHES).
+cache = ConnectionProxy(caches, "shared")
 
 
 def reader(user_id):

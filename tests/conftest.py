@@ -129,13 +129,15 @@ def write_post_file(tmp_path):
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    """An empty cache for every test: allauth keeps its rate-limit history there, and one
-    test's logins must not count against the next."""
-    from django.core.cache import cache
+    """Empty caches for every test: allauth keeps its rate-limit history there, and one
+    test's logins must not count against the next; pages are cached there too."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all(initialized_only=False):
+        cache.clear()
     yield
-    cache.clear()
+    for cache in caches.all(initialized_only=False):
+        cache.clear()
 
 
 @pytest.fixture

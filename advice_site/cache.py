@@ -1,0 +1,103 @@
+"""Redis as Django's cache, for a site that keeps working while Redis is unreachable.
+
+django-redis talks to Redis. This subclass only decides what a cache call does while
+Redis cannot be reached, per cache alias, with ``OPTIONS["WHILE_DOWN"]``:
+
+- ``"miss"``: reads miss and writes are dropped. For what must be the same on every app
+  server or not at all: post pages and sessions (then built and read from the database).
+- ``"memory"``: a memory cache in this process answers instead. For rate limits, ours and
+  django-allauth's: logins keep working and stay limited, per process (allauth's lock is
+  a cache ``add``; with Redis down and nothing to answer, every login would be a 429).
+
+After a failed call Redis is left alone for RETRY_SECONDS, so a Redis that hangs costs
+one timeout per process, not one per call; each failure logs one warning.
+"""
+
+import logging
+import time
+
+from django.core.cache.backends.locmem import LocMemCache
+from django_redis.cache import RedisCache as DjangoRedisCache
+from django_redis.exceptions import ConnectionInterrupted
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+RETRY_SECONDS = 5
+_MISSING = object()
+
+
+class RedisCache(DjangoRedisCache):
+    """django-redis's cache with a chosen behaviour while Redis is unreachable (above).
+
+    Options: everything django-redis takes, and ``WHILE_DOWN`` ("miss" or "memory";
+    "miss" when not given). django-redis's own ``IGNORE_EXCEPTIONS`` is replaced by it.
+    """
+
+    def __init__(self, server, params):
+        options = dict(params.get("OPTIONS", {}))
+        self.while_down = options.pop("WHILE_DOWN", "miss")
+        if self.while_down not in {"miss", "memory"}:
+            raise ValueError(f'WHILE_DOWN is "miss" or "memory", not {self.while_down!r}')
+        options["IGNORE_EXCEPTIONS"] = False
+        super().__init__(server, {**params, "OPTIONS": options})
+        memory = self.while_down == "memory"
+        self._memory = LocMemCache(f"while-down:{server}", {}) if memory else None
+        self._retry_at = 0.0
+
+    def _call(self, name, miss, *args, **kwargs):
+        if time.monotonic() >= self._retry_at:
+            try:
+                return getattr(super(), name)(*args, **kwargs)
+            except (RedisError, ConnectionInterrupted) as error:
+                self._retry_at = time.monotonic() + RETRY_SECONDS
+                logger.warning(
+                    "Redis unreachable (%s: %s); for %d s a cache with WHILE_DOWN=%s %s",
+                    error.__class__.__name__,
+                    error,
+                    RETRY_SECONDS,
+                    self.while_down,
+                    "answers from this process's memory" if self._memory else "misses",
+                )
+        if self._memory is not None:
+            kwargs.pop("client", None)
+            return getattr(self._memory, name)(*args, **kwargs)
+        if miss is _MISSING:
+            raise ValueError("the cache is unavailable")  # as incr() of a missing key
+        return miss
+
+    def get(self, key, default=None, version=None, **kwargs):
+        return self._call("get", default, key, default, version, **kwargs)
+
+    def get_many(self, keys, version=None, **kwargs):
+        return self._call("get_many", {}, keys, version=version, **kwargs)
+
+    def has_key(self, key, version=None, **kwargs):
+        return self._call("has_key", False, key, version=version, **kwargs)
+
+    def set(self, *args, **kwargs):
+        return self._call("set", False, *args, **kwargs)
+
+    def add(self, *args, **kwargs):
+        return self._call("add", False, *args, **kwargs)
+
+    def set_many(self, *args, **kwargs):
+        return self._call("set_many", [], *args, **kwargs)
+
+    def touch(self, *args, **kwargs):
+        return self._call("touch", False, *args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        return self._call("delete", False, *args, **kwargs)
+
+    def delete_many(self, *args, **kwargs):
+        return self._call("delete_many", None, *args, **kwargs)
+
+    def incr(self, *args, **kwargs):
+        return self._call("incr", _MISSING, *args, **kwargs)
+
+    def decr(self, *args, **kwargs):
+        return self._call("decr", _MISSING, *args, **kwargs)
+
+    def clear(self):
+        return self._call("clear", None)
