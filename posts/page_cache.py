@@ -127,10 +127,9 @@ def serve(request, build, *, variant=""):
     ``Cache-Control: no-store``; a visitor's only when it needed no CSRF token.
     """
     viewer = _viewer(request)
-    if viewer is None:
+    if viewer is None:  # built for this request alone
         response = build()
-        if request.user.is_authenticated or request.session.session_key:
-            patch_cache_control(response, private=True)
+        patch_cache_control(response, private=True)
         return response
 
     scopes = [CONTENT] if viewer == "visitor" else [CONTENT, viewer]

@@ -1,0 +1,110 @@
+"""The README's nginx configuration, run in front of the site: it keeps the pages of
+visitors without a session, never a page of anyone with one, and lets a change through
+within the SHARED_SECONDS the site allows shared caches.
+
+nginx comes from Debian (`apt-get install -y nginx-light`; CI installs it). Without it
+this test is skipped on a developer's machine and fails under CI=true."""
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from posts.page_cache import SHARED_SECONDS
+from tests.conftest import ROOT, make_user
+
+from .comments.conftest import add_comment
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def readme_snippet():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    return re.search(r"```nginx\n(.*?)```", readme, re.DOTALL).group(1)
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def nginx(live_server, tmp_path):
+    if not Path(NGINX).exists():
+        message = "nginx is missing: apt-get install -y nginx-light"
+        if os.environ.get("CI", "").strip().lower() == "true":
+            pytest.fail(f"CI=true and {message}", pytrace=False)
+        pytest.skip(message)
+    port = free_port()
+    upstream = live_server.url.removeprefix("http://")
+    site = (
+        readme_snippet()
+        .replace("/var/cache/nginx/advice", str(tmp_path / "cache"))
+        .replace("server 127.0.0.1:8000;", f"server {upstream};")
+        .replace("listen 80;", f"listen 127.0.0.1:{port};")
+    )
+    user = "user root root;\n" if os.geteuid() == 0 else ""
+    (tmp_path / "nginx.conf").write_text(
+        f"{user}pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+        f"http {{\naccess_log off;\n{site}\n}}\n"
+    )
+    process = subprocess.Popen(
+        [NGINX, "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path), "-g", "daemon off;"],
+        stderr=subprocess.PIPE,
+    )
+    for _ in range(50):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield f"http://127.0.0.1:{port}"
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def get(url, **headers):
+    request = urllib.request.Request(url, headers={"Host": "localhost", **headers})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.headers, response.read().decode()
+
+
+def test_nginx_keeps_visitor_pages_and_never_a_session_page(nginx, live_server, a_post):
+    url = nginx + a_post.get_absolute_url()
+    comment = add_comment(a_post, make_user(display_name="Carla"), "Words to moderate away")
+
+    first, html = get(url)
+    second, cached_html = get(url)
+    assert (first["X-Cache-Status"], second["X-Cache-Status"]) == ("MISS", "HIT")
+    assert cached_html == html and "Words to moderate away" in html
+
+    with_session, _ = get(url, Cookie="sessionid=whatever")
+    assert with_session["X-Cache-Status"] == "BYPASS"
+
+    comment.delete()  # gone from the site at once; from nginx once its copy expires
+    time.sleep(SHARED_SECONDS + 1)
+    expired, after = get(url)
+    assert expired["X-Cache-Status"] in {"EXPIRED", "REVALIDATED"}
+    assert "Words to moderate away" not in after
+
+
+def test_nginx_never_keeps_a_readers_page(nginx, live_server, a_post, client):
+    reader = make_user(display_name="Private Person")
+    client.force_login(reader)
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    url = nginx + a_post.get_absolute_url()
+
+    get(url, Cookie=cookie)
+    headers, html = get(url, Cookie=cookie)
+    _, visitor_html = get(url)
+
+    assert headers["X-Cache-Status"] == "BYPASS"
+    assert "Private Person" in html and "Private Person" not in visitor_html
