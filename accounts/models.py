@@ -5,6 +5,9 @@ from django.urls import reverse
 
 from advice_site.signals import ChangeSignallingQuerySet
 
+# How a reader without a display name is shown to others.
+ANONYMOUS_READER = "Anonymous reader"
+
 
 class UserManager(DjangoUserManager.from_queryset(ChangeSignallingQuerySet)):
     """Django's, with bulk writes signalled (readers' names are shown on post pages)."""
@@ -34,4 +37,4 @@ class User(AbstractUser):
 
     @property
     def public_name(self):
-        return self.display_name or "Anonymous reader"
+        return self.display_name or ANONYMOUS_READER

@@ -11,11 +11,16 @@ BENCH_REDIS_URL (default redis://127.0.0.1:6379/15; empty for a local cache),
 BENCH_ROUNDS (3), BENCH_SECONDS (5, per row and round), BENCH_CONNECTIONS (32),
 WEB_CONCURRENCY (2), GUNICORN_THREADS (2).
 
-The rows run in rounds, one after the other within each round (first the four reads,
-then the two writes), and the table gives each row's median over the rounds: a virtual
+The rows run in rounds, one after the other within each round (first the reads, then
+the two writes), and the table gives each row's median over the rounds: a virtual
 machine's speed drifts by a factor of two within a minute (other tenants), and a ratio
 to the static file measured minutes earlier would measure the drift. Each read's ratio
 is taken against the static file of its own round.
+
+Two reads are measured while readers tick at a steady pace (BENCH_TICKERS connections,
+each waiting BENCH_TICK_DELAY_MS between ticks with wrk's delay(), so the pace does not
+depend on the server's speed): the rate of a busy checklist, which must not empty the
+page cache. Then, in-process, the post page built with every cache stale.
 """
 
 import gzip
@@ -49,6 +54,11 @@ DATABASE_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/advice_bench"
 )
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
+TICKERS = int(os.environ.get("BENCH_TICKERS", "4"))
+TICK_DELAY_MS = int(os.environ.get("BENCH_TICK_DELAY_MS", "80"))
+# Each round's tick phases (ticks beside the anonymous page, beside the logged-in page,
+# the tick row) get their own share of the (reader, item) pairs.
+TICK_PHASES = 3
 
 
 def server_env():
@@ -127,9 +137,10 @@ def lua_table(values):
 def write_scripts(data, directory):
     sessions = lua_table(f'{{"{s["session"]}","{s["csrf"]}"}}' for s in data["sessions"])
     items = lua_table(str(item) for item in data["items"])
-    # A bound on each write row's requests as well as on time: each round gets its own
-    # share of the (reader, item) pairs, so every acknowledged tick must be a new row.
-    per_round = len(data["sessions"]) * len(data["items"]) // ROUNDS
+    # A bound on each write row's requests as well as on time: each tick phase of each
+    # round gets its own share of the (reader, item) pairs, so every acknowledged tick
+    # must be a new row.
+    per_round = len(data["sessions"]) * len(data["items"]) // (ROUNDS * TICK_PHASES)
     common = f"""
 local sessions = {sessions}
 local items = {items}
@@ -138,7 +149,7 @@ local cookie_name = "{data["session_cookie"]}"
 -- is a constant here rather than a counter.
 local thread_count = 2
 local threads = {{}}
--- Each round passes its number, so its ticks are pairs no earlier round touched.
+-- Each phase passes its slot number, so its ticks are pairs no other phase touches.
 first = 0
 function init(args)
   first = (tonumber(args[1]) or 0) * {per_round}
@@ -183,6 +194,14 @@ function request()
   local item = items[(math.floor(k / #sessions) % #items) + 1]
   local path = "/checklists/items/" .. item .. "/"
   return wrk.format("POST", path, headers_for(s, true), '{"done": true}')
+end
+"""
+    )
+    (directory / "tick_paced.lua").write_text(
+        (directory / "tick.lua").read_text()
+        + f"""
+function delay()
+  return {TICK_DELAY_MS}
 end
 """
     )
@@ -232,11 +251,11 @@ end
 """)
 
 
-def wrk(path, script, seconds=SECONDS, round_number=0):
-    command = [
+def wrk_command(path, script, seconds=SECONDS, slot=0, connections=CONNECTIONS):
+    return [
         "wrk",
         "-t2",
-        f"-c{CONNECTIONS}",
+        f"-c{connections}",
         f"-d{seconds}s",
         "--latency",
         "--timeout",
@@ -245,10 +264,27 @@ def wrk(path, script, seconds=SECONDS, round_number=0):
         str(script),
         BASE + path,
         "--",
-        str(round_number),
+        str(slot),
     ]
+
+
+def wrk(path, script, seconds=SECONDS, slot=0):
+    command = wrk_command(path, script, seconds, slot)
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     return parse_wrk(output)
+
+
+def wrk_while_ticking(path, script, tick_script, slot):
+    """``path`` measured as wrk(), while TICKERS connections tick at a steady pace for the
+    same time. Returns (the page's result, the ticks' result)."""
+    ticks = subprocess.Popen(
+        wrk_command("/", tick_script, slot=slot, connections=TICKERS),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    page = wrk(path, script)
+    output, _ = ticks.communicate(timeout=SECONDS + 30)
+    return page, parse_wrk(output)
 
 
 def _ms(text):
@@ -342,37 +378,58 @@ def main():
     scripts = Path(tempfile.mkdtemp())
     write_scripts(data, scripts)
     server = start_server(env)
+    permalink = data["permalink"]
+    # (path, script, ticking): ticking rows run beside a steady pace of ticks.
     rows = {
-        "static file (WhiteNoise)": (static_path, "count.lua"),
-        "/healthz": ("/healthz", "count.lua"),
-        "post page, anonymous": (data["permalink"], "count.lua"),
-        "post page, logged in": (data["permalink"], "reader.lua"),
-        "tick (POST, JSON)": ("/", "tick.lua"),
-        "comment (POST)": ("/", "comment.lua"),
+        "static file (WhiteNoise)": (static_path, "count.lua", False),
+        "/healthz": ("/healthz", "count.lua", False),
+        "post page, anonymous": (permalink, "count.lua", False),
+        "post page, logged in": (permalink, "reader.lua", False),
+        "anonymous, while ticking": (permalink, "count.lua", True),
+        "logged in, while ticking": (permalink, "reader.lua", True),
+        "tick (POST, JSON)": ("/", "tick.lua", False),
+        "comment (POST)": ("/", "comment.lua", False),
     }
     results = {name: [] for name in rows}
+    paced_ticks = {name: [] for name, row in rows.items() if row[2]}
     try:
         # Warm up: workers import and compile.
-        for path in (static_path, "/healthz", data["permalink"]):
+        for path in (static_path, "/healthz", permalink):
             wrk(path, scripts / "count.lua", seconds=2)
         ticks_before = count_rows("SELECT count(*) FROM checklists_tick")
         comments_before = count_rows("SELECT count(*) FROM comments_comment")
         # The readers' pages are built once first, so the rows measure the steady state;
-        # the writes come last, since each one changes the page.
-        wrk(data["permalink"], scripts / "reader.lua", seconds=2)
-        reads, writes = list(rows)[:4], list(rows)[4:]
+        # the writes come last, since each comment changes the page.
+        wrk(permalink, scripts / "reader.lua", seconds=2)
+        reads, writes = list(rows)[:6], list(rows)[6:]
         for names in (reads, writes):
             for round_number in range(ROUNDS):
+                phase = iter(range(round_number * TICK_PHASES, (round_number + 1) * TICK_PHASES))
                 for name in names:
-                    path, script = rows[name]
-                    result = wrk(path, scripts / script, round_number=round_number)
+                    path, script, ticking = rows[name]
+                    if ticking:
+                        result, ticks = wrk_while_ticking(
+                            path, scripts / script, scripts / "tick_paced.lua", next(phase)
+                        )
+                        paced_ticks[name].append(ticks)
+                    else:
+                        slot = next(phase) if script == "tick.lua" else round_number
+                        result = wrk(path, scripts / script, slot=slot)
                     results[name].append(result)
         ticks_after = count_rows("SELECT count(*) FROM checklists_tick")
         comments_after = count_rows("SELECT count(*) FROM comments_comment")
-        weight, script_weight, assets = page_weight(data["permalink"])
+        weight, script_weight, assets = page_weight(permalink)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+    build = subprocess.run(
+        [PY, "bench/build_time.py", permalink],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
 
     static_rounds = [result["rps"] for result in results["static file (WhiteNoise)"]]
     lines = [
@@ -389,20 +446,29 @@ def main():
             f"{median(r['p50'] for r in rounds):>8.1f} {median(r['p99'] for r in rounds):>8.1f} "
             f"{max(r['p99'] for r in rounds):>10.1f} {sum(r['errors'] for r in rounds):>7}"
         )
-    tick_ok = sum(r["ok"] for r in results["tick (POST, JSON)"])
+    all_ticks = results["tick (POST, JSON)"] + [t for ts in paced_ticks.values() for t in ts]
+    tick_ok = sum(r["ok"] for r in all_ticks)
+    tick_errors = sum(r["errors"] for r in all_ticks)
     comment_ok = sum(r["ok"] for r in results["comment (POST)"])
+    pace = ", ".join(
+        f"{name}: {median(t['rps'] for t in ticks):.0f} ticks/s"
+        for name, ticks in paced_ticks.items()
+    )
     lines += [
         "",
         f"median of {ROUNDS} rounds of {SECONDS} s a row (worst p99: the slowest round), "
         f"{CONNECTIONS} connections, gunicorn {env['WEB_CONCURRENCY']} workers x "
         f"{env['GUNICORN_THREADS']} threads, PostgreSQL, "
         f"{'Redis' if REDIS_URL else 'local-memory'} cache, {os.cpu_count()} cores",
+        f"ticking rows: {TICKERS} connections, {TICK_DELAY_MS} ms between ticks ({pace}; "
+        f"{tick_errors} errors)",
         f"ticks acknowledged {tick_ok}, new tick rows {ticks_after - ticks_before}: "
         f"{'nothing lost' if ticks_after - ticks_before >= tick_ok else 'LOST'}",
         f"comments acknowledged {comment_ok}, new comment rows {comments_after - comments_before}: "
         f"{'nothing lost' if comments_after - comments_before >= comment_ok else 'LOST'}",
         f"article page: {weight / 1024:.1f} KB transferred with its {assets} assets "
         f"(JavaScript {script_weight / 1024:.1f} KB, compressed)",
+        f"{build} (static file in this run: {median(static_rounds):.0f} req/s)",
     ]
     report = "\n".join(lines)
     print(report)

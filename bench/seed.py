@@ -1,5 +1,6 @@
-"""Fill the benchmark database: the article, 10,000 readers with ticks, 500 comments with
-replies, and readers with sessions for the load generator. Run by bench/run.py."""
+"""Fill the benchmark database: the article, 10,000 readers with ticks, 1,000 approved
+comments in threads (518 of them in the first page's 30 threads, as issue 9 measured),
+and readers with sessions for the load generator. Run by bench/run.py."""
 
 import json
 import random
@@ -24,9 +25,48 @@ from comments.models import Comment  # noqa: E402
 from posts.importing import import_post  # noqa: E402
 
 READERS = 10_000
-COMMENTS = 500
+# Thread sizes: the first page's 30 threads hold 518 comments (8 threads of 18, 22 of
+# 17), the next 40 threads the other 482 (2 of 13, 38 of 12): 1,000 in all.
+THREAD_SIZES = [18] * 8 + [17] * 22 + [13] * 2 + [12] * 38
 LOAD_USERS = 2_000  # readers the load generator acts as (ticks and comments)
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def seed_comments(post, authors):
+    """THREAD_SIZES threads, oldest first: each a thread starter, replies to it and
+    replies to those (depth 2 at most), with their HTML rendered as the site renders it."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from comments.rendering import render_comment
+
+    start = timezone.now() - timedelta(days=30)
+    number = 0
+    comments = []
+    for size in THREAD_SIZES:
+        thread = []
+        for _ in range(size):
+            parent = random.choice(thread) if thread else None
+            if parent is not None and parent.depth >= settings.COMMENTS_MAX_DEPTH:
+                parent = parent.parent
+            body = f"Benchmark comment {number}: a thought about *the article*, and a question."
+            comment = Comment(
+                post=post,
+                parent=parent,
+                thread=thread[0] if thread else None,
+                depth=parent.depth + 1 if parent else 0,
+                author=authors[number % len(authors)],
+                body=body,
+                body_html=render_comment(body),
+                status=Comment.Status.APPROVED,
+                created_at=start + timedelta(minutes=number),
+            )
+            comment.save()  # sets the thread of a thread starter
+            thread.append(comment)
+            number += 1
+        comments += thread
+    return comments
 
 
 def main(out_path):
@@ -52,24 +92,7 @@ def main(out_path):
         Tick.objects.bulk_create(ticks, batch_size=5000)
         recount_readers(items)
 
-        comments = []
-        for i in range(COMMENTS):
-            parent = random.choice(comments) if comments and random.random() < 0.3 else None
-            if parent is not None and parent.depth >= settings.COMMENTS_MAX_DEPTH:
-                parent = parent.parent
-            comment = Comment.objects.create(
-                post=post,
-                parent=parent,
-                depth=parent.depth + 1 if parent else 0,
-                author=users[LOAD_USERS + i],
-                body=f"Benchmark comment {i}",
-                body_html=f"<p>Benchmark comment {i}</p>",
-                status=Comment.Status.APPROVED,
-            )
-            comment.thread_id = parent.thread_id if parent else comment.pk
-            comment.save(update_fields=["thread"])
-            comment.parent = parent
-            comments.append(comment)
+        comments = seed_comments(post, users[LOAD_USERS:])
 
     sessions = []
     for user in users[:LOAD_USERS]:
@@ -92,7 +115,7 @@ def main(out_path):
         )
     )
     print(
-        f"seeded {READERS} readers, {len(ticks)} ticks, {COMMENTS} comments, "
+        f"seeded {READERS} readers, {len(ticks)} ticks, {len(comments)} comments, "
         f"{LOAD_USERS} load sessions"
     )
 

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.models import ANONYMOUS_READER
 from advice_site.signals import ChangeSignallingQuerySet
 
 
@@ -119,9 +120,16 @@ class Comment(models.Model):
 
     @property
     def display_author(self):
-        if self.author_id:
-            return self.author.public_name
-        return self.author_name or "Former reader"
+        display_name = self.author.display_name if self.author_id else None
+        return self.author_label(self.author_id, display_name, self.author_name)
+
+    @staticmethod
+    def author_label(author_id, display_name, author_name):
+        """The name shown for a comment: its reader's public name, else the name it came
+        with (imported from Disqus), else "Former reader" (the account was deleted)."""
+        if author_id:
+            return display_name or ANONYMOUS_READER
+        return author_name or "Former reader"
 
     @property
     def is_pending(self):

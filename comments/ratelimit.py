@@ -7,13 +7,17 @@ from django.core.cache import cache
 
 
 def hit(key, *, limit, seconds):
-    """Count one request for key; return True while the window's count is within limit."""
+    """Count one request for ``key`` (str) in the current window of ``seconds`` (int);
+    True while the window's count is at most ``limit`` (int).
+
+    One round trip to the cache in the steady state (an increment); the window's first
+    request also adds the counter. Never raises: the default cache counts in this
+    process's memory while Redis is down (advice_site.cache).
+    """
     window = int(time.time() // seconds)
     cache_key = f"ratelimit:{key}:{window}"
-    cache.add(cache_key, 0, timeout=seconds + 1)
     try:
         count = cache.incr(cache_key)
-    except ValueError:  # expired between add and incr
-        cache.add(cache_key, 1, timeout=seconds + 1)
-        count = 1
+    except ValueError:  # the window's first request (or its counter just expired)
+        count = 1 if cache.add(cache_key, 1, timeout=seconds + 1) else cache.incr(cache_key)
     return count <= limit
