@@ -164,7 +164,8 @@ def serve(request, build, *, variant=""):
 
 
 def _viewer(request):
-    """ "visitor", "reader:<id>", or None for a request whose page is not kept."""
+    """Whose page this request gets: "visitor", "reader:<id>", or None when the page is
+    built for this request alone (not a GET, a message waiting, a visitor's session)."""
     if request.method not in ("GET", "HEAD") or get_messages(request):
         return None
     if request.user.is_authenticated:
