@@ -402,18 +402,20 @@ def main():
         # the writes come last, since each comment changes the page.
         wrk(permalink, scripts / "reader.lua", seconds=2)
         reads, writes = list(rows)[:6], list(rows)[6:]
+        # The rows that tick, each with its own share of (reader, item) pairs per round.
+        tick_phase = {"anonymous, while ticking": 0, "logged in, while ticking": 1}
+        tick_phase["tick (POST, JSON)"] = 2
         for names in (reads, writes):
             for round_number in range(ROUNDS):
-                phase = iter(range(round_number * TICK_PHASES, (round_number + 1) * TICK_PHASES))
                 for name in names:
                     path, script, ticking = rows[name]
+                    slot = round_number * TICK_PHASES + tick_phase.get(name, 0)
                     if ticking:
                         result, ticks = wrk_while_ticking(
-                            path, scripts / script, scripts / "tick_paced.lua", next(phase)
+                            path, scripts / script, scripts / "tick_paced.lua", slot
                         )
                         paced_ticks[name].append(ticks)
                     else:
-                        slot = next(phase) if script == "tick.lua" else round_number
                         result = wrk(path, scripts / script, slot=slot)
                     results[name].append(result)
         ticks_after = count_rows("SELECT count(*) FROM checklists_tick")
