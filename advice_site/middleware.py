@@ -1,6 +1,8 @@
 import json
+from urllib.parse import unquote
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.http import HttpResponse
 
 from . import health
@@ -33,3 +35,25 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
+
+
+class RejectNullCharactersMiddleware:
+    """Answer 400 to a request with a NUL character in its path, query string or cookies.
+
+    No browser sends one, and PostgreSQL refuses NUL in every string it compares or
+    stores: a permalink, a session key or an email confirmation key with one was a 500
+    (issue 12). Forms already refuse NUL in text fields (Django's CharField).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        query = request.META.get("QUERY_STRING", "")
+        if (
+            "\x00" in request.path
+            or ("%00" in query and "\x00" in unquote(query))
+            or "\x00" in request.META.get("HTTP_COOKIE", "")
+        ):
+            raise BadRequest("A NUL character in the address or cookies.")
+        return self.get_response(request)

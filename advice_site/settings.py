@@ -91,6 +91,7 @@ MIDDLEWARE = [
     # uncompressed page, and below every middleware that adds headers, so a 304 carries
     # them too (Django's 304 keeps only the caching headers of the response it replaces).
     "django.middleware.http.ConditionalGetMiddleware",
+    "advice_site.middleware.RejectNullCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -138,7 +138,7 @@ def _requested_state(request):
     if request.content_type == "application/json":
         try:
             payload = json.loads(request.body or b"")
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
             raise BadRequest("The request body is not valid JSON.") from None
         if not isinstance(payload, dict) or not isinstance(payload.get("done"), bool):
             raise BadRequest('Send {"done": true} or {"done": false}.')

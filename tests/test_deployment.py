@@ -188,6 +188,15 @@ def test_an_unexpected_error_answers_the_styled_500_page(client):
         (lambda client: client.generic("BREW", "/"), 405),
         (lambda client: client.put("/checklists/items/1/"), 405),
         (lambda client: client.get("/no-such-page/"), 404),
+        (lambda client: client.get("/dl%00advice/"), 400),
+        (lambda client: client.get("/categories/a%00b/"), 400),
+        (lambda client: client.get("/dl_advice/?next=%00"), 400),
+        (lambda client: client.get("/dl_advice/", HTTP_COOKIE="sessionid=abcdefgh\x00i"), 400),
+        (lambda client: client.get("/accounts/confirm-email/%00abc/"), 400),
+        (lambda client: client.get("/dl_advice/?comments=%C2%B2"), 400),
+        (lambda client: client.get("/dl_advice/?utm_source=x&fbclid=y"), 200),
+        (lambda client: client.get("/checklists/items/99999999999999999999/"), 405),
+        (lambda client: client.post("/comments/99999999999999999999/flag/"), 302),
     ],
     ids=[
         "bad host",
@@ -197,12 +206,35 @@ def test_an_unexpected_error_answers_the_styled_500_page(client):
         "unknown method",
         "wrong method",
         "unknown path",
+        "NUL in a post path",
+        "NUL in a category path",
+        "NUL in the query",
+        "NUL in a cookie",
+        "NUL in a confirmation key",
+        "superscript page number",
+        "tracking parameters",
+        "id past bigint",
+        "id past bigint, logged out",
     ],
 )
 def test_malformed_requests_get_4xx_never_500(client, the_article, make_request, expected):
     client.raise_request_exception = False
 
     assert make_request(client).status_code == expected
+
+
+def test_deeply_nested_json_to_the_tick_endpoint_is_a_400(client, the_article):
+    item = the_article.checklist_items.first()
+
+    response = client.post(
+        f"/checklists/items/{item.pk}/",
+        "[" * 50_000 + "]" * 50_000,
+        content_type="application/json",
+        headers={"Accept": "application/json"},
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"error": "The request body is not valid JSON."}
 
 
 def test_an_oversized_form_body_is_refused_with_400(client, the_article, a_reader):
