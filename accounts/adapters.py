@@ -1,5 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.http import Http404
 
 from advice_site.clients import client_ip
 
@@ -12,6 +13,16 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def get_app(self, request, provider, client_id=None):
+        """The provider's configured app. A provider nobody set up (its log-in URLs exist
+        all the same) answers 404 instead of the 500 of allauth's SocialApp.DoesNotExist."""
+        from allauth.socialaccount.models import SocialApp
+
+        try:
+            return super().get_app(request, provider, client_id=client_id)
+        except SocialApp.DoesNotExist:
+            raise Http404(f"Log-in with {provider} is not set up on this site.") from None
+
     def populate_user(self, request, sociallogin, data):
         """A reader who signs up through GitHub or Google gets a display name too."""
         user = super().populate_user(request, sociallogin, data)

@@ -38,6 +38,11 @@ permalink_validator = RegexValidator(
 )
 
 
+def is_permalink(value):
+    """Whether ``value`` (str) has the form of a permalink (what permalink_validator takes)."""
+    return len(value) <= 200 and permalink_validator.regex.fullmatch(value) is not None
+
+
 def normalize_permalink(value):
     """'dl_advice' and '/dl_advice' both mean '/dl_advice/'."""
     value = (value or "").strip()

@@ -10,7 +10,7 @@ from checklists.page import checklist_for
 from comments.page import discussion_for
 
 from . import page_cache
-from .models import Category, Post, normalize_permalink
+from .models import Category, Post, is_permalink, normalize_permalink
 
 
 @require_safe
@@ -49,6 +49,8 @@ def post_detail(request, permalink):
 
     Served whole from the page cache while nothing it shows has changed (posts.page_cache).
     """
+    if not is_permalink(normalize_permalink(permalink)):
+        raise Http404("No such post.")  # and nothing to look up, in the cache or the database
     page_number = comments_page_number(request)
     return page_cache.serve(
         request, lambda: _post_page(request, permalink, page_number), variant=str(page_number)

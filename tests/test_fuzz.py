@@ -1,0 +1,135 @@
+"""Every URL pattern of the site driven with random paths, queries, methods, headers and
+bodies (hypothesis), as a visitor, a reader and staff: no answer is a 500, and nothing
+is logged as an error or with a traceback (issue 12).
+
+The budget is fixed and the examples derandomized, so CI runs the same requests every
+time: FUZZ_EXAMPLES (default 300) sets how many; raise it to search further locally.
+"""
+
+import logging
+import os
+import re
+from urllib.parse import quote, urlencode
+
+import pytest
+from django.test import Client
+from django.urls import URLResolver, get_resolver
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import make_user
+
+pytestmark = pytest.mark.django_db
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "300"))
+METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "BREW"]
+QUERY_KEYS = ["comments", "next", "q", "p", "o", "page", "utm_source", "fbclid", "done", "e"]
+CHARSETS = ["", "; charset=utf-8", "; charset=utf-16", "; charset=latin-1", "; charset=nope"]
+CONTENT_TYPES = [
+    "application/x-www-form-urlencoded",
+    "multipart/form-data; boundary=xyz",
+    "application/json",
+    "text/plain",
+    "",
+]
+
+
+def url_regexes(patterns=None, prefix=""):
+    """Each URL pattern of the site as one regex of the whole path (without the leading
+    slash), nested includes joined."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        part = pattern.pattern.regex.pattern.removeprefix("^").removesuffix("\\Z")
+        part = part.removesuffix("$")
+        if isinstance(pattern, URLResolver):
+            yield from url_regexes(pattern.url_patterns, prefix + part)
+        else:
+            yield prefix + part
+
+
+URL_REGEXES = sorted(set(url_regexes()))
+
+text = st.text(max_size=40)
+# What a WSGI server hands Django in a header: the raw bytes read as ISO-8859-1.
+header_text = st.text(st.characters(max_codepoint=255), max_size=40)
+paths = st.one_of(
+    st.sampled_from(URL_REGEXES).flatmap(
+        lambda regex: st.from_regex(re.compile(f"^{regex}$"), fullmatch=True)
+    ),
+    text,
+)
+queries = st.dictionaries(st.one_of(st.sampled_from(QUERY_KEYS), text), text, max_size=4)
+bodies = st.one_of(
+    st.binary(max_size=200),
+    queries.map(lambda query: urlencode(query).encode()),
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | text,
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(text, inner, max_size=3),
+    ).map(lambda value: repr(value).replace("'", '"').encode()),
+)
+headers = st.fixed_dictionaries(
+    {
+        "content_type": st.tuples(st.sampled_from(CONTENT_TYPES), st.sampled_from(CHARSETS)).map(
+            "".join
+        ),
+        "HTTP_ACCEPT": st.sampled_from(["text/html", "application/json", "*/*", "", "\x7f"]),
+    },
+    optional={
+        "HTTP_ORIGIN": st.sampled_from(["http://testserver", "https://evil.example", "null"]),
+        "HTTP_SEC_FETCH_SITE": st.sampled_from(["same-origin", "cross-site", "none", "x"]),
+        "HTTP_X_FORWARDED_FOR": header_text,
+        "HTTP_COOKIE": header_text,
+        "HTTP_IF_NONE_MATCH": st.sampled_from(['W/"x"', "*", '"', ""]),
+        "HTTP_IF_MODIFIED_SINCE": st.sampled_from(["Sun, 06 Nov 1994 08:49:37 GMT", "junk"]),
+        "HTTP_ACCEPT_ENCODING": st.sampled_from(["gzip", "br", "", "x"]),
+    },
+)
+
+
+@pytest.fixture
+def viewers(the_article):
+    """A visitor, a reader and a superuser, each a client that answers rather than raises."""
+    clients = {"visitor": Client()}
+    reader = make_user(email="fuzz-reader@example.com", display_name="Fuzz Reader")
+    staff = make_user(
+        email="fuzz-staff@example.com", display_name="Fuzz Staff", is_staff=True, is_superuser=True
+    )
+    for name, user in (("reader", reader), ("staff", staff)):
+        clients[name] = Client()
+        clients[name].force_login(user)
+    for client in clients.values():
+        client.raise_request_exception = False
+    return clients
+
+
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
+@given(
+    viewer=st.sampled_from(["visitor", "reader", "staff"]),
+    method=st.sampled_from(METHODS),
+    path=paths,
+    query=queries,
+    extra=headers,
+    body=bodies,
+)
+def test_no_request_is_answered_500_or_logged_as_an_error(
+    viewers, caplog, viewer, method, path, query, extra, body
+):
+    caplog.clear()
+    url = "/" + quote(path, safe="/") + ("?" + urlencode(query) if query else "")
+    extra = dict(extra)
+    content_type = extra.pop("content_type")
+
+    with caplog.at_level(logging.WARNING):
+        response = viewers[viewer].generic(method, url, body, content_type, **extra)
+
+    assert response.status_code < 500, f"{method} {url} answered {response.status_code}"
+    troubles = [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+    assert not troubles, f"{method} {url} logged: {troubles[0].getMessage()}"
