@@ -2,7 +2,8 @@
 
 CommonMark (markdown-it-py) with three additions the articles need:
 
-* every heading gets a stable id from ``heading_id`` (explicit ``{#id}`` wins),
+* every heading gets a stable id from ``heading_id``, one slug rule for every script
+  (an explicit kramdown-style ``{#id}`` wins; old ids live on as aliases),
 * ``## <input type="checkbox"> Text`` headings become checklist headings: a real
   checkbox labelled by the heading text, which the checklists app makes interactive,
 * ``$...$`` / ``$$...$$`` become MathML on the server when a post asks for math.
@@ -13,16 +14,26 @@ source uses it); reader-written text goes through the comments app's sanitizer.
 
 import html
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 
-from django.utils.text import slugify
 from latex2mathml.converter import convert as latex_to_mathml
 from markdown_it import MarkdownIt
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 CHECKBOX_TAG = re.compile(r"^<input\b[^>]*\btype\s*=\s*[\"']?checkbox[\"']?[^>]*>$", re.IGNORECASE)
-EXPLICIT_ID = re.compile(r"\s*\{#([A-Za-z][\w-]{0,79})\}\s*$")
+# A kramdown attribute list ending a heading: "{#id}", "{: #id}", "{#id .class}".
+ATTRIBUTE_LIST = re.compile(r"\s*\{(?::\s*)?([#.][^{}\n]*)\}\s*$")
+# Markup that only works on the page: the renderer's checklist box and its label, and
+# any form control an editor wrote in raw HTML (attribute values may hold a ">").
+_ATTRIBUTES = r"""(?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*\s*/?"""
+FORM_CONTROL = re.compile(
+    rf"<(?P<tag>button|select|textarea)\b{_ATTRIBUTES}>.*?</(?P=tag)\s*>"
+    rf"|<input\b{_ATTRIBUTES}>|</?(?:label|form|fieldset|legend|output)\b{_ATTRIBUTES}>",
+    re.IGNORECASE | re.DOTALL,
+)
+CHECKLIST_CLASS = ' class="checklist-heading"'
 BLANK_TARGET_ANCHOR = re.compile(r"<a\b(?=[^>]*\btarget\s*=\s*[\"']?_blank)[^>]*>", re.IGNORECASE)
 REL_ATTRIBUTE = re.compile(r"\srel\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.IGNORECASE)
 SELF_CLOSING_END = re.compile(r"(?:(?<=[\"'])|\s)/\s*$")
@@ -43,6 +54,8 @@ class Heading:
 class Rendered:
     html: str
     headings: list[Heading] = field(default_factory=list)
+    # What the author wrote that the renderer could not use, one sentence each.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def checklist(self):
@@ -53,9 +66,23 @@ MAX_ID_LENGTH = 80
 
 
 def heading_id(text):
-    """The anchor id for a heading's text: Django's slugify, at most 80 characters,
-    never empty."""
-    return slugify(text)[:MAX_ID_LENGTH].rstrip("-") or "section"
+    """The anchor id (str) for a heading's text (str), the same rule for every script.
+
+    Django's ``slugify(allow_unicode=True)``: NFKC-normalised, lower-cased, keeping
+    letters, digits and "_" of any script, runs of spaces and hyphens made one "-".
+    One addition: combining marks are kept too (Unicode category M), without which
+    Devanagari, Bengali or Thai words lose their vowel signs ("हिन्दी" would become
+    "हनद"); plain-ASCII text has none, so its ids are exactly Django's ASCII slugify
+    (issue 10). At most 80 characters, never empty: "section" when nothing is left.
+    """
+    value = unicodedata.normalize("NFKC", str(text)).lower()
+    value = "".join(
+        char
+        for char in value
+        if char in "-_" or char.isspace() or unicodedata.category(char)[0] in "LNM"
+    )
+    value = re.sub(r"[-\s]+", "-", value).strip("-_")
+    return value[:MAX_ID_LENGTH].rstrip("-") or "section"
 
 
 def reading_minutes(markdown_text):
@@ -68,11 +95,27 @@ def reading_minutes(markdown_text):
     return max(1, round(words / WORDS_PER_MINUTE))
 
 
-def render(text, *, math=False):
-    """Render Markdown to HTML and the list of its headings."""
-    env = {}
+def render(text, *, math=False, aliases=None):
+    """Render Markdown (str) to a Rendered: HTML, headings and warnings.
+
+    ``aliases`` maps ids a heading used to have to its id now ({old: current}); each
+    old id that no heading has now is kept as an empty element at the start of that
+    heading, so links shared with the old id (such as ``#section-2``) still land.
+    """
+    env = {"aliases": aliases or {}, "warnings": []}
     body = _parser(math).render(text, env)
-    return Rendered(html=body, headings=env.get("headings", []))
+    return Rendered(html=body, headings=env.get("headings", []), warnings=env["warnings"])
+
+
+def display_html(body_html):
+    """The stored HTML (str) for places that only show it, such as the Atom feed.
+
+    Checklist headings become plain headings, and form controls (inputs, buttons,
+    labels, forms) are dropped, keeping their text: feed readers keep such markup
+    (feedparser's sanitizer lets it through), and an entry's content is for display
+    (RFC 4287 section 4.1.3).
+    """
+    return FORM_CONTROL.sub("", body_html).replace(CHECKLIST_CLASS, "")
 
 
 def render_preview(text):
@@ -131,10 +174,11 @@ def _heading_ids(state):
                 children[0].content = children[0].content.lstrip()
         explicit = None
         if children and children[-1].type == "text":
-            match = EXPLICIT_ID.search(children[-1].content)
+            match = ATTRIBUTE_LIST.search(children[-1].content)
             if match:
-                explicit = match.group(1)
                 children[-1].content = children[-1].content[: match.start()]
+                text = " ".join(_plain_text(children).split())
+                explicit = _pinned_id(match.group(0).strip(), match.group(1), text, state.env)
         text = " ".join(_plain_text(children).split())
         base = explicit or heading_id(text)
         anchor, suffix = base, 2
@@ -145,7 +189,45 @@ def _heading_ids(state):
         token.meta["checklist"] = checklist
         tokens[index + 2].meta["checklist"] = checklist
         headings.append(Heading(id=anchor, text=text, level=int(token.tag[1]), checklist=checklist))
+    aliases = state.env.get("aliases") or {}
+    for token in tokens:
+        if token.type == "heading_open":
+            token.meta["aliases"] = sorted(
+                old
+                for old, current in aliases.items()
+                if current == token.attrGet("id") and old not in seen
+            )
     state.env["headings"] = headings
+
+
+def _pinned_id(written, attributes, text, env):
+    """The id a kramdown attribute list pins ("{#id}", "{: #id .class}"), or None.
+
+    The list is never shown as text; what cannot be used is named in a warning.
+    """
+    pinned = None
+    for part in attributes.split():
+        if part.startswith("#") and pinned is None:
+            candidate = part[1:]
+            if _is_pinnable(candidate):
+                pinned = candidate
+                continue
+            env["warnings"].append(
+                f"heading '{text}': {written} is not a usable id (letters, digits, '-' "
+                f"and '_', at most {MAX_ID_LENGTH}); the id comes from the heading's text"
+            )
+        else:
+            env["warnings"].append(
+                f"heading '{text}': '{part}' in {written} is not used (only an {{#id}} is)"
+            )
+    return pinned
+
+
+def _is_pinnable(candidate):
+    """An id an author may pin: letters, digits and marks of any script, "_" and "-"."""
+    return 0 < len(candidate) <= MAX_ID_LENGTH and all(
+        char in "-_" or char.isalnum() or unicodedata.category(char)[0] == "M" for char in candidate
+    )
 
 
 def _is_checkbox(token):
@@ -182,6 +264,11 @@ def _add_rel(fragment):
 def _render_heading_open(renderer, tokens, index, options, env):
     token = tokens[index]
     opening = renderer.renderToken(tokens, index, options, env)
+    # Old ids of this heading, as empty elements inside it: a link to one lands here.
+    opening += "".join(
+        f'<span id="{html.escape(old)}" class="heading-alias"></span>'
+        for old in token.meta.get("aliases", [])
+    )
     if not token.meta.get("checklist"):
         return opening
     anchor = token.attrGet("id")

@@ -1,10 +1,14 @@
 """The Markdown renderer: what an article's Markdown becomes on its page."""
 
+import random
+import string
+
 import pytest
 from django.test.html import parse_html
+from django.utils.text import slugify
 
 from posts.importing import parse_post, read_post_file, repair_mojibake
-from posts.markdown import heading_id, reading_minutes, render, render_preview
+from posts.markdown import display_html, heading_id, reading_minutes, render, render_preview
 from tests.conftest import ARTICLE_FILE
 from tests.html import parse
 
@@ -60,13 +64,72 @@ def test_every_heading_gets_an_id_from_its_text():
     [
         ("Don't learn Machine Learning", "dont-learn-machine-learning"),
         ("  Material beats the Method.", "material-beats-the-method"),
-        ("Café au lait", "cafe-au-lait"),
-        ("日本語", "section"),
+        ("Café au lait", "café-au-lait"),
+        ("日本語", "日本語"),
+        ("Читайте статьи", "читайте-статьи"),
+        ("Ελληνικά κείμενα", "ελληνικά-κείμενα"),
+        ("हिन्दी सीखें", "हिन्दी-सीखें"),
+        ("学习 Python 3", "学习-python-3"),
         ("???", "section"),
+        ("😁 🎉", "section"),
     ],
 )
 def test_heading_id_is_a_slug_and_never_empty(text, anchor):
     assert heading_id(text) == anchor
+
+
+def test_plain_ascii_headings_keep_exactly_the_ids_they_had():
+    # Before issue 10 an id was Django's ASCII slugify of the text (cut to 80, never
+    # empty); every ASCII heading must keep it, so no tick or shared link moves.
+    def before(text):
+        return slugify(text)[:80].rstrip("-") or "section"
+
+    chance = random.Random(10)
+    alphabet = string.ascii_letters + string.digits + string.punctuation + " \t"
+    texts = ["".join(chance.choices(alphabet, k=chance.randint(0, 120))) for _ in range(2000)]
+    assert [heading_id(text) for text in texts] == [before(text) for text in texts]
+
+
+def test_typographic_punctuation_and_emoji_do_not_change_an_ascii_headings_id():
+    assert heading_id("Don’t learn “Machine Learning” — 😁") == "dont-learn-machine-learning"
+
+
+def test_one_slug_rule_serves_every_script_and_ids_are_distinct():
+    rendered = render("## Учите Python\n\n## Читайте статьи\n\n## 日本語\n\n## 中文\n")
+    assert [heading.id for heading in rendered.headings] == [
+        "учите-python",
+        "читайте-статьи",
+        "日本語",
+        "中文",
+    ]
+    assert [h["id"] for h in parse(rendered.html).find_all("h2")] == [
+        "учите-python",
+        "читайте-статьи",
+        "日本語",
+        "中文",
+    ]
+
+
+def test_an_old_id_stays_an_alias_inside_its_heading():
+    rendered = render(
+        '## <input type="checkbox"> Читайте статьи\n', aliases={"section-2": "читайте-статьи"}
+    )
+    heading = parse(rendered.html).find("h2")
+    assert heading["id"] == "читайте-статьи"
+    alias = heading.find("span", id="section-2")
+    assert alias.text == ""
+    assert heading.find("label").text == "Читайте статьи"
+    assert [h.id for h in rendered.headings] == ["читайте-статьи"]
+
+
+def test_an_alias_that_a_heading_now_has_is_not_repeated():
+    rendered = render("## Section\n\n## Другое\n", aliases={"section": "другое"})
+    assert [element["id"] for element in parse(rendered.html).find_all(id="section")] == ["section"]
+
+
+def test_an_alias_to_a_heading_that_is_gone_is_left_out():
+    rendered = render("## Kept\n", aliases={"section-9": "gone"})
+    assert "section-9" not in rendered.html
 
 
 def test_the_articles_nine_checklist_headings_have_stable_ids():
@@ -114,6 +177,40 @@ def test_an_explicit_id_wins_and_is_removed_from_the_text():
     assert heading.text == "Learn a framework well"
     assert rendered.headings[0].text == "Learn a framework well"
     assert "{#" not in rendered.html
+
+
+@pytest.mark.parametrize(
+    ("heading", "anchor"),
+    [
+        ("## Tip {#9bad}", "9bad"),
+        ("## Tip {: #pinned}", "pinned"),
+        ("## Tip {#ид-по-русски}", "ид-по-русски"),
+        ("## Tip {#under_score}", "under_score"),
+    ],
+)
+def test_kramdown_ids_are_used_and_never_shown(heading, anchor):
+    rendered = render(heading + "\n")
+    assert rendered.headings[0].id == anchor
+    assert parse(rendered.html).find("h2").text == "Tip"
+    assert rendered.warnings == []
+
+
+@pytest.mark.parametrize(
+    ("heading", "warning"),
+    [
+        ("## Tip {#a/b}", "{#a/b} is not a usable id"),
+        ("## Tip {#" + "x" * 81 + "}", "is not a usable id"),
+        ("## Tip {.wide}", "'.wide' in {.wide} is not used"),
+        ("## Tip {#ok .wide}", "'.wide' in {#ok .wide} is not used"),
+    ],
+)
+def test_kramdown_attributes_that_cannot_be_used_are_warned_about_and_hidden(heading, warning):
+    rendered = render(heading + "\n")
+    assert parse(rendered.html).find("h2").text == "Tip"
+    assert "{" not in rendered.html
+    assert len(rendered.warnings) == 1
+    assert warning in rendered.warnings[0]
+    assert rendered.warnings[0].startswith("heading 'Tip': ")
 
 
 def test_an_explicit_id_in_the_middle_of_a_heading_is_just_text():
@@ -191,6 +288,32 @@ def test_a_checkbox_outside_a_heading_is_left_alone():
 def test_headings_record_their_level():
     rendered = render("# One\n\n## Two\n\n### Three\n")
     assert [heading.level for heading in rendered.headings] == [1, 2, 3]
+
+
+# HTML for display only (the feed)
+
+
+def test_display_html_makes_checklist_headings_plain_headings():
+    html = display_html(render('## <input type="checkbox"> Learn a framework well\n\nText.\n').html)
+    assert_same_html(
+        html, '<h2 id="learn-a-framework-well">Learn a framework well</h2><p>Text.</p>'
+    )
+
+
+def test_display_html_drops_form_controls_written_in_raw_html():
+    html = display_html(
+        '<form action="/x"><label for="a">Name</label> <input id="a" value="a>b">'
+        "<button onclick=\"go('>')\">Go</button><select><option>1</option></select>"
+        "<textarea>t</textarea></form><p>Kept</p>"
+    )
+    assert_same_html(html, "Name <p>Kept</p>")
+
+
+def test_display_html_of_the_article_has_no_controls_and_all_its_headings():
+    html = display_html(render(article_body()).html)
+    page = parse(html)
+    assert page.find_all("input") == [] and page.find_all("label") == []
+    assert len(page.find_all("h2")) == 9
 
 
 # Links that open a new tab
