@@ -7,6 +7,7 @@ secret stops start-up with a clear message instead of running insecurely.
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -50,9 +51,15 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
-# Public address of the site, used for absolute links in feeds, sitemaps and meta tags
-# when there is no request to build them from (emails, management commands).
+# Public address of the site: every absolute link (robots.txt, sitemap, feed, emails,
+# canonical links) is built from it, at every start (advice_site.site).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+_site_url = urlsplit(SITE_URL)
+if _site_url.scheme not in {"http", "https"} or not _site_url.netloc or _site_url.path:
+    raise ImproperlyConfigured(
+        f"SITE_URL must be the site's origin, such as https://advice.example.com "
+        f"(http or https, a host, no path), not {SITE_URL!r}."
+    )
 SITE_NAME = os.environ.get("SITE_NAME", "Advice")
 
 INSTALLED_APPS = [
@@ -71,6 +78,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.github",
     "allauth.socialaccount.providers.google",
     "markdownx",
+    "reversion",
     "accounts",
     "posts",
     "checklists",

@@ -1,3 +1,4 @@
+import reversion
 from django.conf import settings
 from django.contrib.redirects.models import Redirect
 from django.core.exceptions import ValidationError
@@ -12,6 +13,7 @@ from advice_site.signals import ChangeSignallingQuerySet
 from checklists.sync import sync_items
 
 from . import markdown
+from .xmltext import xml_safe
 
 # Top-level paths the site's own URLs use; a post's permalink may not shadow them.
 RESERVED_PREFIXES = (
@@ -64,6 +66,11 @@ class Category(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        # Category names go into the feed: characters XML 1.0 forbids are never stored.
+        self.name = xml_safe(self.name)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("posts:category", kwargs={"slug": self.slug})
 
@@ -93,6 +100,19 @@ class PostQuerySet(ChangeSignallingQuerySet):
         return self.published()
 
 
+# Fields a revision keeps: what an editor or an import writes. What Post.save()
+# derives from them (HTML, headings, reading time, dates of change) is rebuilt on restore.
+DERIVED_FIELDS = (
+    "body_html",
+    "headings",
+    "heading_aliases",
+    "reading_minutes",
+    "updated_at",
+    "content_updated_at",
+)
+
+
+@reversion.register(exclude=DERIVED_FIELDS)
 class Post(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -119,9 +139,23 @@ class Post(models.Model):
     categories = models.ManyToManyField(Category, blank=True, related_name="posts")
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
     published_at = models.DateTimeField(
-        default=timezone.now, help_text="Shown as the post's date; a future date schedules it."
+        default=timezone.now,
+        help_text="Orders posts and the feed; a future time schedules the post. "
+        "Not shown on the article (see Date shown).",
+    )
+    publication_date = models.DateTimeField(
+        "date shown",
+        null=True,
+        blank=True,
+        help_text="The article's date as readers see it (Jekyll's front matter date, or "
+        "the date in its file name). Blank: no date is shown.",
     )
     updated_at = models.DateTimeField(auto_now=True)
+    # When the title or body last changed after the post was first saved: readers see
+    # "Updated" when that was after its publication.
+    content_updated_at = models.DateTimeField(null=True, editable=False)
+    # Ids headings used to have, so shared links still land: {old id: current id}.
+    heading_aliases = models.JSONField(editable=False, default=dict)
     allow_comments = models.BooleanField(default=True)
     use_math = models.BooleanField(
         default=False, help_text="Render $...$ and $$...$$ as mathematics."
@@ -144,18 +178,31 @@ class Post(models.Model):
 
     def save(self, *args, **kwargs):
         # Rendering here keeps the stored HTML in step with the body whichever way a
-        # post is saved (admin, import, shell), so pages never parse Markdown.
+        # post is saved (admin, import, restore, shell), so pages never parse Markdown.
         self.permalink = normalize_permalink(self.permalink)
+        # Feeds and sitemaps are XML 1.0: characters it forbids are never stored.
+        self.title, self.description, self.body = (
+            xml_safe(self.title),
+            xml_safe(self.description),
+            xml_safe(self.body),
+        )
         self.render()
-        with transaction.atomic():
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, *DERIVED_FIELDS} - {"updated_at"}
+        # Every save is a revision (issue 10): one made in admin or by the importer joins
+        # their revision, which names who and why; any other gets one of its own.
+        with reversion.create_revision(), transaction.atomic():
             previous = None
             if self.pk:
                 previous = (
-                    Post.objects.filter(pk=self.pk).values_list("permalink", flat=True).first()
+                    Post.objects.filter(pk=self.pk).values("permalink", "title", "body").first()
                 )
+            if previous and (previous["title"], previous["body"]) != (self.title, self.body):
+                self.content_updated_at = timezone.now()
             super().save(*args, **kwargs)
-            if previous and previous != self.permalink:
-                redirect_old_permalink(old=previous, new=self.permalink)
+            if previous and previous["permalink"] != self.permalink:
+                redirect_old_permalink(old=previous["permalink"], new=self.permalink)
             # Readers' ticks hang on checklist items; keep them in step with the
             # headings in the same transaction, whichever way the post is saved.
             sync_items(self)
@@ -189,15 +236,61 @@ class Post(models.Model):
                 {"permalink": f"/{first_segment}/ is used by the site itself; choose another."}
             )
 
+    @property
+    def shown_updated_date(self):
+        """The "Updated" date readers see (datetime or None): when the title or body
+        changed on a later day than the post's shown date (or, with none, its
+        publication)."""
+        if self.content_updated_at is None:
+            return None
+        published = self.publication_date or self.published_at
+        day = timezone.localdate
+        if day(self.content_updated_at) > day(published):
+            return self.content_updated_at
+        return None
+
     def render(self):
-        """Render the Markdown body into the stored HTML, headings and reading time."""
-        rendered = markdown.render(self.body, math=self.use_math)
+        """Render the Markdown body into the stored HTML, headings and reading time.
+
+        ``render_warnings`` (list of str) then names what the author wrote that could
+        not be used, such as an unusable ``{#id}``.
+        """
+        rendered = markdown.render(self.body, math=self.use_math, aliases=self.heading_aliases)
         self.body_html = rendered.html
         self.headings = [
             {"id": h.id, "text": h.text, "level": h.level, "checklist": h.checklist}
             for h in rendered.headings
         ]
         self.reading_minutes = markdown.reading_minutes(self.body)
+        self.render_warnings = rendered.warnings
+
+
+class ImportRecord(models.Model):
+    """What the last import of a file wrote to a post (issue 10).
+
+    The next import compares the file with ``source_sha256`` (did the file change?)
+    and the post with ``fields`` (did an editor change it since?), so it never
+    overwrites work done in admin unless told to with ``--force``.
+    """
+
+    post = models.OneToOneField(Post, on_delete=models.CASCADE, related_name="import_record")
+    # The address the file asks for (its permalink, or its file name's slug): the
+    # post's identity for the importer even after an editor moves the post.
+    source_permalink = models.CharField(max_length=200, unique=True)
+    source_path = models.CharField(max_length=500)
+    source_sha256 = models.CharField(max_length=64)
+    # The post's fields as the import wrote them, body included ({name: value}).
+    fields = models.JSONField()
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["source_permalink"]
+
+    def __str__(self):
+        return f"{self.source_path} → {self.post}"
+
+    def get_absolute_url(self):
+        return self.post.get_absolute_url()
 
 
 def redirect_old_permalink(*, old, new):

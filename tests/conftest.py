@@ -4,12 +4,15 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from posts.importing import import_post
 from posts.models import Category, Post
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE_FILE = ROOT / "content" / "dl_advice.md"
+# Files that failed when issues were filed: shared/ sits beside the checkout (in CI too).
+CASES = ROOT.parent / "shared" / "cases"
 ARTICLE_TITLE = "Advice for those who want to learn Deep Learning"
 # The nine checklist sections of content/dl_advice.md, exactly as a reader sees them.
 ARTICLE_CHECKLIST = [
@@ -151,3 +154,39 @@ def a_draft(db):
     return make_post(
         title="A draft", slug="a-draft", permalink="/a-draft/", status=Post.Status.DRAFT
     )
+
+
+def admin_form_for(post, **changes):
+    """The admin change form of ``post`` as a browser would send it, with ``changes``."""
+    published = timezone.localtime(post.published_at)
+    data = {
+        "title": post.title,
+        "slug": post.slug,
+        "permalink": post.permalink,
+        "description": post.description,
+        "body": post.body,
+        "status": post.status,
+        "published_at_0": published.strftime("%Y-%m-%d"),
+        "published_at_1": published.strftime("%H:%M:%S"),
+        "publication_date_0": "",
+        "publication_date_1": "",
+        "categories": [str(pk) for pk in post.categories.values_list("pk", flat=True)],
+    }
+    if post.publication_date:
+        shown = timezone.localtime(post.publication_date)
+        data["publication_date_0"] = shown.strftime("%Y-%m-%d")
+        data["publication_date_1"] = shown.strftime("%H:%M:%S")
+    if post.allow_comments:
+        data["allow_comments"] = "on"
+    if post.use_math:
+        data["use_math"] = "on"
+    data.update(changes)
+    return data
+
+
+def edit_in_admin(client, post, **changes):
+    """Save ``post`` through its admin change form with ``changes``; the reloaded post."""
+    response = client.post(f"/admin/posts/post/{post.pk}/change/", admin_form_for(post, **changes))
+    assert response.status_code == 302, response.content[:2000]
+    post.refresh_from_db()
+    return post

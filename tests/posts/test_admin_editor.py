@@ -346,3 +346,33 @@ def test_a_folder_on_disk_is_not_found(client, settings, tmp_path):
     }
     assert client.get("/media/posts/images").status_code == 404
     assert client.get("/media/posts/images/").status_code == 404
+
+
+def test_admin_drops_characters_xml_forbids_and_says_so(editor_client):
+    response = editor_client.post(
+        "/admin/posts/post/add/",
+        admin_form(title="Page\x0cbreak", body="One\x0ctwo\x07three\n"),
+        follow=True,
+    )
+    post = Post.objects.get()
+    assert (post.title, post.body.strip()) == ("Page break", "One twothree")
+    messages = [message.message for message in response.context["messages"]]
+    assert (
+        "The title had characters XML 1.0 forbids (U+000C): form feeds and other "
+        "separators became spaces, the rest were dropped." in messages
+    )
+    assert any("The body had characters XML 1.0 forbids (U+0007, U+000C)" in m for m in messages)
+
+
+def test_admin_warns_about_a_heading_id_it_cannot_use(editor_client):
+    response = editor_client.post(
+        "/admin/posts/post/add/", admin_form(body="## Tip {#a/b}\n"), follow=True
+    )
+    messages = [message.message for message in response.context["messages"]]
+    assert any(m.startswith("Body: heading 'Tip': {#a/b} is not a usable id") for m in messages)
+    assert "{#a/b}" not in Post.objects.get().body_html
+
+
+def test_a_post_shows_where_it_was_imported_from(editor_client, the_article):
+    page = parse(editor_client.get(f"/admin/posts/post/{the_article.pk}/change/"))
+    assert "dl_advice.md, last imported" in page.find(class_="field-import_source").text
