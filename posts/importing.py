@@ -1,22 +1,55 @@
-"""Importing Jekyll-style Markdown files (YAML front matter + body) as posts."""
+"""Importing Jekyll-style Markdown files (YAML front matter + body) as posts.
 
-import datetime
+The importer never overwrites an editor's work (issue 10): each import records what it
+wrote (ImportRecord: the file's hash and the fields it produced). The next import skips
+a file that has not changed, applies one that changed when the post has not been
+edited since, and keeps the post as the editor left it, saying so in one line, when
+both changed (``import_post --force`` takes the file then).
+"""
+
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
 
 import frontmatter
+import reversion
 import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .models import Category, Post, normalize_permalink
+from . import jekyll
+from .jekyll import FrontMatterError
+from .models import Category, ImportRecord, Post, normalize_permalink
+from .xmltext import forbidden_characters, xml_safe
 
-KNOWN_KEYS = {"title", "description", "categories", "permalink", "comments", "use_math", "date"}
-# Keys that only meant something to Jekyll's theme: accepted without a warning.
-IGNORED_KEYS = {"layout"}
+# Every key Jekyll documents (Front Matter, Posts, Permalinks), with what it does here.
+JEKYLL_KEYS = {
+    "title": "the post's title (without one, the file name's words, as Jekyll does)",
+    "date": "the date shown and the one that orders posts and the feed",
+    "permalink": "the post's address; Jekyll's placeholders (:year, :title, ...) work",
+    "published": "false imports the post as a draft",
+    "category": "a category, as with categories",
+    "categories": "a list, or a string of space-separated names",
+    "slug": "the :title of the address, instead of the file name's",
+    "layout": "accepted; the site has one layout",
+}
+# The theme's own keys, which this site gives a meaning.
+SITE_KEYS = {
+    "description": "the summary under the title, in lists and meta tags",
+    "comments": "false turns the discussion off",
+    "use_math": "true renders $...$ as mathematics",
+}
+# Documented keys this site has no place for: each is refused in one warning line.
+REFUSED_KEYS = {
+    "tags": "this site has categories, not tags",
+    "excerpt_separator": "a post's summary is its description",
+    "excerpt": "a post's summary is its description",
+    "render_with_liquid": "Liquid is never rendered here",
+}
+DESCRIPTION_LENGTH = 300
 
 # A run of characters that are not ASCII: UTF-8 bytes decoded with the wrong codec
 # always come out as such a run, since multi-byte UTF-8 never contains ASCII bytes.
@@ -43,8 +76,18 @@ class PostImportError(Exception):
 @dataclass
 class ImportResult:
     post: Post
-    action: str  # "created", "updated" or "unchanged"
+    # "created", "updated", "unchanged", or "kept" (edited in admin and in the file).
+    action: str
     warnings: list[str] = field(default_factory=list)
+
+    def describe(self, name):
+        """The one line the command prints for this file."""
+        if self.action == "kept":
+            return (
+                f"{name}: kept {self.post.permalink} ({self.post.title}) as edited in admin; "
+                f"the file changed too. Run import_post --force {name} to take the file"
+            )
+        return f"{name}: {self.action} {self.post.permalink} ({self.post.title})"
 
 
 def repair_mojibake(text):
@@ -93,7 +136,11 @@ def read_post_file(path):
 
 
 def parse_post(text):
-    """Split front matter from body and check it; return (metadata, body, warnings)."""
+    """Split front matter from body and check it; return (metadata, body, warnings).
+
+    Raises PostImportError for text without YAML front matter, or front matter that is
+    not a mapping; the warnings name the keys that are refused or unknown.
+    """
     if not text.lstrip().startswith("---"):
         raise PostImportError("has no YAML front matter (it must start with a '---' line)")
     try:
@@ -109,67 +156,231 @@ def parse_post(text):
         raise PostImportError("has no YAML front matter (it must start with a '---' line)")
     if not isinstance(metadata, dict):
         raise PostImportError("has front matter that is not a mapping of keys to values")
-    title = metadata.get("title")
-    if not isinstance(title, str) or not title.strip():
-        raise PostImportError("has no title in its front matter")
-    warnings = [
-        f"unknown front matter key '{key}' ignored"
-        for key in metadata
-        if key not in KNOWN_KEYS | IGNORED_KEYS
-    ]
+    warnings = []
+    for key in metadata:
+        if key in REFUSED_KEYS:
+            if not (key == "render_with_liquid" and metadata[key] is False):
+                warnings.append(f"front matter key '{key}' ignored: {REFUSED_KEYS[key]}")
+        elif key not in JEKYLL_KEYS and key not in SITE_KEYS:
+            warnings.append(f"unknown front matter key '{key}' ignored")
     return metadata, body, warnings
 
 
-def import_post(path):
-    """Create or update (matched by permalink) the post in a Markdown file."""
-    text = repair_mojibake(read_post_file(path))
-    metadata, body, warnings = parse_post(text)
-    title = metadata["title"].strip()
-    permalink = normalize_permalink(str(metadata.get("permalink") or slugify(title)))
-    categories = metadata.get("categories") or []
-    if isinstance(categories, str):
-        categories = categories.split()
-    if not isinstance(categories, list):
-        raise PostImportError("has 'categories' that is neither a list nor a string")
+@dataclass
+class PostFile:
+    """What a file says a post is, every value as it will be stored."""
 
-    with transaction.atomic():
-        post = Post.objects.filter(permalink=permalink).first()
-        created = post is None
-        if created:
-            post = Post(permalink=permalink, slug=_unique_slug(title), status=Post.Status.PUBLISHED)
-        before = None if created else _snapshot(post)
-        post.title = title
-        post.description = str(metadata.get("description") or "")[:300]
-        post.body = body.strip() + "\n"
-        post.allow_comments = _flag(metadata, "comments", default=True)
-        post.use_math = _flag(metadata, "use_math", default=False)
-        if "date" in metadata:
-            post.published_at = _datetime(metadata["date"])
+    permalink: str
+    slug: str
+    values: dict  # title, description, body, status, allow_comments, use_math, dates
+    categories: list[str]
+    sha256: str
+    warnings: list[str]
+
+
+def read_post(path):
+    """Read, repair and interpret a post file; raise PostImportError saying why not."""
+    text = repair_mojibake(read_post_file(path))
+    sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    metadata, body, warnings = parse_post(text)
+    try:
+        return _interpret(path, metadata, body, sha256, warnings)
+    except FrontMatterError as error:
+        raise PostImportError(str(error)) from None
+
+
+def _interpret(path, metadata, body, sha256, warnings):
+    file_date, name = jekyll.file_name_parts(path)
+    title = metadata.get("title")
+    if title is None:  # Jekyll titles an untitled post after its file name
+        title = jekyll.titleize(name)
+    if not isinstance(title, str | int | float) or isinstance(title, bool):
+        raise PostImportError("has a title that is not text")
+    title = str(title).strip()
+    if not title:
+        raise PostImportError("has no title in its front matter")
+    date = jekyll.parse_date(metadata["date"]) if metadata.get("date") is not None else None
+    shown_date = date or file_date
+    categories = _category_names(metadata)
+    slug_source = metadata.get("slug")
+    slug = slugify(str(slug_source if slug_source is not None else name))[:190]
+    if "permalink" in metadata and metadata["permalink"] is not None:
+        permalink = jekyll.expand_permalink(
+            str(metadata["permalink"]), date=shown_date, title=slug, categories=categories
+        )
+    else:
+        # Jekyll's :title: the post keeps its address (and identity) whatever its
+        # title or categories become.
+        if not slug:
+            raise PostImportError(
+                "has no permalink, and its file name gives no address (no letters or "
+                "digits); add a permalink"
+            )
+        permalink = slug
+    published = _flag(metadata, "published", default=True)
+    values = {
+        "title": title,
+        "description": str(metadata.get("description") or "")[:DESCRIPTION_LENGTH],
+        "body": body.strip() + "\n",
+        "status": Post.Status.PUBLISHED if published else Post.Status.DRAFT,
+        "allow_comments": _flag(metadata, "comments", default=True),
+        "use_math": _flag(metadata, "use_math", default=False),
+        "publication_date": shown_date,
+    }
+    if shown_date is not None:
+        values["published_at"] = shown_date
+    for key in ("title", "description", "body"):
+        dropped = forbidden_characters(values[key])
+        if dropped:
+            values[key] = xml_safe(values[key])
+            warnings.append(
+                f"the {key} had characters XML 1.0 forbids ({', '.join(dropped)}); "
+                "form feeds and other separators became spaces, the rest were dropped"
+            )
+    return PostFile(
+        permalink=normalize_permalink(permalink),
+        slug=slugify(title)[:190] or slug or "post",
+        values=values,
+        categories=categories,
+        sha256=sha256,
+        warnings=warnings,
+    )
+
+
+def _category_names(metadata):
+    """Jekyll's category and categories, together, each name once."""
+    names = []
+    for key in ("category", "categories"):
+        value = metadata.get(key)
+        if value is None:
+            continue
+        if isinstance(value, str):
+            value = value.split() if key == "categories" else [value]
+        if not isinstance(value, list):
+            raise PostImportError(f"has '{key}' that is neither a list nor a string")
+        for name in value:
+            name = xml_safe(str(name)).strip()
+            if name and name not in names:
+                names.append(name)
+    return names
+
+
+def import_post(path, *, force=False):
+    """Create or update the post in a Markdown file (pathlib.Path); an ImportResult.
+
+    A post is the file's when its import record names the file's address, or when it
+    has that permalink. ``force`` takes the file even over edits made in admin.
+    Raises PostImportError, with nothing written, for a file that cannot be imported.
+    """
+    found = read_post(path)
+    with transaction.atomic(), reversion.create_revision():
+        reversion.set_comment(f"Imported from {path.name}")
+        source_path = str(path.resolve())
+        records = ImportRecord.objects.select_related("post")
+        # The file's address names its post; failing that, the same file imported
+        # before under another address (its permalink changed: the post moves).
+        record = (
+            records.filter(source_permalink=found.permalink).first()
+            or records.filter(source_path=source_path).first()
+        )
+        post = record.post if record else Post.objects.filter(permalink=found.permalink).first()
+        warnings = list(found.warnings)
+        if post is None:
+            post = Post(
+                permalink=found.permalink,
+                slug=_unique_slug(found.slug),
+                published_at=found.values.get(
+                    "published_at", timezone.now().replace(microsecond=0)
+                ),
+            )
+            action = "created"
+        else:
+            current = _fields(post)
+            if not force:
+                if record and record.source_sha256 == found.sha256:
+                    return ImportResult(post=post, action="unchanged", warnings=warnings)
+                if _edited_in_admin(current, record, found):
+                    return ImportResult(post=post, action="kept", warnings=warnings)
+            action = "updated"
+            if post.status == Post.Status.PUBLISHED and found.values["status"] == Post.Status.DRAFT:
+                warnings.append(
+                    f"{post.permalink} was public and is now a draft (published: false)"
+                )
+        for name, value in found.values.items():
+            setattr(post, name, value)
+        post.permalink = found.permalink
         try:
-            post.full_clean(exclude=None if created else ["slug"])
+            post.full_clean(exclude=None if action == "created" else ["slug"])
         except ValidationError as error:
             raise PostImportError(_first_message(error)) from None
-        category_objects = [_category(str(name)) for name in categories]
-        if before is not None and before == _snapshot(post, category_objects):
-            return ImportResult(post=post, action="unchanged", warnings=warnings)
-        post.save()
-        post.categories.set(category_objects)
-    return ImportResult(post=post, action="created" if created else "updated", warnings=warnings)
+        categories = [_category(name) for name in found.categories]
+        if action == "updated" and current == _fields(post, categories):
+            action = "unchanged"
+        else:
+            post.save()
+            warnings.extend(post.render_warnings)
+            post.categories.set(categories)
+        ImportRecord.objects.update_or_create(
+            post=post,
+            defaults={
+                "source_permalink": found.permalink,
+                "source_path": source_path,
+                "source_sha256": found.sha256,
+                "fields": _fields(post, categories),
+                "imported_at": timezone.now(),
+            },
+        )
+    return ImportResult(post=post, action=action, warnings=warnings)
 
 
-def _snapshot(post, categories=None):
-    """What an import can change, to leave an unchanged post untouched (idempotent)."""
+def _edited_in_admin(current, record, found):
+    """Whether the post differs from what the last import of this file wrote.
+
+    A post without a record (imported before records were kept, or made in admin) is
+    unedited when it holds what the file holds, apart from fields older imports never
+    wrote.
+    """
+    if record is not None:
+        return current != record.fields
+    compared = ["title", "description", "body", "status", "allow_comments", "use_math"]
+    compared += ["categories"] + (["published_at"] if "published_at" in found.values else [])
+    wanted = {
+        **{key: _json(value) for key, value in found.values.items()},
+        "body": _text(found.values["body"]),
+        "categories": sorted(slugify(name) for name in found.categories),
+    }
+    return any(current[key] != wanted[key] for key in compared)
+
+
+def _fields(post, categories=None):
+    """The post's importable fields as JSON values, to record and to compare.
+
+    The body is compared as text: line endings (a browser sends CRLF) and trailing
+    blank lines do not make an edit.
+    """
     if categories is None:
-        categories = post.categories.all()
-    return (
-        post.title,
-        post.description,
-        post.body,
-        post.allow_comments,
-        post.use_math,
-        post.published_at,
-        sorted(category.pk for category in categories),
-    )
+        categories = post.categories.all() if post.pk else []
+    return {
+        "title": post.title,
+        "description": post.description,
+        "body": _text(post.body),
+        "status": post.status,
+        "allow_comments": post.allow_comments,
+        "use_math": post.use_math,
+        "published_at": _json(post.published_at),
+        "publication_date": _json(post.publication_date),
+        "permalink": post.permalink,
+        "categories": sorted(category.slug for category in categories),
+    }
+
+
+def _text(body):
+    return body.replace("\r\n", "\n").replace("\r", "\n").rstrip()
+
+
+def _json(value):
+    # Whole seconds: the admin's date and time fields keep no more.
+    return value.replace(microsecond=0).isoformat() if hasattr(value, "isoformat") else value
 
 
 def _flag(metadata, key, *, default):
@@ -177,18 +388,6 @@ def _flag(metadata, key, *, default):
     if isinstance(value, bool):
         return value
     raise PostImportError(f"has '{key}: {value}', which should be true or false")
-
-
-def _datetime(value):
-    if isinstance(value, datetime.datetime):
-        moment = value
-    elif isinstance(value, datetime.date):
-        moment = datetime.datetime.combine(value, datetime.time())
-    else:
-        raise PostImportError(f"has 'date: {value}', which is not a date such as 2020-05-01")
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment, datetime.UTC)
-    return moment
 
 
 def _category(name):
@@ -199,8 +398,8 @@ def _category(name):
     return category
 
 
-def _unique_slug(title):
-    base = slugify(title)[:190] or "post"
+def _unique_slug(base):
+    base = base[:190] or "post"
     slug, number = base, 2
     while Post.objects.filter(slug=slug).exists():
         slug, number = f"{base}-{number}", number + 1

@@ -1,0 +1,199 @@
+"""What a Jekyll post's file name and front matter mean, read the way Jekyll reads them.
+
+Sources: Jekyll's documentation (Front Matter, Posts, Permalinks) and its behaviour:
+``Document#merge_date!`` turns any ``date`` into a string and reads it with Ruby's
+``Time.parse``; a file named ``YYYY-MM-DD-title.md`` takes its date and ``:title``
+from the name; ``published: false`` leaves a post out of the site.
+"""
+
+import datetime
+import re
+import warnings
+from pathlib import Path
+
+from dateutil import parser as dateutil_parser
+from dateutil import tz
+from django.utils import timezone
+from django.utils.text import slugify
+
+# Jekyll's post file name: "2021-06-15-my-post.md" (Jekyll's Document::DATE_FILENAME_MATCHER).
+DATED_FILE_NAME = re.compile(r"^(?P<date>\d{2,4}-\d{1,2}-\d{1,2})-(?P<name>.+)$")
+# The documented date format's start, checked before the liberal parser sees it so
+# "2021-15-06" is refused rather than read as 6 March or 15 June.
+ISO_DATE_START = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?![\d-])")
+# Zone names Ruby's Time.parse knows (RFC 2822's, and UT/UTC/GMT/Z): Jekyll accepts them.
+ZONE_NAMES = {
+    name: tz.tzoffset(name, hours * 3600)
+    for name, hours in {
+        "UT": 0, "UTC": 0, "GMT": 0, "Z": 0,
+        "EST": -5, "EDT": -4, "CST": -6, "CDT": -5,
+        "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
+    }.items()
+}  # fmt: skip
+# Two different defaults: a date that comes out differently under each left its day,
+# month or year to the default, and is refused instead of guessed.
+DEFAULTS = (datetime.datetime(2000, 1, 1), datetime.datetime(2001, 2, 2))
+
+# Jekyll's permalink placeholders (docs: Permalinks), longest first so ":short_year"
+# is not read as ":short" followed by "_year".
+PLACEHOLDERS = (
+    "slugified_categories", "short_month", "long_month", "short_year", "categories",
+    "output_ext", "collection", "short_day", "long_day", "i_month", "w_year", "minute",
+    "second", "i_day", "month", "title", "w_day", "y_day", "year", "week", "hour", "slug",
+    "name", "day",
+)  # fmt: skip
+PLACEHOLDER = re.compile(":(" + "|".join(PLACEHOLDERS) + r")|:([a-z_]+)")
+DATE_PLACEHOLDERS = set(PLACEHOLDERS) - {
+    "title", "slug", "name", "categories", "slugified_categories", "output_ext", "collection",
+}  # fmt: skip
+
+
+class FrontMatterError(ValueError):
+    """Front matter that cannot be read; the message says why, in one line."""
+
+
+def parse_date(value, *, key="date"):
+    """The instant (an aware datetime) a front matter date means, as Jekyll reads it.
+
+    ``value`` is what YAML made of it:
+
+    * a YAML timestamp (datetime): with an offset, that instant; without one, UTC
+      (YAML 1.1's rule, which Ruby's Psych follows);
+    * a YAML date: midnight in the site's time zone (settings.TIME_ZONE), as Jekyll
+      reads it in its own;
+    * anything else as text, read as liberally as Ruby's ``Time.parse``: the documented
+      ``YYYY-MM-DD HH:MM:SS +/-TTTT`` with any part after the day left out (which YAML
+      does not take for a timestamp), ``T`` or a space, ``Z``, ``+05:30``, ``+0530``,
+      zone names such as UTC, GMT or EST, RFC 2822 ("Tue, 15 Jun 2021 09:30:00 +0000")
+      and written-out dates ("June 15, 2021"). Without an offset: the site's time zone.
+
+    Raises FrontMatterError for text that is not a whole date (year, month and day).
+    """
+    if isinstance(value, datetime.datetime):
+        moment = value
+        if timezone.is_naive(moment):
+            moment = moment.replace(tzinfo=datetime.UTC)
+        return moment.astimezone(datetime.UTC)
+    if isinstance(value, datetime.date):
+        return _midnight(value)
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise FrontMatterError(_not_a_date(key, value))
+    text = str(value).strip()
+    start = ISO_DATE_START.match(text)
+    if start:
+        try:
+            datetime.date(*map(int, start.groups()))
+        except ValueError as error:
+            raise FrontMatterError(f"has '{key}: {value}', which is not a date: {error}") from None
+    try:
+        with warnings.catch_warnings():
+            # An unknown zone name would be dropped with a warning: refuse it instead.
+            warnings.simplefilter("error", dateutil_parser.UnknownTimezoneWarning)
+            first, second = (
+                dateutil_parser.parse(text, default=default, tzinfos=ZONE_NAMES)
+                for default in DEFAULTS
+            )
+    except (ValueError, OverflowError, dateutil_parser.UnknownTimezoneWarning):
+        raise FrontMatterError(_not_a_date(key, value)) from None
+    if first.date() != second.date():
+        raise FrontMatterError(_not_a_date(key, value))
+    if timezone.is_naive(first):
+        first = timezone.make_aware(first, timezone.get_default_timezone())
+    return first.astimezone(datetime.UTC)
+
+
+def _not_a_date(key, value):
+    return (
+        f"has '{key}: {value}', which is not a date such as 2021-06-15 or 2021-06-15 09:30:00 +0530"
+    )
+
+
+def _midnight(day):
+    moment = datetime.datetime.combine(day, datetime.time())
+    return timezone.make_aware(moment, timezone.get_default_timezone()).astimezone(datetime.UTC)
+
+
+def file_name_parts(path):
+    """(date or None, name) from a post's file name, as Jekyll splits it.
+
+    "2021-06-15-my-post.md" gives midnight of 15 June 2021 in the site's time zone and
+    "my-post"; "my-post.md" gives None and "my-post". An impossible date in the name
+    ("2021-02-30-x.md") is not a date, and the whole stem is the name.
+    """
+    stem = Path(path).stem
+    match = DATED_FILE_NAME.match(stem)
+    if match:
+        try:
+            day = datetime.date(*map(int, match.group("date").split("-")))
+        except ValueError:
+            return None, stem
+        return _midnight(day), match.group("name")
+    return None, stem
+
+
+def titleize(name):
+    """Jekyll's title for a post without one: its file name's words, capitalised."""
+    return " ".join(word.capitalize() for word in re.split(r"[-_\s]+", name) if word)
+
+
+def expand_permalink(template, *, date, title, categories):
+    """A permalink with Jekyll's placeholders filled in (docs: Permalinks).
+
+    ``date`` (aware datetime or None) gives :year, :month, :day and the rest, in the
+    site's time zone; ``title`` is the post's :title and :slug (its file name's slug, or
+    its ``slug`` key); ``categories`` (list of str) gives :categories, one path segment
+    each, lower-cased as Jekyll does; :output_ext is empty, since every address here
+    ends with "/". Raises FrontMatterError for a placeholder Jekyll does not define,
+    or a date placeholder on a post without a date.
+    """
+    local = timezone.localtime(date) if date else None
+    segments = [slugify(name) for name in categories]
+
+    def value(name):
+        if name in DATE_PLACEHOLDERS and local is None:
+            raise FrontMatterError(
+                f"has a permalink with :{name}, but no date (front matter or file name)"
+            )
+        iso_year, iso_week, iso_day = local.isocalendar() if local else (0, 0, 0)
+        values = {
+            "title": title,
+            "slug": title,
+            "name": title,
+            "categories": "/".join(segments),
+            "slugified_categories": "/".join(segments),
+            "output_ext": "",
+            "collection": "posts",
+        }
+        if local is not None:
+            values |= {
+                "year": f"{local.year:04d}",
+                "short_year": f"{local.year % 100:02d}",
+                "month": f"{local.month:02d}",
+                "i_month": str(local.month),
+                # Names lower-cased: addresses here are lower-case.
+                "short_month": local.strftime("%b").lower(),
+                "long_month": local.strftime("%B").lower(),
+                "day": f"{local.day:02d}",
+                "i_day": str(local.day),
+                "y_day": f"{local.timetuple().tm_yday:03d}",
+                "w_year": str(iso_year),
+                "week": f"{iso_week:02d}",
+                "w_day": str(iso_day),
+                "short_day": local.strftime("%a").lower(),
+                "long_day": local.strftime("%A").lower(),
+                "hour": f"{local.hour:02d}",
+                "minute": f"{local.minute:02d}",
+                "second": f"{local.second:02d}",
+            }
+        return values[name]
+
+    def replace(match):
+        if match.group(2):
+            raise FrontMatterError(
+                f"has a permalink with :{match.group(2)}, which is not one of Jekyll's placeholders"
+            )
+        return value(match.group(1))
+
+    path = PLACEHOLDER.sub(replace, str(template))
+    # Jekyll drops the empty segments an empty :categories leaves ("//" becomes "/").
+    return re.sub(r"/{2,}", "/", path)
