@@ -1,11 +1,30 @@
+from urllib.parse import urlsplit, urlunsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.conf import settings
+from django.contrib.sites.models import Site
 from django.http import Http404
 
+from advice_site import site
 from advice_site.clients import client_ip
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix, email, context):
+        """allauth's emails name the site and link to it from SITE_NAME and SITE_URL,
+        like every other email, not from the request's Host or the sites row."""
+        context = dict(context)
+        context["current_site"] = Site(
+            id=settings.SITE_ID, domain=site.domain(), name=settings.SITE_NAME
+        )
+        for key, value in context.items():
+            # activate_url, password_reset_url, signup_url: the path on SITE_URL.
+            if key.endswith("_url") and isinstance(value, str) and value.startswith("http"):
+                parts = urlsplit(value)
+                context[key] = urlunsplit((site.scheme(), site.domain(), *parts[2:]))
+        super().send_mail(template_prefix, email, context)
+
     def get_client_ip(self, request):
         """allauth's rate limits see the client as the rest of the site does:
         X-Forwarded-For only from DJANGO_TRUSTED_PROXIES."""

@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from posts import editor_views, media_views
-from posts.feeds import LatestPostsFeed
+from posts.feeds import LatestPostsFeed, conditional_feed
 from posts.sitemaps import CategorySitemap, PostSitemap, StaticSitemap
 
 sitemaps = {"home": StaticSitemap, "posts": PostSitemap, "categories": CategorySitemap}
@@ -17,8 +17,8 @@ urlpatterns = [
     path("comments/", include("comments.urls")),
     path("editor/markdownify/", editor_views.markdownify, name="editor_markdownify"),
     path("editor/upload/", editor_views.upload_image, name="editor_upload"),
-    path("feed/", LatestPostsFeed(), name="feed"),
-    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("feed/", conditional_feed(LatestPostsFeed()), name="feed"),
+    path("sitemap.xml", conditional_feed(sitemap), {"sitemaps": sitemaps}, name="sitemap"),
     path(
         "robots.txt",
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain; charset=utf-8"),

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class PostsConfig(AppConfig):
@@ -6,6 +7,10 @@ class PostsConfig(AppConfig):
     verbose_name = "Posts"
 
     def ready(self):
+        from advice_site.site import sync_site_row
+
         from .page_cache import connect_receivers
 
         connect_receivers()  # every change to what a post page shows makes it stale
+        # After the sites app has made its default row (it comes first in INSTALLED_APPS).
+        post_migrate.connect(sync_site_row, sender=self, dispatch_uid="posts.sync_site_row")

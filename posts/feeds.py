@@ -1,18 +1,61 @@
+import hashlib
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.urls import reverse_lazy
+from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.xmlutils import SimplerXMLGenerator
+from django.views.decorators.http import condition
 
-from .models import Post
+from advice_site.site import absolute_url
+
+from .markdown import display_html
+from .models import Category, Post
+from .xmltext import xml_safe
+
+
+class XMLSafeGenerator(SimplerXMLGenerator):
+    """Writes any text as well-formed XML 1.0: what XML forbids is left out (see
+    xml_safe), where Django's generator would raise and answer 500."""
+
+    def characters(self, content):
+        super().characters(xml_safe(content))
+
+    def startElement(self, name, attrs):
+        super().startElement(name, {key: xml_safe(value) for key, value in attrs.items()})
+
+
+class SafeAtom1Feed(Atom1Feed):
+    """An Atom feed that stays well-formed whatever the posts hold."""
+
+    def write(self, outfile, encoding):
+        handler = XMLSafeGenerator(outfile, encoding, short_empty_elements=True)
+        handler.startDocument()
+        handler.startElement("feed", self.root_attributes())
+        self.add_root_elements(handler)
+        self.write_items(handler)
+        handler.endElement("feed")
 
 
 class LatestPostsFeed(Feed):
-    feed_type = Atom1Feed
-    link = reverse_lazy("posts:list")
+    feed_type = SafeAtom1Feed
     subtitle = "New and updated advice."
+
+    def __call__(self, request, *args, **kwargs):
+        response = super().__call__(request, *args, **kwargs)
+        # Django dates the feed by its newest entry; conditional_feed dates it by the
+        # newest change of anything it shows, and answers 304 on that.
+        del response.headers["Last-Modified"]
+        return response
 
     def title(self):
         return settings.SITE_NAME
+
+    def link(self):
+        return absolute_url(reverse("posts:list"))
+
+    def feed_url(self):
+        return absolute_url(reverse("feed"))
 
     def author_name(self):
         # Atom requires an author for the feed when its entries name none.
@@ -21,11 +64,15 @@ class LatestPostsFeed(Feed):
     def items(self):
         return Post.objects.published().prefetch_related("categories")[:20]
 
+    def item_link(self, item):
+        return absolute_url(item.get_absolute_url())
+
     def item_title(self, item):
         return item.title
 
     def item_description(self, item):
-        return item.body_html
+        # For display only: checklist headings as plain headings (RFC 4287 4.1.3).
+        return display_html(item.body_html)
 
     def item_pubdate(self, item):
         return item.published_at
@@ -35,3 +82,41 @@ class LatestPostsFeed(Feed):
 
     def item_categories(self, item):
         return [category.name for category in item.categories.all()]
+
+
+def _published_state(request):
+    """What the feed and the sitemap show, in two small queries, once per request.
+
+    Published posts (id, last save, publication time) and the categories they use
+    (id, name, slug): any edit, deletion, newly due scheduled post or renamed category
+    changes it.
+    """
+    if not hasattr(request, "_published_state"):
+        published = Post.objects.published()
+        posts = list(published.order_by("pk").values_list("pk", "updated_at", "published_at"))
+        categories = list(
+            Category.objects.filter(posts__in=published)
+            .distinct()
+            .order_by("pk")
+            .values_list("pk", "name", "slug")
+        )
+        request._published_state = posts, categories
+    return request._published_state
+
+
+def _etag(request, *args, **kwargs):
+    posts, categories = _published_state(request)
+    state = repr((settings.SITE_URL, settings.SITE_NAME, posts, categories))
+    return hashlib.sha256(state.encode()).hexdigest()[:32]
+
+
+def _last_modified(request, *args, **kwargs):
+    posts, _ = _published_state(request)
+    return max((max(updated, published) for _, updated, published in posts), default=None)
+
+
+# Conditional GET for the feed and the sitemap (RFC 9110 section 13): clients that poll
+# get 304 Not Modified from two small queries, without the documents being built.
+# Django's condition decorator rather than ConditionalGetMiddleware: the middleware
+# would build the whole document before comparing, and hash every page of the site.
+conditional_feed = condition(etag_func=_etag, last_modified_func=_last_modified)

@@ -1,10 +1,31 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
+from django.utils.encoding import iri_to_uri
+
+from advice_site import site
 
 from .models import Category, Post
 
 
-class PostSitemap(Sitemap):
+class SiteSitemap(Sitemap):
+    """A sitemap on the site's public address (SITE_URL), whatever the request's Host
+    and whatever the sites row says; every location percent-encoded, so no stored
+    character can make the XML invalid."""
+
+    def get_protocol(self, protocol=None):
+        return site.scheme()
+
+    def get_domain(self, site_object=None):
+        return site.domain()
+
+    def get_urls(self, page=1, site=None, protocol=None):
+        urls = super().get_urls(page=page, site=site, protocol=protocol)
+        for url in urls:
+            url["location"] = iri_to_uri(url["location"])
+        return urls
+
+
+class PostSitemap(SiteSitemap):
     changefreq = "monthly"
     priority = 0.8
 
@@ -15,7 +36,7 @@ class PostSitemap(Sitemap):
         return item.updated_at
 
 
-class CategorySitemap(Sitemap):
+class CategorySitemap(SiteSitemap):
     changefreq = "weekly"
     priority = 0.4
 
@@ -23,7 +44,7 @@ class CategorySitemap(Sitemap):
         return Category.objects.filter(posts__in=Post.objects.published()).distinct()
 
 
-class StaticSitemap(Sitemap):
+class StaticSitemap(SiteSitemap):
     priority = 1.0
 
     def items(self):

@@ -3,13 +3,16 @@
 from datetime import timedelta
 from xml.etree import ElementTree
 
+import feedparser
 import pytest
 from django.conf import settings
 from django.contrib.sites.models import Site
+from django.core.management import call_command
 from django.utils import timezone
 
 from posts.models import Category, Post
-from tests.conftest import ARTICLE_TITLE, make_post
+from tests.conftest import ARTICLE_CHECKLIST, ARTICLE_TITLE, CASES, make_post
+from tests.html import parse
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +21,7 @@ SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
 def site_url(path):
-    return f"http://{Site.objects.get_current().domain}{path}"
+    return settings.SITE_URL + path
 
 
 def get_feed(client):
@@ -121,7 +124,7 @@ def test_robots_txt_is_plain_text_naming_the_sitemap(client, db):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/plain")
     lines = response.text.splitlines()
-    assert "Sitemap: http://testserver/sitemap.xml" in lines
+    assert f"Sitemap: {settings.SITE_URL}/sitemap.xml" in lines
     assert "User-agent: *" in lines
 
 
@@ -130,3 +133,188 @@ def test_robots_txt_keeps_crawlers_out_of_admin_and_the_editor(client, db):
     assert "Disallow: /admin/" in lines
     assert "Disallow: /editor/" in lines
     assert "Disallow: /" not in lines
+
+
+# What feed readers see (issue 10)
+
+
+def parsed_feed(client, **headers):
+    response = client.get("/feed/", **headers)
+    assert response.status_code == 200
+    return feedparser.parse(response.content)
+
+
+def test_a_real_feed_parser_reads_the_feed_without_complaint(client, the_article):
+    feed = parsed_feed(client)
+    assert feed.bozo is False, feed.get("bozo_exception")
+    assert feed.version == "atom10"
+    assert feed.feed.title == settings.SITE_NAME
+    [entry] = feed.entries
+    assert entry.title == ARTICLE_TITLE
+    assert entry.link == settings.SITE_URL + "/dl_advice/"
+    assert sorted(tag.term for tag in entry.tags) == ["Deep Learning", "Thoughts"]
+    assert "Learn a framework well" in entry.summary
+
+
+def test_checklist_headings_reach_feed_readers_as_plain_headings(client, the_article):
+    summary = parsed_feed(client).entries[0].summary
+    headings = parse(summary).find_all("h2")
+    assert [heading.text for heading in headings] == ARTICLE_CHECKLIST
+    assert parse(summary).find_all("input") == []
+    assert parse(summary).find_all("label") == []
+    # And in the raw XML too, not only after feedparser's sanitizer.
+    raw = ElementTree.fromstring(client.get("/feed/").content)
+    content = raw.find(f"{ATOM}entry/{ATOM}summary").text
+    assert "<input" not in content and "<label" not in content
+
+
+C0_FORBIDDEN = [chr(code) for code in range(0x20) if chr(code) not in "\t\n\r"]
+
+
+def test_every_forbidden_control_character_stored_in_a_post_leaves_the_feed_valid(client, db):
+    """Whatever was stored (here written past Post.save(), as old rows or raw SQL
+    could be), the feed and the sitemap stay well-formed XML with the text around."""
+    category = Category.objects.create(name="Cat", slug="cat")
+    post = make_post(title="Title", categories=[category])
+    controls = "".join(C0_FORBIDDEN)
+    Post.objects.filter(pk=post.pk).update(
+        title=f"Ti{controls}tle", body_html=f"<p>Bo{controls}dy</p>", description=controls
+    )
+    Category.objects.filter(pk=category.pk).update(name=f"Ca{controls}t")
+    response = client.get("/feed/")
+    assert response.status_code == 200
+    feed = feedparser.parse(response.content)
+    assert feed.bozo is False, feed.get("bozo_exception")
+    [entry] = feed.entries
+    # Form feeds and other separators became spaces; the other controls are gone.
+    assert entry.title == "Ti" + " " * 6 + "tle"
+    assert "Bo      dy" in entry.summary
+    assert [tag.term for tag in entry.tags] == ["Ca      t"]
+    sitemap = client.get("/sitemap.xml")
+    assert sitemap.status_code == 200
+    ElementTree.fromstring(sitemap.content)
+
+
+@pytest.mark.parametrize("character", C0_FORBIDDEN, ids=lambda c: f"U+{ord(c):04X}")
+def test_each_forbidden_character_saved_in_title_body_or_category_is_dropped(character, client, db):
+    category = Category.objects.create(name=f"A{character}B", slug="ab")
+    make_post(
+        title=f"A{character}B",
+        body=f'## <input type="checkbox"> Step {character}one\n\nPage{character}two\n',
+        categories=[category],
+    )
+    feed = parsed_feed(client)
+    assert feed.bozo is False, feed.get("bozo_exception")
+    separator = " " if character.isspace() else ""
+    assert feed.entries[0].title == f"A{separator}B"
+    assert f"Page{separator}two" in feed.entries[0].summary
+    assert feed.entries[0].tags[0].term == f"A{separator}B"
+
+
+def test_the_form_feed_case_answers_200_everywhere(client, db):
+    from posts.importing import import_post
+
+    import_post(CASES / "ff.md")
+    assert parsed_feed(client).entries[0].summary == "<p>Page one page two.</p>"
+    for address in ("/ff/", "/sitemap.xml", "/"):
+        assert client.get(address).status_code == 200
+
+
+# Conditional GET
+
+
+@pytest.mark.parametrize("address", ["/feed/", "/sitemap.xml"])
+def test_an_unchanged_feed_or_sitemap_answers_304_to_if_none_match(client, the_article, address):
+    first = client.get(address)
+    assert first["ETag"]
+    again = client.get(address, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+    assert again.content == b""
+
+
+@pytest.mark.parametrize("address", ["/feed/", "/sitemap.xml"])
+def test_an_unchanged_feed_or_sitemap_answers_304_to_if_modified_since(
+    client, the_article, address
+):
+    first = client.get(address)
+    again = client.get(address, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert again.status_code == 304
+
+
+@pytest.mark.parametrize("address", ["/feed/", "/sitemap.xml"])
+def test_an_edit_makes_the_feed_and_sitemap_answer_200_again(client, the_article, address):
+    first = client.get(address)
+    the_article.title = "A new title"
+    the_article.save()
+    again = client.get(
+        address, HTTP_IF_NONE_MATCH=first["ETag"], HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]
+    )
+    assert again.status_code == 200
+
+
+@pytest.mark.parametrize("address", ["/feed/", "/sitemap.xml"])
+def test_a_deleted_post_or_renamed_category_changes_the_etag(client, the_article, address):
+    other = make_post(slug="other", permalink="/other/")
+    first = client.get(address)
+    other.delete()
+    second = client.get(address, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert second.status_code == 200
+    Category.objects.filter(slug="thoughts").update(name="Musings", slug="musings")
+    third = client.get(address, HTTP_IF_NONE_MATCH=second["ETag"])
+    assert third.status_code == 200
+
+
+def test_a_304_costs_two_small_queries(client, the_article, django_assert_num_queries):
+    etag = client.get("/feed/")["ETag"]
+    with django_assert_num_queries(2):
+        assert client.get("/feed/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
+# One address for the site: SITE_URL
+
+
+@pytest.fixture
+def a_new_address(settings, the_article):
+    """A start with a new SITE_URL, while the sites row still names the old host."""
+    settings.SITE_URL = "https://advice.example.org"
+    Site.objects.filter(pk=settings.SITE_ID).update(domain="old.example.com")
+    Site.objects.clear_cache()
+    return settings.SITE_URL
+
+
+def test_robots_sitemap_and_feed_all_name_the_address_of_site_url(client, a_new_address):
+    robots = client.get("/robots.txt").text.splitlines()
+    assert f"Sitemap: {a_new_address}/sitemap.xml" in robots
+    assert sorted(sitemap_locations(client)) == sorted(
+        f"{a_new_address}{path}"
+        for path in ("/", "/dl_advice/", "/categories/deep-learning/", "/categories/thoughts/")
+    )
+    feed = parsed_feed(client)
+    assert feed.feed.link == f"{a_new_address}/"
+    assert feed.entries[0].link == f"{a_new_address}/dl_advice/"
+    assert feed.entries[0].id == f"{a_new_address}/dl_advice/"
+    assert "old.example.com" not in client.get("/feed/").text
+
+
+def test_canonical_links_name_the_address_of_site_url(client, a_new_address):
+    page = parse(client.get("/", HTTP_HOST="localhost"))
+    assert page.find("link", rel="canonical")["href"] == f"{a_new_address}/"
+    assert page.find("meta", property="og:url")["content"] == f"{a_new_address}/"
+
+
+def test_a_changed_site_url_changes_the_feeds_etag(client, the_article, settings):
+    etag = client.get("/feed/")["ETag"]
+    settings.SITE_URL = "https://advice.example.org"
+    assert client.get("/feed/", HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_every_migrate_writes_site_url_and_site_name_into_the_sites_row(settings, db):
+    settings.SITE_URL = "https://advice.example.org:8443"
+    settings.SITE_NAME = "Advice Elsewhere"
+    call_command("migrate", verbosity=0)
+    site = Site.objects.get(pk=settings.SITE_ID)
+    assert (site.domain, site.name) == ("advice.example.org:8443", "Advice Elsewhere")
+
+
+def test_the_sites_admin_is_gone_since_the_setting_rules(editor_client):
+    assert editor_client.get("/admin/sites/site/").status_code == 404
