@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.contrib.sites.models import Site
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from posts.models import Category, Post
@@ -177,6 +178,8 @@ def test_every_forbidden_control_character_stored_in_a_post_leaves_the_feed_vali
     category = Category.objects.create(name="Cat", slug="cat")
     post = make_post(title="Title", categories=[category])
     controls = "".join(C0_FORBIDDEN)
+    if connection.vendor == "postgresql":  # its text cannot hold NUL at all
+        controls = controls.replace("\x00", "")
     Post.objects.filter(pk=post.pk).update(
         title=f"Ti{controls}tle", body_html=f"<p>Bo{controls}dy</p>", description=controls
     )
