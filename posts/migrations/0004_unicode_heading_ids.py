@@ -15,6 +15,7 @@ ids, so most posts are rewritten identically.
 
 from django.db import migrations
 
+from advice_site.signals import rows_changed
 from posts.markdown import heading_id, render
 
 
@@ -28,6 +29,7 @@ def _headings(rendered):
 def recompute_heading_ids(apps, schema_editor):
     Post = apps.get_model("posts", "Post")
     ChecklistItem = apps.get_model("checklists", "ChecklistItem")
+    rewritten = False
     for post in Post.objects.order_by("pk").iterator():
         new = render(post.body, math=post.use_math).headings
         new_ids = {heading.id for heading in new}
@@ -45,7 +47,16 @@ def recompute_heading_ids(apps, schema_editor):
             Post.objects.filter(pk=post.pk).update(
                 body_html=rendered.html, headings=_headings(rendered), heading_aliases=aliases
             )
-        _move_items(ChecklistItem, post, renamed, new_ids)
+            rewritten = True
+        rewritten = _move_items(ChecklistItem, post, renamed, new_ids) or rewritten
+    if rewritten:
+        # Written past Model.save(): cached post pages hear of it the way every such
+        # write is routed (advice_site.signals), or they would keep the old ids.
+        from posts.models import Post as CurrentPost
+
+        rows_changed.send(
+            sender=CurrentPost, fields={"body_html", "headings", "heading_aliases"}
+        )
 
 
 def _move_items(ChecklistItem, post, renamed, new_ids):
@@ -76,6 +87,7 @@ def _move_items(ChecklistItem, post, renamed, new_ids):
     for item in moving:
         item.anchor = targets[item.pk]
         item.save(update_fields=["anchor"])
+    return bool(moving)
 
 
 class Migration(migrations.Migration):
