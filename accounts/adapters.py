@@ -1,13 +1,17 @@
 from urllib.parse import urlsplit, urlunsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.utils import user_email
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.providers.base import AuthProcess
 from django.conf import settings
 from django.contrib.sites.models import Site
 from django.http import Http404
 
 from advice_site import site
 from advice_site.clients import client_ip
+
+from .addresses import drop_unverified_claims, verified_owner
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -25,6 +29,15 @@ class AccountAdapter(DefaultAccountAdapter):
                 context[key] = urlunsplit((site.scheme(), site.domain(), *parts[2:]))
         super().send_mail(template_prefix, email, context)
 
+    def confirm_email(self, request, email_address):
+        """Every verification, at sign-up or at a change of address, comes here. Once its
+        owner has proved the address is theirs, other accounts' unverified claims on it
+        are dropped (issue 14). Returns whether it was confirmed (bool)."""
+        confirmed = super().confirm_email(request, email_address)
+        if confirmed:
+            drop_unverified_claims(email_address.email, owner=email_address.user)
+        return confirmed
+
     def get_client_ip(self, request):
         """allauth's rate limits see the client as the rest of the site does:
         X-Forwarded-For only from DJANGO_TRUSTED_PROXIES."""
@@ -41,6 +54,35 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             return super().get_app(request, provider, client_id=client_id)
         except SocialApp.DoesNotExist:
             raise Http404(f"Log-in with {provider} is not set up on this site.") from None
+
+    def authenticate_by_email(self, sociallogin):
+        """The existing account a social log-in opens through its email: only through an
+        address the provider verified and the account verified here (issue 14), never
+        through an unverified claim. Returns (user, email) or None."""
+        for address in sociallogin.email_addresses:
+            if not address.verified or not self.can_authenticate_by_email(
+                sociallogin, address.email
+            ):
+                continue
+            owner = verified_owner(address.email)
+            if owner is not None:
+                return owner, address.email
+        return None
+
+    def pre_social_login(self, request, sociallogin):
+        """A social sign-up keeps one address, like every account (issue 14): the one the
+        provider verified, its primary first. Having proved the address is theirs, the
+        new reader is not kept out by other accounts' unverified claims on it."""
+        if sociallogin.is_existing or sociallogin.state.get("process") == AuthProcess.CONNECT:
+            return
+        addresses = sorted(
+            sociallogin.email_addresses, key=lambda a: (a.verified, a.primary), reverse=True
+        )[:1]
+        sociallogin.email_addresses = addresses
+        if addresses:
+            user_email(sociallogin.user, addresses[0].email)
+            if addresses[0].verified:
+                drop_unverified_claims(addresses[0].email)
 
     def populate_user(self, request, sociallogin, data):
         """A reader who signs up through GitHub or Google gets a display name too."""

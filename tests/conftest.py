@@ -55,9 +55,17 @@ def make_post(**overrides):
     return post
 
 
-def make_user(email="reader@example.com", password="a-long-enough-password", **extra):
+def make_user(
+    email="reader@example.com", password="a-long-enough-password", verified=True, **extra
+):
+    """A reader whose one email address is verified (as every reader who can log in has
+    it); `verified=False` leaves it unconfirmed, as after a sign-up not yet finished."""
+    from allauth.account.models import EmailAddress
+
     extra.setdefault("username", email.split("@")[0])
-    return get_user_model().objects.create_user(email=email, password=password, **extra)
+    user = get_user_model().objects.create_user(email=email, password=password, **extra)
+    EmailAddress.objects.create(user=user, email=email.lower(), verified=verified, primary=True)
+    return user
 
 
 @pytest.fixture

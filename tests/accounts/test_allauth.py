@@ -14,50 +14,46 @@ from django.test import Client
 from tests.checklists.helpers import parse
 from tests.conftest import make_post, make_user
 
+from . import helpers
+from .helpers import (
+    ALREADY_EXISTS,
+    PASSWORD,
+    after_a_while,
+    enter_code,
+    form_errors,
+    last_mail_to,
+    log_in,
+    logged_in_user,
+    sent_mail,
+    verification_code,
+)
+
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "a-long-enough-password"
 User = get_user_model()
 
 
-def sign_up(client, email="new@example.com", display_name="New Reader", **extra):
-    return client.post(
-        "/accounts/signup/",
-        {
-            "email": email,
-            "display_name": display_name,
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-            **extra,
-        },
-    )
-
-
-def log_in(client, email, password=PASSWORD):
-    return client.post("/accounts/login/", {"login": email, "password": password})
-
-
-def logged_in_user(client):
-    """The user the client's session belongs to, or None."""
-    page = client.get("/account/")
-    return page.context["user"] if page.status_code == 200 else None
-
-
-def form_errors(response):
-    return " ".join(p.text for p in parse(response).find_all(class_="errorlist"))
+def sign_up(client, email="new@example.com", display_name="New Reader"):
+    return helpers.sign_up(client, email, display_name=display_name)
 
 
 # Sign-up
 
 
-def test_sign_up_with_email_display_name_and_password(client):
+def test_sign_up_with_email_display_name_and_password_then_the_code_mailed(client):
     response = sign_up(client, display_name="  New   Reader ")
 
     assert response.status_code == 302
+    assert response["Location"] == "/accounts/confirm-email/"
     user = User.objects.get(email="new@example.com")
     assert user.display_name == "New Reader"
     assert user.check_password(PASSWORD)
+    assert logged_in_user(client) is None
+
+    enter_code(client, verification_code(last_mail_to("new@example.com")))
+
     assert logged_in_user(client) == user
+    assert EmailAddress.objects.get(user=user).verified
 
 
 def test_the_sign_up_form_asks_for_email_display_name_and_password(client):
@@ -80,59 +76,64 @@ def test_sign_up_needs_a_display_name(client, display_name):
     assert form_errors(response)
 
 
-def test_sign_up_refuses_an_email_address_already_in_use(client, a_reader):
+def test_signing_up_with_an_address_in_use_makes_no_account_and_tells_its_owner(client, a_reader):
     response = sign_up(client, email=a_reader.email)
 
-    assert response.status_code == 200
-    assert User.objects.count() == 1
-
-
-def test_email_verification_is_optional_by_default(client):
-    assert settings.ACCOUNT_EMAIL_VERIFICATION == "optional"
-
-    sign_up(client)
-
-    assert len(mail.outbox) == 1
-    assert mail.outbox[0].to == ["new@example.com"]
-    assert "/accounts/confirm-email/" in mail.outbox[0].body
-    # Optional: the new reader is logged in before verifying.
-    assert logged_in_user(client).email == "new@example.com"
-    assert not EmailAddress.objects.get(email="new@example.com").verified
-
-
-def confirmation_path(message):
-    # Links in emails are on the site's public address (SITE_URL), not the request's host.
-    return re.search(
-        re.escape(settings.SITE_URL) + r"(/accounts/confirm-email/[^/\s]+/)", message.body
-    )[1]
-
-
-def test_with_mandatory_verification_a_new_reader_logs_in_only_once_verified(settings):
-    settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
-    signing_up = Client()
-
-    response = sign_up(signing_up)
-
+    # The same answer as for a new address (nobody learns the address has an account)...
     assert response.status_code == 302
     assert response["Location"] == "/accounts/confirm-email/"
-    assert logged_in_user(signing_up) is None
-    assert len(mail.outbox) == 1
+    # ... but no second account, and the owner hears of it.
+    assert User.objects.count() == 1
+    assert sent_mail() == [(a_reader.email, ALREADY_EXISTS)]
 
+
+def test_email_verification_is_mandatory_and_by_code():
+    assert settings.ACCOUNT_EMAIL_VERIFICATION == "mandatory"
+    assert settings.ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED
+
+
+def test_a_new_reader_logs_in_only_once_their_address_is_verified():
+    signing_up = Client()
+    sign_up(signing_up)
+    assert logged_in_user(signing_up) is None
+    first_code = verification_code(last_mail_to("new@example.com"))
+
+    # Logging in elsewhere before verifying mails a new code instead of opening the account.
+    after_a_while()
     elsewhere = Client()
     response = log_in(elsewhere, "new@example.com")
     assert response.status_code == 302
     assert response["Location"] == "/accounts/confirm-email/"
     assert logged_in_user(elsewhere) is None
+    second_code = verification_code(last_mail_to("new@example.com"))
 
-    verify = Client()
-    path = confirmation_path(mail.outbox[0])
-    assert verify.get(path).status_code == 200
-    assert verify.post(path).status_code == 302
+    # Each code works in its own browser only.
+    assert enter_code(elsewhere, first_code).status_code == 200
+    assert logged_in_user(elsewhere) is None
+    enter_code(elsewhere, second_code)
+    assert logged_in_user(elsewhere).email == "new@example.com"
     assert EmailAddress.objects.get(email="new@example.com").verified
 
     later = Client()
     assert log_in(later, "new@example.com").status_code == 302
     assert logged_in_user(later).email == "new@example.com"
+
+
+def test_a_wrong_code_is_refused_and_three_end_the_attempt(client):
+    sign_up(client)
+
+    response = enter_code(client, "AAAA-AAAA")
+
+    assert response.status_code == 200
+    assert "Incorrect code." in form_errors(response)
+    assert logged_in_user(client) is None
+    enter_code(client, "AAAA-AAAA")
+    response = enter_code(client, "AAAA-AAAA")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/"
+    code = verification_code(last_mail_to("new@example.com"))
+    enter_code(client, code)
+    assert logged_in_user(client) is None
 
 
 # Logging in and out

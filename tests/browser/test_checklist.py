@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from checklists.models import ChecklistItem
 from checklists.progress import set_tick
+from tests.accounts.helpers import last_mail_to, verification_code
 from tests.conftest import ARTICLE_TITLE, make_post, make_user
 
 from .axe import describe_violations
@@ -81,6 +82,12 @@ def test_a_visitor_ticks_then_signs_up_and_keeps_the_ticks_on_any_browser(
     page.get_by_label("Password:", exact=True).fill(PASSWORD)
     page.get_by_label("Password (again):", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign Up").click()
+    # The account opens once the code mailed to the address is typed in.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enter Email Verification Code")
+    page.get_by_label("Code:", exact=True).fill(
+        verification_code(last_mail_to("new.reader@example.com"))
+    )
+    page.get_by_role("button", name="Confirm").click()
 
     expect(page).to_have_url(re.compile(re.escape(ARTICLE_PATH) + "$"))
     expect(page.get_by_role("button", name="Log out")).to_be_visible()

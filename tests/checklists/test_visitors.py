@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 
 from checklists.models import Tick
 from checklists.progress import SESSION_KEY, set_tick
+from tests.accounts.helpers import enter_code, last_mail_to, verification_code
 
 from .helpers import items_by_text, parse
 
@@ -140,6 +141,8 @@ def test_signing_up_merges_the_visitors_ticks(client, a_post, items):
 
     assert response.status_code == 302
     user = get_user_model().objects.get(email="new@example.com")
+    assert ticked(user) == []  # not before the new reader's address is verified
+    enter_code(client, verification_code(last_mail_to("new@example.com")))
     assert ticked(user) == ["Second thing"]
     assert items_by_text(a_post)["Second thing"].reader_count == 1
     assert checked_on_page(client, a_post) == ["Second thing"]
