@@ -13,7 +13,7 @@ keeps nobody out: it does not make the address taken (`is_taken`), and it is dro
 soon as the address is verified on any account (`drop_unverified_claims`).
 
 allauth stores addresses lower-cased (its forms, managers and `EmailAddress.clean`), and
-migration `accounts.0003` lowered the older ones, so lookups compare lower-cased strings
+migration `accounts.0004` lowered the older ones, so lookups compare lower-cased strings
 as allauth's own do. allauth's `unique_verified_email` constraint (ACCOUNT_UNIQUE_EMAIL)
 lets one account at most hold an address verified.
 """
