@@ -1,6 +1,9 @@
 """Signing up, logging in and out, email verification, password reset and rate limits."""
 
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -371,3 +374,18 @@ def test_a_readers_email_is_never_shown_to_another_reader(client, another_reader
         assert "ann@example.com" not in content, path
         assert "ann@" not in content, path
     assert "Ann Reader" in client.get(post.get_absolute_url()).content.decode()
+
+
+def test_an_environment_asking_for_optional_verification_stops_start_up():
+    environment = {**os.environ, "DJANGO_DEBUG": "true", "ACCOUNT_EMAIL_VERIFICATION": "optional"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import advice_site.settings"],
+        env=environment,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode != 0
+    assert "ACCOUNT_EMAIL_VERIFICATION is no longer configurable" in result.stderr

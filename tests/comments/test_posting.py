@@ -57,7 +57,9 @@ def test_the_post_page_offers_a_logged_in_reader_the_comment_form(client, a_post
 def test_with_mandatory_verification_an_unverified_reader_is_refused_with_a_clear_message(
     client, a_post, a_reader
 ):
-    EmailAddress.objects.filter(user=a_reader).update(verified=False)
+    address = EmailAddress.objects.get(user=a_reader)
+    address.verified = False
+    address.save()
     client.force_login(a_reader)
 
     response = post_comment(client, a_post)
