@@ -12,6 +12,13 @@ ANONYMOUS_READER = "Anonymous reader"
 class UserManager(DjangoUserManager.from_queryset(ChangeSignallingQuerySet)):
     """Django's, with bulk writes signalled (readers' names are shown on post pages)."""
 
+    @classmethod
+    def normalize_email(cls, email):
+        """The whole address lower-cased, as allauth stores and looks up addresses (issue
+        14); Django lowers only the domain. `create_user`, `createsuperuser` and the
+        admin's user form (through `AbstractUser.clean`) all come here. Returns a str."""
+        return super().normalize_email(email).lower()
+
 
 class User(AbstractUser):
     """A reader. Others see only the display name; the email address stays private."""
