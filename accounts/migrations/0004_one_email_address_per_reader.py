@@ -23,6 +23,8 @@ Running it again changes nothing. Going back leaves the data as it is.
 import logging
 
 from django.db import migrations
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Lower
 
 logger = logging.getLogger("accounts.migrations")
 
@@ -82,40 +84,50 @@ def one_address_per_reader(apps, schema_editor):
 
     keepers = {user_pk: rows[0] for user_pk, rows in candidates.items() if rows}
     kept = {keeper.pk for keeper in keepers.values()}
-    EmailAddress.objects.using(db).exclude(pk__in=kept).delete()
+    removed = [address.pk for address in addresses if address.pk not in kept]
+    for chunk in _chunks(removed):
+        EmailAddress.objects.using(db).filter(pk__in=chunk).delete()
+    # One row per account is left: each is its account's primary address, lower-cased.
+    remaining = EmailAddress.objects.using(db)
+    remaining.exclude(email=Lower("email")).update(email=Lower("email"))
+    remaining.filter(primary=False).update(primary=True)
 
-    changed_addresses = []
-    for keeper in keepers.values():
-        if keeper.email != keeper.email.lower() or not keeper.primary:
-            keeper.email = keeper.email.lower()
-            keeper.primary = True
-            changed_addresses.append(keeper)
-    EmailAddress.objects.using(db).bulk_update(changed_addresses, ["email", "primary"])
-
-    verified_by = {k.email: k.user_id for k in keepers.values() if k.verified}
-    changed_users = []
+    # User.email follows: the kept address; none for an account whose addresses all went
+    # to others (rule 4); for an account that never had an address row (made in admin),
+    # its own address lower-cased, unless another account verified that address.
+    verified_by = {k.email.lower(): k.user_id for k in keepers.values() if k.verified}
+    users_table = User.objects.using(db)
+    for chunk in _chunks(list(keepers)):
+        users_table.filter(pk__in=chunk).update(
+            email=Subquery(
+                EmailAddress.objects.using(db).filter(user=OuterRef("pk")).values("email")[:1]
+            )
+        )
+    losing = []
     for user in users.values():
-        if user.pk in keepers:
-            email = keepers[user.pk].email
-        elif user.pk in candidates:
-            email = ""  # every address it had is another account's now (rule 4)
-        else:
-            # Never had an address row (an account made in admin): its User.email is a
-            # claim, kept unless another account verified that address.
-            email = (user.email or "").lower()
-            if verified_by.get(email, user.pk) != user.pk:
-                email = ""
-        if not email and user.email:
+        if user.pk in keepers or not user.email:
+            continue
+        lowered = user.email.lower()
+        if user.pk in candidates or verified_by.get(lowered, user.pk) != user.pk:
+            losing.append(user.pk)
             logger.warning(
                 "Account %s lost its email address %s, which another account verified "
                 "(issue 14); give it an address in admin if its reader asks.",
                 user.pk,
                 user.email,
             )
-        if user.email != email:
-            user.email = email
-            changed_users.append(user)
-    User.objects.using(db).bulk_update(changed_users, ["email"], batch_size=1000)
+    for chunk in _chunks(losing):
+        users_table.filter(pk__in=chunk).update(email="")
+    lost = set(losing)
+    without_rows = [pk for pk in users if pk not in candidates and pk not in lost]
+    for chunk in _chunks(without_rows):
+        mixed_case = users_table.filter(pk__in=chunk).exclude(email=Lower("email"))
+        mixed_case.update(email=Lower("email"))
+
+
+def _chunks(values, size=1000):
+    """`values` (a list) in slices of `size`, to keep each IN (...) within SQLite's limit."""
+    return [values[start : start + size] for start in range(0, len(values), size)]
 
 
 class Migration(migrations.Migration):
