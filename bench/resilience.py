@@ -207,10 +207,13 @@ def two_servers(env, data):
             "shell",
             "-c",
             "from accounts.models import User\n"
+            "from allauth.account.models import EmailAddress\n"
             "User.objects.create_superuser(username='mod', email='mod@bench.invalid', "
             "password='moderator-password', display_name='Moderator')\n"
-            "User.objects.create_user(username='rita', email='rita@bench.invalid', "
-            "password='reader-password', display_name='Rita')",
+            "rita = User.objects.create_user(username='rita', email='rita@bench.invalid', "
+            "password='reader-password', display_name='Rita')\n"
+            # Verification is mandatory: a reader without a verified address cannot comment.
+            "EmailAddress.objects.create(user=rita, email=rita.email, verified=True, primary=True)",
         ],
         cwd=ROOT,
         env=env,
