@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
@@ -6,6 +7,11 @@ from django.views.generic import TemplateView
 from posts import editor_views, media_views
 from posts.feeds import LatestPostsFeed, conditional_feed
 from posts.sitemaps import CategorySitemap, PostSitemap, StaticSitemap
+
+# Django's admin login form counts no failed attempts. Staff log in through allauth's
+# form like everyone else (allauth's documented secure_admin_login), so one mechanism
+# limits every login: ACCOUNT_RATE_LIMITS' login_failed, per address and per account.
+admin.site.login = secure_admin_login(admin.site.login)
 
 sitemaps = {"home": StaticSitemap, "posts": PostSitemap, "categories": CategorySitemap}
 
@@ -29,3 +35,4 @@ urlpatterns = [
 ]
 
 handler500 = "advice_site.views.server_error"
+handler429 = "advice_site.views.too_many_requests"
