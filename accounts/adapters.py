@@ -2,6 +2,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.utils import user_email
+from allauth.core import context as allauth_context
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.providers.base import AuthProcess
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.http import Http404
 
 from advice_site import site
 from advice_site.clients import client_ip
+from advice_site.mail import queue_email
 
 from .addresses import drop_unverified_claims, verified_owner
 
@@ -17,7 +19,9 @@ from .addresses import drop_unverified_claims, verified_owner
 class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix, email, context):
         """allauth's emails name the site and link to it from SITE_NAME and SITE_URL,
-        like every other email, not from the request's Host or the sites row."""
+        like every other email, not from the request's Host or the sites row. They are
+        rendered here, where the request is, and sent through the task queue
+        (advice_site.mail): a failing mail server is retried, a restart loses nothing."""
         context = dict(context)
         context["current_site"] = Site(
             id=settings.SITE_ID, domain=site.domain(), name=settings.SITE_NAME
@@ -27,7 +31,11 @@ class AccountAdapter(DefaultAccountAdapter):
             if key.endswith("_url") and isinstance(value, str) and value.startswith("http"):
                 parts = urlsplit(value)
                 context[key] = urlunsplit((site.scheme(), site.domain(), *parts[2:]))
-        super().send_mail(template_prefix, email, context)
+        request = allauth_context.request
+        message = self.render_mail(
+            template_prefix, email, {"request": request, "email": email, **context}
+        )
+        queue_email(message)
 
     def confirm_email(self, request, email_address):
         """Every verification, at sign-up or at a change of address, comes here. Once its

@@ -80,6 +80,9 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.google",
     "markdownx",
     "reversion",
+    "django_tasks_db",
+    # The project itself: the task worker command, its admin page and system checks.
+    "advice_site",
     "accounts",
     "posts",
     "checklists",
@@ -277,6 +280,27 @@ else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Advice <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# advice_site.E001 says the same as Django's mail.E001 and names the setting to fix it.
+SILENCED_SYSTEM_CHECKS = ["mail.E001"]
+
+# Background tasks (Django's django.tasks): every email leaves through one. "database"
+# (the default in production) stores each task in PostgreSQL in the same transaction as
+# the change it reports, and `manage.py task_worker` runs it; "immediate" (the default
+# with DEBUG) runs it at once in the request, so `make run` needs no worker.
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "immediate" if DEBUG else "database")
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+}
+if TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured("TASKS_BACKEND must be database or immediate.")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
+# The worker's retries and recovery (advice_site/worker.py).
+TASKS_MAX_ATTEMPTS = env_int("TASKS_MAX_ATTEMPTS", 10)  # 30 s, 1, 2, 4 ... 60 min: ~3 hours
+TASKS_RETRY_DELAY_SECONDS = env_int("TASKS_RETRY_DELAY_SECONDS", 30)
+# A task still running this long after it started had its worker die: run it again.
+# Longer than any task takes (an email: EMAIL_TIMEOUT for each step with the server).
+TASKS_LEASE_SECONDS = env_int("TASKS_LEASE_SECONDS", 120)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -366,7 +390,16 @@ COMMENTS_RATE_LIMIT_PER_READER = env_int("COMMENTS_RATE_LIMIT_PER_READER", 5)
 COMMENTS_RATE_LIMIT_PER_IP = env_int("COMMENTS_RATE_LIMIT_PER_IP", 20)
 COMMENTS_RATE_LIMIT_SECONDS = env_int("COMMENTS_RATE_LIMIT_SECONDS", 600)
 COMMENTS_IP_RETENTION_DAYS = env_int("COMMENTS_IP_RETENTION_DAYS", 30)
-COMMENTS_EMAIL_IN_BACKGROUND = True
+# Moderators get one email listing what awaits them per this many minutes; 0 sends one
+# email per comment. The delay needs a backend that can defer tasks (the database one).
+COMMENTS_MODERATOR_DIGEST_MINUTES = env_int(
+    "COMMENTS_MODERATOR_DIGEST_MINUTES", 0 if TASKS_BACKEND == "immediate" else 15
+)
+if COMMENTS_MODERATOR_DIGEST_MINUTES and TASKS_BACKEND == "immediate":
+    raise ImproperlyConfigured(
+        "COMMENTS_MODERATOR_DIGEST_MINUTES needs TASKS_BACKEND=database: the immediate "
+        "backend runs a task at once and cannot wait. Set it to 0 or use the database."
+    )
 
 # Logs go to standard output, one line per record: an error carries the request's
 # method, path, status, client address and the exception, enough to act on.

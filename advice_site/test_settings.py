@@ -5,6 +5,9 @@ import os
 os.environ.setdefault("DJANGO_DEBUG", "false")
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# Tasks (emails) run at once, so tests read the outbox; the worker's tests switch to the
+# database backend themselves.
+os.environ.setdefault("TASKS_BACKEND", "immediate")
 
 from .settings import *  # noqa: E402,F403
 
@@ -14,8 +17,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-# Send comment emails in the request's thread so tests can read the outbox at once.
-COMMENTS_EMAIL_IN_BACKGROUND = False
 
 # The test client speaks plain HTTP; the production security settings are tested
 # explicitly (tests/test_deployment.py) with these switched back on.

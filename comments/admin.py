@@ -67,6 +67,7 @@ class CommentAdmin(admin.ModelAdmin):
         "edited_at",
         "moderated_by",
         "moderated_at",
+        "moderators_notified_at",
         "ip_hash",
     ]
     # Everything is read-only: comments are written on the site, and their status

@@ -71,6 +71,9 @@ class Comment(models.Model):
         related_name="+",
     )
     moderated_at = models.DateTimeField(null=True, blank=True)
+    # When moderators were emailed about this comment awaiting them; empty while they
+    # are still to be told (comments.notifications sends them one email for all such).
+    moderators_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     # A keyed hash of the writer's network (IPv4 /24, IPv6 /48): enough to see that
     # comments came from one place, never the address itself; purged after a while.
     ip_hash = models.CharField(max_length=64, blank=True)

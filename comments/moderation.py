@@ -48,7 +48,7 @@ def create_comment(*, post, author, body, parent=None, ip_hash=""):
     )
     comment.save()  # sets the thread too
     if comment.is_pending:
-        queue_moderator_notice(comment)
+        queue_moderator_notice()
     else:
         queue_reply_notice(comment)
     return comment
@@ -65,10 +65,11 @@ def edit_comment(*, comment, body):
     back_to_moderation = comment.is_approved and not is_trusted(comment.author)
     if back_to_moderation:
         comment.status = Comment.Status.PENDING
-        fields.append("status")
+        comment.moderators_notified_at = None  # the moderators must see the new text
+        fields += ["status", "moderators_notified_at"]
     comment.save(update_fields=fields)
     if back_to_moderation:
-        queue_moderator_notice(comment)
+        queue_moderator_notice()
     return comment
 
 
@@ -129,8 +130,9 @@ def flag_comment(*, comment, user, reason, note=""):
         and flags.count() >= settings.COMMENTS_FLAGS_TO_HIDE
     ):
         comment.hidden_by_flags = True
-        comment.save(update_fields=["hidden_by_flags"])
-        queue_moderator_notice(comment, flagged=True)
+        comment.moderators_notified_at = None
+        comment.save(update_fields=["hidden_by_flags", "moderators_notified_at"])
+        queue_moderator_notice()
     return True
 
 

@@ -1,66 +1,72 @@
-"""Emails about comments. Sending never slows or breaks posting: mail goes out after the
-transaction commits, through a background mail thread unless COMMENTS_EMAIL_IN_BACKGROUND
-is off, and any failure is logged while the comment stays."""
+"""Emails about comments, sent by tasks (advice_site.tasks): moderators hear of comments
+that await them, readers of approved replies to their comments.
 
-import logging
-import queue
-import threading
+Posting never waits for the mail server, and a failing one never fails it: the task is
+queued with the comment (in its transaction) and the worker retries it. Moderators get
+one email per COMMENTS_MODERATOR_DIGEST_MINUTES listing every comment they have not been
+told of yet (each comment's `moderators_notified_at`), or one per comment when it is 0.
+"""
+
+import hashlib
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.cache import cache
-from django.core.mail import send_mail
-from django.db import close_old_connections, transaction
+from django.core.mail import EmailMessage
+from django.db import transaction
 from django.db.models import Q
+from django.tasks import TaskResultStatus, task
 from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db import DatabaseBackend
 
-logger = logging.getLogger(__name__)
+from advice_site.mail import message_id
+from advice_site.tasks import enqueue
+
+from .models import Comment
 
 
-def queue_moderator_notice(comment, *, flagged=False):
-    transaction.on_commit(lambda: _deliver(notify_moderators, comment, flagged=flagged))
+def queue_moderator_notice():
+    """Tell the moderators about the comments newly awaiting them: at once, or in the
+    next digest when COMMENTS_MODERATOR_DIGEST_MINUTES is set. Call it in the
+    transaction that put a comment in the queue (with its moderators_notified_at empty).
+    """
+    minutes = settings.COMMENTS_MODERATOR_DIGEST_MINUTES
+    if not minutes:
+        enqueue(notify_moderators)
+        return
+    run_after = next_digest_time(timezone.now(), minutes)
+    if not _digest_already_queued(run_after):
+        enqueue(notify_moderators.using(run_after=run_after))
 
 
 def queue_reply_notice(comment):
-    transaction.on_commit(lambda: _deliver(notify_reply, comment))
+    """Tell the author of the comment `comment` answers, once the reply is approved."""
+    enqueue(notify_reply, comment.pk)
 
 
-def _deliver(notify, comment, **kwargs):
-    if settings.COMMENTS_EMAIL_IN_BACKGROUND:
-        _outbox().put((notify, comment, kwargs))
-    else:
-        _send_safely(notify, comment, kwargs)
+def next_digest_time(now, minutes):
+    """The end of the `minutes`-long period (counted from the Unix epoch) that `now` falls
+    in: everything that arrives within one period goes out in one email at its end, so
+    two digests are at least `minutes` apart."""
+    period = minutes * 60
+    return datetime.fromtimestamp((now.timestamp() // period + 1) * period, tz=UTC)
 
 
-def _send_safely(notify, comment, kwargs):
-    try:
-        notify(comment, **kwargs)
-    except Exception:
-        logger.exception("Could not send the email about comment %s", comment.pk)
+def _digest_already_queued(run_after):
+    """Whether this period's digest is already queued. Only saves a row per comment: a
+    second digest task for the period finds nothing left to tell and sends nothing."""
+    if not isinstance(notify_moderators.get_backend(), DatabaseBackend):
+        return False
+    from django_tasks_db.models import DBTaskResult
 
-
-_queue = None
-_queue_lock = threading.Lock()
-
-
-def _outbox():
-    """One mail thread per process, started on first use, working through a queue: a
-    slow mail server delays only the queue, and the thread keeps its database connection
-    rather than opening one per email."""
-    global _queue
-    with _queue_lock:
-        if _queue is None:
-            _queue = queue.SimpleQueue()
-            threading.Thread(target=_work, args=(_queue,), daemon=True, name="comment-mail").start()
-    return _queue
-
-
-def _work(jobs):
-    while True:
-        notify, comment, kwargs = jobs.get()
-        close_old_connections()  # drop a connection the database has closed meanwhile
-        _send_safely(notify, comment, kwargs)
+    return DBTaskResult.objects.filter(
+        status=TaskResultStatus.READY,
+        task_path=notify_moderators.module_path,
+        run_after=run_after,
+    ).exists()
 
 
 MODERATORS_CACHE_KEY = "comment-moderator-emails"
@@ -68,8 +74,8 @@ MODERATORS_CACHE_KEY = "comment-moderator-emails"
 
 def moderator_emails():
     """Addresses of active staff who may moderate comments (superusers included), kept
-    in the cache for a minute: every pending comment asks, and moderators change rarely
-    (a new one gets mail within the minute)."""
+    in the cache for a minute: moderators change rarely (a new one gets mail within the
+    minute)."""
     emails = cache.get(MODERATORS_CACHE_KEY)
     if emails is None:
         emails = _moderator_emails()
@@ -97,40 +103,92 @@ def _moderator_emails():
     )
 
 
-def notify_moderators(comment, *, flagged=False):
-    author_email = comment.author.email if comment.author_id else None
-    moderators = [email for email in moderator_emails() if email != author_email]
-    if not moderators:
-        return
-    what = "was hidden by readers' flags" if flagged else "awaits moderation"
-    admin_url = settings.SITE_URL + reverse("admin:comments_comment_change", args=[comment.pk])
-    send_mail(
-        f"A comment on “{comment.post.title}” {what}",
-        (
+def _why(comment):
+    return "was hidden by readers' flags" if comment.hidden_by_flags else "awaits moderation"
+
+
+@task
+def notify_moderators():
+    """Email the moderators one message about every comment awaiting moderation that they
+    have not been told of, and record that they have. Returns how many comments it told
+    of (0: nothing new, no email).
+
+    The comments stay locked until the email is sent and the record committed: a second
+    run at the same time skips them, and a failed send leaves them to the next attempt.
+    Raises what the mailer raises.
+    """
+    with transaction.atomic():
+        comments = list(
+            Comment.objects.awaiting_moderation()
+            .filter(moderators_notified_at__isnull=True)
+            .select_related("post", "author")
+            .select_for_update(skip_locked=True, of=("self",))
+            .order_by("created_at", "pk")
+        )
+        if not comments:
+            return 0
+        # A moderator is not told about comments that are all their own.
+        moderators = [
+            email
+            for email in moderator_emails()
+            if not all(comment.author_id and comment.author.email == email for comment in comments)
+        ]
+        if moderators:
+            _moderators_message(comments, moderators).send()
+        Comment.objects.filter(pk__in=[comment.pk for comment in comments]).update(
+            moderators_notified_at=timezone.now()
+        )
+    return len(comments)
+
+
+def _moderators_message(comments, recipients):
+    def entry(comment):
+        admin_url = settings.SITE_URL + reverse("admin:comments_comment_change", args=[comment.pk])
+        return (
             f"{comment.display_author} wrote on “{comment.post.title}”:\n\n{comment.body}\n\n"
             f"Moderate it: {admin_url}\n"
-        ),
-        None,
-        moderators,
+        )
+
+    if len(comments) == 1:
+        comment = comments[0]
+        subject = f"A comment on “{comment.post.title}” {_why(comment)}"
+        body = entry(comment)
+    else:
+        subject = f"{len(comments)} comments on {settings.SITE_NAME} need a moderator"
+        changelist = settings.SITE_URL + reverse("admin:comments_comment_changelist")
+        body = "\n".join(
+            f"{number}. This comment {_why(comment)}. {entry(comment)}"
+            for number, comment in enumerate(comments, start=1)
+        ) + (f"\nThe whole moderation queue: {changelist}\n")
+    ids = ",".join(str(comment.pk) for comment in comments)
+    digest = hashlib.sha256(ids.encode()).hexdigest()[:24]
+    return EmailMessage(
+        subject, body, None, recipients, headers={"Message-ID": message_id(f"mod-{digest}")}
     )
 
 
-def notify_reply(comment):
-    """Tell a comment's author about an approved reply, unless they turned it off."""
-    parent = comment.parent
-    if parent is None or comment.status != comment.Status.APPROVED:
-        return
-    recipient = parent.author
+@task
+def notify_reply(comment_id):
+    """Tell a comment's author about an approved reply, unless they turned it off or the
+    reply is gone or no longer approved. Raises what the mailer raises."""
+    comment = (
+        Comment.objects.select_related("post", "author", "parent__author")
+        .filter(pk=comment_id)
+        .first()
+    )
+    if comment is None or comment.parent is None or not comment.is_approved:
+        return False
+    recipient = comment.parent.author
     if (
         recipient is None
         or not recipient.email
         or not recipient.notify_replies
         or recipient.pk == comment.author_id
     ):
-        return
+        return False
     url = settings.SITE_URL + comment.get_absolute_url()
     account_url = settings.SITE_URL + reverse("accounts:account")
-    send_mail(
+    EmailMessage(
         f"{comment.display_author} replied to your comment on “{comment.post.title}”",
         (
             f"{comment.display_author} replied:\n\n{comment.body}\n\nRead it: {url}\n\n"
@@ -139,4 +197,6 @@ def notify_reply(comment):
         ),
         None,
         [recipient.email],
-    )
+        headers={"Message-ID": message_id(f"reply-{comment.pk}")},
+    ).send()
+    return True

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import Client, TestCase
 from django.utils import timezone
 
 from posts.importing import import_post
@@ -34,6 +35,59 @@ def session_queries():
     from django.conf import settings
 
     return 0 if settings.SESSION_ENGINE.endswith("cached_db") else 1
+
+
+def run_on_commit():
+    """Run what the code defers to after the commit (emails, cache invalidation) at the
+    end of the block, as it runs in production; inside a test's transaction it would not."""
+    return TestCase.captureOnCommitCallbacks(execute=True)
+
+
+class CommittingClient(Client):
+    """A test client whose every request ends as a committed request does in production:
+    its on-commit callbacks (emails through the immediate task backend, cache
+    invalidation) run before the response comes back."""
+
+    def request(self, **request):
+        with run_on_commit():
+            return super().request(**request)
+
+
+@pytest.fixture
+def client():
+    return CommittingClient()
+
+
+def a_worker():
+    """The task worker of `manage.py task_worker --batch`, as one test's worker."""
+    from advice_site.worker import Worker
+
+    return Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    )
+
+
+def run_due_tasks():
+    """Run the database backend's tasks that are due, as `task_worker --batch` does, inside
+    the test's transaction."""
+    worker = a_worker()
+    while worker.work_once():
+        pass
+
+
+def task_rows(status=None):
+    """The database backend's tasks, oldest first, with the given status if one is given."""
+    from django_tasks_db.models import DBTaskResult
+
+    rows = DBTaskResult.objects.order_by("enqueued_at")
+    return list(rows.filter(status=status) if status else rows)
 
 
 def make_post(**overrides):

@@ -105,6 +105,21 @@ def test_deploy_check_reports_nothing_with_production_settings(monkeypatch):
     assert "no issues" in out.getvalue()
 
 
+def test_deploy_check_on_the_console_mailer_names_the_setting_to_set(monkeypatch):
+    from django.core.management.base import SystemCheckError
+
+    monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)
+    console = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    with override_settings(MAILERS=console), pytest.raises(SystemCheckError) as raised:
+        call_command("check", deploy=True, tags=["mail"])
+
+    report = str(raised.value)
+    assert "advice_site.E001" in report
+    assert "EMAIL_HOST is not set" in report
+    assert "Set EMAIL_HOST to your SMTP server" in report
+    assert "mail.E001" not in report  # Django's, whose hint cannot name the setting
+
+
 def test_health_check_is_200_with_the_database_up(client):
     response = client.get("/healthz", HTTP_HOST="10.0.0.7:8000")  # any Host, even unknown
 

@@ -3,12 +3,11 @@
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.cache import cache
-from django.test import Client, TestCase
 from django.urls import reverse
 
 from comments.models import Comment
 from comments.rendering import render_comment
-from tests.conftest import make_user
+from tests.conftest import CommittingClient, make_user
 from tests.html import parse
 
 PASSWORD = "a-long-enough-password"
@@ -20,26 +19,6 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-def run_on_commit():
-    """Run what the code defers to after the commit (emails, cache invalidation) at the
-    end of the block, as it runs in production; inside a test's transaction it would not."""
-    return TestCase.captureOnCommitCallbacks(execute=True)
-
-
-class CommittingClient(Client):
-    """A test client whose every request ends as a committed request does in production:
-    its on-commit callbacks run before the response comes back."""
-
-    def request(self, **request):
-        with run_on_commit():
-            return super().request(**request)
-
-
-@pytest.fixture
-def client():
-    return CommittingClient()
 
 
 @pytest.fixture

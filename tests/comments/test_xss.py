@@ -8,9 +8,10 @@ from django.urls import reverse
 
 from comments.models import Comment
 from comments.moderation import moderate
+from tests.conftest import run_on_commit
 from tests.html import parse
 
-from .conftest import post_comment, run_on_commit
+from .conftest import post_comment
 
 pytestmark = pytest.mark.django_db
 
