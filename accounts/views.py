@@ -6,12 +6,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from .data import delete_account, export_data
 from .forms import DeleteAccountForm, DisplayNameForm
 
 
+@require_safe
 @login_required
 def account(request):
     """The reader's account page: name, email and password links, export, deletion."""
@@ -43,6 +44,7 @@ def change_notifications(request):
     return redirect("accounts:account")
 
 
+@require_safe
 @login_required
 def export(request):
     """Download all the reader's data as a JSON file."""

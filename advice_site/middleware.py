@@ -3,7 +3,7 @@ from urllib.parse import unquote
 
 from django.conf import settings
 from django.core.exceptions import BadRequest
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotAllowed
 
 from . import health
 
@@ -18,6 +18,8 @@ class HealthCheckMiddleware:
     def __call__(self, request):
         if request.path != "/healthz":
             return self.get_response(request)
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])
         ok, checks = health.status()
         body = json.dumps({"status": "ok" if ok else "unavailable", "checks": checks})
         response = HttpResponse(body, status=200 if ok else 503, content_type="application/json")
@@ -56,4 +58,25 @@ class RejectNullCharactersMiddleware:
             or "\x00" in request.META.get("HTTP_COOKIE", "")
         ):
             raise BadRequest("A NUL character in the address or cookies.")
+        return self.get_response(request)
+
+
+class AllowedMethodsMiddleware:
+    """Answer 405 Method Not Allowed (RFC 9110 section 15.5.6) to any method the site
+    never serves, on every path, before any view runs.
+
+    The site speaks GET, HEAD and POST (HTML forms and its scripts' fetch calls), so PUT,
+    PATCH, DELETE, OPTIONS, TRACE and made-up methods stop here, including at views of
+    Django's admin and allauth that would take PUT for POST or answer OPTIONS. Read-only
+    views narrow this to GET and HEAD with require_safe.
+    """
+
+    SERVED_METHODS = ("GET", "HEAD", "POST")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in self.SERVED_METHODS:
+            return HttpResponseNotAllowed(self.SERVED_METHODS)
         return self.get_response(request)

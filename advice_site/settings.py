@@ -104,6 +104,8 @@ MIDDLEWARE = [
     # them too (Django's 304 keeps only the caching headers of the response it replaces).
     "django.middleware.http.ConditionalGetMiddleware",
     "advice_site.middleware.RejectNullCharactersMiddleware",
+    # PUT, DELETE, TRACE, OPTIONS and made-up methods: 405, with the headers above.
+    "advice_site.middleware.AllowedMethodsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -2,6 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
 from posts import editor_views, media_views
@@ -23,11 +24,21 @@ urlpatterns = [
     path("comments/", include("comments.urls")),
     path("editor/markdownify/", editor_views.markdownify, name="editor_markdownify"),
     path("editor/upload/", editor_views.upload_image, name="editor_upload"),
-    path("feed/", conditional_feed(LatestPostsFeed()), name="feed"),
-    path("sitemap.xml", conditional_feed(sitemap), {"sitemaps": sitemaps}, name="sitemap"),
+    # Read-only: GET and HEAD, 405 for anything else (require_safe).
+    path("feed/", require_safe(conditional_feed(LatestPostsFeed())), name="feed"),
+    path(
+        "sitemap.xml",
+        require_safe(conditional_feed(sitemap)),
+        {"sitemaps": sitemaps},
+        name="sitemap",
+    ),
     path(
         "robots.txt",
-        TemplateView.as_view(template_name="robots.txt", content_type="text/plain; charset=utf-8"),
+        require_safe(
+            TemplateView.as_view(
+                template_name="robots.txt", content_type="text/plain; charset=utf-8"
+            )
+        ),
         name="robots",
     ),
     path("media/<path:path>", media_views.uploaded_file, name="media"),

@@ -6,7 +6,7 @@ from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from modern_csrf.decorators import csrf_protect as cross_site_protect
 
 from posts.models import Post
@@ -93,6 +93,7 @@ def reset(request, post_id):
     )
 
 
+@require_safe
 @login_required
 def my_progress(request):
     """Every post the reader has ticked in, with their progress and when they ticked."""

@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from advice_site.clients import client_ip, network_hash
 from posts.models import Post
@@ -107,8 +107,8 @@ def post_comment(request, post_id):
     return redirect(comment_url(comment), permanent=False)
 
 
+@require_safe
 @login_required
-@require_http_methods(["GET"])
 def reply(request, comment_id):
     """The reply form without JavaScript: the comment and a form under it."""
     parent = get_object_or_404(
