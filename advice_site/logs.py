@@ -3,6 +3,9 @@
 import logging
 import traceback
 
+from django.contrib.auth import SESSION_KEY
+from django.utils.functional import SimpleLazyObject, empty
+
 from .clients import client_ip
 
 
@@ -26,9 +29,9 @@ class OneLineFormatter(logging.Formatter):
             parts.append(f"method={request.method}")
             parts.append(f"path={request.get_full_path()!r}")
             parts.append(f"client={client_ip(request)}")
-            user = getattr(request, "user", None)
-            if user is not None and getattr(user, "is_authenticated", False):
-                parts.append(f"user={user.pk}")
+            user_id = loaded_user_id(request)
+            if user_id is not None:
+                parts.append(f"user={user_id}")
         status = getattr(record, "status_code", None)
         if status is not None:
             parts.append(f"status={status}")
@@ -39,3 +42,22 @@ class OneLineFormatter(logging.Formatter):
             message = " ".join(str(error).split())
             parts.append(f'error="{error.__class__.__name__}: {message}{where}"')
         return " ".join(parts)
+
+
+def loaded_user_id(request):
+    """The id of the request's logged-in user, only if the request has already loaded its
+    user or session; never loaded here.
+
+    A log line must not query the database or the cache: the error being logged may be
+    that the database is down, and request.user would query it again inside the
+    logging handler (logging then prints "--- Logging error ---" and a traceback).
+    """
+    user = getattr(request, "user", None)
+    if isinstance(user, SimpleLazyObject) and user._wrapped is empty:
+        session = getattr(request, "session", None)
+        # SessionBase keeps what it loaded in _session_cache; absent, it was never read.
+        loaded = getattr(session, "_session_cache", None)
+        return loaded.get(SESSION_KEY) if isinstance(loaded, dict) else None
+    if user is not None and getattr(user, "is_authenticated", False):
+        return user.pk
+    return None

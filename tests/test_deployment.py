@@ -327,6 +327,58 @@ def test_a_request_error_is_logged_on_one_line_with_its_context(rf):
     assert 'error="ValueError: boom second line at ' in line
 
 
+def database_down():
+    raise OperationalError("connection to server failed: Connection refused")
+
+
+def error_record(request):
+    record = logging.LogRecord(
+        "django.request", logging.ERROR, __file__, 1, "Service Unavailable: %s", ("/",), None
+    )
+    record.request = request
+    record.status_code = 503
+    return record
+
+
+def test_a_log_line_never_loads_the_user_while_the_database_is_down(rf, capsys):
+    from io import StringIO
+
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.utils.functional import SimpleLazyObject
+
+    request = rf.get("/account/", REMOTE_ADDR="203.0.113.5")
+    request.user = SimpleLazyObject(database_down)  # as AuthenticationMiddleware sets it
+    request.session = SessionStore(session_key="a-session-cookie")  # not read yet
+    stream = StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(OneLineFormatter())
+
+    with mock.patch.object(SessionStore, "load", side_effect=database_down):
+        handler.emit(error_record(request))
+
+    line = stream.getvalue()
+    assert line.count("\n") == 1
+    assert "ERROR django.request Service Unavailable: / method=GET" in line
+    assert "user=" not in line
+    assert "Logging error" not in capsys.readouterr().err
+
+
+def test_a_log_line_names_the_user_the_request_already_loaded(rf, a_reader):
+    from django.contrib.auth import SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.utils.functional import SimpleLazyObject
+
+    loaded = rf.get("/")
+    loaded.user = a_reader
+    from_session = rf.get("/")
+    from_session.user = SimpleLazyObject(database_down)
+    from_session.session = SessionStore()
+    from_session.session._session_cache = {SESSION_KEY: str(a_reader.pk)}
+
+    assert f"user={a_reader.pk}" in OneLineFormatter().format(error_record(loaded))
+    assert f"user={a_reader.pk}" in OneLineFormatter().format(error_record(from_session))
+
+
 def test_the_anonymous_page_is_cached_until_a_comment_changes_it(client, a_post, a_reader):
     from comments.models import Comment
     from comments.moderation import create_comment, moderate
