@@ -80,3 +80,24 @@ class AllowedMethodsMiddleware:
         if request.method not in self.SERVED_METHODS:
             return HttpResponseNotAllowed(self.SERVED_METHODS)
         return self.get_response(request)
+
+
+class RequestCharsetMiddleware:
+    """Refuse, with the 400 page, a request whose Content-Type declares a charset other
+    than UTF-8.
+
+    Django decodes form fields (and the query string) in the declared charset, and
+    refuses to read a urlencoded form in any but "utf-8". Every page of the site sends
+    its forms and its scripts' requests in UTF-8 (HTML's rule for form submission), so
+    another charset is never ours: it is refused here, on every path, before CSRF's
+    check or a view reads the body, with Django's own test for the name.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        charset = request.content_params.get("charset")
+        if charset is not None and charset.lower() != "utf-8":
+            raise BadRequest(f"The request declares charset {charset[:40]!r}; send UTF-8.")
+        return self.get_response(request)

@@ -106,6 +106,8 @@ MIDDLEWARE = [
     "advice_site.middleware.RejectNullCharactersMiddleware",
     # PUT, DELETE, TRACE, OPTIONS and made-up methods: 405, with the headers above.
     "advice_site.middleware.AllowedMethodsMiddleware",
+    # A body in another charset than UTF-8: the 400 page, before anything reads it.
+    "advice_site.middleware.RequestCharsetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -45,5 +45,8 @@ urlpatterns = [
     path("", include("posts.urls")),
 ]
 
-handler500 = "advice_site.views.server_error"
+handler400 = "advice_site.views.bad_request"
+handler403 = "advice_site.views.permission_denied"
+handler404 = "advice_site.views.page_not_found"
 handler429 = "advice_site.views.too_many_requests"
+handler500 = "advice_site.views.server_error"

@@ -1,21 +1,50 @@
+"""The site's error pages (handler400, 403, 404, 429, 500 in advice_site.urls).
+
+Django's own handlers are wrapped in requires_csrf_token, which runs CSRF's check, and
+the check reads request.POST. When the body is what failed (a form declaring a charset
+other than UTF-8 raises BadRequest on reading it) the handler fails the same way, each
+middleware layer tries again, and gunicorn answers its raw 500 after a thousand lines
+of traceback. These handlers never read the body; CsrfViewMiddleware, in the stack,
+still makes the token of a page's forms.
+"""
+
 import sys
 
 from django.db import InterfaceError, OperationalError
+from django.http import (
+    HttpResponseBadRequest,
+    HttpResponseForbidden,
+    HttpResponseNotFound,
+    HttpResponseServerError,
+)
 from django.shortcuts import render
-from django.views.defaults import server_error as django_server_error
+from django.template import loader
 
 # What a database that is down or restarting raises (not bugs such as IntegrityError).
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 
 
+def bad_request(request, exception):
+    """400: a page that needs nothing from the request (its Host may be what is bad)."""
+    return HttpResponseBadRequest(loader.render_to_string("400.html"))
+
+
+def permission_denied(request, exception):
+    return HttpResponseForbidden(loader.render_to_string("403.html", request=request))
+
+
+def page_not_found(request, exception):
+    return HttpResponseNotFound(loader.render_to_string("404.html", request=request))
+
+
 def server_error(request):
-    """The 500 handler; a database outage answers 503 with a page that needs no database."""
+    """500, or 503 with Retry-After during a database outage; neither page needs the
+    database or the request."""
     if isinstance(sys.exception(), DATABASE_UNAVAILABLE):
-        response = django_server_error(request, template_name="503.html")
-        response.status_code = 503
+        response = HttpResponseServerError(loader.render_to_string("503.html"), status=503)
         response["Retry-After"] = "30"
         return response
-    return django_server_error(request)
+    return HttpResponseServerError(loader.render_to_string("500.html"))
 
 
 def too_many_requests(request):

@@ -58,6 +58,12 @@ def client():
     return CommittingClient()
 
 
+@pytest.fixture
+def csrf_client():
+    """A browser that sends no CSRF token unless told: checks are enforced."""
+    return CommittingClient(enforce_csrf_checks=True)
+
+
 def a_worker():
     """The task worker of `manage.py task_worker --batch`, as one test's worker."""
     from advice_site.worker import Worker

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from comments.models import Comment
 from comments.rendering import render_comment
-from tests.conftest import CommittingClient, make_user
+from tests.conftest import make_user
 from tests.html import parse
 
 PASSWORD = "a-long-enough-password"
@@ -19,12 +19,6 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def csrf_client():
-    """A browser that sends no CSRF token unless told: checks are enforced."""
-    return CommittingClient(enforce_csrf_checks=True)
 
 
 def add_comment(post, author=None, body="A comment.", *, parent=None, status="approved", **fields):
