@@ -9,18 +9,26 @@ Against gunicorn with production settings on 127.0.0.1, PostgreSQL and Redis:
 3. Two app servers on different ports sharing PostgreSQL and Redis act as one site: a
    rate limit counts requests to both, an approval through one shows at once on the
    other's cached page, a log-in through one is a log-in on the other.
+4. A mail worker killed (SIGKILL) while it works through a queue that keeps growing:
+   every queued email is sent once another worker runs, and only the one it was
+   sending when it died can be sent twice (at-least-once delivery).
 
-It stops and starts the local PostgreSQL cluster: run it on a machine of your own.
-Each check prints PASS or FAIL; the exit status is non-zero if any failed.
+It stops and starts the local PostgreSQL cluster (case 1): run it on a machine of your
+own. RESILIENCE_CASES (comma-separated: database_outage, worker_killed, two_servers,
+mail_worker_killed) runs only those; mail_worker_killed stops neither PostgreSQL nor
+Redis. Each check prints PASS or FAIL; the exit status is non-zero if any failed.
 """
 
+import contextlib
 import http.cookiejar
 import json
 import os
 import re
 import signal
+import socketserver
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -278,23 +286,163 @@ def two_servers(env, data):
             stop(server)
 
 
+MAIL_TASKS = "django_tasks_database_dbtaskresult"
+
+
+def start_mail_worker(env, name):
+    log = open(ROOT / "bench-results" / f"{name}.log", "w")  # noqa: SIM115
+    return subprocess.Popen(
+        [bench.PY, "manage.py", "task_worker", "--interval", "0.2"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def task_counts():
+    with psycopg.connect(bench.DATABASE_URL) as connection:
+        rows = connection.execute(f"SELECT status, count(*) FROM {MAIL_TASKS} GROUP BY status")
+        return dict(rows.fetchall())
+
+
+class SlowMailServer(socketserver.StreamRequestHandler):
+    """Just enough SMTP (RFC 5321) to take Django's messages, 30 ms each, and keep their
+    subjects in `received`: what a reader would get."""
+
+    received = []
+
+    def reply(self, text):
+        self.wfile.write(text.encode() + b"\r\n")
+
+    def handle(self):
+        # A worker killed mid-conversation resets the connection: its message was not taken.
+        with contextlib.suppress(ConnectionResetError, BrokenPipeError):
+            self.converse()
+
+    def converse(self):
+        self.reply("220 sink.bench.invalid ESMTP")
+        while line := self.rfile.readline():
+            command = line[:4].upper()
+            if command == b"DATA":
+                self.reply("354 End data with <CR><LF>.<CR><LF>")
+                message = []
+                while (data := self.rfile.readline()) not in (b".\r\n", b""):
+                    message.append(data.decode(errors="replace"))
+                time.sleep(0.03)
+                subject = re.search(r"^Subject: (.*?)\r?$", "".join(message), re.MULTILINE)
+                self.received.append(subject.group(1) if subject else "")
+                self.reply("250 2.0.0 Queued")
+            elif command == b"QUIT":
+                self.reply("221 2.0.0 Bye")
+                return
+            else:  # EHLO, MAIL, RCPT, RSET, NOOP
+                self.reply("250 OK")
+
+
+def mail_worker_killed(env):
+    """Case 4: emails queued in PostgreSQL survive a worker killed mid-queue."""
+    total = 600
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), SlowMailServer)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # A short lease so the killed worker's task comes back within seconds.
+    env = dict(
+        env,
+        TASKS_BACKEND="database",
+        TASKS_LEASE_SECONDS="5",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(server.server_address[1]),
+        EMAIL_USE_TLS="false",
+        DJANGO_LOG_LEVEL="INFO",
+    )
+    enqueue = (
+        "import time\n"
+        "from django.core.mail import EmailMessage\n"
+        "from django.db import transaction\n"
+        "from advice_site.mail import queue_email\n"
+        f"for batch in range({total // 20}):\n"
+        "    with transaction.atomic():\n"
+        "        for number in range(batch * 20, batch * 20 + 20):\n"
+        "            queue_email(EmailMessage(f'resilience mail {number}', 'x', "
+        "to=['reader@bench.invalid']))\n"
+        "    time.sleep(0.05)\n"
+    )
+    first = start_mail_worker(env, "mail-worker-1")
+    producer = subprocess.Popen(
+        [bench.PY, "manage.py", "shell", "--no-imports", "-c", enqueue], cwd=ROOT, env=env
+    )
+    # Kill the worker once it has sent a quarter, while the queue still grows.
+    deadline = time.monotonic() + 120
+    while task_counts().get("SUCCESSFUL", 0) < total // 4 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(first.pid, signal.SIGKILL)
+    first.wait()
+    killed_at = time.monotonic()
+    at_kill = task_counts()
+    producer.wait(timeout=120)
+    second = start_mail_worker(env, "mail-worker-2")
+    try:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            counts = task_counts()
+            if counts.get("SUCCESSFUL", 0) == total:
+                break
+            time.sleep(0.2)
+        drained_after = time.monotonic() - killed_at
+    finally:
+        os.killpg(second.pid, signal.SIGTERM)
+        second.wait(timeout=30)
+        server.shutdown()
+    sent = [subject for subject in SlowMailServer.received if subject.startswith("resilience")]
+    delivered = len(set(sent))
+    twice = len(sent) - delivered
+    check(
+        "a killed mail worker loses no queued email: the next worker sends them all",
+        delivered == total and counts.get("SUCCESSFUL", 0) == total,
+        f"{total} queued, {delivered} delivered, {total - delivered} lost, all sent "
+        f"{drained_after:.0f} s after the kill; {at_kill.get('SUCCESSFUL', 0)} sent and "
+        f"{at_kill.get('RUNNING', 0)} left running when it was killed",
+    )
+    check(
+        "only the email being sent when the worker died may be sent twice",
+        twice <= at_kill.get("RUNNING", 0),
+        f"{twice} sent twice",
+    )
+
+
+CASES = ["database_outage", "worker_killed", "two_servers", "mail_worker_killed"]
+
+
 def main():
     (ROOT / "bench-results").mkdir(exist_ok=True)
+    selected = [case for case in os.environ.get("RESILIENCE_CASES", "").split(",") if case]
+    unknown = set(selected) - set(CASES)
+    if unknown:
+        raise SystemExit(f"Unknown RESILIENCE_CASES {sorted(unknown)}; choose from {CASES}")
+    selected = selected or CASES
     env = bench.server_env()
     env["COMMENTS_RATE_LIMIT_PER_READER"] = "1000000"
     print("Preparing a fresh benchmark database…", flush=True)
     bench.reset_database()
     bench.manage(env, "migrate", "--no-input")
     bench.manage(env, "collectstatic", "--no-input")
-    data_file = ROOT / "bench-results" / "seed.json"
-    subprocess.run([bench.PY, "bench/seed.py", str(data_file)], cwd=ROOT, env=env, check=True)
-    data = json.loads(data_file.read_text())
-    scripts = Path(bench.tempfile.mkdtemp())
-    bench.write_scripts(data, scripts)
+    if set(selected) & {"database_outage", "worker_killed", "two_servers"}:
+        data_file = ROOT / "bench-results" / "seed.json"
+        subprocess.run([bench.PY, "bench/seed.py", str(data_file)], cwd=ROOT, env=env, check=True)
+        data = json.loads(data_file.read_text())
+        scripts = Path(bench.tempfile.mkdtemp())
+        bench.write_scripts(data, scripts)
 
-    database_outage(env, data)
-    worker_killed(env, data, scripts)
-    two_servers(env, data)
+    if "database_outage" in selected:
+        database_outage(env, data)
+    if "worker_killed" in selected:
+        worker_killed(env, data, scripts)
+    if "two_servers" in selected:
+        two_servers(env, data)
+    if "mail_worker_killed" in selected:
+        mail_worker_killed(env)
     failed = results.count(False)
     print(f"{len(results) - failed} passed, {failed} failed")
     return 1 if failed else 0
