@@ -6,7 +6,6 @@ and fails under CI=true."""
 
 import json
 import os
-import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -26,15 +25,6 @@ pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parent.parent
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 PASSWORD = "a-long-enough-password"
-
-# Errors in templates the lead is changing now (issue 9): the post page's comments
-# (templates/comments/includes/comment.html prints <time datetime> with Django's "c"
-# format, microseconds included). Each is (page, message pattern); the test fails on
-# any other error, and on a listed one that no longer occurs, so the list stays true.
-KNOWN_ERRORS_FOR_THE_LEAD = [
-    (page, r"Bad value “[^”]*\.\d{4,}[^”]*” for attribute “datetime” on element “time”")
-    for page in ["post page, visitor", "post page, commenter", "post page, editor"]
-]
 
 
 def java():
@@ -190,21 +180,7 @@ def test_every_page_is_valid_html(tmp_path):
         for message in messages
         if message["type"] == "error" or message.get("subType") == "fatal"
     )
-    expected = [
-        (page, message)
-        for page, message in errors
-        if any(
-            page == known and re.search(pattern, message)
-            for known, pattern in KNOWN_ERRORS_FOR_THE_LEAD
-        )
-    ]
-    unexpected = [error for error in errors if error not in expected]
-    assert unexpected == [], "\n".join(f"{page}: {message}" for page, message in unexpected)
-    still_known = {page for page, _ in expected}
-    assert still_known == {page for page, _ in KNOWN_ERRORS_FOR_THE_LEAD}, (
-        "A known error is gone: remove it from KNOWN_ERRORS_FOR_THE_LEAD "
-        f"(still seen on {sorted(still_known)})"
-    )
+    assert errors == [], "\n".join(f"{page}: {message}" for page, message in errors)
     assert len(files) == len(rendered) >= 35
     assert Comment.objects.exists()
 

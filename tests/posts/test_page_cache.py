@@ -17,7 +17,8 @@ from comments.models import BlockedCommenter, Comment
 from tests.conftest import make_post, make_user, session_queries
 from tests.html import parse
 
-from ..comments.conftest import CommittingClient, add_comment, make_moderator
+from ..comments.conftest import add_comment, make_moderator
+from ..conftest import CommittingClient
 
 pytestmark = pytest.mark.django_db
 
