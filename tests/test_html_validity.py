@@ -123,6 +123,7 @@ def pages():
         # the editor
         ("admin post editor", editor_client, f"/admin/posts/post/{post.pk}/change/"),
         ("admin new post", editor_client, "/admin/posts/post/add/"),
+        ("admin post history", editor_client, f"/admin/posts/post/{post.pk}/history/"),
         ("admin comments", editor_client, "/admin/comments/comment/"),
     ]
 
