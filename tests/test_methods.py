@@ -47,6 +47,7 @@ TAKES_POST = {
     "comments:flag",
     "editor_markdownify",
     "editor_upload",
+    "admin:posts_post_revision",  # shows an earlier revision; POST restores it
 }
 OWN_APPS = (
     "accounts.",
@@ -86,8 +87,10 @@ def example_url(name, pattern):
     converters = getattr(pattern, "converters", {})
     if converters:
         return reverse(name, kwargs={key: sample_value(c) for key, c in converters.items()})
-    groups = pattern.regex.groupindex
-    return reverse(name, kwargs={key: REGEX_SAMPLES.get(key, "a1b2") for key in groups})
+    regex = pattern.regex
+    if not regex.groupindex:  # positional groups, as django-reversion's admin has
+        return reverse(name, args=["1"] * regex.groups)
+    return reverse(name, kwargs={key: REGEX_SAMPLES.get(key, "a1b2") for key in regex.groupindex})
 
 
 ALL_PATTERNS = sorted({(name, example_url(name, pattern)) for name, pattern, _ in url_patterns()})
