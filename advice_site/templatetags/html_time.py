@@ -8,10 +8,11 @@ register = template.Library()
 @register.filter(expects_localtime=False)
 def html_datetime(value):
     """A datetime as HTML's "valid global date and time string", for <time datetime>:
-    UTC, to the whole second ("2026-11-29T23:40:47Z"). HTML allows at most three digits
-    of a second's fraction; Django's "c" format prints six. '' for anything else."""
+    UTC, to the whole second ("2026-11-29T23:40:47+00:00", as comments.threads writes a
+    comment's). HTML allows at most three digits of a second's fraction; Django's "c"
+    format prints six. '' for anything else."""
     if not isinstance(value, datetime):
         return ""
     if value.tzinfo is not None:
         value = value.astimezone(UTC)
-    return value.strftime("%Y-%m-%dT%H:%M:%S") + ("Z" if value.tzinfo is not None else "")
+    return value.isoformat(timespec="seconds")

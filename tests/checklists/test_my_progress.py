@@ -63,7 +63,7 @@ def test_my_progress_lists_each_post_with_its_progress_and_ticked_items(
     assert post_card.find("p", id=f"progress-post-{a_post.pk}-summary").text == "1 of 2 done (50%)"
     when = post_card.find("time")
     # HTML's global date and time: UTC, to the second (at most 3 fraction digits allowed).
-    assert when["datetime"] == ticked_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert when["datetime"] == ticked_at.astimezone(UTC).isoformat(timespec="seconds")
     assert when.text == ticked_at.strftime("%-d %B %Y, %H:%M")
 
 
@@ -207,7 +207,7 @@ def test_ticks_are_listed_with_the_time_they_were_made(reader_client, a_reader, 
 
     times = [time["datetime"] for time in card(page, a_post).find_all("time")]
     expected = [
-        tick.ticked_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        tick.ticked_at.astimezone(UTC).isoformat(timespec="seconds")
         for tick in Tick.objects.order_by("item__position")
     ]
     assert times == expected
