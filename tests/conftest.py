@@ -43,25 +43,29 @@ def run_on_commit():
     return TestCase.captureOnCommitCallbacks(execute=True)
 
 
-class CommittingClient(Client):
-    """A test client whose every request ends as a committed request does in production:
-    its on-commit callbacks (emails through the immediate task backend, cache
-    invalidation) run before the response comes back."""
+@pytest.fixture(autouse=True)
+def requests_commit(monkeypatch):
+    """Every test client's request ends as a committed request does in production: its
+    on-commit callbacks (emails through the immediate task backend) run before the
+    response comes back. Inside a test's transaction they would never run."""
+    plain_request = Client.request
 
     def request(self, **request):
         with run_on_commit():
-            return super().request(**request)
+            return plain_request(self, **request)
+
+    monkeypatch.setattr(Client, "request", request)
 
 
 @pytest.fixture
 def client():
-    return CommittingClient()
+    return Client()
 
 
 @pytest.fixture
 def csrf_client():
     """A browser that sends no CSRF token unless told: checks are enforced."""
-    return CommittingClient(enforce_csrf_checks=True)
+    return Client(enforce_csrf_checks=True)
 
 
 def a_worker():

@@ -27,7 +27,6 @@ READ_ONLY = {
     "accounts:export",
     "comments:reply",
     # allauth's pages that only show something.
-    "account_email_verification_sent",
     "account_reset_password_done",
     "account_reset_password_from_key_done",
     "account_inactive",

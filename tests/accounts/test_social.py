@@ -17,7 +17,7 @@ from django.contrib.sites.models import Site
 from django.test import RequestFactory
 
 from accounts.adapters import SocialAccountAdapter
-from tests.conftest import make_user
+from tests.conftest import make_user, run_on_commit
 
 from .helpers import ALREADY_EXISTS, sent_mail
 
@@ -71,7 +71,8 @@ def github_login(*emails, uid="583231", login="ada", name="Ada Lovelace"):
             for email, verified, primary in emails
         ],
     }
-    with context.request_context(request):
+    # As a committed request: emails are sent (queued) once the transaction commits.
+    with context.request_context(request), run_on_commit():
         provider = get_adapter(request).get_provider(request, "github")
         sociallogin = provider.sociallogin_from_response(request, data)
         response = complete_social_login(request, sociallogin)

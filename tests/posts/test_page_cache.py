@@ -18,27 +18,26 @@ from tests.conftest import make_post, make_user, session_queries
 from tests.html import parse
 
 from ..comments.conftest import add_comment, make_moderator
-from ..conftest import CommittingClient
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def visitor():
-    return CommittingClient()
+    return Client()
 
 
 @pytest.fixture
 def staff(an_editor):
     """A superuser in the admin, each request committed as in production."""
-    client = CommittingClient()
+    client = Client()
     client.force_login(an_editor)
     return client
 
 
 @pytest.fixture
 def reader(a_reader):
-    client = CommittingClient()
+    client = Client()
     client.force_login(a_reader)
     return client
 
@@ -131,7 +130,7 @@ def test_a_comment_approved_in_the_admin_appears(visitor, staff, a_post, a_comme
 def test_a_comment_hidden_by_readers_flags_leaves_the_page(visitor, a_post, a_comment, settings):
     settings.COMMENTS_FLAGS_TO_HIDE = 1
     assert "Abusive words" in cached(visitor, a_post)[1]
-    flagger = CommittingClient()
+    flagger = Client()
     flagger.force_login(make_user(email="flagger@example.com", display_name="Flagger"))
 
     flagger.post(f"/comments/{a_comment.pk}/flag/", {"reason": "abuse"})
@@ -179,7 +178,7 @@ def test_a_user_deleted_in_the_admin_leaves_no_name_on_the_page(
 def test_a_reader_who_deletes_their_account_leaves_no_name_behind(visitor, a_post, a_commenter):
     add_comment(a_post, a_commenter, "My words")
     assert "Carla Commenter" in cached(visitor, a_post)[1]
-    reader = CommittingClient()
+    reader = Client()
     reader.force_login(a_commenter)
 
     reader.post("/account/delete/", {"password": "a-long-enough-password"})
@@ -315,7 +314,7 @@ def test_a_new_release_never_serves_the_old_releases_page(visitor, a_post, setti
 def test_a_reader_blocked_and_unblocked_in_the_admin_sees_it_at_once(
     reader, a_post, a_reader, an_editor
 ):
-    moderator = CommittingClient()
+    moderator = Client()
     moderator.force_login(an_editor)
     assert 'class="comment-form"' in cached(reader, a_post)[1]
 
@@ -328,7 +327,7 @@ def test_a_reader_blocked_and_unblocked_in_the_admin_sees_it_at_once(
 
 
 def test_authors_blocked_from_the_comment_queue_see_it_at_once(reader, a_post, a_reader):
-    moderator = CommittingClient()
+    moderator = Client()
     moderator.force_login(make_moderator())
     comment = add_comment(a_post, a_reader, "Mine")
     assert 'class="comment-form"' in cached(reader, a_post)[1]
@@ -365,7 +364,7 @@ def test_a_readers_own_tick_is_exact_on_their_page_at_once(reader, a_post):
 def test_a_readers_tick_does_not_empty_anyone_elses_page(
     reader, visitor, a_post, another_reader, django_assert_num_queries
 ):
-    other = CommittingClient()
+    other = Client()
     other.force_login(another_reader)
     cached(visitor, a_post)
     cached(other, a_post)
@@ -415,18 +414,18 @@ def test_a_visitors_page_never_carries_anyones_own_data(a_post, a_reader):
     """Two sessions fill the caches first: a reader (name, tick, token, message) and a
     visitor with ticks and a message. A new visitor's page has none of it."""
     first_item = a_post.checklist_items.first()
-    reader = CommittingClient()
+    reader = Client()
     reader.force_login(a_reader)
     reader.post(f"/checklists/items/{first_item.pk}/", {"done": "true"})
     reader.post("/account/name/", {"display_name": "Rita Private"})  # leaves a message
     reader_html = page(reader, a_post)[1]
-    ticking_visitor = CommittingClient()
+    ticking_visitor = Client()
     ticking_visitor.post(f"/checklists/items/{first_item.pk}/", {"done": "true"})
     visitor_html = page(ticking_visitor, a_post)[1]
     assert "1 of 2 done" in visitor_html and "Rita Private" in reader_html
 
     for _ in range(2):  # built, then from the cache
-        response = CommittingClient().get(a_post.get_absolute_url())
+        response = Client().get(a_post.get_absolute_url())
         html = response.content.decode()
         assert "Rita Private" not in html
         assert "1 of 2 done" not in html and "0 of 2 done" in html
@@ -436,7 +435,7 @@ def test_a_visitors_page_never_carries_anyones_own_data(a_post, a_reader):
 
 
 def test_pages_for_anyone_with_a_session_are_private(reader, a_post):
-    ticking_visitor = CommittingClient()
+    ticking_visitor = Client()
     ticking_visitor.post(f"/checklists/items/{a_post.checklist_items.first().pk}/", {"done": "1"})
 
     for client in (reader, ticking_visitor):
