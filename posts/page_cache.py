@@ -221,6 +221,15 @@ def _content_changed(sender, **kwargs):
     changed(CONTENT)
 
 
+# Fields of a comment no page shows: bulk writes of only these change nothing there.
+UNSHOWN_COMMENT_FIELDS = {"ip_hash", "moderators_notified_at"}
+
+
+def _comment_rows_changed(sender, fields=None, **kwargs):
+    if fields is None or not fields <= UNSHOWN_COMMENT_FIELDS:
+        changed(CONTENT)
+
+
 def _item_rows_changed(sender, fields=None, **kwargs):
     # Readers' counts are kept by F() updates on every tick; they may lag PAGE_SECONDS.
     if fields != {"reader_count"}:
@@ -264,8 +273,9 @@ def connect_receivers():
     for model in (Post, Category, Comment, ChecklistItem):
         post_save.connect(_content_changed, sender=model, dispatch_uid=f"page-{model.__name__}")
         post_delete.connect(_content_changed, sender=model, dispatch_uid=f"page-{model.__name__}")
-    for model in (Post, Category, Comment):
+    for model in (Post, Category):
         rows_changed.connect(_content_changed, sender=model, dispatch_uid=f"page-{model.__name__}")
+    rows_changed.connect(_comment_rows_changed, sender=Comment, dispatch_uid="page-comment-rows")
     rows_changed.connect(_item_rows_changed, sender=ChecklistItem, dispatch_uid="page-item-rows")
     m2m_changed.connect(_content_changed, sender=Post.categories.through, dispatch_uid="page-cats")
 
