@@ -12,8 +12,10 @@ from django.http import Http404
 from advice_site import site
 from advice_site.clients import client_ip
 from advice_site.mail import queue_email
+from advice_site.text import isolate
 
 from .addresses import drop_unverified_claims, verified_owner
+from .names import cleaned_name, names_not_to_pose_as
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -97,12 +99,14 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         user = super().populate_user(request, sociallogin, data)
         if not user.display_name:
             # Never the email address, not even the part before the "@": others see
-            # the display name, and the email stays private.
+            # the display name, and the email stays private. The provider's name follows
+            # the same rules as a name typed here (accounts.names).
             name = data.get("name") or data.get("username") or ""
-            user.display_name = " ".join(name.split())[:50] or "Reader"
+            user.display_name = cleaned_name(name, names_not_to_pose_as()) or "Reader"
         return user
 
 
 def user_display(user):
-    """How allauth names a reader (ACCOUNT_USER_DISPLAY): never the email or username."""
-    return user.public_name
+    """How allauth names a reader (ACCOUNT_USER_DISPLAY): never the email or username;
+    isolated, since allauth puts it in sentences ("Successfully signed in as ...")."""
+    return isolate(user.public_name)

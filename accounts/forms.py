@@ -1,22 +1,25 @@
 from django import forms
 
+from .names import DisplayNameFormField, check_not_posing
+
+BLANK_NAME = {"required": "Enter the name other readers will see."}
+
 
 class SignupForm(forms.Form):
     """Extra fields of allauth's sign-up form: the public display name."""
 
-    display_name = forms.CharField(
-        max_length=50,
+    display_name = DisplayNameFormField(
         label="Display name",
         help_text="Shown to other readers. Your email address is never shown.",
         widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+        error_messages=BLANK_NAME,
     )
 
     field_order = ["email", "display_name", "password1", "password2"]
 
     def clean_display_name(self):
-        name = " ".join(self.cleaned_data["display_name"].split())
-        if not name:
-            raise forms.ValidationError("Enter the name other readers will see.")
+        name = self.cleaned_data["display_name"]
+        check_not_posing(name)
         return name
 
     def signup(self, request, user):
@@ -25,12 +28,15 @@ class SignupForm(forms.Form):
 
 
 class DisplayNameForm(forms.Form):
-    display_name = forms.CharField(max_length=50, label="Display name")
+    display_name = DisplayNameFormField(label="Display name", error_messages=BLANK_NAME)
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
 
     def clean_display_name(self):
-        name = " ".join(self.cleaned_data["display_name"].split())
-        if not name:
-            raise forms.ValidationError("Enter the name other readers will see.")
+        name = self.cleaned_data["display_name"]
+        check_not_posing(name, user=self.user)
         return name
 
 

@@ -16,14 +16,16 @@ from .forms import DeleteAccountForm, DisplayNameForm
 @login_required
 def account(request):
     """The reader's account page: name, email and password links, export, deletion."""
-    name_form = DisplayNameForm(initial={"display_name": request.user.display_name})
+    name_form = DisplayNameForm(
+        initial={"display_name": request.user.display_name}, user=request.user
+    )
     return render(request, "accounts/account.html", {"name_form": name_form})
 
 
 @login_required
 @require_POST
 def change_display_name(request):
-    form = DisplayNameForm(request.POST)
+    form = DisplayNameForm(request.POST, user=request.user)
     if form.is_valid():
         request.user.display_name = form.cleaned_data["display_name"]
         request.user.save(update_fields=["display_name"])

@@ -36,10 +36,12 @@ def populate(**data):
         ({"name": "x" * 80}, "x" * 50),
     ],
 )
+@pytest.mark.django_db  # the name is checked against the staff's names
 def test_a_social_sign_up_takes_the_display_name_from_the_provider(data, display_name):
     assert populate(**data).display_name == display_name
 
 
+@pytest.mark.django_db
 def test_a_social_sign_up_never_makes_the_email_the_display_name():
     user = populate(email="ada.lovelace.1815@example.com")
 
