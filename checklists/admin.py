@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.db.models import Max
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import ngettext
 
 from .models import ChecklistItem, Tick
 from .progress import recount_readers
@@ -83,7 +84,9 @@ class ChecklistItemAdmin(admin.ModelAdmin):
     @admin.action(description="Recount readers from their ticks")
     def recount(self, request, queryset):
         recount_readers(queryset)
-        messages.success(request, f"Recounted {queryset.count()} item(s).")
+        count = queryset.count()
+        items = ngettext("%(count)d item", "%(count)d items", count) % {"count": count}
+        messages.success(request, f"Recounted {items}.")
 
 
 @admin.register(Tick)

@@ -1,10 +1,12 @@
 from django.contrib import admin, messages
 from django.db.models import Count
+from django.template.defaultfilters import linebreaksbr
 from django.utils.html import format_html
 from django.utils.text import Truncator
+from django.utils.translation import ngettext
 
 from .models import BlockedCommenter, Comment, Flag
-from .moderation import block_commenter, can_moderate, moderate
+from .moderation import block_commenter, can_moderate, discard_pending_edits, moderate
 
 
 class FlagInline(admin.TabularInline):
@@ -33,6 +35,23 @@ class FlaggedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class PendingEditFilter(admin.SimpleListFilter):
+    title = "edits"
+    parameter_name = "edit"
+
+    def lookups(self, request, model_admin):
+        return [("pending", "Edit awaiting moderation")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "pending":
+            return queryset.exclude(pending_body="")
+        return queryset
+
+
+def comments_count(count):
+    return ngettext("%(count)d comment", "%(count)d comments", count) % {"count": count}
+
+
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
     """The moderation queue: filter, search, and approve / reject / mark as spam in bulk."""
@@ -47,19 +66,21 @@ class CommentAdmin(admin.ModelAdmin):
         "created_at",
         "on_site",
     ]
-    list_filter = ["status", FlaggedFilter, "post", "created_at"]
+    list_filter = ["status", FlaggedFilter, PendingEditFilter, "post", "created_at"]
     search_fields = ["body", "author__display_name", "author__email", "author_name"]
     date_hierarchy = "created_at"
     list_select_related = ["author", "post"]
     list_per_page = 50
     inlines = [FlagInline]
-    actions = ["approve", "reject", "mark_spam", "block_authors"]
+    actions = ["approve", "reject", "mark_spam", "discard_edits", "block_authors"]
     fields = [
         "post",
         "author",
         "author_name",
         "parent",
         "body",
+        "pending_body",
+        "pending_edited_at",
         "status",
         "hidden_by_flags",
         "is_removed",
@@ -86,11 +107,21 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description="Comment")
     def excerpt(self, comment):
-        return Truncator(comment.body or "[deleted]").chars(80)
+        """The start of the text, its paragraphs on separate lines; an edit awaiting
+        moderation is shown after the approved text it would replace."""
+        text = Truncator(comment.body or "[deleted]").chars(80)
+        if not comment.pending_body:
+            return linebreaksbr(text)
+        edit = Truncator(comment.pending_body).chars(80)
+        return format_html(
+            "{}<br><strong>Edit awaiting moderation:</strong><br>{}",
+            linebreaksbr(text),
+            linebreaksbr(edit),
+        )
 
     @admin.display(description="Author", ordering="author__display_name")
     def author_column(self, comment):
-        return comment.display_author
+        return format_html("<bdi>{}</bdi>", comment.display_author)
 
     @admin.display(description="Flags", ordering="flag_count")
     def flag_count(self, comment):
@@ -102,7 +133,7 @@ class CommentAdmin(admin.ModelAdmin):
 
     def _moderate(self, request, queryset, status, verb):
         changed = moderate(comments=queryset, status=status, moderator=request.user)
-        messages.success(request, f"{verb} {len(changed)} comment(s).")
+        messages.success(request, f"{verb} {comments_count(len(changed))}.")
 
     @admin.action(description="Approve selected comments", permissions=["moderate"])
     def approve(self, request, queryset):
@@ -117,6 +148,23 @@ class CommentAdmin(admin.ModelAdmin):
         self._moderate(request, queryset, Comment.Status.SPAM, "Marked as spam")
 
     @admin.action(
+        description="Discard the edits awaiting moderation (keep the approved text)",
+        permissions=["moderate"],
+    )
+    def discard_edits(self, request, queryset):
+        changed = discard_pending_edits(comments=queryset, moderator=request.user)
+        count = len(changed)
+        messages.success(
+            request,
+            ngettext(
+                "Discarded the edit of %(count)d comment.",
+                "Discarded the edits of %(count)d comments.",
+                count,
+            )
+            % {"count": count},
+        )
+
+    @admin.action(
         description="Block the authors of selected comments from commenting",
         permissions=["moderate"],
     )
@@ -126,7 +174,16 @@ class CommentAdmin(admin.ModelAdmin):
         }
         for author in authors:
             block_commenter(user=author, moderator=request.user, reason="Blocked from the queue")
-        messages.success(request, f"Blocked {len(authors)} reader(s) from commenting.")
+        count = len(authors)
+        messages.success(
+            request,
+            ngettext(
+                "Blocked %(count)d reader from commenting.",
+                "Blocked %(count)d readers from commenting.",
+                count,
+            )
+            % {"count": count},
+        )
 
 
 @admin.register(BlockedCommenter)

@@ -1,8 +1,11 @@
 from django import forms
 from django.conf import settings
 
+from advice_site.text import has_visible_character
+
 from .models import Comment, Flag
-from .rules import may_comment
+from .rendering import plain_text, render_comment
+from .rules import Action, may_act_on, may_comment, standing_of
 
 
 class CommentTextField(forms.CharField):
@@ -14,6 +17,17 @@ class CommentTextField(forms.CharField):
 
     def to_python(self, value):
         return super().to_python(value).replace("\r\n", "\n").replace("\r", "\n")
+
+    def validate(self, value):
+        """Refuse text that would show as nothing: only spaces, zero-width or direction
+        characters, or Markdown around them (issue 11). The text is otherwise kept as
+        written."""
+        super().validate(value)
+        if value and not has_visible_character(plain_text(render_comment(value))):
+            raise forms.ValidationError(
+                "This text would show as nothing: it has no visible character.",
+                code="invisible",
+            )
 
     def limit_length(self):
         """Apply COMMENTS_MAX_LENGTH, read per form so a changed setting takes effect."""
@@ -42,11 +56,15 @@ class CommentForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
-    def __init__(self, *args, post, user, **kwargs):
+    def __init__(self, *args, post, user, standing=None, **kwargs):
         self.post = post
+        self.user = user
+        if standing is None and user.is_authenticated:
+            standing = standing_of(user)
+        self.standing = standing
         # Asked once per form: the view refuses with its status before validating, the
         # page shows its reason instead of the form, and clean() refuses all the same.
-        self.permission = may_comment(user, post)
+        self.permission = may_comment(user, post, standing=standing)
         super().__init__(*args, **kwargs)
         self.fields["body"].limit_length()
 
@@ -65,12 +83,11 @@ class CommentForm(forms.Form):
         if parent_id is None:
             return None
         parent = (
-            Comment.objects.approved()
-            .filter(pk=parent_id, post=self.post, is_removed=False)
-            .select_related("parent")
-            .first()
+            Comment.objects.filter(pk=parent_id, post=self.post).select_related("parent").first()
         )
-        if parent is None:
+        if parent is None or not may_act_on(
+            self.user, parent, Action.REPLY, post=self.post, standing=self.standing
+        ):
             raise forms.ValidationError("The comment you are replying to is not available.")
         return parent
 

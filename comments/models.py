@@ -5,24 +5,68 @@ from django.utils import timezone
 
 from accounts.models import ANONYMOUS_READER
 from advice_site.signals import ChangeSignallingQuerySet
+from advice_site.text import isolate
+
+# The comments whose text everyone may read. hidden_reason() below is the same rule for
+# one comment, and CommentQuerySet.readable_by() adds what only their author may read.
+PUBLIC = Q(status="approved", hidden_by_flags=False, is_removed=False)
+
+
+def readable_by(user):
+    """The condition (a Q) of CommentQuerySet.readable_by()."""
+    if not user.is_authenticated:
+        return PUBLIC
+    return PUBLIC | Q(author=user, is_removed=False, status__in=["approved", "pending"])
 
 
 class CommentQuerySet(ChangeSignallingQuerySet):
     def approved(self):
-        """What everyone may see: approved and not hidden by readers' flags."""
+        """Approved and not hidden by readers' flags ('[deleted]' placeholders included)."""
         return self.filter(status=Comment.Status.APPROVED, hidden_by_flags=False)
 
-    def visible_to(self, user):
-        """Approved comments, plus the reader's own comments awaiting moderation."""
-        if user.is_authenticated:
-            return self.filter(
-                Q(status=Comment.Status.APPROVED, hidden_by_flags=False)
-                | Q(author=user, status=Comment.Status.PENDING)
-            )
-        return self.approved()
+    def public(self):
+        """The comments whose text everyone may read (the post list counts these)."""
+        return self.filter(PUBLIC)
+
+    def readable_by(self, user):
+        """The comments whose text ``user`` may read: the public ones, and the reader's own
+        that wait for a moderator (new, or hidden by readers' flags). Issue 11: the count
+        in a discussion's header is the count of these."""
+        return self.filter(readable_by(user))
 
     def awaiting_moderation(self):
-        return self.filter(Q(status=Comment.Status.PENDING) | Q(hidden_by_flags=True))
+        """New comments, comments hidden by flags, and edits awaiting a moderator."""
+        return self.filter(
+            Q(status=Comment.Status.PENDING)
+            | Q(hidden_by_flags=True)
+            | (Q(status=Comment.Status.APPROVED) & ~Q(pending_body=""))
+        )
+
+
+class Hidden(models.TextChoices):
+    """Why a comment's text is not shown to a viewer: its placeholder's label and sentence.
+    The placeholder keeps the replies under it in place (issue 11)."""
+
+    DELETED = "deleted", "This comment was deleted."
+    REMOVED = "removed", "This comment was removed by a moderator."
+    AWAITING = "awaiting moderation", "This comment is awaiting moderation."
+    FLAGGED = "hidden", "This comment is hidden after readers flagged it, until a moderator looks."
+
+
+def hidden_reason(*, status, hidden_by_flags, is_removed, own):
+    """Why a comment's text is hidden from a viewer (a Hidden), or None when they may read
+    it; ``own`` (bool): the viewer wrote it. The rule of CommentQuerySet.readable_by()."""
+    if is_removed:
+        return Hidden.DELETED
+    if status in (Comment.Status.REJECTED, Comment.Status.SPAM):
+        return Hidden.REMOVED
+    if own:
+        return None
+    if status == Comment.Status.PENDING:
+        return Hidden.AWAITING
+    if hidden_by_flags:
+        return Hidden.FLAGGED
+    return None
 
 
 class Comment(models.Model):
@@ -53,6 +97,13 @@ class Comment(models.Model):
     author_name = models.CharField(max_length=100, blank=True)
     body = models.TextField(help_text="Markdown, as the reader wrote it.")
     body_html = models.TextField(editable=False, default="")
+    # An edit of an approved comment by an author not yet trusted waits here for a
+    # moderator, while body and body_html keep the approved text that others read.
+    pending_body = models.TextField(
+        blank=True, help_text="An edit awaiting moderation; the approved text stays shown."
+    )
+    pending_body_html = models.TextField(editable=False, default="")
+    pending_edited_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING, db_index=True)
     hidden_by_flags = models.BooleanField(
         default=False,
@@ -92,6 +143,11 @@ class Comment(models.Model):
             models.CheckConstraint(
                 condition=Q(parent__isnull=True, depth=0) | Q(parent__isnull=False, depth__gt=0),
                 name="comment_depth_matches_parent",
+            ),
+            models.CheckConstraint(
+                condition=Q(pending_body="", pending_edited_at__isnull=True)
+                | (~Q(pending_body="") & Q(pending_edited_at__isnull=False)),
+                name="comment_pending_edit_has_its_time",
             ),
         ]
 
@@ -135,6 +191,30 @@ class Comment(models.Model):
         return author_name or "Former reader"
 
     @property
+    def plain_author(self):
+        """The author's name for plain text (emails), isolated so that right-to-left
+        letters or marks in it cannot reorder the sentence around it."""
+        return isolate(self.display_author)
+
+    @property
+    def latest_body(self):
+        """The text as its author last wrote it: a pending edit, else the body."""
+        return self.pending_body or self.body
+
+    @property
+    def is_public(self):
+        """Whether everyone may read its text (the rule of CommentQuerySet.public())."""
+        return (
+            hidden_reason(
+                status=self.status,
+                hidden_by_flags=self.hidden_by_flags,
+                is_removed=self.is_removed,
+                own=False,
+            )
+            is None
+        )
+
+    @property
     def is_pending(self):
         return self.status == self.Status.PENDING
 
@@ -142,11 +222,11 @@ class Comment(models.Model):
     def is_approved(self):
         return self.status == self.Status.APPROVED
 
-    def is_editable_by(self, user, now=None):
-        if not user.is_authenticated or user.pk != self.author_id or self.is_removed:
-            return False
-        now = now or timezone.now()
-        return now - self.created_at <= settings.COMMENTS_EDIT_WINDOW
+    def is_editable_by(self, user):
+        """Whether ``user`` may still edit it (comments.rules.may_act_on decides)."""
+        from .rules import Action, may_act_on
+
+        return bool(may_act_on(user, self, Action.EDIT))
 
 
 class Flag(models.Model):

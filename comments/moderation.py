@@ -56,21 +56,47 @@ def create_comment(*, post, author, body, parent=None, ip_hash=""):
 
 @transaction.atomic
 def edit_comment(*, comment, body):
-    """The author rewrites their comment. An approved comment by an author who is not
-    trusted goes back to the moderators, so an edit cannot slip past moderation."""
-    comment.body = body
-    comment.body_html = render_comment(body)
-    comment.edited_at = timezone.now()
-    fields = ["body", "body_html", "edited_at"]
-    back_to_moderation = comment.is_approved and not is_trusted(comment.author)
-    if back_to_moderation:
-        comment.status = Comment.Status.PENDING
+    """The author rewrites their comment (body: Markdown).
+
+    An approved comment by an author who is not trusted keeps its approved text, which
+    everyone else goes on reading, and the edit waits beside it in ``pending_body``
+    until a moderator approves it (issue 11: sending the whole comment back to
+    moderation hid its thread). Otherwise the text changes at once: a trusted author's
+    edit, or an edit of a comment that awaits moderation anyway.
+    """
+    now = timezone.now()
+    body_html = render_comment(body)
+    if comment.is_approved and not is_trusted(comment.author):
+        comment.pending_body = body
+        comment.pending_body_html = body_html
+        comment.pending_edited_at = now
         comment.moderators_notified_at = None  # the moderators must see the new text
-        fields += ["status", "moderators_notified_at"]
-    comment.save(update_fields=fields)
-    if back_to_moderation:
+        comment.save(update_fields=[*PENDING_EDIT_FIELDS, "moderators_notified_at"])
         queue_moderator_notice()
+    else:
+        comment.body = body
+        comment.body_html = body_html
+        comment.edited_at = now
+        _drop_pending_edit(comment)
+        comment.save(update_fields=["body", "body_html", "edited_at", *PENDING_EDIT_FIELDS])
     return comment
+
+
+PENDING_EDIT_FIELDS = ["pending_body", "pending_body_html", "pending_edited_at"]
+
+
+def _drop_pending_edit(comment):
+    comment.pending_body = ""
+    comment.pending_body_html = ""
+    comment.pending_edited_at = None
+
+
+def _apply_pending_edit(comment):
+    """The edit awaiting moderation becomes the comment's text."""
+    comment.body = comment.pending_body
+    comment.body_html = comment.pending_body_html
+    comment.edited_at = comment.pending_edited_at
+    _drop_pending_edit(comment)
 
 
 @transaction.atomic
@@ -80,7 +106,8 @@ def delete_comment(*, comment):
         comment.is_removed = True
         comment.body = ""
         comment.body_html = ""
-        comment.save(update_fields=["is_removed", "body", "body_html"])
+        _drop_pending_edit(comment)
+        comment.save(update_fields=["is_removed", "body", "body_html", *PENDING_EDIT_FIELDS])
     else:
         parent = comment.parent
         comment.delete()
@@ -91,7 +118,12 @@ def delete_comment(*, comment):
 
 @transaction.atomic
 def moderate(*, comments, status, moderator):
-    """Approve, reject or mark as spam; record who and when; notify on approval."""
+    """Approve, reject or mark as spam; record who and when; notify on approval.
+
+    Approving also approves an edit awaiting moderation (its text is then shown);
+    rejecting or marking as spam hides the whole comment behind its placeholder and keeps
+    a pending edit for the record. To refuse only an edit, see discard_pending_edits().
+    """
     now = timezone.now()
     changed = []
     # Lock plain rows: the admin's queryset is annotated with a count of flags, and
@@ -103,10 +135,30 @@ def moderate(*, comments, status, moderator):
         comment.hidden_by_flags = False
         comment.moderated_by = moderator
         comment.moderated_at = now
-        comment.save(update_fields=["status", "hidden_by_flags", "moderated_by", "moderated_at"])
+        fields = ["status", "hidden_by_flags", "moderated_by", "moderated_at"]
+        if status == Comment.Status.APPROVED and comment.pending_body:
+            _apply_pending_edit(comment)
+            fields += ["body", "body_html", "edited_at", *PENDING_EDIT_FIELDS]
+        comment.save(update_fields=fields)
         changed.append(comment)
         if status == Comment.Status.APPROVED and not was_approved:
             queue_reply_notice(comment)
+    return changed
+
+
+@transaction.atomic
+def discard_pending_edits(*, comments, moderator):
+    """Refuse the edits awaiting moderation of ``comments`` (a QuerySet): each comment
+    keeps its approved text. Returns the comments that had one (list[Comment])."""
+    now = timezone.now()
+    changed = []
+    rows = Comment.objects.filter(pk__in=comments.values("pk")).exclude(pending_body="")
+    for comment in rows.select_for_update():
+        _drop_pending_edit(comment)
+        comment.moderated_by = moderator
+        comment.moderated_at = now
+        comment.save(update_fields=[*PENDING_EDIT_FIELDS, "moderated_by", "moderated_at"])
+        changed.append(comment)
     return changed
 
 

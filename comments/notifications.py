@@ -104,7 +104,9 @@ def _moderator_emails():
 
 
 def _why(comment):
-    return "was hidden by readers' flags" if comment.hidden_by_flags else "awaits moderation"
+    if comment.hidden_by_flags:
+        return "was hidden by readers' flags"
+    return "has an edit awaiting moderation" if comment.pending_body else "awaits moderation"
 
 
 @task
@@ -145,7 +147,7 @@ def _moderators_message(comments, recipients):
     def entry(comment):
         admin_url = settings.SITE_URL + reverse("admin:comments_comment_change", args=[comment.pk])
         return (
-            f"{comment.display_author} wrote on “{comment.post.title}”:\n\n{comment.body}\n\n"
+            f"{comment.plain_author} wrote on “{comment.post.title}”:\n\n{comment.latest_body}\n\n"
             f"Moderate it: {admin_url}\n"
         )
 
@@ -189,9 +191,9 @@ def notify_reply(comment_id):
     url = settings.SITE_URL + comment.get_absolute_url()
     account_url = settings.SITE_URL + reverse("accounts:account")
     EmailMessage(
-        f"{comment.display_author} replied to your comment on “{comment.post.title}”",
+        f"{comment.plain_author} replied to your comment on “{comment.post.title}”",
         (
-            f"{comment.display_author} replied:\n\n{comment.body}\n\nRead it: {url}\n\n"
+            f"{comment.plain_author} replied:\n\n{comment.body}\n\nRead it: {url}\n\n"
             f"You get this email because you comment on {settings.SITE_NAME}. "
             f"Turn these emails off on your account page: {account_url}\n"
         ),

@@ -7,14 +7,15 @@ from django.utils.safestring import SafeString
 
 from .forms import CommentForm
 from .models import Comment
+from .rules import standing_of
 from .threads import page_of_threads, threads_html
 
 
 @dataclass(frozen=True)
 class Discussion:
-    """What the post page shows of its discussion: ``count`` (int), the comments everyone
-    may read, for the header's link; ``html`` (safe str), the whole comments section;
-    ``page_number`` (int), the page of threads shown."""
+    """What the post page shows of its discussion: ``count`` (int), the comments whose
+    text the viewer may read, all pages together (issue 11); ``html`` (safe str), the
+    whole comments section; ``page_number`` (int), the page of threads shown."""
 
     count: int
     html: SafeString
@@ -25,15 +26,17 @@ def discussion_for(request, post, *, page_number=1):
     """The discussion of ``post`` (a Post) as ``request.user`` sees it, on page
     ``page_number`` (int, from 1; a page past the last shows the last)."""
     viewer = request.user
+    # Read once for the form and for the links on every comment.
+    standing = standing_of(viewer) if viewer.is_authenticated else None
     threads, page = page_of_threads(post=post, viewer=viewer, page_number=page_number)
-    count = Comment.objects.approved().filter(post=post, is_removed=False).count()
-    form = CommentForm(post=post, user=viewer)
+    count = Comment.objects.readable_by(viewer).filter(post=post).count()
+    form = CommentForm(post=post, user=viewer, standing=standing)
     html = render_to_string(
         "comments/includes/section.html",
         {
             "post": post,
             "count": count,
-            "threads": threads_html(threads, post=post, viewer=viewer),
+            "threads": threads_html(threads, post=post, viewer=viewer, standing=standing),
             "page": page,
             "permission": form.permission,
             "comment_form": form,

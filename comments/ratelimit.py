@@ -1,6 +1,7 @@
 """Fixed-window rate limits through Django's cache, so they hold across processes and
 servers once the cache is shared (Redis)."""
 
+import math
 import time
 
 from django.core.cache import cache
@@ -21,3 +22,9 @@ def hit(key, *, limit, seconds):
     except ValueError:  # the window's first request (or its counter just expired)
         count = 1 if cache.add(cache_key, 1, timeout=seconds + 1) else cache.incr(cache_key)
     return count <= limit
+
+
+def seconds_left(seconds):
+    """Seconds (int, at least 1) until the current window of ``seconds`` (int) ends: when
+    a request refused by hit() may be tried again (the 429's Retry-After, RFC 9110)."""
+    return max(1, math.ceil(seconds - time.time() % seconds))

@@ -5,9 +5,12 @@ escaped, not passed through, and nh3 then drops anything not on the allow-list, 
 neither Markdown tricks nor HTML can put script, styles or frames into the page.
 """
 
+import html
+import re
 from functools import cache
 
 import nh3
+from django.utils.html import strip_tags
 from markdown_it import MarkdownIt
 
 ALLOWED_TAGS = {"p", "br", "em", "strong", "a", "ul", "ol", "li", "blockquote", "code", "pre"}
@@ -40,3 +43,22 @@ def sanitize(html):
         link_rel=LINK_REL,
         strip_comments=True,
     ).strip()
+
+
+# Where a line ends in readers' HTML (the allow-listed tags above): a paragraph, quote,
+# list or code block ends with a blank line, a list item or a <br> with a line break.
+_BLOCK_END = re.compile(r"</(?:p|blockquote|pre|ul|ol)>\n?", re.IGNORECASE)
+_LINE_END = re.compile(r"(?:<br\s*/?>|</li>)\n?", re.IGNORECASE)
+_LIST_ITEM = re.compile(r"<li(?:\s[^>]*)?>", re.IGNORECASE)
+
+
+def plain_text(html_text):
+    """The text of a comment's sanitized HTML (str) as plain text (str), for emails, the
+    admin and the Markdown kept of imported comments: paragraphs stay apart, separated by
+    a blank line, a <br> and each list item start a new line (issue 11: imported Disqus
+    comments read "daily.Second line" without this)."""
+    text = _BLOCK_END.sub("\n\n", html_text)
+    text = _LIST_ITEM.sub("- ", _LINE_END.sub("\n", text))
+    text = html.unescape(strip_tags(text))
+    lines = [line.rstrip() for line in text.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

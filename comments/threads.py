@@ -15,13 +15,15 @@ from html import escape
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
 from django.utils.safestring import SafeString
 
-from .models import Comment
+from .models import Comment, hidden_reason, readable_by
+from .moderation import can_moderate
+from .rules import Action, may_act_on, standing_of
 
 ROW_FIELDS = (
     "pk",
@@ -30,10 +32,12 @@ ROW_FIELDS = (
     "author__display_name",
     "author_name",
     "status",
+    "hidden_by_flags",
     "is_removed",
     "created_at",
     "edited_at",
     "body_html",
+    "pending_body_html",
 )
 
 
@@ -47,19 +51,20 @@ class Node:
     author_display_name: str | None
     author_name: str
     status: str
+    hidden_by_flags: bool
     is_removed: bool
     created_at: datetime
     edited_at: datetime | None
     body_html: str
+    pending_body_html: str
     children: list["Node"] = field(default_factory=list)
 
     @classmethod
     def of(cls, comment):
         """The node of a Comment instance, without replies."""
-        author = comment.author if comment.author_id else None
         return cls(
             *(getattr(comment, name) for name in ("pk", "parent_id", "author_id")),
-            author.display_name if author else None,
+            comment.author.display_name if comment.author_id else None,
             *(getattr(comment, name) for name in ROW_FIELDS[4:]),
         )
 
@@ -68,48 +73,93 @@ class Node:
         return Comment.author_label(self.author_id, self.author_display_name, self.author_name)
 
 
+def _threads(post, viewer):
+    """The first comments of the threads ``viewer`` sees on ``post``: those with at least
+    one comment in the thread whose text the viewer may read (itself, or a reply under
+    its placeholder)."""
+    readable = Comment.objects.filter(readable_by(viewer))
+    return Comment.objects.filter(post=post, parent__isnull=True).filter(
+        Exists(readable.filter(thread=OuterRef("pk")))
+    )
+
+
 def page_of_threads(*, post, viewer, page_number=1):
     """(list[Node], Page): the viewer's page of threads, in two queries (the count of
-    threads, then the page's thread starters with every reply in those threads)."""
-    visible = Comment.objects.visible_to(viewer).filter(post=post)
-    starters = visible.filter(parent__isnull=True)
+    threads, then the page's thread starters with every reply in those threads).
+
+    The thread rule (issue 11): a comment whose text the viewer may not read (deleted,
+    removed by a moderator, hidden by flags, another reader's awaiting moderation) is
+    shown as a placeholder saying why while a reply under it is shown, and left out
+    otherwise; so whatever happens to one comment, the replies others may read stay.
+    """
+    starters = _threads(post, viewer)
     per_page = settings.COMMENTS_THREADS_PER_PAGE
     page = Paginator(starters.values("pk"), per_page).get_page(page_number)
     offset = (page.number - 1) * per_page
     page_threads = starters.values("pk")[offset : offset + per_page]
-    rows = visible.filter(thread__in=page_threads).values_list(*ROW_FIELDS)
+    # Only the rows that may show: readable ones, and those with replies (placeholders
+    # when a reply under them is shown); another reader's pending reply is not fetched.
+    rows = (
+        Comment.objects.filter(thread__in=page_threads)
+        .filter(readable_by(viewer) | Exists(Comment.objects.filter(parent=OuterRef("pk"))))
+        .values_list(*ROW_FIELDS)
+    )
     children = {}
     for row in rows:
         node = Node(*row)
         children.setdefault(node.parent_id, []).append(node)
+    viewer_id = viewer.pk if viewer.is_authenticated else None
 
     def grown(node):
         node.children = [child for child in map(grown, children.get(node.pk, [])) if child]
-        # A '[deleted]' placeholder is there for its replies: with none this viewer may
-        # see (pending, rejected or spam ones), it is not shown.
-        return None if node.is_removed and not node.children else node
+        if node.children or not _hidden(node, viewer_id):
+            return node
+        return None
 
     return [tree for tree in map(grown, children.get(None, [])) if tree], page
 
 
+def _hidden(node, viewer_id):
+    """Why the viewer may not read this node's text (a Hidden), or None."""
+    return hidden_reason(
+        status=node.status,
+        hidden_by_flags=node.hidden_by_flags,
+        is_removed=node.is_removed,
+        own=viewer_id is not None and node.author_id == viewer_id,
+    )
+
+
 EDITED = ' <span class="comment-edited">(edited)</span>'
 AWAITING = ' <strong class="badge">Awaiting moderation</strong>'
+EDIT_AWAITING = ' <strong class="badge">Your edit awaits moderation</strong>'
+FLAGGED = ' <strong class="badge">Hidden after readers\' flags until a moderator looks</strong>'
 
 
 class _Writer:
-    """What stays the same for every comment of one page: the viewer, the time and time
-    zone, the links' address patterns and the month names (Django's are lazy)."""
+    """What stays the same for every comment of one page: the viewer and their standing,
+    the time and time zone, the links' address patterns and the month names (Django's
+    are lazy)."""
 
-    def __init__(self, post, viewer):
+    def __init__(self, post, viewer, standing=None):
+        self.post = post
+        self.viewer = viewer
         self.viewer_id = viewer.pk if viewer.is_authenticated else None
-        self.may_reply = post.allow_comments and self.viewer_id is not None
-        self.edit_after = timezone.now() - settings.COMMENTS_EDIT_WINDOW
+        if self.viewer_id is not None and standing is None:
+            standing = standing_of(viewer)
+        self.standing = standing
+        self.now = timezone.now()
         self.zone = timezone.get_current_timezone()
         self.months = [str(month).title() for month in MONTHS_3.values()]
         self.urls = {
-            name: reverse(f"comments:{name}", args=[0]).replace("/0/", "/{}/")
-            for name in ("reply", "edit", "delete", "flag")
+            action: reverse(f"comments:{action}", args=[0]).replace("/0/", "/{}/")
+            for action in Action
         }
+        # Moderators get a link from each placeholder to the comment in the admin.
+        self.review_url = (
+            reverse("admin:comments_comment_change", args=[0]).replace("/0/", "/{}/")
+            if viewer.is_authenticated and viewer.is_staff and can_moderate(viewer)
+            else None
+        )
 
     def threads(self, nodes):
         return "".join(f"<li>{self.comment(node)}</li>" for node in nodes)
@@ -118,51 +168,71 @@ class _Writer:
         anchor = f"comment-{node.pk}"
         created = node.created_at.astimezone(self.zone)
         shown = f"{created.day} {self.months[created.month - 1]} {created.year}, {created:%H:%M}"
-        pending = node.status == Comment.Status.PENDING
-        if node.is_removed:
-            author, after = "[deleted]", '<p class="comment-removed">[deleted]</p>'
+        own = self.viewer_id is not None and node.author_id == self.viewer_id
+        hidden = _hidden(node, self.viewer_id)
+        pending = not hidden and node.status == Comment.Status.PENDING
+        if hidden:
+            # Neither the text nor the name: only why it is not shown.
+            author, badges = f"[{hidden.value}]", ""
+            # Its author may still delete it; nobody may reply to or flag it.
+            after = f'<p class="comment-removed">{hidden.label}</p>{self.actions(node, author)}'
+            if self.review_url and not node.is_removed:
+                url = self.review_url.format(node.pk)
+                after += f'<p class="comment-actions"><a href="{url}">Review in the admin</a></p>'
         else:
-            author = escape(node.display_author)
+            author = f"<bdi>{escape(node.display_author)}</bdi>"
+            own_edit = own and node.pending_body_html
+            badges = "".join(
+                badge
+                for badge, shows in (
+                    (EDITED, node.edited_at or own_edit),
+                    (AWAITING, pending),
+                    (EDIT_AWAITING, own_edit and not pending),
+                    (FLAGGED, own and node.hidden_by_flags),
+                )
+                if shows
+            )
             # body_html was sanitized by nh3 when the comment was saved.
-            after = f'<div class="comment-body">{node.body_html}</div>{self.actions(node, author)}'
-        edited = node.edited_at and not node.is_removed
+            body = node.pending_body_html if own_edit else node.body_html
+            after = f'<div class="comment-body">{body}</div>{self.actions(node, author)}'
         return (
             f'<article class="comment{" comment-pending" if pending else ""}" id="{anchor}" '
             f'data-comment-id="{node.pk}" aria-labelledby="{anchor}-author">'
             f'<header class="comment-header"><span class="comment-author" id="{anchor}-author">'
             f'{author}</span> <a class="comment-permalink" href="#{anchor}"><time datetime="'
-            f'{created.isoformat(timespec="seconds")}">{shown}</time></a>'
-            f"{EDITED if edited else ''}{AWAITING if pending else ''}</header>"
+            f'{created.isoformat(timespec="seconds")}">{shown}</time></a>{badges}</header>'
             f'{after}<ol class="comment-replies" data-replies-for="{node.pk}">'
             f"{self.threads(node.children)}</ol></article>"
         )
 
     def actions(self, node, author):
-        """Reply for readers; Edit (within the window) and Delete for the author; Flag
-        for other readers. Each link's hidden words say whose comment it acts on."""
+        """The links comments.rules.may_act_on() allows this viewer: Reply, Edit, Delete,
+        Flag. Each link's hidden words say whose comment it acts on."""
         if self.viewer_id is None:
             return ""
-        approved, links = node.status == Comment.Status.APPROVED, []
-        if self.may_reply and approved:
-            links.append(("reply", f' data-reply-to="{node.pk}"', "Reply", f" to {author}"))
-        if self.viewer_id == node.author_id:
-            if node.created_at >= self.edit_after:
-                links.append(("edit", "", "Edit", " your comment"))
-            links.append(("delete", "", "Delete", " your comment"))
-        elif approved:
-            links.append(("flag", "", "Flag", f" comment by {author}"))
-        return '<p class="comment-actions">{}</p>'.format(
-            " ".join(
-                f'<a href="{self.urls[name].format(node.pk)}"{attrs}>{label}'
-                f'<span class="visually-hidden">{hidden}</span></a>'
-                for name, attrs, label, hidden in links
+        links = []
+        for action, label, hidden in (
+            (Action.REPLY, "Reply", f" to {author}"),
+            (Action.EDIT, "Edit", " your comment"),
+            (Action.DELETE, "Delete", " your comment"),
+            (Action.FLAG, "Flag", f" comment by {author}"),
+        ):
+            allowed = may_act_on(
+                self.viewer, node, action, post=self.post, standing=self.standing, now=self.now
             )
-        )
+            if allowed:
+                attrs = f' data-reply-to="{node.pk}"' if action == Action.REPLY else ""
+                links.append(
+                    f'<a href="{self.urls[action].format(node.pk)}"{attrs}>{label}'
+                    f'<span class="visually-hidden">{hidden}</span></a>'
+                )
+        return f'<p class="comment-actions">{" ".join(links)}</p>' if links else ""
 
 
-def threads_html(nodes, *, post, viewer):
-    """The <li> items of a list of threads (list[Node]) as safe HTML for ``viewer``."""
-    return SafeString(_Writer(post, viewer).threads(nodes))
+def threads_html(nodes, *, post, viewer, standing=None):
+    """The <li> items of a list of threads (list[Node]) as safe HTML for ``viewer``
+    (``standing``: their comments.rules.Standing, read when not given)."""
+    return SafeString(_Writer(post, viewer, standing).threads(nodes))
 
 
 def comment_html(comment, *, post, viewer):
@@ -175,8 +245,7 @@ def comment_url(comment, viewer=None):
     viewer = viewer or comment.author or AnonymousUser()
     root = comment if comment.thread_id in (None, comment.pk) else comment.thread
     earlier_threads = (
-        Comment.objects.visible_to(viewer)
-        .filter(post_id=comment.post_id, parent__isnull=True)
+        _threads(comment.post, viewer)
         .filter(Q(created_at__lt=root.created_at) | Q(created_at=root.created_at, pk__lt=root.pk))
         .count()
     )

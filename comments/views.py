@@ -1,19 +1,22 @@
+import math
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from advice_site.clients import client_ip, network_hash
+from advice_site.text import duration_words
 from posts.models import Post
 
 from . import ratelimit
 from .forms import CommentForm, EditCommentForm, FlagForm
 from .models import Comment
-from .moderation import create_comment, delete_comment, edit_comment, flag_comment, is_blocked
+from .moderation import create_comment, delete_comment, edit_comment, flag_comment
 from .rendering import render_comment
+from .rules import Action, may_act_on
 from .threads import comment_html, comment_url
 
 
@@ -28,6 +31,30 @@ def _refuse(request, status, message, *, post=None):
     return render(
         request, "comments/refused.html", {"message": message, "post": post}, status=status
     )
+
+
+def _refusal(request, permission, comment):
+    """The refusal of a comments.rules.CommentPermission: 404 for a comment the reader
+    may not see (nothing about it is shown), else its status and reason."""
+    if permission.status == 404:
+        raise Http404(permission.reason)
+    return _refuse(request, permission.status, permission.reason, post=comment.post)
+
+
+def _comment_for(request, comment_id, action):
+    """(Comment, None) when ``request.user`` may take ``action`` on the comment, else
+    (Comment or None, the refusal's HttpResponse). The rule is comments.rules.may_act_on,
+    the same that offers the links on the page."""
+    comment = get_object_or_404(
+        Comment.objects.select_related("post", "author").defer(
+            "post__body", "post__body_html", "post__headings"
+        ),
+        pk=comment_id,
+    )
+    permission = may_act_on(request.user, comment, action)
+    if not permission:
+        return comment, _refusal(request, permission, comment)
+    return comment, None
 
 
 def _published_post(post_id):
@@ -76,14 +103,18 @@ def post_comment(request, post_id):
             status=400,
         )
     if not _within_rate_limits(request):
-        minutes = max(1, settings.COMMENTS_RATE_LIMIT_SECONDS // 60)
-        return _refuse(
+        wait = ratelimit.seconds_left(settings.COMMENTS_RATE_LIMIT_SECONDS)
+        # Whole minutes are easier to read; the header keeps the exact seconds.
+        shown = wait if wait < 60 else math.ceil(wait / 60) * 60
+        response = _refuse(
             request,
             429,
-            f"You are commenting too quickly. Please wait up to {minutes} minutes and try again; "
-            "your text is still in the form.",
+            f"You are commenting too quickly. Please wait {duration_words(shown)} and try "
+            "again; your text is still in the form.",
             post=post,
         )
+        response["Retry-After"] = str(wait)
+        return response
 
     comment = create_comment(
         post=post,
@@ -111,13 +142,10 @@ def post_comment(request, post_id):
 @login_required
 def reply(request, comment_id):
     """The reply form without JavaScript: the comment and a form under it."""
-    parent = get_object_or_404(
-        Comment.objects.approved().filter(is_removed=False, post__in=Post.objects.published()),
-        pk=comment_id,
-    )
+    parent, refusal = _comment_for(request, comment_id, Action.REPLY)
+    if refusal:
+        return refusal
     form = CommentForm(initial={"parent": parent.pk}, post=parent.post, user=request.user)
-    if not form.permission:
-        return _refuse(request, form.permission.status, form.permission.reason, post=parent.post)
     return render(
         request,
         "comments/comment_form_page.html",
@@ -125,30 +153,15 @@ def reply(request, comment_id):
     )
 
 
-def _own_comment(request, comment_id):
-    comment = get_object_or_404(Comment.objects.select_related("post"), pk=comment_id)
-    if comment.author_id != request.user.pk or comment.is_removed:
-        raise PermissionDenied("You can change only your own comments.")
-    return comment
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit(request, comment_id):
-    comment = _own_comment(request, comment_id)
-    if is_blocked(request.user):
-        return _refuse(
-            request,
-            403,
-            "Your account has been stopped from commenting by a moderator.",
-            post=comment.post,
-        )
-    if not comment.is_editable_by(request.user):
-        minutes = int(settings.COMMENTS_EDIT_WINDOW.total_seconds() // 60)
-        return _refuse(
-            request, 403, f"Comments can be edited for {minutes} minutes only.", post=comment.post
-        )
-    form = EditCommentForm(request.POST or None, initial={"body": comment.body})
+    """The author changes their comment's text: see moderation.edit_comment for when the
+    change waits for a moderator."""
+    comment, refusal = _comment_for(request, comment_id, Action.EDIT)
+    if refusal:
+        return refusal
+    form = EditCommentForm(request.POST or None, initial={"body": comment.latest_body})
     if request.method == "POST":
         if form.is_valid():
             edit_comment(comment=comment, body=form.cleaned_data["body"])
@@ -160,7 +173,9 @@ def edit(request, comment_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def delete(request, comment_id):
-    comment = _own_comment(request, comment_id)
+    comment, refusal = _comment_for(request, comment_id, Action.DELETE)
+    if refusal:
+        return refusal
     if request.method == "POST":
         post = comment.post
         delete_comment(comment=comment)
@@ -171,18 +186,9 @@ def delete(request, comment_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def flag(request, comment_id):
-    comment = get_object_or_404(
-        Comment.objects.approved().filter(is_removed=False).select_related("post"), pk=comment_id
-    )
-    if comment.author_id == request.user.pk:
-        return _refuse(request, 403, "You cannot flag your own comment.", post=comment.post)
-    if is_blocked(request.user):
-        return _refuse(
-            request,
-            403,
-            "Your account has been stopped from commenting by a moderator.",
-            post=comment.post,
-        )
+    comment, refusal = _comment_for(request, comment_id, Action.FLAG)
+    if refusal:
+        return refusal
     form = FlagForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():

@@ -102,8 +102,11 @@
     textarea.value = "";
     textarea.setAttribute("aria-describedby", textarea.getAttribute("aria-describedby").split(" ").map(function (id) { return id + suffix; }).join(" "));
     form.querySelector("input[name=parent]").value = parentId;
-    var author = article.querySelector(".comment-author").textContent.trim();
-    form.querySelector(".comment-form-title").textContent = "Reply to " + author;
+    // The name stays in its own <bdi>: a right-to-left name cannot reorder "Reply to".
+    var name = document.createElement("bdi");
+    name.textContent = article.querySelector(".comment-author").textContent.trim();
+    var title = form.querySelector(".comment-form-title");
+    title.replaceChildren("Reply to ", name);
     form.querySelector("button[type=submit]").textContent = "Post reply";
     form.querySelector("[data-preview]").hidden = true;
     setStatus(form, "");

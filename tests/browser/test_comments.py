@@ -54,7 +54,7 @@ def approve_in_admin(admin, text):
     admin.get_by_role("combobox", name="Action").select_option(label="Approve selected comments")
     # Django 6.1's admin calls the button "Run" (it was "Go").
     admin.get_by_role("button", name="Run", exact=True).click()
-    expect(admin.get_by_text("Approved 1 comment(s).")).to_be_visible()
+    expect(admin.get_by_text("Approved 1 comment.")).to_be_visible()
 
 
 def assert_no_axe_violations(page, axe_violations, where):

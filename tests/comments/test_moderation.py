@@ -470,9 +470,13 @@ def test_enough_flags_hide_a_comment_from_everyone(client, a_post, a_commenter, 
 
     flag(client, comment)
 
-    for viewer in (a_reader, a_commenter, flaggers[0]):
+    for viewer in (a_reader, flaggers[0]):
         client.force_login(viewer)
         assert comment_element(page_tree(client, a_post), comment) is None
+    # Its author still reads it, told why others do not.
+    client.force_login(a_commenter)
+    own = comment_element(page_tree(client, a_post), comment)
+    assert "Hidden after readers' flags" in own.first("header").text
     client.logout()
     tree = page_tree(client, a_post)
     assert comment_element(tree, comment) is None

@@ -108,7 +108,7 @@ def test_a_reader_gets_an_email_about_a_reply_only_once_it_is_approved(
 
     assert recipients() == ["commenter@example.com"]
     message = mail.outbox[0]
-    assert message.subject == "Rita Replier replied to your comment on “A test post”"
+    assert message.subject == "\u2068Rita Replier\u2069 replied to your comment on “A test post”"
     assert "My answer" in message.body
     assert f"{a_post.get_absolute_url()}#comment-{reply.pk}" in message.body
 

@@ -227,14 +227,15 @@ def test_the_author_edits_within_the_window_and_the_comment_shows_edited(client,
     assert form.status_code == 200
     assert response.status_code == 302
     comment.refresh_from_db()
-    assert comment.body == "First *fixed*"
-    assert comment.body_html == "<p>First <em>fixed</em></p>"
-    # The author is not trusted yet: the edited text waits for a moderator again, and
-    # meanwhile only its author sees it, marked as edited.
-    assert comment.status == Comment.Status.PENDING
+    # The author is not trusted yet: the edit waits for a moderator beside the approved
+    # text, which stays approved; meanwhile only its author sees the edit, marked so.
+    assert (comment.body, comment.status) == ("Frist", Comment.Status.APPROVED)
+    assert comment.pending_body == "First *fixed*"
+    assert comment.pending_body_html == "<p>First <em>fixed</em></p>"
     element = comment_element(page_tree(client, a_post), comment)
     assert element.first("span", class_="comment-edited").text == "(edited)"
     assert element.first("em").text == "fixed"
+    assert "Your edit awaits moderation" in element.first("header").text
 
 
 def test_a_trusted_authors_edit_stays_approved(client, a_post, a_staff_member):
@@ -377,7 +378,8 @@ def test_a_deleted_comment_with_replies_leaves_deleted_and_the_replies_stay(
     client.logout()
     tree = page_tree(client, a_post)
     placeholder = comment_element(tree, comment)
-    assert placeholder.first("p", class_="comment-removed").text == "[deleted]"
+    assert placeholder.first("p", class_="comment-removed").text == "This comment was deleted."
+    assert placeholder.first("span", class_="comment-author").text == "[deleted]"
     assert "The original" not in tree.text
     assert body_text(tree, reply) == "The reply"
     assert comment_element(placeholder, reply) is not None  # still threaded under it

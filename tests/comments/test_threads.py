@@ -177,13 +177,20 @@ def test_the_post_list_shows_the_number_of_approved_comments_only(
     }
 
 
-def test_the_count_does_not_include_the_readers_own_pending_comment(client, a_post, a_reader):
+def test_the_count_includes_the_readers_own_pending_comment_for_them_only(
+    client, a_post, a_reader, a_replier
+):
+    """The count is what the viewer can read (issue 11): the author reads their comment
+    awaiting moderation on the page, other readers do not."""
     add_comment(a_post, a_reader, "Mine, waiting", status=Comment.Status.PENDING)
     client.force_login(a_reader)
+    mine = page_tree(client, a_post)
+    client.force_login(a_replier)
+    theirs = page_tree(client, a_post)
 
-    tree = page_tree(client, a_post)
-
-    assert tree.first("p", class_="post-comments").text == "0 comments"
+    assert mine.first("p", class_="post-comments").text == "1 comment"
+    assert mine.by_id("comments-title").text == "Comments (1)"
+    assert theirs.first("p", class_="post-comments").text == "0 comments"
 
 
 # Pages of threads ------------------------------------------------------------------------

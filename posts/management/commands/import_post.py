@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import ngettext
 
 from posts.importing import PostImportError, import_post
 
@@ -35,4 +36,5 @@ class Command(BaseCommand):
             line = result.describe(name)
             self.stdout.write(self.style.WARNING(line) if result.action == "kept" else line)
         if failed:
-            raise CommandError(f"{failed} of {len(files)} file(s) could not be imported")
+            files_word = ngettext("file", "files", len(files))
+            raise CommandError(f"{failed} of {len(files)} {files_word} could not be imported")
