@@ -49,7 +49,10 @@ def imported(disqus_id):
 def test_comments_are_imported_onto_the_posts_their_threads_match(posts):
     out, _ = run_import(EXPORT)
 
-    assert f"{EXPORT}: 2 of 3 threads matched to posts; 5 comments imported; 3 skipped" in out
+    assert (
+        f"{EXPORT}: 2 of 3 threads matched to posts; 5 comments imported; "
+        "0 deleted or spam on Disqus kept as placeholders for their replies; 3 skipped"
+    ) in out
     by_url = set(Comment.objects.filter(post=posts["by_url"]).values_list("disqus_id", flat=True))
     assert by_url == {"2001", "2002", "2003", "2004"}
     assert imported("2005").post == posts["by_identifier"]
@@ -176,7 +179,7 @@ def test_a_comment_twice_in_one_file_is_imported_once(posts, tmp_path):
     out, _ = run_import(path)
 
     assert Comment.objects.filter(disqus_id="7").count() == 1
-    assert "1 comments imported" in out
+    assert "1 comment imported;" in out
 
 
 def large_export(path, count):
@@ -207,7 +210,8 @@ def test_a_large_export_reports_progress_on_stderr_and_ends_with_a_summary(posts
         "… 1000 of 1200 comments processed",
     ]
     assert out.splitlines()[-1] == (
-        f"{path}: 1 of 1 threads matched to posts; 1200 comments imported; 0 skipped"
+        f"{path}: 1 of 1 threads matched to posts; 1200 comments imported; "
+        "0 deleted or spam on Disqus kept as placeholders for their replies; 0 skipped"
     )
     assert Comment.objects.count() == 1200
 
@@ -304,7 +308,8 @@ def test_an_empty_export_imports_nothing(posts, tmp_path):
 
     out, _ = run_import(path)
 
-    assert "0 of 0 threads matched to posts; 0 comments imported; 0 skipped" in out
+    assert "0 of 0 threads matched to posts; 0 comments imported; 0 deleted" in out
+    assert out.rstrip().endswith("; 0 skipped")
 
 
 def test_a_reply_dated_before_its_parent_is_still_imported_as_its_reply(posts, tmp_path):
@@ -338,3 +343,124 @@ def test_a_disqus_id_too_long_to_store_is_skipped_and_reported(posts, tmp_path):
 
     assert "skipped 1: Disqus id too long" in out
     assert not Comment.objects.exists()
+
+
+# Comments deleted on Disqus with live replies (issue 11) ---------------------------------
+
+DELETED_PARENT = Path(__file__).resolve().parent / "data" / "disqus_deleted_parent.xml"
+
+
+def disqus_post(disqus_id, message, *, parent=None, deleted=False, spam=False, name="Reader"):
+    """One <post> of thread 1, a minute after the previous one."""
+    parent_tag = f'<parent dsq:id="{parent}" />' if parent else ""
+    return (
+        f'<post dsq:id="{disqus_id}"><message><![CDATA[{message}]]></message>'
+        f"<createdAt>2016-01-01T00:{disqus_id:0>2}:00Z</createdAt>"
+        f"<isDeleted>{str(deleted).lower()}</isDeleted><isSpam>{str(spam).lower()}</isSpam>"
+        f'<author><name>{name}</name></author><thread dsq:id="1" />{parent_tag}</post>'
+    )
+
+
+def export_of(tmp_path, *posts_xml):
+    path = tmp_path / "export.xml"
+    thread = '<thread dsq:id="1"><link>https://x.example/dl_advice/</link></thread>'
+    path.write_text(HEADER + thread + "".join(posts_xml) + "</disqus>", encoding="utf-8")
+    return path
+
+
+def test_the_case_file_imports_a_deleted_parent_as_a_placeholder_for_its_live_reply(posts, client):
+    out, _ = run_import(DELETED_PARENT)
+
+    assert (
+        "1 comment imported; 1 deleted or spam on Disqus kept as a placeholder for its "
+        "replies; 0 skipped"
+    ) in out
+    placeholder, answer = imported("201"), imported("202")
+    assert (placeholder.is_removed, placeholder.body, placeholder.author_name) == (True, "", "")
+    assert answer.parent == placeholder
+    tree = page_tree(client, posts["by_url"])
+    assert shown_comment_ids(tree) == [placeholder.pk, answer.pk]
+    assert comment_element(tree, placeholder).first("span", class_="comment-author").text == (
+        "[deleted]"
+    )
+    assert body_text(tree, answer) == "An answer that readers still find useful"
+    assert "A question that its author later deleted" not in tree.text
+    assert "Reader One" not in tree.text
+    assert tree.by_id("comments-title").text == "Comments (1)"
+
+
+def test_a_deleted_comment_without_live_replies_is_still_skipped(posts, tmp_path):
+    path = export_of(
+        tmp_path,
+        disqus_post("1", "Gone", deleted=True),
+        disqus_post("2", "Also gone", deleted=True),
+        disqus_post("3", "Spam reply to a gone one", parent="2", spam=True),
+    )
+
+    out, _ = run_import(path)
+
+    assert Comment.objects.count() == 0
+    assert "skipped 2: deleted on Disqus" in out
+    assert "skipped 1: spam on Disqus" in out
+
+
+def test_a_chain_of_deleted_and_spam_comments_above_a_live_reply_keeps_its_place(
+    posts, tmp_path, client
+):
+    path = export_of(
+        tmp_path,
+        disqus_post("1", "Deleted question", deleted=True),
+        disqus_post("2", "Spam in between", parent="1", spam=True, name="Spammer"),
+        disqus_post("3", "The live answer", parent="2"),
+    )
+
+    out, _ = run_import(path)
+
+    assert "1 comment imported; 2 deleted or spam on Disqus kept as placeholders" in out
+    question, spam, answer = imported("1"), imported("2"), imported("3")
+    assert (answer.parent, spam.parent) == (spam, question)
+    assert (spam.status, spam.body, spam.author_name) == ("spam", "", "")
+    tree = page_tree(client, posts["by_url"])
+    assert shown_comment_ids(tree) == [question.pk, spam.pk, answer.pk]
+    assert comment_element(tree, spam).first("p", class_="comment-removed").text == (
+        "This comment was removed by a moderator."
+    )
+    assert "Spam in between" not in tree.text and "Spammer" not in tree.text
+
+
+def test_importing_the_case_file_again_adds_nothing(posts):
+    run_import(DELETED_PARENT)
+
+    out, _ = run_import(DELETED_PARENT)
+
+    assert Comment.objects.count() == 2
+    assert "0 comments imported; 0 deleted" in out
+    assert "skipped 2: already imported" in out
+
+
+# Plain text and names of imported comments (issue 11) -----------------------------------
+
+
+def test_an_imported_comments_plain_text_keeps_its_paragraphs_apart(posts, tmp_path):
+    path = export_of(
+        tmp_path, disqus_post("1", "<p>Read papers daily.</p><p>Second line<br>third</p>")
+    )
+
+    run_import(path)
+
+    assert imported("1").body == "Read papers daily.\n\nSecond line\nthird"
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("\u202enimdA", "nimdA"),
+        ("Ana\u200b Lee", "Ana Lee"),
+        ("\u200b\u3164", "Disqus reader"),
+        ("\u0410dmin", "Disqus reader"),  # a Cyrillic "А": looks like the site's "Admin"
+    ],
+)
+def test_imported_names_follow_the_display_name_rules(posts, tmp_path, name, shown):
+    run_import(export_of(tmp_path, disqus_post("1", "Hello", name=name)))
+
+    assert imported("1").author_name == shown
