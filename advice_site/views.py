@@ -9,6 +9,7 @@ still makes the token of a page's forms.
 """
 
 import sys
+from functools import cache
 
 from django.db import InterfaceError, OperationalError
 from django.http import (
@@ -19,6 +20,8 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.template import loader
+
+from .text import duration_words
 
 # What a database that is down or restarting raises (not bugs such as IntegrityError).
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
@@ -47,7 +50,25 @@ def server_error(request):
     return HttpResponseServerError(loader.render_to_string("500.html"))
 
 
+@cache
+def _longest_allauth_window():
+    """Seconds (int) of the longest window among allauth's rate limits (login, sign-up,
+    password reset, ...): an upper bound on how long a refused request has to wait."""
+    from allauth.account import app_settings
+    from allauth.core.internal.ratelimit import parse_rates
+
+    windows = [
+        rate.duration for rates in app_settings.RATE_LIMITS.values() for rate in parse_rates(rates)
+    ]
+    return int(max(windows, default=60))
+
+
 def too_many_requests(request):
     """allauth's answer when one of its rate limits is spent (it calls ROOT_URLCONF's
-    handler429): the site's page, with the site's headers, instead of a bare one."""
-    return render(request, "429.html", status=429)
+    handler429): the site's page, with the site's headers, instead of a bare one; with
+    Retry-After (RFC 9110) set to the longest of allauth's windows, since allauth does
+    not say which limit was hit, and the wait in words (issue 11)."""
+    wait = _longest_allauth_window()
+    response = render(request, "429.html", {"wait": duration_words(wait)}, status=429)
+    response["Retry-After"] = str(wait)
+    return response

@@ -390,3 +390,18 @@ def test_an_environment_asking_for_optional_verification_stops_start_up():
 
     assert result.returncode != 0
     assert "ACCOUNT_EMAIL_VERIFICATION is no longer configurable" in result.stderr
+
+
+def test_a_rate_limited_request_gets_429_with_retry_after(client):
+    """allauth's "signup" limit is 20 a minute from one address; the 21st is refused
+    with the site's page and a Retry-After header (RFC 9110, issue 11)."""
+    for number in range(20):
+        sign_up(client, email=f"new{number}@example.com")
+        client.logout()
+
+    response = sign_up(client, email="one-too-many@example.com")
+
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) == 300  # the longest of allauth's windows
+    assert "Please wait 5 minutes and try again." in response.content.decode()
+    assert not User.objects.filter(email="one-too-many@example.com").exists()
