@@ -7,8 +7,9 @@ from accounts.models import ANONYMOUS_READER
 from advice_site.signals import ChangeSignallingQuerySet
 from advice_site.text import isolate
 
-# The comments whose text everyone may read. hidden_reason() below is the same rule for
-# one comment, and CommentQuerySet.readable_by() adds what only their author may read.
+# The comments whose text everyone may read (posts.models counts the same for the post
+# list). hidden_reason() below is the rule for one comment; readable_by() adds what only
+# their author may read.
 PUBLIC = Q(status="approved", hidden_by_flags=False, is_removed=False)
 
 
@@ -23,10 +24,6 @@ class CommentQuerySet(ChangeSignallingQuerySet):
     def approved(self):
         """Approved and not hidden by readers' flags ('[deleted]' placeholders included)."""
         return self.filter(status=Comment.Status.APPROVED, hidden_by_flags=False)
-
-    def public(self):
-        """The comments whose text everyone may read (the post list counts these)."""
-        return self.filter(PUBLIC)
 
     def readable_by(self, user):
         """The comments whose text ``user`` may read: the public ones, and the reader's own
@@ -200,19 +197,6 @@ class Comment(models.Model):
     def latest_body(self):
         """The text as its author last wrote it: a pending edit, else the body."""
         return self.pending_body or self.body
-
-    @property
-    def is_public(self):
-        """Whether everyone may read its text (the rule of CommentQuerySet.public())."""
-        return (
-            hidden_reason(
-                status=self.status,
-                hidden_by_flags=self.hidden_by_flags,
-                is_removed=self.is_removed,
-                own=False,
-            )
-            is None
-        )
 
     @property
     def is_pending(self):
