@@ -28,7 +28,7 @@ def clean_imported(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("comments", "0002_pending_edits"),
-        ("accounts", "0005_clean_display_names"),
+        ("accounts", "0006_clean_display_names"),
     ]
 
     operations = [

@@ -15,7 +15,7 @@ def clean(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0004_display_name_rules"),
+        ("accounts", "0005_display_name_rules"),
     ]
 
     operations = [

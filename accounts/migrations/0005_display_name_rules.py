@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_alter_user_managers'),
+        ('accounts', '0004_one_email_address_per_reader'),
     ]
 
     operations = [
