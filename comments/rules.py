@@ -35,12 +35,18 @@ class CommentPermission:
         return self.allowed
 
 
-ALLOWED = CommentPermission(True)
-NOT_AVAILABLE = CommentPermission(False, "This comment is not available.", 404)
-
-
 def _refused(reason):
     return CommentPermission(False, reason, 403)
+
+
+ALLOWED = CommentPermission(True)
+NOT_AVAILABLE = CommentPermission(False, "This comment is not available.", 404)
+# Made once: the post page asks about every comment, and most answers are these.
+NOT_YOURS_TO_DELETE = _refused("You can delete only your own comments.")
+NOT_YOURS_TO_EDIT = _refused("You can change only your own comments.")
+ALREADY_DELETED = _refused("This comment is already deleted.")
+NO_LONGER_EDITABLE = _refused("This comment can no longer be edited.")
+YOUR_OWN_TO_FLAG = _refused("You cannot flag your own comment.")
 
 
 @dataclass(frozen=True)
@@ -115,35 +121,63 @@ def may_act_on(user, comment, action, *, post=None, standing=None, now=None):
     - Delete: the author's own comment, not already deleted, whatever else holds: a
       reader can always take back what they wrote.
     """
-    own = user.is_authenticated and comment.author_id == user.pk
-    if action == Action.DELETE:
-        if not own:
-            return _refused("You can delete only your own comments.")
-        if comment.is_removed:
-            return _refused("This comment is already deleted.")
-        return ALLOWED
-    post = post or comment.post
-    if not post.is_published:
-        return NOT_AVAILABLE
-    if action == Action.EDIT:
-        if not own:
-            return _refused("You can change only your own comments.")
-        if comment.is_removed or comment.status in (Comment.Status.REJECTED, Comment.Status.SPAM):
-            return _refused("This comment can no longer be edited.")
-        if (now or timezone.now()) - comment.created_at > settings.COMMENTS_EDIT_WINDOW:
-            window = duration_words(settings.COMMENTS_EDIT_WINDOW.total_seconds())
-            return _refused(f"Comments can be edited for {window} only.")
-        return may_comment(user, post, standing=standing)
-    hidden = hidden_reason(
-        status=comment.status,
-        hidden_by_flags=comment.hidden_by_flags,
-        is_removed=comment.is_removed,
-        own=False,
-    )
-    if hidden:
-        return NOT_AVAILABLE
-    if action == Action.REPLY:
-        return may_comment(user, post, standing=standing)
-    if own:
-        return _refused("You cannot flag your own comment.")
-    return may_comment(user, post, standing=standing, closed_ok=True)
+    acting = Acting(user, post or comment.post, standing=standing, now=now)
+    return acting.on(comment, action)
+
+
+class Acting:
+    """may_act_on() for one reader on the comments of one post (the post page asks it for
+    every comment): what depends only on the reader and the post is worked out once."""
+
+    def __init__(self, user, post, *, standing=None, now=None):
+        self.user = user
+        self.user_id = user.pk if user.is_authenticated else None
+        self.post = post
+        self.standing = standing
+        self.now = now or timezone.now()
+        self.published = post.is_published
+        self.edit_since = self.now - settings.COMMENTS_EDIT_WINDOW
+        self._may_comment = {}
+
+    def may_comment(self, *, closed_ok=False):
+        """may_comment() for this reader and post, asked once for each ``closed_ok``."""
+        if closed_ok not in self._may_comment:
+            if self.standing is None and self.user_id is not None:
+                self.standing = standing_of(self.user)
+            self._may_comment[closed_ok] = may_comment(
+                self.user, self.post, standing=self.standing, closed_ok=closed_ok
+            )
+        return self._may_comment[closed_ok]
+
+    def on(self, comment, action):
+        """The CommentPermission of ``action`` on ``comment`` (see may_act_on)."""
+        own = self.user_id is not None and comment.author_id == self.user_id
+        if action == Action.DELETE:
+            if not own:
+                return NOT_YOURS_TO_DELETE
+            return ALREADY_DELETED if comment.is_removed else ALLOWED
+        if not self.published:
+            return NOT_AVAILABLE
+        if action == Action.EDIT:
+            if not own:
+                return NOT_YOURS_TO_EDIT
+            if comment.is_removed or comment.status in REMOVED_BY_A_MODERATOR:
+                return NO_LONGER_EDITABLE
+            if comment.created_at < self.edit_since:
+                window = duration_words(settings.COMMENTS_EDIT_WINDOW.total_seconds())
+                return _refused(f"Comments can be edited for {window} only.")
+            return self.may_comment()
+        hidden = hidden_reason(
+            status=comment.status,
+            hidden_by_flags=comment.hidden_by_flags,
+            is_removed=comment.is_removed,
+            own=False,
+        )
+        if hidden:
+            return NOT_AVAILABLE
+        if action == Action.REPLY:
+            return self.may_comment()
+        return YOUR_OWN_TO_FLAG if own else self.may_comment(closed_ok=True)
+
+
+REMOVED_BY_A_MODERATOR = (Comment.Status.REJECTED, Comment.Status.SPAM)

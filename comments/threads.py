@@ -23,7 +23,7 @@ from django.utils.safestring import SafeString
 
 from .models import Comment, hidden_reason, readable_by
 from .moderation import can_moderate
-from .rules import Action, may_act_on, standing_of
+from .rules import Acting, Action
 
 ROW_FIELDS = (
     "pk",
@@ -77,9 +77,10 @@ def _threads(post, viewer):
     """The first comments of the threads ``viewer`` sees on ``post``: those with at least
     one comment in the thread whose text the viewer may read (itself, or a reply under
     its placeholder)."""
-    readable = Comment.objects.filter(readable_by(viewer))
+    readable = readable_by(viewer)
+    # The first condition settles most threads without the subquery.
     return Comment.objects.filter(post=post, parent__isnull=True).filter(
-        Exists(readable.filter(thread=OuterRef("pk")))
+        readable | Exists(Comment.objects.filter(readable, thread=OuterRef("pk")))
     )
 
 
@@ -141,13 +142,8 @@ class _Writer:
     are lazy)."""
 
     def __init__(self, post, viewer, standing=None):
-        self.post = post
-        self.viewer = viewer
         self.viewer_id = viewer.pk if viewer.is_authenticated else None
-        if self.viewer_id is not None and standing is None:
-            standing = standing_of(viewer)
-        self.standing = standing
-        self.now = timezone.now()
+        self.acting = Acting(viewer, post, standing=standing)
         self.zone = timezone.get_current_timezone()
         self.months = [str(month).title() for month in MONTHS_3.values()]
         self.urls = {
@@ -217,10 +213,7 @@ class _Writer:
             (Action.DELETE, "Delete", " your comment"),
             (Action.FLAG, "Flag", f" comment by {author}"),
         ):
-            allowed = may_act_on(
-                self.viewer, node, action, post=self.post, standing=self.standing, now=self.now
-            )
-            if allowed:
+            if self.acting.on(node, action):
                 attrs = f' data-reply-to="{node.pk}"' if action == Action.REPLY else ""
                 links.append(
                     f'<a href="{self.urls[action].format(node.pk)}"{attrs}>{label}'

@@ -300,3 +300,16 @@ def test_the_page_for_a_visitor_never_holds_the_pending_edit(thread):
     thread["client"].logout()
 
     assert EDITED not in get_page(thread["client"], thread["post"]).content.decode()
+
+
+def test_a_comment_sent_back_to_moderation_before_this_rule_keeps_its_replies(thread):
+    """Edits used to send an approved comment back to "pending", hiding its replies;
+    such comments still in the database are placeholders for others now."""
+    Comment.objects.filter(pk=thread["comment"].pk).update(status=Comment.Status.PENDING)
+
+    others = comment_element(look_as(thread, "other reader"), thread["comment"])
+    own = look_as(thread, "author")
+
+    assert others.first("span", class_="comment-author").text == "[awaiting moderation]"
+    assert body_text(own, thread["comment"]) == QUESTION
+    assert own.by_id("comments-title").text == "Comments (2)"
