@@ -11,9 +11,13 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import CommandError, call_command
+from django.test import TestCase
 from django.urls import reverse
 
 from accounts.names import clean_stored_names, skeleton
+from comments.models import Comment
+from comments.moderation import create_comment
+from tests.comments.conftest import add_comment, make_moderator
 from tests.conftest import make_user
 from tests.html import parse
 
@@ -296,8 +300,6 @@ RTL_NAME = "אבי כהן"
 
 
 def test_the_name_is_isolated_on_the_page_the_reply_and_flag_pages_and_the_header(client, a_post):
-    from tests.comments.conftest import add_comment
-
     author = make_user(email="avi@example.com", display_name=RTL_NAME)
     comment = add_comment(a_post, author, "שלום")
     reader = make_user(email="reader@example.com", display_name="Reader")
@@ -318,15 +320,10 @@ def test_the_name_is_isolated_on_the_page_the_reply_and_flag_pages_and_the_heade
 
 
 def test_the_name_is_isolated_in_emails_and_the_admin(client, a_post, settings):
-    from comments.models import Comment
-    from comments.moderation import create_comment
-    from tests.comments.conftest import add_comment, make_moderator
-
     settings.COMMENTS_EMAIL_IN_BACKGROUND = False
     moderator = make_moderator()
     author = make_user(email="avi@example.com", display_name=RTL_NAME)
     parent = add_comment(a_post, make_user(email="p@example.com", display_name="P"), "Q")
-    from django.test import TestCase
 
     with TestCase.captureOnCommitCallbacks(execute=True):
         comment = create_comment(post=a_post, author=author, body="תשובה", parent=parent)
