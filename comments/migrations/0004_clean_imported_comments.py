@@ -27,7 +27,7 @@ def clean_imported(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("comments", "0002_pending_edits"),
+        ("comments", "0003_pending_edits"),
         ("accounts", "0006_clean_display_names"),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('comments', '0001_initial'),
+        ('comments', '0002_moderators_notified_at'),
         ('posts', '0002_site_domain_from_settings'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
