@@ -81,6 +81,15 @@ def pages():
     add_comment(post, commenter, "A reply.", parent=parent)
     pending = add_comment(post, commenter, "Awaiting a moderator.", status="pending")
     own = add_comment(post, commenter, "My own words.")
+    # Issue 11: an edit awaiting moderation (the commenter is not trusted yet), deleted
+    # and flagged placeholders over replies, a right-to-left name.
+    commenter_client.post(reverse("comments:edit", args=[own.pk]), {"body": "My *new* words."})
+    assert Comment.objects.get(pk=own.pk).pending_body
+    deleted = add_comment(post, None, "", is_removed=True)
+    add_comment(post, reader, "Under a deleted one.", parent=deleted)
+    flagged = add_comment(post, reader, "Hidden by flags.", hidden_by_flags=True)
+    add_comment(post, commenter, "Under a hidden one.", parent=flagged)
+    add_comment(post, make_user(email="rtl@example.com", display_name="אבי כהן"), "שלום")
 
     reset_key = f"{user_pk_to_url_str(reader)}-{default_token_generator.make_token(reader)}"
     return [
