@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from checklists.models import Tick
+from checklists.models import Tick, Visit
 from checklists.progress import remove_ticks
 from comments.models import Comment
 from comments.moderation import remove_comments_of
@@ -46,6 +46,18 @@ def export_data(user):
                 "ticked_at": tick.ticked_at.isoformat(),
             }
             for tick in ticks
+        ],
+        # Kept to tell a returning reader what is new since their last visit.
+        "post_visits": [
+            {
+                "post": visit.post.title,
+                "post_url": visit.post.get_absolute_url(),
+                "visited_at": visit.visited_at.isoformat(),
+                "previous_visited_at": visit.previous_visited_at.isoformat()
+                if visit.previous_visited_at
+                else None,
+            }
+            for visit in Visit.objects.filter(user=user).select_related("post")
         ],
     }
 

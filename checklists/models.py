@@ -24,6 +24,11 @@ class ChecklistItem(models.Model):
     # How many readers ticked this item: kept by set_tick() and friends in the same
     # transaction as the tick, so pages show counts without counting rows.
     reader_count = models.PositiveIntegerField(default=0)
+    # What "new since your last visit" compares with a reader's previous visit (issue 10).
+    revised_at = models.DateTimeField(
+        default=timezone.now,
+        help_text="When the heading was added to the post, reworded or put back (checklists.sync).",
+    )
 
     objects = ChecklistItemQuerySet.as_manager()
 
@@ -64,3 +69,36 @@ class Tick(models.Model):
 
     def __str__(self):
         return f"{self.user} did {self.item}"
+
+
+class Visit(models.Model):
+    """A logged-in reader's views of a post page: the latest one recorded and the one
+    before it, which "new since your last visit" compares items with (issue 10).
+
+    One row per reader and post, moved on at most once every VISIT_INTERVAL by
+    checklists.visits.record_visit; no row means the reader has not been here since
+    visits were first recorded.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="post_visits"
+    )
+    post = models.ForeignKey("posts.Post", on_delete=models.CASCADE, related_name="visits")
+    visited_at = models.DateTimeField(help_text="The latest visit recorded.")
+    previous_visited_at = models.DateTimeField(
+        null=True, blank=True, help_text="The visit recorded before the latest one."
+    )
+
+    objects = ChangeSignallingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-visited_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "post"], name="visit_one_per_reader_and_post"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} visited {self.post}"
+
+    def get_absolute_url(self):
+        return self.post.get_absolute_url()

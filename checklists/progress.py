@@ -26,15 +26,30 @@ class ItemState:
 
 
 class Summary:
-    """Done items among the post's current items: the one formula shown everywhere."""
+    """Done items among the post's current items, as every page shows them: the post
+    page, its contents list, a tick's answer, "My progress" and the Articles page.
+
+    Subclasses give ``done_count`` and ``total`` (ints). The percent is rounded half up
+    (1 of 8 is 13%, where Python's round() would give 12%), in integers so that no
+    float is ever one step off (issue 13).
+    """
 
     @property
     def percent(self):
-        return round(100 * self.done_count / self.total) if self.total else 0
+        """Whole percent done, 0 to 100, rounded half up; 0 for a post without items."""
+        if not self.total:
+            return 0
+        return (200 * self.done_count + self.total) // (2 * self.total)
 
     @property
     def summary(self):
-        return f"{self.done_count} of {self.total} done"
+        """The progress in words, such as "2 of 9 done (22%)"."""
+        return f"{self.done_count} of {self.total} done ({self.percent}%)"
+
+    @property
+    def is_complete(self):
+        """True when every item is done (a post without items is never complete)."""
+        return bool(self.total) and self.done_count >= self.total
 
 
 @dataclass
@@ -68,7 +83,7 @@ def progress_for(*, user, session, post, items=None):
             Tick.objects.filter(user=user, item__post=post).values_list("item_id", "ticked_at")
         )
     else:
-        ticked = _session_ticks(session)
+        ticked = session_ticks(session)
     return Progress(
         items=[
             ItemState(item=item, done=item.pk in ticked, ticked_at=ticked.get(item.pk))
@@ -163,7 +178,7 @@ def set_session_tick(*, session, item, done):
 @transaction.atomic
 def merge_session_ticks(*, user, session):
     """On log-in or sign-up, add the visitor's ticks to the account (a union: nothing lost)."""
-    ticks = _session_ticks(session)
+    ticks = session_ticks(session)
     if not ticks:
         return 0
     existing = set(
@@ -215,7 +230,8 @@ def recount_readers(items):
         item.save(update_fields=["reader_count"])
 
 
-def _session_ticks(session):
+def session_ticks(session):
+    """A visitor's ticks kept in their session: {item id (int): when ticked (datetime)}."""
     ticks = {}
     for key, value in session.get(SESSION_KEY, {}).items():
         try:

@@ -16,6 +16,8 @@ def sync_items(post):
     after removal: its ticks return); a heading with a new id may be an item whose
     heading vanished, with edited wording (see _edited_headings); any other heading is
     a new item; an item left without a heading is archived, never deleted.
+    An item added, reworded or put back gets ``revised_at`` set to now: what readers
+    are told is new since their last visit (issue 10). A move or a new id is not news.
     An author who wants a heading's identity fixed pins its id with ``{#id}``.
     """
     headings = post.checklist_headings
@@ -58,8 +60,12 @@ def sync_items(post):
             or item.archived_at is not None
         )
         if changed:
+            text = heading["text"][:300]
+            # New to readers: added, reworded or put back ("new since your last visit").
+            if item.pk is None or item.text != text or item.archived_at is not None:
+                item.revised_at = now
             item.anchor = heading["id"]
-            item.text = heading["text"][:300]
+            item.text = text
             item.position = position
             item.archived_at = None
             item.save()

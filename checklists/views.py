@@ -12,7 +12,14 @@ from modern_csrf.decorators import csrf_protect as cross_site_protect
 from posts.models import Post
 
 from .models import ChecklistItem, Tick
-from .progress import counts_for, progress_for, reset_progress, set_session_tick, set_tick
+from .progress import (
+    Counts,
+    counts_for,
+    progress_for,
+    reset_progress,
+    set_session_tick,
+    set_tick,
+)
 from .rendering import readers_text
 
 TRUE_VALUES = {"true", "1", "on", "yes"}
@@ -113,19 +120,15 @@ def my_progress(request):
             item_count=Count("checklist_items", filter=Q(checklist_items__archived_at__isnull=True))
         )
     )
-    rows = []
-    for post in posts:
-        post_ticks = by_post[post.pk]
-        done = len(post_ticks)
-        rows.append(
-            {
-                "post": post,
-                "ticks": post_ticks,
-                "done": done,
-                "total": post.item_count,
-                "percent": round(100 * done / post.item_count) if post.item_count else 0,
-            }
-        )
+    rows = [
+        {
+            "post": post,
+            "ticks": by_post[post.pk],
+            # The same Summary as the post page: one rounding rule for the percent.
+            "progress": Counts(done_count=len(by_post[post.pk]), total=post.item_count),
+        }
+        for post in posts
+    ]
     return render(request, "checklists/my_progress.html", {"rows": rows})
 
 

@@ -85,6 +85,33 @@ def heading_id(text):
     return value[:MAX_ID_LENGTH].rstrip("-") or "section"
 
 
+HEADING_WITH_ID = re.compile(r'<(h[1-6]) id="([^"]+)"[^>]*>.*?</\1>', re.DOTALL)
+
+
+def link_headings(body_html, headings):
+    """The rendered article (str) with a visible link beside every heading that has an
+    id, named "Link to this section: <heading text>" (issue 13), to copy or open.
+    ``headings`` is Post.headings ([{id, text, ...}]), which names each link.
+
+    The link follows the heading inside a ``div.heading-row`` rather than sitting in it,
+    so a heading's accessible name stays its own text. Added to the page when it is
+    built rather than stored: the feed shows the stored HTML, where "#id" leads nowhere.
+    """
+    texts = {heading["id"]: heading["text"] for heading in headings}
+
+    def add_link(match):
+        anchor = html.unescape(match.group(2))
+        text = texts.get(anchor, anchor)
+        return (
+            f'<div class="heading-row">{match.group(0)}'
+            f'<a class="heading-link" href="#{match.group(2)}"><span aria-hidden="true">#</span>'
+            f'<span class="visually-hidden">Link to this section: {html.escape(text)}</span></a>'
+            "</div>"
+        )
+
+    return HEADING_WITH_ID.sub(add_link, body_html)
+
+
 def reading_minutes(markdown_text):
     """Whole minutes to read a text at 200 words a minute, at least one.
 

@@ -220,7 +220,11 @@ class Post(models.Model):
 
     @property
     def toc_headings(self):
-        return [heading for heading in self.headings if heading["level"] == 2]
+        """The contents list: second-level headings, and every checklist heading whatever
+        its level (a "###" item is ticked like the others, so it is listed too)."""
+        return [
+            heading for heading in self.headings if heading["level"] == 2 or heading["checklist"]
+        ]
 
     def clean_fields(self, exclude=None):
         # Normalise before the field's validator sees it, so "dl_advice" is accepted as

@@ -19,7 +19,8 @@ was built under and is served only while they are all still current:
 - ``content``: anything any post page shows (posts, categories, comments, checklist
   items, readers' public names). Raised by the receivers at the end of this module.
 - ``reader:<id>``: what only that reader sees (their ticks, their account, their email
-  addresses, a comment block). Raised by the same receivers.
+  addresses, a comment block, their last visit: what is new since). Raised by the same
+  receivers.
 - for a reader, their CSRF secret: the page carries tokens made from it.
 
 A generation is a random token, so a page built before a change can never match after
@@ -240,7 +241,7 @@ def _tick_changed(sender, instance, **kwargs):
     changed(reader(instance.user_id))
 
 
-def _tick_rows_changed(sender, user_ids=None, **kwargs):
+def _readers_rows_changed(sender, user_ids=None, **kwargs):
     for user_id in user_ids if user_ids is not None else []:
         changed(reader(user_id))
     if user_ids is None:  # which readers is not known: everyone's pages
@@ -265,7 +266,7 @@ def _readers_own_row_changed(sender, instance, **kwargs):
 def connect_receivers():
     from allauth.account.models import EmailAddress
 
-    from checklists.models import ChecklistItem, Tick
+    from checklists.models import ChecklistItem, Tick, Visit
     from comments.models import BlockedCommenter, Comment
 
     from .models import Category, Post
@@ -281,14 +282,16 @@ def connect_receivers():
 
     post_save.connect(_tick_changed, sender=Tick, dispatch_uid="page-tick")
     post_delete.connect(_tick_changed, sender=Tick, dispatch_uid="page-tick")
-    rows_changed.connect(_tick_rows_changed, sender=Tick, dispatch_uid="page-tick-rows")
+    rows_changed.connect(_readers_rows_changed, sender=Tick, dispatch_uid="page-tick-rows")
 
     user_model = get_user_model()
     post_save.connect(_user_saved, sender=user_model, dispatch_uid="page-user")
     post_delete.connect(_user_deleted, sender=user_model, dispatch_uid="page-user")
     rows_changed.connect(_content_changed, sender=user_model, dispatch_uid="page-user-rows")
 
-    for model in (EmailAddress, BlockedCommenter):
+    # A reader's visit: the notice of what is new since the previous one is on their page.
+    for model in (EmailAddress, BlockedCommenter, Visit):
         post_save.connect(_readers_own_row_changed, sender=model, dispatch_uid=f"page-{model}")
         post_delete.connect(_readers_own_row_changed, sender=model, dispatch_uid=f"page-{model}")
+    rows_changed.connect(_readers_rows_changed, sender=Visit, dispatch_uid="page-visit-rows")
     rows_changed.connect(_content_changed, sender=BlockedCommenter, dispatch_uid="page-blocks")

@@ -3,27 +3,40 @@ import re
 from django.core.exceptions import BadRequest
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_cookie
 
-from checklists.page import checklist_for
+from checklists.page import checklist_for, note_visit, progress_by_post
 from comments.page import discussion_for
 
 from . import page_cache
+from .markdown import link_headings
 from .models import Category, Post, is_permalink, normalize_permalink
+
+
+def _summaries(request, posts):
+    """Each post with the viewer's progress through it (a Counts, or None): [(post, ...)]."""
+    posts = list(posts)
+    progress = progress_by_post(request, posts)
+    return [(post, progress.get(post.pk)) for post in posts]
 
 
 @require_safe
 def post_list(request):
     posts = Post.objects.published().with_comment_counts().prefetch_related("categories")
-    return render(request, "posts/post_list.html", {"posts": posts})
+    return render(request, "posts/post_list.html", {"summaries": _summaries(request, posts)})
 
 
 @require_safe
 def category_detail(request, slug):
     category = get_object_or_404(Category, slug=slug)
     posts = category.posts.published().with_comment_counts().prefetch_related("categories")
-    return render(request, "posts/category_detail.html", {"category": category, "posts": posts})
+    return render(
+        request,
+        "posts/category_detail.html",
+        {"category": category, "summaries": _summaries(request, posts)},
+    )
 
 
 PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,8}")
@@ -48,10 +61,12 @@ def post_detail(request, permalink):
     """A post with the viewer's checklist and the discussion, each asked of its own app.
 
     Served whole from the page cache while nothing it shows has changed (posts.page_cache).
+    A reader's visit is noted first, so a view from the cache counts too.
     """
     if not is_permalink(normalize_permalink(permalink)):
         raise Http404("No such post.")  # and nothing to look up, in the cache or the database
     page_number = comments_page_number(request)
+    note_visit(request)
     return page_cache.serve(
         request, lambda: _post_page(request, permalink, page_number), variant=str(page_number)
     )
@@ -71,10 +86,16 @@ def _post_page(request, permalink, page_number):
         query = request.META.get("QUERY_STRING")
         return redirect(post.permalink + (f"?{query}" if query else ""), permanent=True)
     discussion = discussion_for(request, post, page_number=page_number)
+    checklist = checklist_for(request, post)
     response = render(
         request,
         "posts/post_detail.html",
-        {"post": post, "checklist": checklist_for(request, post), "discussion": discussion},
+        {
+            "post": post,
+            "checklist": checklist,
+            "body": mark_safe(link_headings(checklist.body, post.headings)),
+            "discussion": discussion,
+        },
     )
     if discussion.page_number != page_number:
         response["Cache-Control"] = "no-store"  # past the last page: not kept under this number

@@ -119,6 +119,21 @@ def make_post(**overrides):
     return post
 
 
+def visited_this_hour(client, user, post):
+    """Record `user`'s visit to `post` as their browser's first view this hour does (the
+    visit row, and the time in their session), so the next view of the page records no
+    visit: for tests that pin what building the page costs."""
+    import time
+
+    from checklists.page import SESSION_VISITS_KEY
+    from checklists.visits import record_visit
+
+    record_visit(user=user, post_id=post.pk)
+    session = client.session
+    session[SESSION_VISITS_KEY] = {post.get_absolute_url(): time.time()}
+    session.save()
+
+
 def make_user(
     email="reader@example.com", password="a-long-enough-password", verified=True, **extra
 ):

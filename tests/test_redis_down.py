@@ -46,8 +46,8 @@ def test_pages_and_ticks_work_uncached(redis_down, a_post):
     again = visitor.get(a_post.get_absolute_url())
 
     assert (first.status_code, tick.status_code, again.status_code) == (200, 200, 200)
-    assert tick.json()["summary"] == "1 of 2 done"
-    assert "1 of 2 done" in again.content.decode()
+    assert tick.json()["summary"] == "1 of 2 done (50%)"
+    assert "1 of 2 done (50%)" in again.content.decode()
 
 
 def test_a_reader_logs_in_and_comments(redis_down, a_post):

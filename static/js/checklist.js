@@ -1,18 +1,57 @@
-// Progressive enhancement of the article's checklist: ticking saves at once, without a
-// page reload. Without this script each heading has a small form that does the same.
-// No CSRF token: the page may be shared by every visitor, and the server refuses
-// cross-site ticks by the browser's Sec-Fetch-Site and Origin headers instead.
+// Progressive enhancement of the article page. Without this script every part still
+// works: each checklist heading has a small form that saves its tick, the contents list
+// shows the state from the server, "Next unticked item" leads to the first one, and a
+// heading's link opens its address.
+// Ticks carry no CSRF token: the page may be shared by every visitor, and the server
+// refuses cross-site ticks by the browser's Sec-Fetch-Site and Origin headers instead.
 (function () {
   "use strict";
-  var boxes = document.querySelectorAll("input.checklist-box[data-tick-url]");
+  document.documentElement.classList.add("js");
+  var status = document.querySelector("[data-checklist-status]");
+
+  function announce(message) {
+    if (status) status.textContent = message;
+  }
+
+  // The contents list: open beside the article on a wide screen, a closed disclosure on
+  // a phone that closes again once a section is chosen.
+  var contents = document.querySelector("[data-contents]");
+  var wide = window.matchMedia("(min-width: 60rem)");
+  if (contents) {
+    contents.open = wide.matches;
+    wide.addEventListener("change", function () {
+      contents.open = wide.matches;
+    });
+    contents.querySelectorAll("nav a").forEach(function (link) {
+      link.addEventListener("click", function () {
+        if (!wide.matches) contents.open = false;
+      });
+    });
+  }
+
+  // "Link to this section": copy the address as well as going there.
+  document.querySelectorAll("a.heading-link").forEach(function (link) {
+    link.addEventListener("click", function () {
+      if (!navigator.clipboard || !window.isSecureContext) return;
+      navigator.clipboard.writeText(link.href).then(function () {
+        announce("Link copied: " + link.href);
+      }, function () {});
+    });
+  });
+
+  var boxes = Array.prototype.slice.call(
+    document.querySelectorAll("input.checklist-box[data-tick-url]")
+  );
   if (!boxes.length || !window.fetch) return;
   document.documentElement.classList.add("js-checklist");
-  var status = document.querySelector("[data-checklist-status]");
   var latest = {}; // the newest request per item wins; older answers are ignored
   // One request at a time, in the order of the clicks. A visitor's ticks live in their
   // session: two requests at once would each save their own copy of it and one tick
   // would be lost. In order, the last answer also carries the newest summary.
   var queue = Promise.resolve();
+  var nextItem = document.querySelector("[data-next-item]");
+  var nextLink = document.querySelector("[data-next-link]");
+  var complete = document.querySelector("[data-checklist-complete]");
 
   function inTurn(send) {
     var turn = queue.then(send);
@@ -25,12 +64,46 @@
     return box.closest("h1, h2, h3, h4, h5, h6");
   }
 
+  // The heading's readers' count and no-JavaScript form follow it (beside its link).
+  function controlsOf(box) {
+    var row = heading(box).closest(".heading-row") || heading(box);
+    return row.nextElementSibling;
+  }
+
   function itemName(box) {
     return box.labels && box.labels[0] ? box.labels[0].textContent.trim() : "this item";
   }
 
+  function firstUnticked(from) {
+    for (var index = Math.max(from, 0); index < boxes.length; index++) {
+      if (!boxes[index].checked) return boxes[index];
+    }
+    return null;
+  }
+
+  // "Next unticked item": the first unticked heading after the one being read (the last
+  // heading at or above the top of the screen), else the first one overall.
+  function nextUnticked() {
+    var reading = -1;
+    boxes.forEach(function (box, index) {
+      var top = heading(box).getBoundingClientRect().top;
+      var margin = parseFloat(getComputedStyle(heading(box)).scrollMarginTop) || 0;
+      if (top <= margin + 2) reading = index;
+    });
+    return firstUnticked(reading + 1) || firstUnticked(0);
+  }
+
+  if (nextLink) {
+    nextLink.addEventListener("click", function () {
+      var box = nextUnticked();
+      // The link then goes there itself: the address, the scroll and the keyboard's
+      // starting point move as for any link to a heading.
+      if (box) nextLink.setAttribute("href", "#" + heading(box).id);
+    });
+  }
+
   function showError(box, message) {
-    var controls = heading(box).nextElementSibling;
+    var controls = controlsOf(box);
     var error = controls.querySelector(".tick-error");
     if (!error) {
       error = document.createElement("p");
@@ -42,11 +115,11 @@
   }
 
   function clearError(box) {
-    var error = heading(box).nextElementSibling.querySelector(".tick-error");
+    var error = controlsOf(box).querySelector(".tick-error");
     if (error) error.remove();
   }
 
-  function update(box, data) {
+  function showProgress(data) {
     document.querySelectorAll("[data-progress-text]").forEach(function (node) {
       node.textContent = data.summary;
     });
@@ -55,7 +128,23 @@
       bar.value = data.done_count;
       bar.textContent = data.percent + "%";
     });
-    var controls = heading(box).nextElementSibling;
+    var allDone = data.total > 0 && data.done_count >= data.total;
+    if (nextItem) nextItem.hidden = allDone;
+    if (complete) complete.hidden = !allDone;
+    var first = firstUnticked(0);
+    if (nextLink && first) nextLink.setAttribute("href", "#" + heading(first).id);
+    return allDone;
+  }
+
+  function showItem(box, data) {
+    var entry = document.querySelector(
+      '[data-contents-item="' + CSS.escape(box.dataset.checklistItem) + '"]'
+    );
+    if (entry) {
+      entry.classList.toggle("is-done", data.done);
+      entry.querySelector("[data-contents-state]").textContent = data.done ? " (done)" : "";
+    }
+    var controls = controlsOf(box);
     var readers = controls.querySelector("[data-readers]");
     if (readers) readers.textContent = data.readers;
     var form = controls.querySelector("form.tick-form");
@@ -66,9 +155,15 @@
       button.firstChild.textContent = label;
       button.setAttribute("aria-label", label + ": " + itemName(box));
     }
-    if (status) {
-      status.textContent = (data.done ? "Done: " : "Not done: ") + itemName(box) + ". " + data.summary + ".";
-    }
+  }
+
+  function update(box, data) {
+    showItem(box, data);
+    var allDone = showProgress(data);
+    announce(
+      (data.done ? "Done: " : "Not done: ") + itemName(box) + ". " + data.summary + "." +
+      (allDone ? " All done!" : "")
+    );
   }
 
   boxes.forEach(function (box) {

@@ -5,7 +5,7 @@ import json
 import pytest
 from django.contrib.auth import get_user_model
 
-from checklists.models import Tick
+from checklists.models import Tick, Visit
 from checklists.progress import set_tick
 from tests.checklists.helpers import items_by_text, parse
 
@@ -104,6 +104,22 @@ def test_download_my_data_is_a_json_attachment(reader_client, a_reader, a_post, 
     assert ticks[0]["post_url"] == "/a-test-post/"
     stored = Tick.objects.filter(user=a_reader).order_by("ticked_at")
     assert [tick["ticked_at"] for tick in ticks] == [t.ticked_at.isoformat() for t in stored]
+
+
+def test_download_my_data_holds_the_readers_visits(reader_client, a_reader, a_post):
+    reader_client.get(a_post.get_absolute_url())
+
+    data = json.loads(reader_client.get("/account/export/").content)
+
+    visit = Visit.objects.get(user=a_reader)
+    assert data["post_visits"] == [
+        {
+            "post": "A test post",
+            "post_url": "/a-test-post/",
+            "visited_at": visit.visited_at.isoformat(),
+            "previous_visited_at": None,
+        }
+    ]
 
 
 def test_download_my_data_holds_nothing_of_another_reader(reader_client, another_reader, ticked):

@@ -27,7 +27,7 @@ def test_every_checklist_heading_is_a_checkbox_named_by_the_heading_text(client,
         assert box["data-tick-url"].startswith("/checklists/items/")
 
 
-def test_a_reader_who_ticked_two_items_sees_2_of_9_done_at_the_top_and_in_the_contents(
+def test_a_reader_who_ticked_two_items_sees_the_percent_once_and_done_in_the_contents(
     client, the_article, a_reader
 ):
     items = items_by_text(the_article)
@@ -37,13 +37,17 @@ def test_a_reader_who_ticked_two_items_sees_2_of_9_done_at_the_top_and_in_the_co
 
     page = parse(client.get(the_article.get_absolute_url()))
 
-    header = page.find("header", class_="post-header")
-    toc = page.find("nav", aria_label="Table of contents")
-    for place in (header, toc):
-        assert place.find("p", class_="progress-text").text == "2 of 9 done"
-        bar = place.find("progress")
-        assert (bar["max"], bar["value"]) == ("9", "2")
-        assert page.accessible_name(bar) == "2 of 9 done"
+    # One summary, with its percent, in the contents' disclosure (issue 13: no duplicate).
+    assert [p.text for p in page.find_all(class_="progress-text")] == ["2 of 9 done (22%)"]
+    assert page.find("summary").text == "Contents 2 of 9 done (22%)"
+    bar = page.find("progress")
+    assert (bar["max"], bar["value"]) == ("9", "2")
+    assert page.accessible_name(bar) == "2 of 9 done (22%)"
+    contents = page.find("nav", aria_label="Table of contents")
+    assert [link.text for link in contents.find_all("a")] == [
+        f"{text} (done)" if text in ("Learn a framework well", "Be hands-on from Day One") else text
+        for text in ARTICLE_HEADINGS
+    ]
     checked = [page.accessible_name(box) for box in checkboxes(page) if "checked" in box.attrs]
     assert checked == ["Learn a framework well", "Be hands-on from Day One"]
 
@@ -139,4 +143,94 @@ def test_checkbox_headings_below_h2_get_their_own_controls(client, a_reader):
     ]
     assert all(box.get("data-tick-url") for box in boxes)
     assert len(page.find_all("form", class_="tick-form")) == 3
-    assert page.find("p", id="progress-top").text == "0 of 3 done"
+    assert page.find(class_="progress-text").text == "0 of 3 done (0%)"
+    contents = page.find("nav", aria_label="Table of contents")
+    assert [link.text for link in contents.find_all("a")] == [
+        "Big step",
+        "Small step",
+        "Next big step",
+    ]
+
+
+def next_link(page):
+    return page.find("a", data_next_link=True)
+
+
+def test_next_unticked_item_leads_to_the_first_item_not_done(client, the_article, a_reader):
+    items = items_by_text(the_article)
+    for text in ARTICLE_HEADINGS[:2]:
+        set_tick(user=a_reader, item=items[text], done=True)
+    client.force_login(a_reader)
+
+    page = parse(client.get(the_article.get_absolute_url()))
+
+    assert next_link(page).text == "Next unticked item ↓"
+    assert next_link(page)["href"] == f"#{items[ARTICLE_HEADINGS[2]].anchor}"
+    assert "hidden" not in next_link(page).parent.attrs
+    assert "hidden" in page.find(class_="checklist-complete").attrs
+
+
+def test_at_nine_of_nine_a_completion_message_links_to_my_progress(client, the_article, a_reader):
+    for item in the_article.checklist_items.all():
+        set_tick(user=a_reader, item=item, done=True)
+    client.force_login(a_reader)
+
+    page = parse(client.get(the_article.get_absolute_url()))
+
+    assert page.find(class_="progress-text").text == "9 of 9 done (100%)"
+    assert "hidden" in next_link(page).parent.attrs
+    complete = page.find(class_="checklist-complete")
+    assert "hidden" not in complete.attrs
+    assert complete.text == "All done! My progress"
+    assert complete.find("a")["href"] == "/progress/"
+
+
+def test_the_skip_link_leads_to_the_first_checklist_item(client, the_article):
+    page = parse(client.get(the_article.get_absolute_url()))
+
+    skip_links = {link.text: link["href"] for link in page.find_all("a", class_="skip-link")}
+
+    assert skip_links == {
+        "Skip to content": "#content",
+        "Skip to the checklist": "#dont-learn-machine-learning",
+    }
+
+
+def test_a_post_without_a_checklist_has_contents_but_no_progress(client):
+    post = make_post(body="Intro.\n\n## One\n\nText.\n\n## Two\n\nMore.\n")
+
+    page = parse(client.get(post.get_absolute_url()))
+
+    panel = page.find("section", class_="checklist-panel")
+    assert panel["aria-label"] == "Contents"
+    assert [link.text for link in panel.find_all("a")] == ["One", "Two"]
+    assert not page.find_all("progress")
+    assert not page.find_all(class_="skip-link", href="#one")
+
+
+def test_every_heading_has_a_link_to_its_section(client, the_article):
+    page = parse(client.get(the_article.get_absolute_url()))
+
+    body = page.find("div", class_="post-body")
+    # The "#" a reader sees is aria-hidden: the name is the hidden text (browser-tested too).
+    links = [
+        (link.find(class_="visually-hidden").text, link["href"])
+        for link in body.find_all("a", class_="heading-link")
+    ]
+    assert links == [
+        (f"Link to this section: {heading['text']}", f"#{heading['id']}")
+        for heading in the_article.headings
+    ]
+
+
+def test_the_percent_is_rounded_half_up_on_the_post_page_and_my_progress(client, a_reader):
+    post = make_post(body=checklist_body(*(f"Step {number}" for number in range(1, 9))))
+    set_tick(user=a_reader, item=post.checklist_items.first(), done=True)
+    client.force_login(a_reader)
+
+    article = parse(client.get(post.get_absolute_url()))
+    my_progress = parse(client.get("/progress/"))
+
+    # 1 of 8 is 12.5%: half up gives 13 (Python's round() would say 12).
+    assert article.find(class_="progress-text").text == "1 of 8 done (13%)"
+    assert my_progress.find("p", id=f"progress-post-{post.pk}-summary").text == "1 of 8 done (13%)"

@@ -6,19 +6,25 @@ from django.db.models import F
 
 from checklists.models import ChecklistItem, Tick
 from checklists.progress import set_tick
-from tests.conftest import make_post, session_queries
+from tests.conftest import make_post, session_queries, visited_this_hour
 
 from .helpers import checklist_body
 
 pytestmark = pytest.mark.django_db
 
 # Pinned: a change here is a change in the page's cost; make it on purpose.
-# Built with nothing cached (the worst case), logged in (9 besides the session, which is
-# 1 query with database sessions and none when they are cached in Redis): the user, the
-# post, its categories, its current items, the reader's ticks, the count of approved
+# Built with nothing cached (the worst case), logged in, their visit this hour already
+# recorded (10 besides the session, which is 1 query with database sessions and none
+# when they are cached in Redis): the user, the post, its categories, its current items,
+# the reader's ticks, their previous visit (what is new since), the count of approved
 # comments, the count of threads, the page of threads, and whether the reader may
 # comment (blocked? verified?).
-READER_QUERIES = 9
+READER_QUERIES = 10
+# A reader's first view in an hour records their visit (checklists.page.note_visit), on
+# top of the page: the post's id, their visit, its update, and the session's new time
+# (an UPDATE, in a savepoint of the test's transaction: 3). The visit raises the
+# reader's generation, so their page is then built again (READER_QUERIES).
+VISIT_QUERIES = 3 + 3
 # Logged in, viewing the page again with nothing changed: the user only (and the
 # session); the page comes whole from the page cache.
 WARM_READER_QUERIES = 1
@@ -57,19 +63,22 @@ def get_page(client, post):
     return response
 
 
-@pytest.mark.parametrize("items", [9, 90])
+@pytest.mark.parametrize(
+    ("items", "summary"), [(9, "3 of 9 done (33%)"), (90, "3 of 90 done (3%)")]
+)
 def test_the_post_page_queries_are_fixed_for_a_reader_whatever_the_number_of_items(
-    client, a_reader, django_assert_num_queries, items
+    client, a_reader, django_assert_num_queries, items, summary
 ):
     post = post_with_items(items)
     for item in post.checklist_items.all()[:3]:
         set_tick(user=a_reader, item=item, done=True)
     client.force_login(a_reader)
+    visited_this_hour(client, a_reader, post)
 
     with django_assert_num_queries(READER_QUERIES + session_queries()):
         response = get_page(client, post)
 
-    assert response.context["progress"].summary == f"3 of {items} done"
+    assert response.context["checklist"].progress.summary == summary
 
 
 @pytest.mark.parametrize("readers", [1, 200])
@@ -80,6 +89,7 @@ def test_the_post_page_queries_are_fixed_for_a_reader_whatever_the_number_of_rea
     item = the_article.checklist_items.first()
     set_tick(user=a_reader, item=item, done=True)
     client.force_login(a_reader)
+    visited_this_hour(client, a_reader, the_article)
 
     with django_assert_num_queries(READER_QUERIES + session_queries()):
         response = get_page(client, the_article)
@@ -97,7 +107,7 @@ def test_the_post_page_queries_are_fixed_for_a_visitor(
     with django_assert_num_queries(VISITOR_QUERIES):
         response = get_page(client, post)
 
-    assert response.context["progress"].summary == f"0 of {items} done"
+    assert response.context["checklist"].progress.summary == f"0 of {items} done (0%)"
 
 
 def test_a_visitor_who_ticked_costs_one_more_query_for_the_session(
@@ -108,7 +118,7 @@ def test_a_visitor_who_ticked_costs_one_more_query_for_the_session(
     with django_assert_num_queries(VISITOR_QUERIES + session_queries()):
         response = get_page(client, a_post)
 
-    assert response.context["progress"].summary == "1 of 2 done"
+    assert response.context["checklist"].progress.summary == "1 of 2 done (50%)"
 
 
 def test_a_readers_repeat_view_costs_only_their_session(
@@ -122,7 +132,7 @@ def test_a_readers_repeat_view_costs_only_their_session(
     with django_assert_num_queries(WARM_READER_QUERIES + session_queries()):
         response = client.get(post.get_absolute_url())
 
-    assert "0 of 9 done" in response.content.decode()
+    assert "0 of 9 done (0%)" in response.content.decode()
 
 
 def test_a_visitors_repeat_view_costs_no_query(client, django_assert_num_queries):
@@ -133,4 +143,30 @@ def test_a_visitors_repeat_view_costs_no_query(client, django_assert_num_queries
     with django_assert_num_queries(WARM_VISITOR_QUERIES):
         response = client.get(post.get_absolute_url())
 
-    assert "0 of 9 done" in response.content.decode()
+    assert "0 of 9 done (0%)" in response.content.decode()
+
+
+def test_a_readers_first_view_in_an_hour_records_the_visit_at_a_fixed_cost(
+    client, a_reader, django_assert_num_queries
+):
+    from datetime import timedelta
+
+    from checklists.models import Visit
+    from checklists.page import SESSION_VISITS_KEY
+
+    post = post_with_items(9)
+    add_readers(post, 50)
+    client.force_login(a_reader)
+    client.get(post.get_absolute_url())  # the first visit; fills the caches
+    # An hour and a minute later, by the database's clock and the session's.
+    Visit.objects.update(visited_at=Visit.objects.get().visited_at - timedelta(minutes=61))
+    session = client.session
+    session[SESSION_VISITS_KEY] = {post.get_absolute_url(): 0}
+    session.save()
+
+    # The page is built again (READER_QUERIES, which count the user once) after the visit.
+    with django_assert_num_queries(VISIT_QUERIES + READER_QUERIES + session_queries()):
+        response = client.get(post.get_absolute_url())
+
+    assert "0 of 9 done (0%)" in response.content.decode()
+    assert Visit.objects.get().previous_visited_at is not None

@@ -1,5 +1,7 @@
 """Checklist items follow the post's checkbox headings on every save, keeping readers' ticks."""
 
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 
@@ -62,7 +64,7 @@ def test_reordering_headings_keeps_every_tick(a_reader):
         "First",
     ]
     assert ticked_texts(a_reader, post) == {"First", "Third"}
-    assert progress(a_reader, post).summary == "2 of 3 done"
+    assert progress(a_reader, post).summary == "2 of 3 done (67%)"
 
 
 def test_editing_a_headings_wording_keeps_its_ticks_matched_by_position(a_reader):
@@ -105,13 +107,13 @@ def test_a_removed_heading_is_archived_not_deleted_and_its_ticks_return_with_it(
     assert second.archived_at is not None
     assert Tick.objects.filter(user=a_reader, item=second).exists()
     assert second.reader_count == 1
-    assert progress(a_reader, post).summary == "0 of 2 done"
+    assert progress(a_reader, post).summary == "0 of 2 done (0%)"
 
     edit(post, "First", "Second", "Third")
 
     second.refresh_from_db()
     assert (second.archived_at, second.position) == (None, 1)
-    assert progress(a_reader, post).summary == "1 of 3 done"
+    assert progress(a_reader, post).summary == "1 of 3 done (33%)"
     assert ChecklistItem.objects.filter(post=post).count() == 3
 
 
@@ -145,7 +147,7 @@ def test_progress_counts_done_among_current_items_so_all_done_is_reachable_after
     for text in ("First", "Second"):
         set_tick(user=a_reader, item=items[text], done=True)
     assert (progress(a_reader, post).summary, progress(a_reader, post).percent) == (
-        "2 of 3 done",
+        "2 of 3 done (67%)",
         67,
     )
 
@@ -153,7 +155,7 @@ def test_progress_counts_done_among_current_items_so_all_done_is_reachable_after
 
     result = progress(a_reader, post)
     assert (result.summary, result.percent, result.done_count, result.total) == (
-        "2 of 2 done",
+        "2 of 2 done (100%)",
         100,
         2,
         2,
@@ -275,3 +277,28 @@ def test_reader_count_stays_right_for_an_archived_item(a_reader):
     first.refresh_from_db()
     assert first.reader_count == 0
     assert_counts_match_ticks(post)
+
+
+def test_an_item_is_revised_when_added_reworded_or_put_back_but_not_when_moved():
+    post = make_post(body=checklist_body("First", "Second", "Third"))
+    long_ago = timezone.now() - timedelta(days=1)
+    ChecklistItem.objects.update(revised_at=long_ago)
+
+    items = edit(post, "Third", "First", "Second")  # moved only
+    assert {text: item.revised_at for text, item in items.items()} == {
+        "First": long_ago,
+        "Second": long_ago,
+        "Third": long_ago,
+    }
+
+    items = edit(post, "Third", "First, reworded", "Second", "Fourth")
+    assert items["Third"].revised_at == items["Second"].revised_at == long_ago
+    assert items["First, reworded"].revised_at > long_ago
+    assert items["Fourth"].revised_at > long_ago
+
+    ChecklistItem.objects.update(revised_at=long_ago)
+    items = edit(post, "Third", "First, reworded", "Second")  # Fourth removed: archived
+    assert items["Fourth"].is_archived and items["Fourth"].revised_at == long_ago
+    items = edit(post, "Third", "First, reworded", "Second", "Fourth")  # and put back
+    assert items["Fourth"].revised_at > long_ago
+    assert {items[text].revised_at for text in ("Third", "First, reworded", "Second")} == {long_ago}

@@ -67,7 +67,7 @@ def test_the_no_javascript_path_shows_the_new_state_after_the_redirect(reader_cl
     response = reader_client.post(url(first), {"done": "true"}, follow=True)
 
     assert response.redirect_chain == [("/a-test-post/#first-thing", 302)]
-    assert response.context["progress"].summary == "1 of 2 done"
+    assert response.context["checklist"].progress.summary == "1 of 2 done (50%)"
 
 
 def test_json_sets_the_state_and_answers_with_the_progress(reader_client, a_reader, first):
@@ -81,7 +81,7 @@ def test_json_sets_the_state_and_answers_with_the_progress(reader_client, a_read
         "done_count": 1,
         "total": 2,
         "percent": 50,
-        "summary": "1 of 2 done",
+        "summary": "1 of 2 done (50%)",
         "readers": "1 reader did this",
     }
     assert Tick.objects.filter(user=a_reader, item=first).count() == 1
@@ -93,7 +93,7 @@ def test_json_unticks(reader_client, a_reader, first):
     response = post_json(reader_client, first, {"done": False})
 
     assert response.json()["done"] is False
-    assert response.json()["summary"] == "0 of 2 done"
+    assert response.json()["summary"] == "0 of 2 done (0%)"
     assert response.json()["readers"] == "0 readers did this"
     assert not Tick.objects.exists()
 

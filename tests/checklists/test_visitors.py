@@ -60,7 +60,7 @@ def test_a_visitors_ticks_are_kept_in_the_session_and_survive_reloads(client, a_
 def test_a_visitor_ticks_with_json_and_sees_progress(client, a_post, items):
     response = tick_json(client, items["First thing"])
 
-    assert response.json()["summary"] == "1 of 2 done"
+    assert response.json()["summary"] == "1 of 2 done (50%)"
     # A visitor's tick is not a reader's: the readers' count is for accounts.
     assert response.json()["readers"] == "0 readers did this"
     assert checked_on_page(client, a_post) == ["First thing"]

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments.models import Comment
-from tests.conftest import make_post, make_user, session_queries
+from tests.conftest import make_post, make_user, session_queries, visited_this_hour
 from tests.html import parse
 
 from .conftest import (
@@ -265,9 +265,10 @@ def test_a_short_discussion_has_no_page_links(client, a_post, a_commenter):
 # categories, its checklist items, the count of approved comments, the count of threads,
 # and the page of threads with all their replies.
 VISITOR_QUERIES = 6
-# Logged in, add: the user, the reader's ticks, and in one query whether they are
-# blocked from commenting or unverified (besides the session; see session_queries()).
-READER_QUERIES = VISITOR_QUERIES + 3
+# Logged in, add: the user, the reader's ticks, their previous visit (what is new since;
+# their visit this hour already recorded), and in one query whether they are blocked
+# from commenting or unverified (besides the session; see session_queries()).
+READER_QUERIES = VISITOR_QUERIES + 4
 
 
 def bulk_discussion(post, authors, *, threads=100):
@@ -327,6 +328,7 @@ def test_the_post_page_query_count_is_fixed_for_a_reader(
         first = Comment.objects.filter(post=a_long_post, parent=None).first()
         add_comment(a_long_post, a_reader, "Mine, waiting", parent=first, status="pending")
     client.force_login(a_reader)
+    visited_this_hour(client, a_reader, a_long_post)
 
     with django_assert_num_queries(READER_QUERIES + session_queries()):
         response = get_page(client, a_long_post)

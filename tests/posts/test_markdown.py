@@ -8,7 +8,14 @@ from django.test.html import parse_html
 from django.utils.text import slugify
 
 from posts.importing import parse_post, read_post_file, repair_mojibake
-from posts.markdown import display_html, heading_id, reading_minutes, render, render_preview
+from posts.markdown import (
+    display_html,
+    heading_id,
+    link_headings,
+    reading_minutes,
+    render,
+    render_preview,
+)
 from tests.conftest import ARTICLE_FILE
 from tests.html import parse
 
@@ -439,3 +446,24 @@ def test_tags_link_addresses_and_bare_markup_are_not_read_as_words():
     # Each copy has two words a reader reads: "Go" and "here".
     assert reading_minutes(markup * 100) == 1
     assert reading_minutes(markup * 300) == 3
+
+
+# Links to sections (added to the page, not stored)
+
+
+def test_each_heading_gets_a_link_to_its_section_named_by_its_text():
+    rendered = render('## Tom & "Jerry" <3\n\n### <input type="checkbox"> Do it {#do-it}\n')
+    headings = [{"id": h.id, "text": h.text} for h in rendered.headings]
+
+    html = link_headings(rendered.html, headings)
+
+    assert "heading-link" not in rendered.html  # the stored HTML (and so the feed) has none
+    page = parse(html)
+    links = page.find_all("a", class_="heading-link")
+    assert [(link["href"], link.find(class_="visually-hidden").text) for link in links] == [
+        ("#tom-jerry-3", 'Link to this section: Tom & "Jerry" <3'),
+        ("#do-it", "Link to this section: Do it"),
+    ]
+    # Beside its heading, not in it: the heading's name stays its text.
+    assert [link.parent.find_all()[0].tag for link in links] == ["h2", "h3"]
+    assert page.find("h3").text == "Do it"

@@ -96,9 +96,11 @@ def test_turning_math_on_rerenders_the_dollars_as_mathml():
     assert "<math" in post.body_html
 
 
-def test_toc_headings_are_the_second_level_headings():
-    post = make_post(body="# Top\n\n## One\n\n### Deeper\n\n## Two\n")
-    assert [heading["text"] for heading in post.toc_headings] == ["One", "Two"]
+def test_toc_headings_are_the_second_level_headings_and_every_checklist_heading():
+    post = make_post(
+        body='# Top\n\n## One\n\n### Deeper\n\n### <input type="checkbox"> A small step\n\n## Two\n'
+    )
+    assert [heading["text"] for heading in post.toc_headings] == ["One", "A small step", "Two"]
 
 
 def test_a_draft_or_a_future_post_is_not_published(a_post):

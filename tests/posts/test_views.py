@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from posts.models import Category, Post
-from tests.conftest import ARTICLE_TITLE, make_post
+from tests.conftest import ARTICLE_TITLE, make_post, session_queries
 from tests.html import parse
 
 pytestmark = pytest.mark.django_db
@@ -57,6 +57,47 @@ def test_the_front_page_shows_each_posts_title_description_date_time_and_categor
         "Deep Learning": "/categories/deep-learning/",
         "Thoughts": "/categories/thoughts/",
     }
+
+
+def test_the_articles_page_shows_a_reader_their_progress_in_each_post(client, a_reader):
+    from checklists.progress import set_tick
+
+    ticked = make_post(title="Ticked", slug="ticked", permalink="/ticked/")
+    make_post(title="Untouched", slug="untouched", permalink="/untouched/", published_at=a_day(-1))
+    make_post(title="No list", slug="no-list", permalink="/no-list/", body="Just text.")
+    set_tick(user=a_reader, item=ticked.checklist_items.first(), done=True)
+    client.force_login(a_reader)
+
+    articles = parse(client.get("/")).find_all("article")
+
+    progress = {
+        article.find("h2").text: [p.text for p in article.find_all("p") if "progress" in p.text]
+        for article in articles
+    }
+    assert progress == {
+        "Ticked": ["Your progress: 1 of 2 done (50%)"],
+        "Untouched": ["Your progress: 0 of 2 done (0%)"],
+        "No list": [],
+    }
+    bars = {article.find("h2").text: article.find_all("progress") for article in articles}
+    assert [(bar["max"], bar["value"]) for bar in bars["Ticked"]] == [("2", "1")]
+
+
+def test_the_articles_page_shows_a_visitor_no_progress(client, a_post):
+    assert parse(client.get("/")).find("article").find_all("progress") == []
+
+
+def test_the_articles_page_costs_a_reader_two_more_queries_for_their_progress(
+    client, a_reader, django_assert_num_queries
+):
+    for n in range(5):
+        make_post(slug=f"p{n}", permalink=f"/p{n}/")
+    client.force_login(a_reader)
+
+    # The user, the posts, their categories, the reader's ticks per post and the items per
+    # post (and the session: see session_queries()).
+    with django_assert_num_queries(1 + 2 + 2 + session_queries()):
+        client.get("/")
 
 
 def test_drafts_and_scheduled_posts_are_not_on_the_front_page(client, a_post):
