@@ -19,6 +19,8 @@ from .axe import AXE_SCRIPT, run_axe
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 HERE = Path(__file__).resolve().parent
+# Screenshots and measurements the tests leave for people (CI keeps them as artifacts).
+RESULTS = HERE.parent.parent / "test-results"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -155,3 +157,15 @@ def axe_violations(axe_script):
         return run_axe(page, axe_script, rules=rules)
 
     return violations
+
+
+@pytest.fixture
+def save_screenshot():
+    """`save_screenshot(page, name, full_page=False)`: what the screen shows (or the whole
+    page) as test-results/<name>.png."""
+
+    def save(page, name, *, full_page=False):
+        RESULTS.mkdir(exist_ok=True)
+        page.screenshot(path=RESULTS / f"{name}.png", full_page=full_page)
+
+    return save

@@ -24,8 +24,8 @@ def test_a_visitor_ticks_with_javascript_on_a_cached_page(page, the_article):
 
     page.get_by_role("checkbox", name=FRAMEWORK, exact=True).click()
 
-    expect(page.get_by_role("status").filter(has_text="1 of 9 done")).to_have_text(
-        f"Done: {FRAMEWORK}. 1 of 9 done."
+    expect(page.get_by_role("status").filter(has_text="1 of 9 done (11%)")).to_have_text(
+        f"Done: {FRAMEWORK}. 1 of 9 done (11%)."
     )
     page.reload()
     expect(page.get_by_role("checkbox", name=FRAMEWORK, exact=True)).to_be_checked()
@@ -49,10 +49,12 @@ def test_another_visitor_still_gets_the_untouched_shared_page(new_page, the_arti
     ticking = new_page()
     served_from_the_cache(ticking)
     ticking.get_by_role("checkbox", name=FRAMEWORK, exact=True).click()
-    expect(ticking.get_by_role("status")).to_contain_text("1 of 9 done")
+    expect(ticking.get_by_role("status")).to_contain_text("1 of 9 done (11%)")
 
     other = new_page()
     other.goto(ARTICLE_PATH)
 
     expect(other.get_by_role("checkbox", name=FRAMEWORK, exact=True)).not_to_be_checked()
-    expect(other.get_by_role("region", name="Your progress")).to_contain_text("0 of 9 done")
+    expect(other.get_by_role("region", name="Contents and your progress")).to_contain_text(
+        "0 of 9 done (0%)"
+    )

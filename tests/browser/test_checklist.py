@@ -24,7 +24,7 @@ def checkbox(page, section):
 
 
 def progress_panel(page):
-    return page.get_by_role("region", name="Your progress")
+    return page.get_by_role("region", name="Contents and your progress")
 
 
 def expect_progress(page, summary):
@@ -55,23 +55,23 @@ def test_a_visitor_ticks_then_signs_up_and_keeps_the_ticks_on_any_browser(
     page, new_page, the_article, log_in
 ):
     page.goto(ARTICLE_PATH)
-    expect_progress(page, "0 of 9 done")
+    expect_progress(page, "0 of 9 done (0%)")
     page.evaluate("window.__samePage = true")
 
     checkbox(page, FRAMEWORK).click()
     checkbox(page, HANDS_ON).click()
 
     expect_ticked(page, FRAMEWORK, HANDS_ON)
-    expect_progress(page, "2 of 9 done")
+    expect_progress(page, "2 of 9 done (22%)")
     # Screen readers hear it through the live region.
-    expect(page.get_by_role("status").filter(has_text="2 of 9 done")).to_have_text(
-        f"Done: {HANDS_ON}. 2 of 9 done."
+    expect(page.get_by_role("status").filter(has_text="2 of 9 done (22%)")).to_have_text(
+        f"Done: {HANDS_ON}. 2 of 9 done (22%)."
     )
     assert page.evaluate("window.__samePage") is True, "ticking reloaded the page"
 
     page.reload()
     expect_ticked(page, FRAMEWORK, HANDS_ON)
-    expect_progress(page, "2 of 9 done")
+    expect_progress(page, "2 of 9 done (22%)")
     panel = progress_panel(page)
     expect(panel).to_contain_text("Log in or sign up to save your progress.")
 
@@ -93,7 +93,7 @@ def test_a_visitor_ticks_then_signs_up_and_keeps_the_ticks_on_any_browser(
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
     expect(progress_panel(page)).to_contain_text("Your ticks are saved to your account.")
     expect_ticked(page, FRAMEWORK, HANDS_ON)
-    expect_progress(page, "2 of 9 done")
+    expect_progress(page, "2 of 9 done (22%)")
 
     # The same reader on another browser: log in with email and password.
     elsewhere = new_page()
@@ -105,14 +105,14 @@ def test_a_visitor_ticks_then_signs_up_and_keeps_the_ticks_on_any_browser(
     elsewhere.get_by_role("button", name="Sign In").click()
     expect(elsewhere).to_have_url(re.compile(re.escape(ARTICLE_PATH) + "$"))
     expect_ticked(elsewhere, FRAMEWORK, HANDS_ON)
-    expect_progress(elsewhere, "2 of 9 done")
+    expect_progress(elsewhere, "2 of 9 done (22%)")
 
     # Another reader sees none of them.
     someone_else = log_in(new_page(), make_user(email="someone@example.com"))
     someone_else.goto(ARTICLE_PATH)
     expect(someone_else.get_by_role("button", name="Log out")).to_be_visible()
     expect_ticked(someone_else)
-    expect_progress(someone_else, "0 of 9 done")
+    expect_progress(someone_else, "0 of 9 done (0%)")
 
 
 def test_space_on_a_focused_checkbox_ticks_and_saves_it(page, the_article):
@@ -127,10 +127,10 @@ def test_space_on_a_focused_checkbox_ticks_and_saves_it(page, the_article):
     page.keyboard.press("Space")
 
     expect(box).to_be_checked()
-    expect_progress(page, "1 of 9 done")
+    expect_progress(page, "1 of 9 done (11%)")
     page.reload()
     expect_ticked(page, FRAMEWORK)
-    expect_progress(page, "1 of 9 done")
+    expect_progress(page, "1 of 9 done (11%)")
 
 
 def test_without_javascript_the_buttons_mark_an_item_done_and_not_done(new_page, the_article):
@@ -141,13 +141,13 @@ def test_without_javascript_the_buttons_mark_an_item_done_and_not_done(new_page,
 
     expect(page).to_have_url(re.compile(re.escape(ARTICLE_PATH) + "#learn-a-framework-well$"))
     expect_ticked(page, FRAMEWORK)
-    expect_progress(page, "1 of 9 done")
+    expect_progress(page, "1 of 9 done (11%)")
 
     page.get_by_role("button", name=f"Mark as not done: {FRAMEWORK}", exact=True).click()
 
     expect(page).to_have_url(re.compile(re.escape(ARTICLE_PATH) + "#learn-a-framework-well$"))
     expect_ticked(page)
-    expect_progress(page, "0 of 9 done")
+    expect_progress(page, "0 of 9 done (0%)")
     mark_as_done = page.get_by_role("button", name=f"Mark as done: {FRAMEWORK}", exact=True)
     expect(mark_as_done).to_be_visible()
 
@@ -161,7 +161,7 @@ def test_a_tick_that_cannot_be_saved_is_undone_and_says_so(page, the_article):
     expect(alert).to_have_text(re.compile(f"Could not save “{FRAMEWORK}”"))
     expect(alert).to_be_visible()
     expect(checkbox(page, FRAMEWORK)).not_to_be_checked()
-    expect_progress(page, "0 of 9 done")
+    expect_progress(page, "0 of 9 done (0%)")
 
     page.unroute(TICK_URL)
     page.route(TICK_URL, lambda route: route.fulfill(status=500, body="Server Error"))
@@ -175,7 +175,7 @@ def test_a_tick_that_cannot_be_saved_is_undone_and_says_so(page, the_article):
     # Once the server answers again, trying again works and the message goes.
     page.unroute(TICK_URL)
     checkbox(page, FRAMEWORK).click()
-    expect_progress(page, "1 of 9 done")
+    expect_progress(page, "1 of 9 done (11%)")
     expect(page.get_by_role("alert")).to_have_count(1)
     page.reload()
     expect_ticked(page, FRAMEWORK)
@@ -204,7 +204,7 @@ def test_quick_ticks_are_sent_one_at_a_time_so_none_is_lost(page, the_article):
     assert len(held) == 1, "the second tick was never sent"
     held.pop().continue_()
 
-    expect_progress(page, "2 of 9 done")
+    expect_progress(page, "2 of 9 done (22%)")
     page.reload()
     expect_ticked(page, FRAMEWORK, HANDS_ON)
 
@@ -218,7 +218,7 @@ def test_a_third_level_checklist_heading_ticks_like_the_others(page):
 
     checkbox(page, "A smaller thing").click()
 
-    expect_progress(page, "1 of 2 done")
+    expect_progress(page, "1 of 2 done (50%)")
     expect(page.get_by_role("alert")).to_have_count(0)
     page.reload()
     expect_ticked(page, "A smaller thing")
@@ -235,8 +235,8 @@ def test_my_progress_lists_the_ticks_and_resets_them_after_confirming(
 
     expect(page.get_by_role("heading", level=1)).to_have_text("My progress")
     card = page.get_by_role("region", name=ARTICLE_TITLE)
-    expect(card).to_contain_text("2 of 9 done")
-    expect(card.get_by_role("progressbar")).to_have_accessible_name(re.compile("^2 of 9 done"))
+    expect(card).to_contain_text("2 of 9 done (22%)")
+    expect(card.get_by_role("progressbar")).to_have_accessible_name("2 of 9 done (22%)")
     expect(card.get_by_role("listitem")).to_have_count(2)
     expect(card.get_by_role("link", name=FRAMEWORK)).to_be_visible()
     expect(card.get_by_role("link", name=HANDS_ON)).to_be_visible()
@@ -252,7 +252,7 @@ def test_my_progress_lists_the_ticks_and_resets_them_after_confirming(
     expect(page.get_by_role("heading", level=1)).to_have_text("Reset your progress?")
     expect(page.get_by_role("main")).to_contain_text("all 2 of the 9 items")
     page.get_by_role("link", name="Cancel").click()
-    expect(card).to_contain_text("2 of 9 done")
+    expect(card).to_contain_text("2 of 9 done (22%)")
 
     card.get_by_role("link", name=f"Reset progress for {ARTICLE_TITLE}").click()
     page.get_by_role("button", name="Reset progress").click()
@@ -261,7 +261,7 @@ def test_my_progress_lists_the_ticks_and_resets_them_after_confirming(
     expect(page.get_by_role("main")).to_contain_text("You have not ticked anything yet.")
     page.goto(ARTICLE_PATH)
     expect_ticked(page)
-    expect_progress(page, "0 of 9 done")
+    expect_progress(page, "0 of 9 done (0%)")
 
 
 def test_axe_finds_no_violations_on_the_checklist_and_account_pages(
@@ -270,7 +270,7 @@ def test_axe_finds_no_violations_on_the_checklist_and_account_pages(
     # Logged out, with a tick and a failed tick's message on the page.
     page.goto(ARTICLE_PATH)
     checkbox(page, FRAMEWORK).click()
-    expect_progress(page, "1 of 9 done")
+    expect_progress(page, "1 of 9 done (11%)")
     page.route(TICK_URL, lambda route: route.abort())
     checkbox(page, HANDS_ON).click()
     expect(page.get_by_role("alert")).to_be_visible()
@@ -288,7 +288,7 @@ def test_axe_finds_no_violations_on_the_checklist_and_account_pages(
     tick(a_reader, the_article, FRAMEWORK, HANDS_ON)
     reader = log_in(new_page(), a_reader)
     reader.goto(ARTICLE_PATH)
-    expect_progress(reader, "2 of 9 done")
+    expect_progress(reader, "2 of 9 done (22%)")
     assert_no_axe_violations(reader, axe_violations, "the article, logged in")
 
     nav = reader.get_by_role("navigation", name="Site")

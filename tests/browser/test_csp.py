@@ -42,7 +42,7 @@ def test_the_article_and_its_scripts_break_no_csp_rule(strict_page, log_in):
 
     page.goto(article.get_absolute_url())
     page.get_by_role("checkbox", name=FRAMEWORK).check()
-    expect(page.get_by_text("1 of 9 done").first).to_be_visible()
+    expect(page.get_by_text("1 of 9 done (11%)").first).to_be_visible()
     page.get_by_label("Your comment").fill("Trying **bold**")
     page.get_by_role("button", name="Preview").click()
     expect(page.locator("[data-preview] strong")).to_have_text("bold")
