@@ -360,3 +360,20 @@ def test_the_article_at_each_size_and_scheme_has_no_axe_violations(
         violations = axe_violations(page, rules=COLOUR_RULES if scheme == "dark" else None)
         assert violations == [], describe_violations(violations, f"{viewport} {scheme}, open")
         save_screenshot(page, f"article-{viewport['width']}-{scheme}-contents")
+
+
+# Every page's title ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_every_pages_title_stands_clear_of_the_header(
+    new_page, the_article, a_reader, log_in, viewport
+):
+    page = log_in(new_page(viewport=viewport), a_reader)
+
+    for path in ("/", ARTICLE_PATH, "/progress/", "/account/", "/categories/thoughts/"):
+        page.goto(path)
+        header = page.get_by_role("banner").bounding_box()
+        title = page.get_by_role("heading", level=1).bounding_box()
+        gap = title["y"] - (header["y"] + header["height"])
+        assert gap >= 16, f"{path}: the title is {gap:.0f} px under the header"
