@@ -263,6 +263,13 @@ def _readers_own_row_changed(sender, instance, **kwargs):
     changed(reader(instance.user_id))
 
 
+def _visit_saved(sender, instance, created=False, **kwargs):
+    # The notice of what is new compares with the visit before the latest: a reader's
+    # first visit has none, so it changes nothing on their page; a later one does.
+    if not created:
+        changed(reader(instance.user_id))
+
+
 def connect_receivers():
     from allauth.account.models import EmailAddress
 
@@ -289,9 +296,11 @@ def connect_receivers():
     post_delete.connect(_user_deleted, sender=user_model, dispatch_uid="page-user")
     rows_changed.connect(_content_changed, sender=user_model, dispatch_uid="page-user-rows")
 
-    # A reader's visit: the notice of what is new since the previous one is on their page.
-    for model in (EmailAddress, BlockedCommenter, Visit):
+    for model in (EmailAddress, BlockedCommenter):
         post_save.connect(_readers_own_row_changed, sender=model, dispatch_uid=f"page-{model}")
         post_delete.connect(_readers_own_row_changed, sender=model, dispatch_uid=f"page-{model}")
+    # A reader's visits: the notice of what is new since the previous one is on their page.
+    post_save.connect(_visit_saved, sender=Visit, dispatch_uid="page-visit")
+    post_delete.connect(_readers_own_row_changed, sender=Visit, dispatch_uid="page-visit")
     rows_changed.connect(_readers_rows_changed, sender=Visit, dispatch_uid="page-visit-rows")
     rows_changed.connect(_content_changed, sender=BlockedCommenter, dispatch_uid="page-blocks")

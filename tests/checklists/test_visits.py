@@ -24,16 +24,16 @@ def a_checklist_post():
 
 
 def an_hour_passes(client):
-    """Move the reader's visit, their session's note of it and the items' revisions back
-    by an hour and a minute or more, without touching the page cache (as the clock would)."""
-    visit = Visit.objects.get()
-    # Through the base QuerySet: no signal, so a page already cached stays cached.
-    QuerySet(Visit).filter(pk=visit.pk).update(
-        visited_at=visit.visited_at - HOUR_AND_A_MINUTE,
-        previous_visited_at=(visit.previous_visited_at - HOUR_AND_A_MINUTE)
-        if visit.previous_visited_at
-        else None,
-    )
+    """Move the visits, this browser's note of them and the items' revisions back by an
+    hour and a minute or more, without touching the page cache (as the clock would)."""
+    for visit in Visit.objects.all():
+        # Through the base QuerySet: no signal, so a page already cached stays cached.
+        QuerySet(Visit).filter(pk=visit.pk).update(
+            visited_at=visit.visited_at - HOUR_AND_A_MINUTE,
+            previous_visited_at=(visit.previous_visited_at - HOUR_AND_A_MINUTE)
+            if visit.previous_visited_at
+            else None,
+        )
     QuerySet(ChecklistItem).update(revised_at=timezone.now() - 2 * HOUR_AND_A_MINUTE)
     session = client.session
     session[SESSION_VISITS_KEY] = {
@@ -170,3 +170,26 @@ def test_a_deleted_account_takes_its_visits_along(client, a_reader):
     delete_account(a_reader)
 
     assert not Visit.objects.exists()
+
+
+def test_a_moved_visit_rebuilds_only_that_readers_page(
+    client, a_reader, another_reader, django_assert_num_queries
+):
+    from django.test import Client
+
+    post = a_checklist_post()
+    url = post.get_absolute_url()
+    other, visitor = Client(), Client()
+    other.force_login(another_reader)
+    for browser in (other, visitor, client):
+        if browser is client:
+            client.force_login(a_reader)
+        browser.get(url)  # each page built and cached; the reader's first visit recorded
+    an_hour_passes(client)
+    client.get(url)  # the reader's visit moves on
+
+    assert Visit.objects.get(user=a_reader).previous_visited_at is not None
+    with django_assert_num_queries(1 + session_queries()):  # the user: a cached page
+        other.get(url)
+    with django_assert_num_queries(0):
+        visitor.get(url)
