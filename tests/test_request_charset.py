@@ -156,6 +156,16 @@ def test_gunicorn_answers_a_latin1_form_with_the_400_page_and_no_traceback(tmp_p
         "DJANGO_LOG_LEVEL": "INFO",
     }
     env.pop("REDIS_URL", None)
+    # Production settings serve static files by their manifest (hashed names): collect
+    # them first, into a folder of this test's own.
+    env["DJANGO_STATIC_ROOT"] = str(tmp_path / "static")
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     log = tmp_path / "gunicorn.log"
     with log.open("wb") as out:
         server = subprocess.Popen(
