@@ -160,7 +160,9 @@ class Comment(models.Model):
         super().save(*args, **kwargs)
         if self.thread_id is None:
             self.thread_id = self.pk
-            Comment.objects.filter(pk=self.pk).update(thread_id=self.thread_id)
+            # Through the base manager: this save's post_save has just told everyone
+            # listening about the row, so the update need not send rows_changed again.
+            Comment._base_manager.filter(pk=self.pk).update(thread_id=self.thread_id)
 
     def get_absolute_url(self):
         """The comment on the page of threads that holds it (as visitors see the pages)."""

@@ -228,9 +228,10 @@ def threads_html(nodes, *, post, viewer, standing=None):
     return SafeString(_Writer(post, viewer, standing).threads(nodes))
 
 
-def comment_html(comment, *, post, viewer):
-    """One new comment (a Comment, without replies) as an <article> for ``viewer``."""
-    return SafeString(_Writer(post, viewer).comment(Node.of(comment)))
+def comment_html(comment, *, post, viewer, standing=None):
+    """One new comment (a Comment, without replies) as an <article> for ``viewer``
+    (``standing``: their comments.rules.Standing, read when not given)."""
+    return SafeString(_Writer(post, viewer, standing).comment(Node.of(comment)))
 
 
 def comment_url(comment, viewer=None):

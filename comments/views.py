@@ -122,17 +122,14 @@ def post_comment(request, post_id):
         body=form.cleaned_data["body"],
         parent=form.cleaned_data["parent"],
         ip_hash=network_hash(client_ip(request)),
+        standing=form.standing,
     )
     if _wants_json(request):
-        html = comment_html(comment, post=post, viewer=request.user)
+        # For the page's script, which puts the comment where it belongs: no address
+        # (finding its page of threads is a count over the discussion).
+        html = comment_html(comment, post=post, viewer=request.user, standing=form.standing)
         return JsonResponse(
-            {
-                "id": comment.pk,
-                "parent": comment.parent_id,
-                "status": comment.status,
-                "html": html,
-                "url": comment_url(comment),
-            },
+            {"id": comment.pk, "parent": comment.parent_id, "status": comment.status, "html": html},
             status=201,
         )
     return redirect(comment_url(comment), permanent=False)

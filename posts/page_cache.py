@@ -34,7 +34,9 @@ reader's generation, and everyone else's page catches up when it expires after
 
 import gzip
 import hashlib
+import random
 import secrets
+import time
 from dataclasses import dataclass
 from functools import cache as memoize
 from functools import partial
@@ -54,6 +56,12 @@ from advice_site.signals import rows_changed
 
 # How long a stored page may be served: the most that readers' counts lag behind.
 PAGE_SECONDS = 60
+# A page still current is rebuilt by one request once it is older than a random share of
+# PAGE_SECONDS in this range, while every other request goes on getting it: no crowd of
+# requests rebuilding the same page at once when it expires, and pages built together
+# (each reader's, after a deploy) do not all expire together.
+REFRESH_AFTER = (0.7, 0.9)
+REFRESH_LOCK_SECONDS = 10
 # How long an HTTP cache in front (nginx, a CDN) may keep a visitor's page without asking.
 SHARED_SECONDS = 5
 CONTENT = "content"
@@ -116,6 +124,7 @@ class StoredPage:
     gzipped: bytes
     etag: str
     content_type: str
+    refresh_at: float  # time.time() after which one request rebuilds it
 
 
 def serve(request, build, *, variant=""):
@@ -135,15 +144,15 @@ def serve(request, build, *, variant=""):
 
     scopes = [CONTENT] if viewer == "visitor" else [CONTENT, viewer]
     keys = [f"generation:{scope}" for scope in scopes]
-    page_key = ":".join(
-        ["page", release(), viewer, request.scheme, request.get_host(), request.path, variant]
-    )
+    page_key = stored_page_key(request, viewer, variant)
     found = cache.get_many([page_key, *keys])
     current = tuple(found.get(key) for key in keys)
     stored = found.get(page_key)
     fresh = stored is not None and stored.generations == current + _personal(request, viewer)
     if fresh and None not in current:
-        return _respond(request, stored, viewer)
+        due = time.time() >= stored.refresh_at
+        if not due or not cache.add(f"{page_key}:refresh", 1, timeout=REFRESH_LOCK_SECONDS):
+            return _respond(request, stored, viewer)  # (another request is rebuilding it)
 
     response = build()
     missing = [key for key, generation in zip(keys, current, strict=True) if generation is None]
@@ -159,9 +168,17 @@ def serve(request, build, *, variant=""):
         gzipped=gzip.compress(response.content, compresslevel=6, mtime=0),
         etag=f'W/"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"',
         content_type=response["Content-Type"],
+        refresh_at=time.time() + PAGE_SECONDS * random.uniform(*REFRESH_AFTER),
     )
     cache.set(page_key, stored, timeout=PAGE_SECONDS)
     return _respond(request, stored, viewer)
+
+
+def stored_page_key(request, viewer, variant=""):
+    """The cache key (str) of ``viewer``'s page ("visitor" or "reader:<id>") at the
+    request's address, for the ``variant`` (str) that serve() was given."""
+    parts = [release(), viewer, request.scheme, request.get_host(), request.path, variant]
+    return ":".join(["page", *parts])
 
 
 def _viewer(request):
