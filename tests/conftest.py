@@ -13,7 +13,8 @@ from posts.models import Category, Post
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE_FILE = ROOT / "content" / "dl_advice.md"
 # Files that failed when issues were filed: shared/ sits beside the checkout (in CI too).
-CASES = ROOT.parent / "shared" / "cases"
+# The inputs the issues named (copied from shared/cases, so a fresh clone has them).
+CASES = ROOT / "tests" / "cases"
 ARTICLE_TITLE = "Advice for those who want to learn Deep Learning"
 # The nine checklist sections of content/dl_advice.md, exactly as a reader sees them.
 ARTICLE_CHECKLIST = [
