@@ -9,6 +9,24 @@ from .progress import recount_readers
 BAR_WIDTH = 240  # pixels for the item with the most readers
 
 
+class DeletedOnlyWithOwnerMixin:
+    """For a ModelAdmin whose rows are never deleted on their own pages (no delete page,
+    no "Delete selected"), yet go, with Django's usual permission check, when staff
+    delete what they belong to: a post takes its checklist items and their ticks, an
+    account takes its ticks. Without this, the admin refuses to delete any post with
+    checklist headings or any reader who ticked, since it asks each related model's admin
+    for delete permission (django.contrib.admin.utils.get_deleted_objects)."""
+
+    def has_delete_permission(self, request, obj=None):
+        """bool: False on this model's own admin views; elsewhere, Django's permission
+        ("<app>.delete_<model>"; superusers have it)."""
+        match = getattr(request, "resolver_match", None)
+        own_view = f"{self.opts.app_label}_{self.opts.model_name}_"
+        if match is None or (match.url_name or "").startswith(own_view):
+            return False
+        return super().has_delete_permission(request, obj)
+
+
 def readers_chart(post):
     """A horizontal SVG bar chart of how many readers ticked each of a post's items."""
     items = list(ChecklistItem.objects.current().filter(post=post))
@@ -45,7 +63,7 @@ def readers_chart(post):
 
 
 @admin.register(ChecklistItem)
-class ChecklistItemAdmin(admin.ModelAdmin):
+class ChecklistItemAdmin(DeletedOnlyWithOwnerMixin, admin.ModelAdmin):
     list_display = ["text", "post", "position", "reader_count", "readers_bar", "is_current"]
     list_filter = ["post", ("archived_at", admin.EmptyFieldListFilter)]
     search_fields = ["text", "anchor"]
@@ -59,8 +77,8 @@ class ChecklistItemAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False  # deleting an item would delete readers' ticks; items are archived
+    # Deleting an item on its own would delete readers' ticks: items are archived when
+    # their heading goes, and deleted only with their post (DeletedOnlyWithOwnerMixin).
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
@@ -90,8 +108,9 @@ class ChecklistItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tick)
-class TickAdmin(admin.ModelAdmin):
-    """Readers' ticks, for looking only: readers set them, nobody edits them here."""
+class TickAdmin(DeletedOnlyWithOwnerMixin, admin.ModelAdmin):
+    """Readers' ticks, for looking only: readers set them, nobody edits them here. They
+    go with their post or their reader's account (DeletedOnlyWithOwnerMixin)."""
 
     list_display = ["user", "item", "ticked_at"]
     list_filter = ["item__post"]
@@ -103,7 +122,4 @@ class TickAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False

@@ -45,6 +45,55 @@ def test_items_cannot_be_added_in_the_admin(editor_client, a_post):
     assert editor_client.get("/admin/checklists/checklistitem/add/").status_code == 403
 
 
+def test_items_cannot_be_deleted_on_their_own_in_the_admin(editor_client, ticked_post):
+    item = ticked_post.checklist_items.first()
+
+    assert (
+        editor_client.get(f"/admin/checklists/checklistitem/{item.pk}/delete/").status_code == 403
+    )
+    assert (
+        editor_client.post(
+            f"/admin/checklists/checklistitem/{item.pk}/delete/", {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    changelist = parse(editor_client.get("/admin/checklists/checklistitem/"))
+    actions = [
+        option["value"] for option in changelist.find("select", name="action").find_all("option")
+    ]
+    assert "delete_selected" not in actions
+    editor_client.post(
+        "/admin/checklists/checklistitem/",
+        {"action": "delete_selected", "_selected_action": [item.pk], "post": "yes"},
+    )
+    assert ticked_post.checklist_items.count() == 2 and Tick.objects.count() == 4
+
+
+def test_an_editor_deletes_a_post_its_items_and_ticks_go_with_it(editor_client, ticked_post):
+    confirm = editor_client.get(f"/admin/posts/post/{ticked_post.pk}/delete/")
+    assert "Are you sure" in confirm.content.decode()
+    assert "permission to delete" not in confirm.content.decode()
+
+    response = editor_client.post(f"/admin/posts/post/{ticked_post.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not type(ticked_post).objects.filter(pk=ticked_post.pk).exists()
+    assert Tick.objects.count() == 0
+
+
+def test_deleting_a_reader_in_the_admin_takes_their_ticks(editor_client, ticked_post):
+    reader = Tick.objects.filter(item__text="Second thing").get().user
+
+    response = editor_client.post(
+        "/admin/accounts/user/",
+        {"action": "delete_selected", "_selected_action": [reader.pk], "post": "yes"},
+    )
+
+    assert response.status_code == 302
+    assert not Tick.objects.filter(user_id=reader.pk).exists()
+    assert Tick.objects.count() == 2
+
+
 def test_the_recount_action_puts_drifted_counts_right(editor_client, ticked_post):
     items = items_by_text(ticked_post)
     ticked_post.checklist_items.update(reader_count=42)

@@ -235,9 +235,9 @@ def test_a_post_edited_in_the_admin_shows_at_once(visitor, staff, a_post):
 
 
 @pytest.mark.parametrize("how", ["delete page", "delete selected", "made a draft"])
-def test_a_post_deleted_or_unpublished_in_the_admin_is_gone(visitor, staff, how):
-    # Without checklist headings: the admin refuses to delete readers' ticks with a post.
-    a_post = make_post(body="Just prose.")
+def test_a_post_deleted_or_unpublished_in_the_admin_is_gone(visitor, staff, a_post, a_reader, how):
+    # A reader's tick goes with the post: the admin asks no permission the editor lacks.
+    set_tick(user=a_reader, item=a_post.checklist_items.first(), done=True)
     assert cached(visitor, a_post)[0] == 200
 
     if how == "delete page":
