@@ -4,6 +4,7 @@ Development defaults are safe only while DEBUG is on; with DEBUG off a missing
 secret stops start-up with a clear message instead of running insecurely.
 """
 
+import hashlib
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -36,6 +37,34 @@ def env_int(name, default):
         return int(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}.") from None
+
+
+def cache_directory(configured, databases):
+    """str: the folder of the file cache used without Redis. ``configured``
+    (DJANGO_CACHE_DIR) when set; else one under the user's cache folder
+    ($XDG_CACHE_HOME or ~/.cache, private to the user: Django's file cache unpickles what
+    it finds there) named for this checkout and database, so two checkouts of the same
+    code with different databases never share pages. Made if missing.
+
+    Raises ImproperlyConfigured, naming the folder, when it cannot be made."""
+    if configured:
+        folder = Path(configured)
+    else:
+        database = databases["default"]
+        identity = "|".join(
+            str(part)
+            for part in (BASE_DIR, database["ENGINE"], database.get("HOST"), database.get("NAME"))
+        )
+        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+        folder = Path(base) / "advice_site" / hashlib.sha256(identity.encode()).hexdigest()[:12]
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as error:
+        raise ImproperlyConfigured(
+            f"The page cache's folder {folder} cannot be made ({error.strerror}): set "
+            "DJANGO_CACHE_DIR to a folder this user may write, or set REDIS_URL."
+        ) from None
+    return str(folder)
 
 
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
@@ -153,12 +182,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "DATABASE_CONNECT_TIMEOUT", 3
     )
 
-# Caches: Redis when REDIS_URL is set, shared by every app server; else memory per process.
+# Caches: Redis when REDIS_URL is set, shared by every app server.
 # "shared" holds what must be the same on every server or nowhere (post pages, sessions);
 # while Redis is unreachable it misses, and pages and sessions come from the database
 # (sessions are stored there and only cached, so a lost Redis logs nobody out).
 # "default" holds rate limits (ours and allauth's) and other small counters; while Redis
 # is unreachable each process counts in its own memory (advice_site.cache).
+# Without Redis, "shared" is Django's file cache, so every process on this machine (each
+# gunicorn worker, a management command such as clear_page_cache) sees the same pages and
+# generations; "default" is each process's memory.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     _redis = {
@@ -176,8 +208,12 @@ else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
         "shared": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "shared",
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": cache_directory(os.environ.get("DJANGO_CACHE_DIR", ""), DATABASES),
+            # Each reader who viewed a page in the last minute has one; past this many
+            # files Django deletes a third of them at random (a deleted page or generation
+            # is a miss: the page is built again, never served stale).
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
         },
     }
 SESSION_CACHE_ALIAS = "shared"

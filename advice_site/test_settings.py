@@ -1,6 +1,9 @@
 """Settings for the test suite: the real settings with faster parts swapped in."""
 
+import atexit
 import os
+import shutil
+import tempfile
 
 os.environ.setdefault("DJANGO_DEBUG", "false")
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key")
@@ -8,6 +11,10 @@ os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 # Tasks (emails) run at once, so tests read the outbox; the worker's tests switch to the
 # database backend themselves.
 os.environ.setdefault("TASKS_BACKEND", "immediate")
+# Without REDIS_URL the shared cache is a folder, as in production: a throwaway one.
+if not os.environ.get("DJANGO_CACHE_DIR"):
+    os.environ["DJANGO_CACHE_DIR"] = tempfile.mkdtemp(prefix="advice-site-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["DJANGO_CACHE_DIR"], ignore_errors=True)
 
 from .settings import *  # noqa: E402,F403
 

@@ -5,16 +5,20 @@ Each case: a visitor (or a reader) views the page, so it is cached; staff change
 something through the admin's own views; the same viewer's next request shows the change.
 """
 
+import os
+import subprocess
+import sys
 from io import StringIO
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core.management import call_command
 from django.test import Client, RequestFactory
 
 from checklists.progress import set_tick
 from comments.models import BlockedCommenter, Comment
-from tests.conftest import make_post, make_user, session_queries
+from tests.conftest import ROOT, make_post, make_user, session_queries
 from tests.html import parse
 
 from ..comments.conftest import add_comment, make_moderator
@@ -291,6 +295,26 @@ def test_clear_page_cache_makes_every_page_stale(visitor, reader, a_post):
 
     call_command("clear_page_cache", stdout=StringIO())
 
+    assert "Raw title" in page(visitor, a_post)[1]
+    assert "Raw title" in page(reader, a_post)[1]
+
+
+@pytest.mark.skipif(bool(settings.REDIS_URL), reason="without Redis only: the file cache")
+def test_without_redis_clear_page_cache_from_another_process_reaches_the_servers_pages(
+    visitor, reader, a_post
+):
+    # Each gunicorn worker and each management command is a process of its own: the
+    # shared cache they meet in must not be any one process's memory.
+    cached(visitor, a_post)
+    cached(reader, a_post)
+    retitle_behind_the_caches_back(a_post, "Raw title")
+    assert "Raw title" not in page(visitor, a_post)[1]
+
+    command = [sys.executable, "manage.py", "clear_page_cache"]
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "advice_site.test_settings"}
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+
+    assert done.returncode == 0, done.stderr
     assert "Raw title" in page(visitor, a_post)[1]
     assert "Raw title" in page(reader, a_post)[1]
 
