@@ -147,12 +147,20 @@ def _prototypes():
 
 
 def skeleton(text):
-    """The UTS #39 skeleton (str) of ``text`` (str), case-folded first so that case does
-    not tell two names apart: two names with the same skeleton can be mistaken for each
-    other. Only for comparing: never shown."""
+    """The UTS #39 skeleton (str) of ``text`` (str), case-folded so that case does not
+    tell two names apart: two names with the same skeleton can be mistaken for each
+    other. Only for comparing: never shown.
+
+    Case-folding and the prototype mapping repeat until nothing changes, since some
+    prototypes are capitals ("0" maps to "O"): "B0ss" and "Boss" share the skeleton
+    "boss". Each round only lowers or maps characters, so it ends within a few rounds."""
     prototypes = _prototypes()
-    decomposed = unicodedata.normalize("NFD", text.casefold())
-    return unicodedata.normalize("NFD", "".join(prototypes.get(c, c) for c in decomposed))
+    previous, current = None, text
+    while current != previous:
+        previous = current
+        decomposed = unicodedata.normalize("NFD", current.casefold())
+        current = unicodedata.normalize("NFD", "".join(prototypes.get(c, c) for c in decomposed))
+    return current
 
 
 def names_not_to_pose_as(*, user=None):

@@ -47,6 +47,8 @@ REFUSED = {
     "Admin with rn for m": "Adrnin",
     "a placeholder's label": "[deleted]",
     "the moderators' title": "Moderator",
+    "the moderators' title with a zero": "M0derator",
+    "a placeholder's label with a one": "[de1eted]",
 }
 ACCEPTED = {
     "spaces collapsed": ("  Ana   Lee  ", "Ana Lee"),
@@ -292,6 +294,19 @@ def test_skeletons_follow_uts_39():
     assert skeleton("rn") == skeleton("m")
     assert skeleton("Adm1n") == skeleton("Admln")  # "1" and "l" share a prototype
     assert skeleton("Ana") != skeleton("Anna")
+
+
+@pytest.mark.parametrize(
+    "posing, real",
+    [
+        ("Editor B0ss", "Editor Boss"),
+        ("M0derator", "Moderator"),
+        ("Anonym0us reader", "anonymous READER"),
+    ],
+)
+def test_a_digit_for_a_letter_shares_the_letters_skeleton_whatever_the_case(posing, real):
+    # "0" maps to the capital "O": the skeleton is folded again after mapping.
+    assert skeleton(posing) == skeleton(real)
 
 
 # Names set apart wherever they are shown -------------------------------------------------
