@@ -4,6 +4,8 @@ from urllib.parse import unquote
 from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.http import HttpResponse, HttpResponseNotAllowed
+from django.urls import get_resolver, get_urlconf
+from django.utils.log import log_response
 
 from . import health
 
@@ -99,5 +101,12 @@ class RequestCharsetMiddleware:
     def __call__(self, request):
         charset = request.content_params.get("charset")
         if charset is not None and charset.lower() != "utf-8":
-            raise BadRequest(f"The request declares charset {charset[:40]!r}; send UTF-8.")
+            # Answered here, not raised: with DEBUG on, Django's technical page for a
+            # raised BadRequest reads request.POST, which fails again, and gives a 500.
+            exception = BadRequest(f"The request declares charset {charset[:40]!r}; send UTF-8.")
+            response = get_resolver(get_urlconf()).resolve_error_handler(400)(request, exception)
+            log_response(
+                "Bad Request: %s (%s)", request.path, exception, response=response, request=request
+            )
+            return response
         return self.get_response(request)

@@ -107,6 +107,24 @@ def test_utf8_is_accepted(client, a_post, a_reader, charset):
     assert a_post.comments.get().body == "Caf\u00e9 au lait"
 
 
+@pytest.mark.parametrize("charset", ["latin-1", "utf-16"])
+def test_with_debug_on_another_charset_is_still_the_400_page(client, a_post, settings, charset):
+    # Django's debug page for a raised BadRequest reads the body, and fails again: a 500.
+    settings.DEBUG = True
+    client.raise_request_exception = False
+    item = a_post.checklist_items.first()
+
+    response = client.generic(
+        "POST",
+        reverse("checklists:set", args=[item.pk]),
+        b"done=true",
+        content_type=f"application/x-www-form-urlencoded; charset={charset}",
+        headers={"Sec-Fetch-Site": "same-origin"},
+    )
+
+    assert_the_sites_400_page(response)
+
+
 @pytest.mark.parametrize(
     ("handler", "args", "status"),
     [
