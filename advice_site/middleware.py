@@ -2,8 +2,10 @@ import json
 from urllib.parse import unquote
 
 from django.conf import settings
+from django.contrib.redirects import middleware as redirects
 from django.core.exceptions import BadRequest
-from django.http import HttpResponse, HttpResponseNotAllowed
+from django.http import HttpResponse, HttpResponseGone, HttpResponseNotAllowed
+from django.template import loader
 from django.urls import get_resolver, get_urlconf
 from django.utils.log import log_response
 
@@ -110,3 +112,17 @@ class RequestCharsetMiddleware:
             )
             return response
         return self.get_response(request)
+
+
+class GonePage(HttpResponseGone):
+    """410 with the site's page ("Article removed"), where Django's is empty."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(loader.render_to_string("410.html"), *args, **kwargs)
+
+
+class RedirectFallbackMiddleware(redirects.RedirectFallbackMiddleware):
+    """Django's redirects from old permalinks; a deleted post's old addresses (an empty
+    new_path, posts.models) answer with GonePage."""
+
+    response_gone_class = GonePage

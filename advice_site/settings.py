@@ -144,7 +144,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     # Old permalinks answer with a permanent redirect to the new address.
-    "django.contrib.redirects.middleware.RedirectFallbackMiddleware",
+    # A deleted post's old permalinks answer 410 with the site's page.
+    "advice_site.middleware.RedirectFallbackMiddleware",
 ]
 
 ROOT_URLCONF = "advice_site.urls"

@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from markdownx.models import MarkdownxField
@@ -303,3 +305,13 @@ def redirect_old_permalink(*, old, new):
     Redirect.objects.filter(site_id=site_id, old_path=new).delete()
     Redirect.objects.filter(site_id=site_id, new_path=old).update(new_path=new)
     Redirect.objects.update_or_create(site_id=site_id, old_path=old, defaults={"new_path": new})
+
+
+@receiver(post_delete, sender=Post)
+def old_permalinks_of_a_deleted_post_are_gone(sender, instance, **kwargs):
+    """A deleted post's old addresses answer 410 Gone, not a redirect to a 404: Django's
+    redirects answer 410 for an empty new_path. Every way of deleting a post sends
+    post_delete (the admin's delete page and "Delete selected" included)."""
+    Redirect.objects.filter(site_id=settings.SITE_ID, new_path=instance.permalink).update(
+        new_path=""
+    )
