@@ -34,10 +34,14 @@ def interactive_body(body_html, progress):
             return match.group(0)
         item = state.item
         url = reverse("checklists:set", kwargs={"item_id": item.pk})
+        # Disabled until the script takes over ticking (static/js/checklist.js): without
+        # it, a click would tick the box on screen and save nothing; the form's button
+        # below is the control, and the box shows the state.
         checkbox = (
             f'<input type="checkbox" class="checklist-box" {match.group("attrs")}'
             f'data-checklist-item="{escape(item.anchor)}" data-tick-url="{url}" '
-            f'aria-describedby="readers-{escape(item.anchor)}"{" checked" if state.done else ""}>'
+            f'aria-describedby="readers-{escape(item.anchor)}"{" checked" if state.done else ""}'
+            " disabled>"
         )
         return checkbox + match.group("rest") + _controls(state, url)
 

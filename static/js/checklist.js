@@ -44,6 +44,10 @@
   );
   if (!boxes.length || !window.fetch) return;
   document.documentElement.classList.add("js-checklist");
+  // The server sends the boxes disabled: without this script a click would save nothing.
+  boxes.forEach(function (box) {
+    box.disabled = false;
+  });
   var latest = {}; // the newest request per item wins; older answers are ignored
   // One request at a time, in the order of the clicks. A visitor's ticks live in their
   // session: two requests at once would each save their own copy of it and one tick

@@ -118,6 +118,7 @@ def test_a_visitor_ticks_then_signs_up_and_keeps_the_ticks_on_any_browser(
 def test_space_on_a_focused_checkbox_ticks_and_saves_it(page, the_article):
     page.goto(ARTICLE_PATH)
     box = checkbox(page, FRAMEWORK)
+    expect(box).to_be_enabled()  # the script takes over ticking
     # From the last link of the section before, Tab reaches the checkbox next (its
     # "Mark as done" button is for readers without JavaScript, and out of the way).
     page.get_by_role("link", name="How not to do Fast.ai (or any ML MOOC)").focus()
@@ -137,11 +138,15 @@ def test_without_javascript_the_buttons_mark_an_item_done_and_not_done(new_page,
     page = new_page(java_script_enabled=False)
     page.goto(ARTICLE_PATH)
 
+    # The box shows the state but cannot be ticked: a click would save nothing.
+    expect(checkbox(page, FRAMEWORK)).to_be_disabled()
+
     page.get_by_role("button", name=f"Mark as done: {FRAMEWORK}", exact=True).click()
 
     expect(page).to_have_url(re.compile(re.escape(ARTICLE_PATH) + "#learn-a-framework-well$"))
     expect_ticked(page, FRAMEWORK)
     expect_progress(page, "1 of 9 done (11%)")
+    expect(checkbox(page, FRAMEWORK)).to_be_checked()
 
     page.get_by_role("button", name=f"Mark as not done: {FRAMEWORK}", exact=True).click()
 
