@@ -32,7 +32,18 @@
     list.appendChild(item);
     var empty = section.querySelector(".no-comments");
     if (empty) empty.remove();
+    countOneMore();
     return item.querySelector("article");
+  }
+
+  // "Comments (N)" counts what this reader can read, their own comments awaiting
+  // moderation included, as the page does after a reload.
+  function countOneMore() {
+    var title = document.getElementById("comments-title");
+    if (!title) return;
+    title.textContent = title.textContent.replace(/\((\d+)\)/, function (_, count) {
+      return "(" + (Number(count) + 1) + ")";
+    });
   }
 
   function submit(form, event) {

@@ -86,6 +86,7 @@ def test_a_comment_waits_for_a_moderator_then_gets_a_threaded_reply(page, new_pa
     expect(mine.get_by_text("Awaiting moderation")).to_be_visible()
     expect(form.get_by_role("status")).to_have_text("Your comment is posted and awaits moderation.")
     expect(form.get_by_label("Your comment")).to_have_value("")
+    expect(page.get_by_role("heading", name="Comments (1)")).to_be_visible()
     assert page.evaluate("window.__samePage") is True, "posting reloaded the page"
 
     visitor = new_page()
@@ -129,6 +130,7 @@ def test_a_comment_waits_for_a_moderator_then_gets_a_threaded_reply(page, new_pa
     expect(reply.get_by_text("Awaiting moderation")).to_be_visible()
     expect(reply).to_be_focused()
     expect(parent.get_by_role("button", name="Post reply")).to_have_count(0)
+    expect(page.get_by_role("heading", name="Comments (2)")).to_be_visible()
     assert page.evaluate("window.__samePage") is True, "replying reloaded the page"
 
     # Still threaded after a reload, and for everyone once approved.
