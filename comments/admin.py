@@ -5,8 +5,14 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import ngettext
 
-from .models import BlockedCommenter, Comment, Flag
-from .moderation import block_commenter, can_moderate, discard_pending_edits, moderate
+from .models import BlockedCommenter, Comment, Flag, Hidden
+from .moderation import (
+    block_commenter,
+    can_moderate,
+    delete_as_moderator,
+    discard_pending_edits,
+    moderate,
+)
 
 
 class FlagInline(admin.TabularInline):
@@ -97,6 +103,37 @@ class CommentAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(flag_count=Count("flags"))
+
+    # Deleting, on the delete page or with "Delete selected", keeps the thread: a comment
+    # others replied to loses its text and stays as a placeholder over the replies
+    # (comments.moderation.delete_as_moderator), instead of Django's cascade through
+    # `parent`, which deleted every reply with it.
+
+    def delete_model(self, request, obj):
+        delete_as_moderator(comment=obj, moderator=request.user)
+
+    def delete_queryset(self, request, queryset):
+        # Deepest first: a reply deleted before its parent leaves the parent free to go.
+        for pk in queryset.order_by("-depth").values_list("pk", flat=True):
+            comment = Comment.objects.filter(pk=pk).first()  # may have gone already
+            if comment is not None:
+                delete_as_moderator(comment=comment, moderator=request.user)
+
+    def get_deleted_objects(self, objs, request):
+        """The confirmation page lists only the chosen comments, since their replies
+        stay; permissions are Django's."""
+        _, _, perms_needed, protected = super().get_deleted_objects(objs, request)
+        listed = [
+            format_html(
+                "Comment: {} (its replies stay, under “{}”)",
+                comment,
+                Hidden.REMOVED.label,
+            )
+            if comment.replies.exists()
+            else format_html("Comment: {}", comment)
+            for comment in objs
+        ]
+        return listed, {Comment._meta.verbose_name_plural: len(listed)}, perms_needed, protected
 
     def has_add_permission(self, request):
         return False  # comments are written on the site

@@ -110,6 +110,30 @@ def delete_comment(*, comment):
 
 
 @transaction.atomic
+def delete_as_moderator(*, comment, moderator):
+    """A moderator deletes ``comment`` (the admin's delete page or "Delete selected"): it
+    goes, or, when replies hang on it, its text is erased and it stays as a placeholder
+    "removed by a moderator" (rejected), so the thread keeps its replies (README,
+    "Threads keep their replies"; issue 11)."""
+    if not comment.replies.exists():
+        delete_comment(comment=comment)
+        return
+    comment.body = ""
+    comment.body_html = ""
+    _drop_pending_edit(comment)
+    comment.status = Comment.Status.REJECTED
+    comment.hidden_by_flags = False
+    comment.moderated_by = moderator
+    comment.moderated_at = timezone.now()
+    comment.save(
+        update_fields=[
+            "body", "body_html", *PENDING_EDIT_FIELDS, "status", "hidden_by_flags",
+            "moderated_by", "moderated_at",
+        ]
+    )  # fmt: skip
+
+
+@transaction.atomic
 def moderate(*, comments, status, moderator):
     """Approve, reject or mark as spam; record who and when; notify on approval.
 

@@ -8,7 +8,8 @@ each viewer (Anna, another reader, a visitor, a moderator) looks at the page.
 """
 
 import pytest
-from django.test import override_settings
+from django.contrib.auth.models import Permission
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from accounts.data import delete_account
@@ -74,6 +75,29 @@ def delete_the_account(thread):
     delete_account(thread["author"])
 
 
+def a_moderator_who_may_delete(thread):
+    """Deleting in the admin takes Django's "Can delete comment" as well."""
+    moderator = thread["moderator"]
+    moderator.user_permissions.add(Permission.objects.get(codename="delete_comment"))
+    return moderator
+
+
+def delete_in_the_admin(thread):
+    client = Client()  # the moderator's own browser (the admin's message stays there)
+    client.force_login(a_moderator_who_may_delete(thread))
+    url = reverse("admin:comments_comment_delete", args=[thread["comment"].pk])
+    confirm = client.get(url).content.decode()
+    assert "its replies stay" in confirm and ANSWER not in confirm
+    assert client.post(url, {"post": "yes"}).status_code == 302
+
+
+def delete_selected_in_the_admin(thread):
+    client = Client()  # the moderator's own browser (the admin's message stays there)
+    client.force_login(a_moderator_who_may_delete(thread))
+    data = {"action": "delete_selected", "_selected_action": [thread["comment"].pk], "post": "yes"}
+    assert client.post(reverse("admin:comments_comment_changelist"), data).status_code == 302
+
+
 ACTIONS = {
     "pending edit": edit,
     "rejection": reject,
@@ -81,6 +105,8 @@ ACTIONS = {
     "flags": flag_until_hidden,
     "deletion": delete,
     "account deletion": delete_the_account,
+    "admin delete page": delete_in_the_admin,
+    "admin delete selected": delete_selected_in_the_admin,
 }
 
 # (action, viewer) -> what the viewer sees in place of Anna's comment (its text, or the
@@ -113,6 +139,11 @@ TABLE = [
     ("account deletion", "other reader", DELETED, 1),
     ("account deletion", "visitor", DELETED, 1),
     ("account deletion", "moderator", DELETED, 1),
+    ("admin delete page", "author", REMOVED, 1),
+    ("admin delete page", "visitor", REMOVED, 1),
+    ("admin delete page", "moderator", REMOVED, 1),
+    ("admin delete selected", "other reader", REMOVED, 1),
+    ("admin delete selected", "visitor", REMOVED, 1),
 ]
 
 
