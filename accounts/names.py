@@ -146,47 +146,69 @@ def _prototypes():
     return prototypes
 
 
-def skeleton(text):
+def skeleton(text, *, fold_first=True):
     """The UTS #39 skeleton (str) of ``text`` (str), case-folded so that case does not
-    tell two names apart: two names with the same skeleton can be mistaken for each
-    other. Only for comparing: never shown.
+    tell two names apart. Only for comparing: never shown; compare names with
+    skeletons(), which takes both orders.
 
     Case-folding and the prototype mapping repeat until nothing changes, since some
     prototypes are capitals ("0" maps to "O"): "B0ss" and "Boss" share the skeleton
-    "boss". Each round only lowers or maps characters, so it ends within a few rounds."""
+    "boss". ``fold_first`` folds before the first mapping ("ADMIN" is "Admin"); without
+    it capitals are mapped first, as they look ("PauI", with a capital I, maps to "Paul").
+    Each round only lowers or maps characters, so it ends within a few rounds."""
     prototypes = _prototypes()
-    previous, current = None, text
+    previous, current = None, text if fold_first else _mapped(text, prototypes)
     while current != previous:
         previous = current
-        decomposed = unicodedata.normalize("NFD", current.casefold())
-        current = unicodedata.normalize("NFD", "".join(prototypes.get(c, c) for c in decomposed))
+        current = _mapped(current.casefold(), prototypes)
     return current
+
+
+def _mapped(text, prototypes):
+    decomposed = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize("NFD", "".join(prototypes.get(c, c) for c in decomposed))
+
+
+def skeletons(text):
+    """The skeletons of ``text`` (a set of str): two names can be mistaken for each other
+    when their skeletons meet. Both orders are needed: folding first keeps "ADMIN" and
+    "Admin" together, where the capital I would otherwise map to "l"; mapping first
+    keeps "PauI" and "Paul" together, where folding would first make the I an "i"."""
+    return {skeleton(text), skeleton(text, fold_first=False)}
 
 
 def names_not_to_pose_as(*, user=None):
     """{skeleton: name} of the names ``user`` (a User being named, or None for a new
     reader) may not take: every other staff member's, and the RESERVED words unless
-    ``user`` is staff."""
-    staff = get_user_model().objects.filter(is_staff=True).exclude(display_name="")
+    ``user`` is staff. A staff member may not take a reader's name either."""
+    people = get_user_model().objects.exclude(display_name="")
     if user is not None and user.pk:
-        staff = staff.exclude(pk=user.pk)
-    names = list(staff.values_list("display_name", flat=True))
+        people = people.exclude(pk=user.pk)
+    if user is None or not user.is_staff:
+        people = people.filter(is_staff=True)
+    names = list(people.values_list("display_name", flat=True))
     if user is None or not user.is_staff:
         names += [*RESERVED, settings.SITE_NAME]
-    return {skeleton(name): name for name in names}
+    return {key: name for name in names for key in skeletons(name)}
 
 
 def check_not_posing(name, *, user=None):
     """Raise ValidationError when ``name`` (str, normalized) can be mistaken for a name
     in names_not_to_pose_as()."""
-    taken = names_not_to_pose_as(user=user).get(skeleton(name))
+    taken_names = names_not_to_pose_as(user=user)
+    taken = next((taken_names[key] for key in skeletons(name) if key in taken_names), None)
     if taken:
-        raise ValidationError(
-            "This name can be mistaken for “%(taken)s”, a name of this site's staff or its "
-            "own; choose another.",
-            code="confusable",
-            params={"taken": taken},
-        )
+        if user is not None and user.is_staff:
+            message = (
+                "This name can be mistaken for “%(taken)s”, another reader's or staff "
+                "member's name; choose another."
+            )
+        else:
+            message = (
+                "This name can be mistaken for “%(taken)s”, a name of this site's staff or its "
+                "own; choose another."
+            )
+        raise ValidationError(message, code="confusable", params={"taken": taken})
 
 
 def cleaned_name(value, taken=()):
@@ -208,7 +230,7 @@ def cleaned_name(value, taken=()):
             for joiner, stand_in in STAND_INS.items():
                 text = text.replace(stand_in, joiner)
     text = text[:MAX_LENGTH].strip()
-    if not has_visible_character(text) or skeleton(text) in taken:
+    if not has_visible_character(text) or not skeletons(text).isdisjoint(taken):
         return ""
     return text
 
@@ -257,14 +279,14 @@ def clean_stored_names(user_model, *, dry_run=False):
     with them or the reserved words; a name with nothing usable left becomes "" (shown
     as "Anonymous reader" until its reader chooses another).
     """
-    reserved = {skeleton(name) for name in (*RESERVED, settings.SITE_NAME)}
+    reserved = {key for name in (*RESERVED, settings.SITE_NAME) for key in skeletons(name)}
     staff = set()
     changes = []
     users = user_model.objects.order_by("-is_staff", "pk").only("pk", "display_name", "is_staff")
     for user in users.iterator():
         if user.is_staff:
             new = cleaned_name(user.display_name)
-            staff.add(skeleton(new))
+            staff.update(skeletons(new))
         else:
             new = cleaned_name(user.display_name, reserved | staff)
         if new != user.display_name:

@@ -149,7 +149,7 @@ class Comment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.display_author} on {self.post_id}: {self.body[:40]}"
+        return f"{self.plain_author} on {self.post_id}: {self.body[:40]}"
 
     def save(self, *args, **kwargs):
         # The thread (its first comment) is an invariant of the row, whoever creates it:

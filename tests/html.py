@@ -54,14 +54,14 @@ class Element:
         values = {}
         for field in self.iter():
             name = field.get("name")
-            if not name or field.get("disabled") is not None:
+            if not name or "disabled" in field.attrs:  # boolean attributes have no value
                 continue
             if field.tag == "input":
                 kind = field.get("type", "text")
                 if kind in {"submit", "button", "image", "reset", "file"}:
                     continue
                 if kind in {"checkbox", "radio"}:
-                    if field.get("checked") is not None:
+                    if "checked" in field.attrs:
                         values[name] = field.get("value", "on")
                     continue
                 values[name] = field.get("value", "")
@@ -69,7 +69,7 @@ class Element:
                 values[name] = field.raw_text.removeprefix("\n")
             elif field.tag == "select":
                 chosen = [o.get("value", o.text) for o in field.find_all("option", selected=True)]
-                if field.get("multiple") is not None:
+                if "multiple" in field.attrs:
                     values[name] = chosen
                 elif chosen or field.first("option"):
                     values[name] = chosen[0] if chosen else field.first("option").get("value", "")

@@ -7,13 +7,13 @@ from django.db import migrations
 
 
 def clean_imported(apps, schema_editor):
-    from accounts.names import RESERVED, cleaned_name, skeleton
+    from accounts.names import RESERVED, cleaned_name, skeletons
     from comments.rendering import plain_text
 
     Comment = apps.get_model("comments", "Comment")
     User = apps.get_model("accounts", "User")
     staff = User.objects.filter(is_staff=True).values_list("display_name", flat=True)
-    taken = {skeleton(name) for name in (*RESERVED, *staff)}
+    taken = {key for name in (*RESERVED, *staff) for key in skeletons(name)}
     imported = Comment.objects.filter(disqus_id__isnull=False)
     changed = []
     for comment in imported.only("pk", "body", "body_html", "author_name", "is_removed"):

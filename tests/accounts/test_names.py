@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 from django.test import TestCase
 from django.urls import reverse
 
-from accounts.names import clean_stored_names, skeleton
+from accounts.names import clean_stored_names, skeleton, skeletons
 from comments.models import Comment
 from comments.moderation import create_comment
 from tests.comments.conftest import add_comment, make_moderator
@@ -49,6 +49,8 @@ REFUSED = {
     "the moderators' title": "Moderator",
     "the moderators' title with a zero": "M0derator",
     "a placeholder's label with a one": "[de1eted]",
+    "a placeholder's label with a capital I": "[deIeted]",
+    "a placeholder's label with a Cyrillic palochka for the l": "[de\u04c0eted]",
 }
 ACCEPTED = {
     "spaces collapsed": ("  Ana   Lee  ", "Ana Lee"),
@@ -124,6 +126,21 @@ def test_an_honest_name_is_kept_as_written_after_precis(client, path, name, stor
 
     assert response.status_code == 302, parse(response.content).text
     assert kept == stored
+
+
+def test_a_staff_member_may_not_take_a_name_a_reader_already_has(client):
+    make_user(email="paul@example.com", display_name="Paul")
+    staff = make_user(email="boss@example.com", display_name="Boss", is_staff=True)
+    client.force_login(make_user(email="root@example.com", is_staff=True, is_superuser=True))
+    url = reverse("admin:accounts_user_change", args=[staff.pk])
+    values = parse(client.get(url).content).first("form", id="user_form").form_values()
+
+    response = client.post(url, {**values, "display_name": "PauI"})
+
+    assert response.status_code == 200
+    assert "can be mistaken for “Paul”" in parse(response.content).first(class_="errorlist").text
+    staff.refresh_from_db()
+    assert staff.display_name == "Boss", (staff.display_name, staff.is_staff)
 
 
 def test_the_reason_names_the_character(client):
@@ -294,6 +311,19 @@ def test_skeletons_follow_uts_39():
     assert skeleton("rn") == skeleton("m")
     assert skeleton("Adm1n") == skeleton("Admln")  # "1" and "l" share a prototype
     assert skeleton("Ana") != skeleton("Anna")
+
+
+@pytest.mark.parametrize(
+    "posing, real",
+    [("PauI", "Paul"), ("Pau\u04c0", "Paul"), ("ADMIN", "Admin"), ("AIice", "alice")],
+)
+def test_skeletons_meet_for_a_capital_that_looks_like_another_letter_and_for_case(posing, real):
+    assert not skeletons(posing).isdisjoint(skeletons(real))
+
+
+def test_different_names_do_not_meet():
+    assert skeletons("Paul").isdisjoint(skeletons("Paula"))
+    assert skeletons("ivan").isdisjoint(skeletons("Iran"))
 
 
 @pytest.mark.parametrize(
