@@ -19,6 +19,15 @@ from .names import cleaned_name, names_not_to_pose_as
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def is_safe_url(self, url):
+        """allauth's check of a ``next`` address, except that an address urllib cannot
+        split (a bad IPv6 host such as ``http://[::1``) is unsafe, and ignored like any
+        other, where allauth's urlparse raised ValueError: a 500 on every log-in page."""
+        try:
+            return super().is_safe_url(url)
+        except ValueError:
+            return False
+
     def send_mail(self, template_prefix, email, context):
         """allauth's emails name the site and link to it from SITE_NAME and SITE_URL,
         like every other email, not from the request's Host or the sites row. They are
