@@ -33,6 +33,9 @@ from django_tasks_db.utils import exclusive_transaction, is_locked_database_exce
 logger = logging.getLogger(__name__)
 
 MAX_RETRY_DELAY = timedelta(hours=1)
+# Seconds between attempts to record a task's success while the database is unreachable
+# (about a minute in all, well within TASKS_LEASE_SECONDS' default of 120).
+RECORD_WAITS = (1, 2, 4, 8, 16, 32)
 
 
 class WorkerLost(Exception):
@@ -64,6 +67,32 @@ def record_failure(db_result, error):
     db_result.traceback = "".join(format_exception(error))
     db_result.save(update_fields=["status", "run_after", "exception_class_path", "traceback"])
     return True
+
+
+def record_success(db_result, return_value, *, waits=RECORD_WAITS):
+    """Record a task's success, trying again after each of ``waits`` (seconds) while the
+    database cannot be reached. Returns whether it was recorded; if not, the task stays
+    RUNNING and recovery runs it again after its lease, as if this worker had died.
+    """
+    for wait in (*waits, None):
+        try:
+            db_result.set_successful(return_value)
+            return True
+        except DatabaseError as error:
+            if wait is None:
+                logger.error(
+                    "Task id=%s ran, but its success could not be recorded (%s); it runs "
+                    "again after its lease",
+                    db_result.id,
+                    error,
+                )
+                return False
+            logger.warning(
+                "Task id=%s ran; recording it failed (%s), retrying", db_result.id, error
+            )
+            close_old_connections()
+            time.sleep(wait)
+    return False
 
 
 def recover_abandoned(*, backend_name, now=None):
@@ -179,8 +208,6 @@ class Worker(db_worker.Worker):
                 return_value = task.call(TaskContext(task_result=task_result), *args, **kwargs)
             else:
                 return_value = task.call(*args, **kwargs)
-            db_result.set_successful(return_value)
-            task_finished.send(sender=backend_type, task_result=db_result.task_result)
         except BaseException as error:  # SystemExit too: a second SIGTERM stops the task
             if record_failure(db_result, error):
                 logger.warning(
@@ -202,6 +229,11 @@ class Worker(db_worker.Worker):
                     )
                 except (ImportError, SuspiciousOperation):  # the task no longer exists
                     logger.exception("Task id=%s failed", db_result.id)
+        else:
+            # The work is done (an email is with the mail server): a failure to record
+            # that must not count as the task failing, or it would run again in 30 s.
+            if record_success(db_result, return_value):
+                task_finished.send(sender=backend_type, task_result=db_result.task_result)
         finally:
             self.running_task = False
             self._run_tasks += 1

@@ -8,14 +8,16 @@ from unittest import mock
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.tasks.base import TaskResultStatus
 from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from advice_site.mail import queue_email
 from advice_site.worker import recover_abandoned, retry_delay
 from comments.models import Comment
 from comments.moderation import create_comment
@@ -93,6 +95,57 @@ def test_a_failed_send_is_tried_again_later_with_a_growing_delay(a_pending_comme
     second = task_rows()[0]
     assert len(second.worker_ids) == 2
     assert second.run_after - timezone.now() > timedelta(seconds=55)  # 60 s the second time
+
+
+def failing_to_record(times):
+    """set_successful raising OperationalError (the database unreachable) ``times``
+    times, then working; the worker's waits between attempts skipped."""
+    real = DBTaskResult.set_successful
+    calls = []
+
+    def set_successful(self, return_value):
+        calls.append(1)
+        if len(calls) <= times:
+            raise OperationalError("the database went away")
+        return real(self, return_value)
+
+    return mock.patch.multiple(DBTaskResult, set_successful=set_successful), mock.patch(
+        "advice_site.worker.time.sleep"
+    )
+
+
+@pytest.fixture
+def a_queued_email(db):
+    """An email queued as allauth's are (a password reset): sending it twice would send
+    it twice, unlike the moderators' notice, which remembers what it told."""
+    with transaction.atomic():
+        queue_email(EmailMessage("Reset your password", "A link", to=["reader@example.com"]))
+
+
+def test_a_sent_email_whose_success_cannot_be_recorded_at_once_is_not_sent_again(
+    a_queued_email,
+):
+    patch_record, no_waits = failing_to_record(times=2)
+    with patch_record, no_waits:
+        run_due_tasks()
+    DBTaskResult.objects.update(run_after=timezone.now())
+    run_due_tasks()
+
+    assert len(mail.outbox) == 1
+    assert task_rows()[0].status == TaskResultStatus.SUCCESSFUL
+
+
+def test_a_success_never_recorded_leaves_the_task_to_recovery_not_to_a_retry(
+    a_queued_email,
+):
+    patch_record, no_waits = failing_to_record(times=100)
+    with patch_record, no_waits:
+        run_due_tasks()
+    DBTaskResult.objects.update(run_after=timezone.now())
+    run_due_tasks()  # not handed out again before its lease
+
+    assert len(mail.outbox) == 1
+    assert task_rows()[0].status == TaskResultStatus.RUNNING
 
 
 def test_the_retry_delay_doubles_up_to_an_hour(settings):
