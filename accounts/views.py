@@ -6,13 +6,15 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST
+
+from advice_site.http import read_only
 
 from .data import delete_account, export_data
 from .forms import DeleteAccountForm, DisplayNameForm
 
 
-@require_safe
+@read_only
 @login_required
 def account(request):
     """The reader's account page: name, email and password links, export, deletion."""
@@ -46,7 +48,7 @@ def change_notifications(request):
     return redirect("accounts:account")
 
 
-@require_safe
+@read_only
 @login_required
 def export(request):
     """Download all the reader's data as a JSON file."""

@@ -10,6 +10,7 @@ from django.urls import get_resolver, get_urlconf
 from django.utils.log import log_response
 
 from . import health
+from .http import allowed_methods
 
 
 class HealthCheckMiddleware:
@@ -72,7 +73,8 @@ class AllowedMethodsMiddleware:
     The site speaks GET, HEAD and POST (HTML forms and its scripts' fetch calls), so PUT,
     PATCH, DELETE, OPTIONS, TRACE and made-up methods stop here, including at views of
     Django's admin and allauth that would take PUT for POST or answer OPTIONS. Read-only
-    views narrow this to GET and HEAD with require_safe.
+    views narrow this to GET and HEAD with advice_site.http.read_only, and class-based
+    views to the methods they have handlers for, answered here before CSRF's check.
     """
 
     SERVED_METHODS = ("GET", "HEAD", "POST")
@@ -84,6 +86,15 @@ class AllowedMethodsMiddleware:
         if request.method not in self.SERVED_METHODS:
             return HttpResponseNotAllowed(self.SERVED_METHODS)
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        """405 for a method the resolved view does not serve, when it says which it
+        serves (advice_site.http.allowed_methods): before CsrfViewMiddleware, whose 403
+        would otherwise answer a POST without a token to a read-only view."""
+        allowed = allowed_methods(view_func)
+        if allowed is not None and request.method not in allowed:
+            return HttpResponseNotAllowed(sorted(allowed))
+        return None
 
 
 class RequestCharsetMiddleware:

@@ -2,12 +2,13 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
-from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
 from posts import editor_views, media_views
 from posts.feeds import LatestPostsFeed, conditional_feed
 from posts.sitemaps import CategorySitemap, PostSitemap, StaticSitemap
+
+from .http import read_only
 
 # Django's admin login form counts no failed attempts. Staff log in through allauth's
 # form like everyone else (allauth's documented secure_admin_login), so one mechanism
@@ -24,17 +25,17 @@ urlpatterns = [
     path("comments/", include("comments.urls")),
     path("editor/markdownify/", editor_views.markdownify, name="editor_markdownify"),
     path("editor/upload/", editor_views.upload_image, name="editor_upload"),
-    # Read-only: GET and HEAD, 405 for anything else (require_safe).
-    path("feed/", require_safe(conditional_feed(LatestPostsFeed())), name="feed"),
+    # Read-only: GET and HEAD, 405 for anything else (advice_site.http.read_only).
+    path("feed/", read_only(conditional_feed(LatestPostsFeed())), name="feed"),
     path(
         "sitemap.xml",
-        require_safe(conditional_feed(sitemap)),
+        read_only(conditional_feed(sitemap)),
         {"sitemaps": sitemaps},
         name="sitemap",
     ),
     path(
         "robots.txt",
-        require_safe(
+        read_only(
             TemplateView.as_view(
                 template_name="robots.txt", content_type="text/plain; charset=utf-8"
             )

@@ -6,9 +6,10 @@ from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST
 from modern_csrf.decorators import csrf_protect as cross_site_protect
 
+from advice_site.http import read_only
 from posts.models import Post
 
 from .models import ChecklistItem, Tick
@@ -100,7 +101,7 @@ def reset(request, post_id):
     )
 
 
-@require_safe
+@read_only
 @login_required
 def my_progress(request):
     """Every post the reader has ticked in, with their progress and when they ticked."""

@@ -5,9 +5,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST
 
 from advice_site.clients import client_ip, network_hash
+from advice_site.http import read_only
 from advice_site.text import duration_words
 from posts.models import Post
 
@@ -135,7 +136,7 @@ def post_comment(request, post_id):
     return redirect(comment_url(comment), permanent=False)
 
 
-@require_safe
+@read_only
 @login_required
 def reply(request, comment_id):
     """The reply form without JavaScript: the comment and a form under it."""

@@ -4,10 +4,11 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.utils.cache import patch_cache_control
-from django.views.decorators.http import require_safe
+
+from advice_site.http import read_only
 
 
-@require_safe
+@read_only
 def uploaded_file(request, path):
     """Serve an uploaded image from the configured storage, in development and production.
 

@@ -4,9 +4,9 @@ from django.core.exceptions import BadRequest
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_cookie
 
+from advice_site.http import read_only
 from checklists.page import checklist_for, note_visit, progress_by_post
 from comments.page import discussion_for
 
@@ -22,13 +22,13 @@ def _summaries(request, posts):
     return [(post, progress.get(post.pk)) for post in posts]
 
 
-@require_safe
+@read_only
 def post_list(request):
     posts = Post.objects.published().with_comment_counts().prefetch_related("categories")
     return render(request, "posts/post_list.html", {"summaries": _summaries(request, posts)})
 
 
-@require_safe
+@read_only
 def category_detail(request, slug):
     category = get_object_or_404(Category, slug=slug)
     posts = category.posts.published().with_comment_counts().prefetch_related("categories")
@@ -55,7 +55,7 @@ def comments_page_number(request):
     return int(value)
 
 
-@require_safe
+@read_only
 @vary_on_cookie
 def post_detail(request, permalink):
     """A post with the viewer's checklist and the discussion, each asked of its own app.
