@@ -11,6 +11,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import frontmatter
 import reversion
@@ -269,7 +270,8 @@ def import_post(path, *, force=False):
     """Create or update the post in a Markdown file (pathlib.Path); an ImportResult.
 
     A post is the file's when its import record names the file's address, or when it
-    has that permalink. ``force`` takes the file even over edits made in admin.
+    has that permalink. ``force`` takes the file even over edits made in admin, or over
+    a post another file imported.
     Raises PostImportError, with nothing written, for a file that cannot be imported.
     """
     found = read_post(path)
@@ -284,6 +286,8 @@ def import_post(path, *, force=False):
             or records.filter(source_path=source_path).first()
         )
         post = record.post if record else Post.objects.filter(permalink=found.permalink).first()
+        if not force:
+            _check_not_another_files(post, source_path, found.permalink)
         warnings = list(found.warnings)
         if post is None:
             post = Post(
@@ -298,6 +302,9 @@ def import_post(path, *, force=False):
             current = _fields(post)
             if not force:
                 if record and record.source_sha256 == found.sha256:
+                    if record.source_path != source_path:  # the same file, moved
+                        record.source_path = source_path
+                        record.save(update_fields=["source_path"])
                     return ImportResult(post=post, action="unchanged", warnings=warnings)
                 if _edited_in_admin(current, record, found):
                     return ImportResult(post=post, action="kept", warnings=warnings)
@@ -331,6 +338,21 @@ def import_post(path, *, force=False):
             },
         )
     return ImportResult(post=post, action=action, warnings=warnings)
+
+
+def _check_not_another_files(post, source_path, permalink):
+    """Raise PostImportError when ``post`` was imported from another file that is still
+    there: two files asking for one address (the same file-name slug without a
+    permalink, say) would otherwise overwrite each other's post at every start. A record
+    whose file is gone means the file moved, and this one takes the post over."""
+    record = getattr(post, "import_record", None) if post is not None else None
+    if record is None or record.source_path == source_path:
+        return
+    if Path(record.source_path).exists():
+        raise PostImportError(
+            f"asks for {permalink}, which is the post of {record.source_path}; give one "
+            "of the two files its own permalink (or --force to take the post over)"
+        )
 
 
 def _edited_in_admin(current, record, found):

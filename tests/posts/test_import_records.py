@@ -10,7 +10,7 @@ import shutil
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from posts.models import ImportRecord, Post
 from tests.conftest import ARTICLE_FILE, ARTICLE_TITLE, edit_in_admin
@@ -162,6 +162,37 @@ def test_a_file_whose_permalink_changed_moves_its_post(write_post_file, client):
     assert ("created /before/" in first[0], "updated /after/" in second[0]) == (True, True)
     assert Post.objects.get().permalink == "/after/"
     assert client.get("/before/")["Location"] == "/after/"
+
+
+def test_two_files_asking_for_one_address_are_refused_not_swapped_at_every_start(
+    write_post_file,
+):
+    # No permalink: both take the address of their file name's slug, Jekyll's :title.
+    first = write_post_file("---\ntitle: First update\n---\nOne.\n", "2020-01-01-weekly.md")
+    second = write_post_file("---\ntitle: Second update\n---\nTwo.\n", "2021-01-01-weekly.md")
+
+    for _ in range(2):  # two starts
+        with pytest.raises(CommandError, match="1 of 2 files could not be imported"):
+            start_up_import(first, second)
+
+    post = Post.objects.get()
+    assert (post.permalink, post.title) == ("/weekly/", "First update")
+    stderr = StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_post", str(first), str(second), stdout=StringIO(), stderr=stderr)
+    assert f"asks for /weekly/, which is the post of {first}" in stderr.getvalue()
+
+
+def test_a_file_moved_to_another_folder_keeps_its_post(write_post_file, tmp_path):
+    path = write_post_file("---\ntitle: Moving house\n---\nText.\n", "moving.md")
+    start_up_import(path)
+    moved = tmp_path / "elsewhere" / "moving.md"
+    moved.parent.mkdir()
+    path.rename(moved)
+
+    start_up_import(moved)
+
+    assert Post.objects.get().import_record.source_path == str(moved)
 
 
 def test_every_import_that_writes_is_a_revision_naming_the_file(article_copy):

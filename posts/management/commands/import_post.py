@@ -19,7 +19,8 @@ class Command(BaseCommand):
             "--force",
             action="store_true",
             help="Take each file even where its post was edited in admin since the last "
-            "import (the admin's version stays in the post's history).",
+            "import (the admin's version stays in the post's history), or was imported "
+            "from another file that asks for the same address.",
         )
 
     def handle(self, *args, files, force, **options):
