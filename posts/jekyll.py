@@ -21,15 +21,28 @@ DATED_FILE_NAME = re.compile(r"^(?P<date>\d{2,4}-\d{1,2}-\d{1,2})-(?P<name>.+)$"
 # The documented date format's start, checked before the liberal parser sees it so
 # "2021-15-06" is refused rather than read as 6 March or 15 June.
 ISO_DATE_START = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?![\d-])")
-# Zone names Ruby's Time.parse knows (RFC 2822's, and UT/UTC/GMT/Z): Jekyll accepts them.
+# Zone names Ruby's Time.parse knows (its Date zone table: RFC 2822's, UT/UTC/GMT/Z and
+# the common abbreviations), with their offsets in hours: Jekyll accepts them.
 ZONE_NAMES = {
-    name: tz.tzoffset(name, hours * 3600)
+    name: tz.tzoffset(name, round(hours * 3600))
     for name, hours in {
         "UT": 0, "UTC": 0, "GMT": 0, "Z": 0,
         "EST": -5, "EDT": -4, "CST": -6, "CDT": -5,
         "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
+        "AST": -4, "ADT": -3, "AKST": -9, "AKDT": -8, "HST": -10,
+        "WET": 0, "WEST": 1, "BST": 1, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3, "MSK": 3,
+        "IST": 5.5, "HKT": 8, "AWST": 8, "JST": 9, "KST": 9, "ACST": 9.5,
+        "AEST": 10, "AEDT": 11, "NZST": 12, "NZDT": 13,
     }.items()
 }  # fmt: skip
+# "UTC+05:30", "GMT-5": Ruby reads the sign as an offset from UTC; dateutil would read it
+# the POSIX way (inverted), so it is rewritten as a plain offset first.
+NAMED_OFFSET = re.compile(
+    r"\b(?:UTC|GMT|UT)\s*([+-])(\d{1,2})(?::?(\d{2}))?(?![\d:])", re.IGNORECASE
+)
+# A day and an offset with no time ("2021-06-15 +0530"): midnight at that offset, as
+# Ruby reads it; dateutil refuses the form, so the time is written in.
+DAY_THEN_OFFSET = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})\s+([+-]\d{2}(?::?\d{2})?)$")
 # Two different defaults: a date that comes out differently under each left its day,
 # month or year to the default, and is refused instead of guessed.
 DEFAULTS = (datetime.datetime(2000, 1, 1), datetime.datetime(2001, 2, 2))
@@ -78,7 +91,8 @@ def parse_date(value, *, key="date"):
         return _midnight(value)
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise FrontMatterError(_not_a_date(key, value))
-    text = str(value).strip()
+    text = NAMED_OFFSET.sub(lambda m: f"{m[1]}{int(m[2]):02d}:{m[3] or '00'}", str(value).strip())
+    text = DAY_THEN_OFFSET.sub(r"\1 00:00:00 \2", text)
     start = ISO_DATE_START.match(text)
     if start:
         try:

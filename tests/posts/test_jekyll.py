@@ -69,6 +69,18 @@ DATES = {
     "2021-06-15 09:30:00 PDT": utc(2021, 6, 15, 16, 30),
     "June 15, 2021": utc(2021, 6, 15),
     "20210615": utc(2021, 6, 15),  # YAML reads a number; Jekyll reads its text
+    # A day and an offset, no time: midnight at that offset, as Ruby reads it.
+    "2021-06-15 +0530": utc(2021, 6, 14, 18, 30),
+    "2021-06-15 +05:30": utc(2021, 6, 14, 18, 30),
+    "2021-06-15 -0700": utc(2021, 6, 15, 7, 0),
+    # A zone name with an offset: the sign is east of UTC, as Ruby reads it (not POSIX).
+    "2021-06-15 09:30:00 UTC+05:30": utc(2021, 6, 15, 4, 0),
+    "2021-06-15 09:30:00 GMT+2": utc(2021, 6, 15, 7, 30),
+    "2021-06-15 09:30:00 GMT-5": utc(2021, 6, 15, 14, 30),
+    # More of Ruby's zone names.
+    "2021-06-15 09:30:00 CET": utc(2021, 6, 15, 8, 30),
+    "2021-06-15 09:30:00 IST": utc(2021, 6, 15, 4, 0),
+    "2021-06-15 09:30:00 JST": utc(2021, 6, 15, 0, 30),
 }
 
 
