@@ -13,13 +13,13 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import frontmatter
 import reversion
 import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from frontmatter.default_handlers import YAMLHandler
 
 from . import jekyll
 from .jekyll import FrontMatterError
@@ -142,10 +142,18 @@ def parse_post(text):
     Raises PostImportError for text without YAML front matter, or front matter that is
     not a mapping; the warnings name the keys that are refused or unknown.
     """
-    if not text.lstrip().startswith("---"):
+    text = text.strip()
+    if not text.startswith("---"):
         raise PostImportError("has no YAML front matter (it must start with a '---' line)")
+    handler = YAMLHandler()
     try:
-        metadata, body = frontmatter.parse(text)
+        front_matter, body = handler.split(text)
+    except ValueError:
+        raise PostImportError(
+            "has front matter that never ends: add a closing '---' line"
+        ) from None
+    try:
+        metadata = handler.load(front_matter)
     except yaml.YAMLError as error:
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
         mark = getattr(error, "problem_mark", None)
@@ -153,10 +161,11 @@ def parse_post(text):
         raise PostImportError(f"has invalid YAML front matter{where}: {problem}") from None
     except ValueError as error:  # YAML reads 'date: 2020-13-45' as a date, then fails
         raise PostImportError(f"has an invalid date in its front matter: {error}") from None
-    if not metadata:
-        raise PostImportError("has no YAML front matter (it must start with a '---' line)")
+    if metadata is None:  # empty front matter, as Jekyll allows: defaults everywhere
+        metadata = {}
     if not isinstance(metadata, dict):
         raise PostImportError("has front matter that is not a mapping of keys to values")
+    body = body.strip()
     warnings = []
     for key in metadata:
         if key in REFUSED_KEYS:

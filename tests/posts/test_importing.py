@@ -207,7 +207,7 @@ def test_jekylls_layout_key_is_accepted_quietly(db):
 
 BAD_FILES = {
     "no front matter": ("# Just Markdown\n\nNo front matter.\n", "has no YAML front matter"),
-    "empty front matter": ("---\n---\nBody\n", "has no YAML front matter"),
+    "front matter never closed": ("---\ntitle: Open\nBody\n", "never ends: add a closing '---'"),
     "invalid YAML": ("---\ntitle: [unclosed\ncategories: x\n---\nBody\n", "invalid YAML"),
     "YAML that is not a mapping": ("---\n- a\n- b\n---\nBody\n", "front matter"),
     "blank title": ("---\ntitle: '  '\n---\nBody\n", "has no title"),

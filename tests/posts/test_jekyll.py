@@ -175,6 +175,19 @@ def test_title_defaults_to_the_file_names_words_as_in_jekyll(write_post_file):
     assert (post.title, post.permalink, warnings) == ("Learn First", "/learn-first/", [])
 
 
+@pytest.mark.parametrize("front_matter", ["---\n---\n", "---\n# only a comment\n---\n"])
+def test_empty_front_matter_is_a_post_with_jekylls_defaults(write_post_file, front_matter):
+    post, _, warnings = import_text(
+        write_post_file, front_matter + "Text.\n", "2021-06-15-learn-first.md"
+    )
+    assert (post.title, post.permalink, post.body, warnings) == (
+        "Learn First",
+        "/learn-first/",
+        "Text.\n",
+        [],
+    )
+
+
 @pytest.mark.parametrize(
     ("front_matter", "name", "permalink"),
     [
