@@ -24,7 +24,10 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 CHECKBOX_TAG = re.compile(r"^<input\b[^>]*\btype\s*=\s*[\"']?checkbox[\"']?[^>]*>$", re.IGNORECASE)
 # A kramdown attribute list ending a heading: "{#id}", "{: #id}", "{#id .class}".
-ATTRIBUTE_LIST = re.compile(r"\s*\{(?::\s*)?([#.][^{}\n]*)\}\s*$")
+ATTRIBUTE_LIST = re.compile(r"\s*\{(?::\s*([^{}\n]*)|([#.][^{}\n]*))\}\s*$")
+# One part of a kramdown attribute list: "#id", ".class", key="value" (or 'value', or
+# a bare value), or anything else, which is named in a warning.
+ATTRIBUTE_PART = re.compile(r"""[\w-]+=(?:"[^"]*"|'[^']*'|[^\s"']+)|\S+""")
 # Markup that only works on the page: the renderer's checklist box and its label, and
 # any form control an editor wrote in raw HTML (attribute values may hold a ">").
 _ATTRIBUTES = r"""(?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*\s*/?"""
@@ -205,7 +208,8 @@ def _heading_ids(state):
             if match:
                 children[-1].content = children[-1].content[: match.start()]
                 text = " ".join(_plain_text(children).split())
-                explicit = _pinned_id(match.group(0).strip(), match.group(1), text, state.env)
+                attributes = match.group(1) if match.group(1) is not None else match.group(2)
+                explicit = _pinned_id(match.group(0).strip(), attributes, text, state.env)
         text = " ".join(_plain_text(children).split())
         base = explicit or heading_id(text)
         anchor, suffix = base, 2
@@ -228,14 +232,18 @@ def _heading_ids(state):
 
 
 def _pinned_id(written, attributes, text, env):
-    """The id a kramdown attribute list pins ("{#id}", "{: #id .class}"), or None.
+    """The id a kramdown attribute list pins ("{#id}", "{: #id .class}",
+    '{: id="id"}'), or None.
 
     The list is never shown as text; what cannot be used is named in a warning.
     """
     pinned = None
-    for part in attributes.split():
-        if part.startswith("#") and pinned is None:
-            candidate = part[1:]
+    for part in ATTRIBUTE_PART.findall(attributes):
+        key, _, value = part.partition("=")
+        candidate = part[1:] if part.startswith("#") else None
+        if key == "id" and value:
+            candidate = value.strip("\"'")
+        if candidate is not None and pinned is None:
             if _is_pinnable(candidate):
                 pinned = candidate
                 continue

@@ -193,6 +193,10 @@ def test_an_explicit_id_wins_and_is_removed_from_the_text():
         ("## Tip {: #pinned}", "pinned"),
         ("## Tip {#ид-по-русски}", "ид-по-русски"),
         ("## Tip {#under_score}", "under_score"),
+        ("## Tip {:#tight}", "tight"),
+        ('## Tip {: id="keyed"}', "keyed"),
+        ("## Tip {: id='single'}", "single"),
+        ("## Tip {: id=bare}", "bare"),
     ],
 )
 def test_kramdown_ids_are_used_and_never_shown(heading, anchor):
@@ -209,6 +213,9 @@ def test_kramdown_ids_are_used_and_never_shown(heading, anchor):
         ("## Tip {#" + "x" * 81 + "}", "is not a usable id"),
         ("## Tip {.wide}", "'.wide' in {.wide} is not used"),
         ("## Tip {#ok .wide}", "'.wide' in {#ok .wide} is not used"),
+        ("## Tip {: .wide}", "'.wide' in {: .wide} is not used"),
+        ('## Tip {: title="x y"}', '\'title="x y"\' in {: title="x y"} is not used'),
+        ('## Tip {: id="a b"}', "is not a usable id"),
     ],
 )
 def test_kramdown_attributes_that_cannot_be_used_are_warned_about_and_hidden(heading, warning):
