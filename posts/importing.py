@@ -186,6 +186,9 @@ class PostFile:
     categories: list[str]
     sha256: str
     warnings: list[str]
+    # Without a permalink, the address importers before issue 10 gave the file (its
+    # title's slug): a post made then, with no import record, is this file's post.
+    legacy_permalink: str | None = None
 
 
 def read_post(path):
@@ -254,6 +257,9 @@ def _interpret(path, metadata, body, sha256, warnings):
         categories=categories,
         sha256=sha256,
         warnings=warnings,
+        legacy_permalink=(
+            None if metadata.get("permalink") is not None else normalize_permalink(slugify(title))
+        ),
     )
 
 
@@ -295,6 +301,12 @@ def import_post(path, *, force=False):
             or records.filter(source_path=source_path).first()
         )
         post = record.post if record else Post.objects.filter(permalink=found.permalink).first()
+        if post is None and found.legacy_permalink:
+            # Imported before records were kept, at its title's slug: it moves to the
+            # file's address (the old one redirects), unless edited since (below).
+            post = Post.objects.filter(
+                permalink=found.legacy_permalink, import_record__isnull=True
+            ).first()
         if not force:
             _check_not_another_files(post, source_path, found.permalink)
         warnings = list(found.warnings)

@@ -133,6 +133,22 @@ def test_a_post_imported_before_records_were_kept_is_taken_over_when_it_matches_
     assert " updated " in start_up_import(article_copy)[0]
 
 
+def test_a_post_an_older_importer_put_at_its_titles_slug_is_the_files_post_not_a_copy(
+    write_post_file, client
+):
+    # Before import records, a file without a permalink went to its title's slug.
+    old = Post.objects.create(
+        title="My Post", slug="my-post", permalink="/my-post/", body="Text.\n", status="published"
+    )
+    path = write_post_file("---\ntitle: My Post\n---\nText.\n", "some-name.md")
+
+    stdout, _ = start_up_import(path)
+
+    assert "updated /some-name/" in stdout
+    assert list(Post.objects.values_list("pk", "permalink")) == [(old.pk, "/some-name/")]
+    assert client.get("/my-post/")["Location"] == "/some-name/"
+
+
 def test_a_post_written_in_admin_is_never_overwritten_by_a_file_with_its_address(
     editor_client, write_post_file
 ):
