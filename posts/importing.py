@@ -226,8 +226,8 @@ def _interpret(path, metadata, body, sha256, warnings):
         # title or categories become.
         if not slug:
             raise PostImportError(
-                "has no permalink, and its file name gives no address (no letters or "
-                "digits); add a permalink"
+                "has no permalink, and its file name gives no address (addresses are made "
+                "of Latin letters, digits, '-' and '_'); add a permalink"
             )
         permalink = slug
     published = _flag(metadata, "published", default=True)
@@ -390,7 +390,7 @@ def _edited_in_admin(current, record, found):
     wanted = {
         **{key: _json(value) for key, value in found.values.items()},
         "body": _text(found.values["body"]),
-        "categories": sorted(slugify(name) for name in found.categories),
+        "categories": sorted(Category.slug_for(name) for name in found.categories),
     }
     return any(current[key] != wanted[key] for key in compared)
 
@@ -434,7 +434,7 @@ def _flag(metadata, key, *, default):
 
 
 def _category(name):
-    slug = slugify(name)
+    slug = Category.slug_for(name)
     if not slug:
         raise PostImportError(f"has a category name without letters or digits: {name!r}")
     category, _ = Category.objects.get_or_create(slug=slug, defaults={"name": name.strip()})

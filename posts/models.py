@@ -9,6 +9,7 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from markdownx.models import MarkdownxField
 
 from advice_site.signals import ChangeSignallingQuerySet
@@ -57,7 +58,8 @@ def normalize_permalink(value):
 
 class Category(models.Model):
     name = models.CharField(max_length=100, unique=True)
-    slug = models.SlugField(max_length=100, unique=True)
+    # Letters of any script, like heading ids: a Russian post's categories are Russian.
+    slug = models.SlugField(max_length=100, unique=True, allow_unicode=True)
 
     objects = ChangeSignallingQuerySet.as_manager()
 
@@ -75,6 +77,12 @@ class Category(models.Model):
 
     def get_absolute_url(self):
         return reverse("posts:category", kwargs={"slug": self.slug})
+
+    @staticmethod
+    def slug_for(name):
+        """The slug (str) of a category called ``name`` (str): Django's slugify with
+        letters of any script kept; "" when the name has no letter or digit."""
+        return slugify(name, allow_unicode=True)
 
 
 class PostQuerySet(ChangeSignallingQuerySet):

@@ -227,6 +227,28 @@ def test_front_matter_that_cannot_be_read_is_one_line(front_matter, message, wri
     assert Post.objects.count() == 0
 
 
+def test_a_file_name_in_another_script_without_a_permalink_says_what_an_address_is(
+    write_post_file,
+):
+    path = write_post_file("---\ntitle: Советы\n---\nТекст.\n", "2021-01-01-советы.md")
+    assert "addresses are made of Latin letters" in failing_import(path)
+    assert Post.objects.count() == 0
+
+
+def test_a_category_in_another_script_has_its_page_and_keeps_its_post_unchanged(
+    write_post_file, client
+):
+    text = "---\ntitle: Советы\npermalink: /ru/\ncategories: [Обучение]\n---\nТекст.\n"
+    path = write_post_file(text, "ru.md")
+    post, _, _ = import_text(write_post_file, text, "ru.md")
+
+    category = post.categories.get()
+    assert category.slug == "обучение"
+    page = client.get(category.get_absolute_url())
+    assert page.status_code == 200 and "Советы" in page.content.decode()
+    assert import_post(path).action == "unchanged"
+
+
 @pytest.mark.parametrize(
     ("front_matter", "categories"),
     [
@@ -234,6 +256,7 @@ def test_front_matter_that_cannot_be_read_is_one_line(front_matter, message, wri
         ("categories: [Deep Learning, Career]\n", ["Career", "Deep Learning"]),
         ("categories: ml career\n", ["career", "ml"]),
         ("category: Career\ncategories: [ml]\n", ["Career", "ml"]),
+        ("categories: [Советы, Δίκτυα]\n", ["Δίκτυα", "Советы"]),
     ],
 )
 def test_category_and_categories_both_give_categories(front_matter, categories, write_post_file):
