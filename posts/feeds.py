@@ -10,7 +10,7 @@ from django.views.decorators.http import condition
 from advice_site.site import absolute_url
 
 from .markdown import display_html
-from .models import Category, Post
+from .models import Post
 from .xmltext import xml_safe
 
 
@@ -87,18 +87,18 @@ class LatestPostsFeed(Feed):
 def _published_state(request):
     """What the feed and the sitemap show, in two small queries, once per request.
 
-    Published posts (id, last save, publication time) and the categories they use
-    (id, name, slug): any edit, deletion, newly due scheduled post or renamed category
-    changes it.
+    Published posts (id, last save, publication time) and which categories each is in
+    (post id, category id, name, slug): any edit, deletion, newly due scheduled post,
+    renamed category or post filed under another category, even without a save of the
+    post, changes it.
     """
     if not hasattr(request, "_published_state"):
         published = Post.objects.published()
         posts = list(published.order_by("pk").values_list("pk", "updated_at", "published_at"))
         categories = list(
-            Category.objects.filter(posts__in=published)
-            .distinct()
-            .order_by("pk")
-            .values_list("pk", "name", "slug")
+            Post.categories.through.objects.filter(post__in=published)
+            .order_by("post_id", "category_id")
+            .values_list("post_id", "category_id", "category__name", "category__slug")
         )
         request._published_state = posts, categories
     return request._published_state

@@ -267,6 +267,20 @@ def test_a_deleted_post_or_renamed_category_changes_the_etag(client, the_article
     assert third.status_code == 200
 
 
+def test_filing_a_post_under_a_category_without_saving_it_changes_the_feeds_etag(
+    client, the_article
+):
+    # "Thoughts" is already in use (by the article): only the pairing changes.
+    other = make_post(slug="other", permalink="/other/")
+    first = client.get("/feed/")
+
+    other.categories.add(Category.objects.get(slug="thoughts"))
+
+    second = client.get("/feed/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert second.status_code == 200
+    assert second.content.decode().count('term="Thoughts"') == 2
+
+
 def test_a_304_costs_two_small_queries(client, the_article, django_assert_num_queries):
     etag = client.get("/feed/")["ETag"]
     with django_assert_num_queries(2):
