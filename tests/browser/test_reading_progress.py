@@ -166,7 +166,9 @@ def test_at_nine_of_nine_a_completion_message_replaces_the_next_link(
     expect(my_progress).to_be_hidden()
 
     page.get_by_role("checkbox", name=LAST, exact=True).click()
+    expect(my_progress).to_be_visible()  # the tick is saved before the page reloads
     page.reload()  # the server says the same
+    expect(page.get_by_role("checkbox", name=LAST, exact=True)).to_be_checked()
     expect(next_item).to_be_hidden()
     panel(page).get_by_role("link", name="My progress").click()
     expect(page.get_by_role("region", name=ARTICLE_TITLE)).to_contain_text("9 of 9 done (100%)")
