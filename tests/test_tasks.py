@@ -2,6 +2,7 @@
 until `manage.py task_worker` sends them, are retried with backoff when the mail server
 fails, and come back when a worker dies while sending them."""
 
+from contextlib import contextmanager
 from datetime import timedelta
 from io import StringIO
 from unittest import mock
@@ -97,9 +98,12 @@ def test_a_failed_send_is_tried_again_later_with_a_growing_delay(a_pending_comme
     assert second.run_after - timezone.now() > timedelta(seconds=55)  # 60 s the second time
 
 
+@contextmanager
 def failing_to_record(times):
     """set_successful raising OperationalError (the database unreachable) ``times``
-    times, then working; the worker's waits between attempts skipped."""
+    times, then working. The worker's waits between attempts are skipped, and so is its
+    closing of the broken connection: here the connection is fine, and holds the test's
+    transaction."""
     real = DBTaskResult.set_successful
     calls = []
 
@@ -109,9 +113,12 @@ def failing_to_record(times):
             raise OperationalError("the database went away")
         return real(self, return_value)
 
-    return mock.patch.multiple(DBTaskResult, set_successful=set_successful), mock.patch(
-        "advice_site.worker.time.sleep"
-    )
+    with (
+        mock.patch.object(DBTaskResult, "set_successful", set_successful),
+        mock.patch("advice_site.worker.time.sleep"),
+        mock.patch("advice_site.worker.close_old_connections"),
+    ):
+        yield
 
 
 @pytest.fixture
@@ -125,8 +132,7 @@ def a_queued_email(db):
 def test_a_sent_email_whose_success_cannot_be_recorded_at_once_is_not_sent_again(
     a_queued_email,
 ):
-    patch_record, no_waits = failing_to_record(times=2)
-    with patch_record, no_waits:
+    with failing_to_record(times=2):
         run_due_tasks()
     DBTaskResult.objects.update(run_after=timezone.now())
     run_due_tasks()
@@ -138,8 +144,7 @@ def test_a_sent_email_whose_success_cannot_be_recorded_at_once_is_not_sent_again
 def test_a_success_never_recorded_leaves_the_task_to_recovery_not_to_a_retry(
     a_queued_email,
 ):
-    patch_record, no_waits = failing_to_record(times=100)
-    with patch_record, no_waits:
+    with failing_to_record(times=100):
         run_due_tasks()
     DBTaskResult.objects.update(run_after=timezone.now())
     run_due_tasks()  # not handed out again before its lease
