@@ -9,6 +9,7 @@ unverified claim never blocks the address's owner and never receives a reset lin
 from allauth.account import forms as account_forms
 from allauth.account.adapter import get_adapter
 from allauth.socialaccount import forms as social_forms
+from django.contrib.auth.hashers import make_password
 
 from .addresses import is_taken, verified_owner
 
@@ -27,6 +28,14 @@ class VerifiedAddressTakenMixin:
 
 class SignupForm(VerifiedAddressTakenMixin, account_forms.SignupForm):
     """allauth's sign-up form (with `accounts.forms.SignupForm`'s display name)."""
+
+    def try_save(self, request):
+        """As allauth's, except that a taken address costs what a new account costs: the
+        password is hashed either way (issue 19: 21 ms for a taken address against 518 ms
+        for a new one told who has an account). The hash is thrown away."""
+        if self.account_already_exists:
+            make_password(self.cleaned_data.get("password1"))
+        return super().try_save(request)
 
 
 class SocialSignupForm(VerifiedAddressTakenMixin, social_forms.SignupForm):
