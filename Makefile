@@ -33,7 +33,8 @@ install: $(VENV)/.installed
 
 run: install
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) manage.py migrate --no-input
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) manage.py import_post content/*.md
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) manage.py import_post content/*.md || \
+		echo "Some files in content/ were not imported (named above); serving the others." >&2
 	@echo ""
 	@echo "To create an admin account: DJANGO_DEBUG=true $(PY) manage.py createsuperuser"
 	@echo "Then edit posts at http://127.0.0.1:8000/admin/"

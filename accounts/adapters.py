@@ -1,3 +1,4 @@
+import ipaddress
 from urllib.parse import urlsplit, urlunsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -7,7 +8,9 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.providers.base import AuthProcess
 from django.conf import settings
 from django.contrib.sites.models import Site
+from django.core import signing
 from django.http import Http404
+from django.utils.crypto import get_random_string, salted_hmac
 
 from advice_site import site
 from advice_site.clients import client_ip
@@ -17,8 +20,90 @@ from advice_site.text import isolate
 from .addresses import drop_unverified_claims, verified_owner
 from .names import cleaned_name, names_not_to_pose_as
 
+# Issue 19: a stranger's failed log-ins must not lock the owner out. allauth counts
+# failures per IP address and per "key", which it makes from the address alone; here the
+# key also names the client: the browser, when it holds a known-device cookie that an
+# earlier log-in to that address set, else its network (an IPv4 address, an IPv6 /64).
+KNOWN_DEVICE_COOKIE = "known_device"
+KNOWN_DEVICE_SALT = "accounts.adapters.known-device"
+KNOWN_DEVICE_MAX_AGE = 365 * 24 * 3600  # seconds
+
+
+def _address_tag(address):
+    """A keyed digest of a lower-cased email address: the cookie names the account
+    without holding its address."""
+    return salted_hmac(KNOWN_DEVICE_SALT, address.lower(), algorithm="sha256").hexdigest()[:32]
+
+
+def known_device(request, address):
+    """The id (str) this browser was given at an earlier log-in to ``address``, or None."""
+    value = request.COOKIES.get(KNOWN_DEVICE_COOKIE)
+    if not value or not address:
+        return None
+    try:
+        tags = signing.loads(value, salt=KNOWN_DEVICE_SALT, max_age=KNOWN_DEVICE_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    if not isinstance(tags, dict):
+        return None
+    device = tags.get(_address_tag(address))
+    return device if isinstance(device, str) else None
+
+
+def client_network(request):
+    """The client's address as a rate-limit key: IPv6 by its /64, the block one
+    machine is usually given, so rotating addresses within it gains nothing."""
+    address = client_ip(request)
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6:
+        if ip.ipv4_mapped:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
 
 class AccountAdapter(DefaultAccountAdapter):
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        """allauth's per-account key for failed log-ins (``login_failed``'s "key" rate,
+        5 per 5 minutes), narrowed to one client: a known device, or the client's network.
+        So failures from elsewhere never lock the owner out, while one client still gets
+        5 guesses per account per 5 minutes (and 10 a minute over all accounts, allauth's
+        per-IP rate). allauth calls this hook (tests/accounts/test_lockout.py pins it)."""
+        key = super()._get_login_attempts_cache_key(request, **credentials)
+        address = credentials.get("email", credentials.get("username", ""))
+        device = known_device(request, address)
+        return f"{key}:device:{device}" if device else f"{key}:net:{client_network(request)}"
+
+    def post_login(self, request, user, **kwargs):
+        """After any log-in, this browser is a known device for the account's address,
+        in a signed, HttpOnly cookie kept a year (one id per address it logged in to)."""
+        response = super().post_login(request, user, **kwargs)
+        address = (user.email or "").lower()
+        if address and response is not None:
+            try:
+                tags = signing.loads(
+                    request.COOKIES.get(KNOWN_DEVICE_COOKIE, ""),
+                    salt=KNOWN_DEVICE_SALT,
+                    max_age=KNOWN_DEVICE_MAX_AGE,
+                )
+            except signing.BadSignature:
+                tags = {}
+            if not isinstance(tags, dict):
+                tags = {}
+            tags.setdefault(_address_tag(address), get_random_string(16))
+            response.set_cookie(
+                KNOWN_DEVICE_COOKIE,
+                signing.dumps(dict(list(tags.items())[-8:]), salt=KNOWN_DEVICE_SALT),
+                max_age=KNOWN_DEVICE_MAX_AGE,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        return response
+
     def is_safe_url(self, url):
         """allauth's check of a ``next`` address, except that an address urllib cannot
         split (a bad IPv6 host such as ``http://[::1``) is unsafe, and ignored like any

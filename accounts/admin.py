@@ -41,6 +41,27 @@ class UserAdmin(DjangoUserAdmin):
         ),
     ]
 
+    # Issue 19: staff with "Can change user" could make themselves superuser, or take a
+    # superuser's account by changing its address or password. Only a superuser grants
+    # privileges or changes (or deletes) a superuser's account.
+    PRIVILEGE_FIELDS = ("is_superuser", "groups", "user_permissions")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += [field for field in self.PRIVILEGE_FIELDS if field not in fields]
+        return fields
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
     @admin.display(description="Display name", ordering="display_name")
     def name_column(self, user):
         # <bdi>: a right-to-left name cannot reorder the columns' text around it.

@@ -1,5 +1,8 @@
 """Admin's "Task results" page: django-tasks-db's, with each task's attempts, when it next
-runs and its last error, and an action to run failed tasks again."""
+runs and its last error, and an action to run failed tasks again. A queued email's
+arguments are sealed (advice_site/mail.py) and never shown."""
+
+import json
 
 from django.contrib import admin, messages
 from django.tasks.base import TaskResultStatus
@@ -23,6 +26,16 @@ class TaskResultAdmin(DBTaskResultAdmin):
         "finished_at",
     ]
     actions = ["run_again"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return ["arguments" if field == "args_kwargs" else field for field in fields]
+
+    @admin.display(description="arguments")
+    def arguments(self, obj):
+        if obj.task_path == "advice_site.mail.send_email":
+            return "An email, sealed: its addresses, subject and text are not shown."
+        return json.dumps(obj.args_kwargs)
 
     @admin.display(description="attempts")
     def attempts(self, obj):

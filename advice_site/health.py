@@ -1,18 +1,51 @@
 """The state of what the site depends on, for /healthz."""
 
+import logging
+import time
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
+logger = logging.getLogger(__name__)
+
+# Mailed codes expire by the clock of the server that checks them against the time the
+# issuing server wrote (allauth): app servers whose clocks disagree expire codes early or
+# late (issue 19). Beyond this many seconds from the database's clock, /healthz says so.
+CLOCK_SKEW_WARNING_SECONDS = 2.0
+
+DATABASE_EPOCH = {
+    "postgresql": "SELECT EXTRACT(EPOCH FROM clock_timestamp())",
+    "sqlite": "SELECT (julianday('now') - 2440587.5) * 86400.0",
+}
+
+
+def server_time():
+    """This server's clock, in seconds since the epoch (float)."""
+    return time.time()
+
 
 def check_database():
+    """{"ok": bool, "clock_skew_seconds": float} (this server's clock minus the
+    database's, measured at the middle of the round trip), or {"ok": False, "error"}.
+    A skew over CLOCK_SKEW_WARNING_SECONDS adds "warning" and logs it; it does not make
+    the server unhealthy, since taking it out of service would not set its clock."""
     try:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
+            before = server_time()
+            cursor.execute(DATABASE_EPOCH.get(connection.vendor, "SELECT 1"))
+            (database_time,) = cursor.fetchone()
+            after = server_time()
     except Exception as error:  # any failure means "down", with its reason
         return {"ok": False, "error": error.__class__.__name__}
-    return {"ok": True}
+    if connection.vendor not in DATABASE_EPOCH:
+        return {"ok": True}
+    skew = round((before + after) / 2 - float(database_time), 3)
+    result = {"ok": True, "clock_skew_seconds": skew}
+    if abs(skew) > CLOCK_SKEW_WARNING_SECONDS:
+        result["warning"] = "this server's clock disagrees with the database's: run NTP"
+        logger.warning("Clock skew: this server is %+.1f s from the database's clock", skew)
+    return result
 
 
 def check_cache():

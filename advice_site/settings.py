@@ -77,6 +77,9 @@ if not SECRET_KEY:
             "or set DJANGO_DEBUG=true for local development."
         )
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"
+# Former keys, comma-separated, while a rotation settles: sessions, signed links and the
+# emails waiting in the task table (sealed under the key, advice_site/mail.py) still open.
+SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS")
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
@@ -342,6 +345,10 @@ TASKS_RETRY_DELAY_SECONDS = env_int("TASKS_RETRY_DELAY_SECONDS", 30)
 # A task still running this long after it started had its worker die: run it again.
 # Longer than any task takes (an email: EMAIL_TIMEOUT for each step with the server).
 TASKS_LEASE_SECONDS = env_int("TASKS_LEASE_SECONDS", 120)
+# The worker deletes finished tasks itself (issue 19): sent emails after this many hours,
+# failed ones (kept for a person to look at and run again) after this many days.
+TASKS_KEEP_SUCCESSFUL_HOURS = env_int("TASKS_KEEP_SUCCESSFUL_HOURS", 1)
+TASKS_KEEP_FAILED_DAYS = env_int("TASKS_KEEP_FAILED_DAYS", 7)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

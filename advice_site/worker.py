@@ -4,6 +4,9 @@
   TASKS_RETRY_DELAY_SECONDS, then twice that, four times that... (at most an hour
   apart), until it has had TASKS_MAX_ATTEMPTS attempts; then it stays FAILED, with its
   traceback, in admin ("Task results"), where a moderator can run it again.
+- **Pruning.** Finished tasks are deleted, successful ones after
+  TASKS_KEEP_SUCCESSFUL_HOURS and failed ones after TASKS_KEEP_FAILED_DAYS, so the task
+  table and its backups keep no old mail (issue 19).
 - **Recovery.** A task left RUNNING by a worker that died (SIGKILL, out of memory, a
   lost machine) is handed out again once TASKS_LEASE_SECONDS have passed since it
   started. The lease must be longer than any task runs (a mail send is bounded by
@@ -22,6 +25,7 @@ from traceback import format_exception
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.db import DatabaseError, close_old_connections
+from django.db.models import Q
 from django.tasks import TaskContext
 from django.tasks.base import TaskResultStatus
 from django.tasks.signals import task_finished, task_started
@@ -130,6 +134,27 @@ def recover_abandoned(*, backend_name, now=None):
     return recovered
 
 
+def prune_finished(*, backend_name, now=None):
+    """Delete the finished tasks kept long enough: successful ones finished more than
+    TASKS_KEEP_SUCCESSFUL_HOURS ago, failed ones more than TASKS_KEEP_FAILED_DAYS ago.
+    Returns the number of tasks deleted."""
+    now = now or timezone.now()
+    kept_successful = timedelta(hours=settings.TASKS_KEEP_SUCCESSFUL_HOURS)
+    kept_failed = timedelta(days=settings.TASKS_KEEP_FAILED_DAYS)
+    deleted, _ = (
+        DBTaskResult.objects.finished()
+        .filter(backend_name=backend_name)
+        .filter(
+            Q(status=TaskResultStatus.SUCCESSFUL, finished_at__lt=now - kept_successful)
+            | Q(status=TaskResultStatus.FAILED, finished_at__lt=now - kept_failed)
+        )
+        .delete()
+    )
+    if deleted:
+        logger.info("Pruned %d finished tasks", deleted)
+    return deleted
+
+
 class Worker(db_worker.Worker):
     """Runs the database backend's tasks one at a time, with retries and recovery.
 
@@ -177,6 +202,7 @@ class Worker(db_worker.Worker):
         # Four looks per lease: a dead worker's task waits at most 1.25 leases.
         if time.monotonic() >= self._next_recovery:
             recover_abandoned(backend_name=self.backend_name)
+            prune_finished(backend_name=self.backend_name)
             self._next_recovery = time.monotonic() + settings.TASKS_LEASE_SECONDS / 4
 
     def claim_next(self):

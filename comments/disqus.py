@@ -7,6 +7,7 @@ writes nothing.
 
 import datetime
 from collections import Counter
+from contextlib import suppress
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 from xml.etree.ElementTree import ParseError
@@ -16,6 +17,7 @@ from defusedxml.ElementTree import parse
 from django.db import transaction
 
 from accounts.names import cleaned_name, names_not_to_pose_as
+from advice_site.dates import storable
 from posts.models import Post, normalize_permalink
 
 from .models import Comment
@@ -230,7 +232,9 @@ def _match_post(thread):
     candidates = []
     link = _text(thread, "d:link")
     if link:
-        candidates.append(urlsplit(link).path)
+        # A link urllib cannot split (http://[::1) has no path to match.
+        with suppress(ValueError):
+            candidates.append(urlsplit(link).path)
     identifier = _text(thread, "d:id")
     if identifier:
         candidates.append(identifier)
@@ -249,10 +253,12 @@ def _text(element, path):
 
 
 def _datetime(value):
+    """The instant a Disqus date names (UTC without an offset), or None for text that is
+    not a date or a date the site cannot keep (advice_site.dates.storable)."""
     try:
         moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=datetime.UTC)
+        return storable(moment)
+    except ValueError:  # OutOfRange too
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=datetime.UTC)
-    return moment

@@ -55,8 +55,11 @@ class CheckedImageForm(ImageForm):
                     )
                 if image.width * image.height > MAX_PIXELS:
                     raise MarkdownxImageUploadError("The image has too many pixels.")
-                image.verify()
                 image_format = image.format
+                # Decode every pixel (bounded by MAX_PIXELS): verify() reads no JPEG data,
+                # so a truncated JPEG passed it and then failed markdownx's processing with
+                # a 500 (issue 19). Pillow refuses truncated data unless told otherwise.
+                image.load()
         except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
             raise MarkdownxImageUploadError("The file is not an image.") from None
         finally:

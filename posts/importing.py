@@ -51,6 +51,9 @@ REFUSED_KEYS = {
     "render_with_liquid": "Liquid is never rendered here",
 }
 DESCRIPTION_LENGTH = 300
+# The most values front matter may stand for once its aliases are followed: a real
+# post's has a few dozen; a "billion laughs" alias bomb expands to 10^9 (issue 19).
+FRONT_MATTER_MAX_VALUES = 10_000
 
 # A run of characters that are not ASCII: UTF-8 bytes decoded with the wrong codec
 # always come out as such a run, since multi-byte UTF-8 never contains ASCII bytes.
@@ -136,6 +139,58 @@ def read_post_file(path):
         raise PostImportError(f"is not UTF-8 text (bad byte at offset {error.start})") from None
 
 
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class BoundedSafeLoader(_SafeLoader):
+    """PyYAML's safe loader (libyaml's where installed), refusing a document that stands
+    for more than FRONT_MATTER_MAX_VALUES values once aliases are followed, or that
+    refers to itself. Aliases are kept (Jekyll's YAML allows them); only their
+    expansion is bounded, before anything is built from the document.
+
+    Raises yaml.constructor.ConstructorError (a yaml.YAMLError) for such a document.
+    """
+
+    def get_single_data(self):
+        node = self.get_single_node()
+        if node is None:
+            return None
+        _count_values(node, {}, set())
+        return self.construct_document(node)
+
+
+def _count_values(node, counted, path):
+    """How many values ``node`` stands for with every alias followed (memoized by node,
+    so an alias bomb is counted in linear time)."""
+    key = id(node)
+    if key in counted:
+        return counted[key]
+    if key in path:
+        raise yaml.constructor.ConstructorError(
+            None, None, "an alias refers to the value it is part of", node.start_mark
+        )
+    path.add(key)
+    if isinstance(node, yaml.SequenceNode):
+        total = 1 + sum(_count_values(item, counted, path) for item in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        total = 1 + sum(
+            _count_values(k, counted, path) + _count_values(v, counted, path) for k, v in node.value
+        )
+    else:
+        total = 1
+    path.discard(key)
+    if total > FRONT_MATTER_MAX_VALUES:
+        raise yaml.constructor.ConstructorError(
+            None,
+            None,
+            f"it stands for more than {FRONT_MATTER_MAX_VALUES:,} values once its aliases "
+            "are followed",
+            node.start_mark,
+        )
+    counted[key] = total
+    return total
+
+
 def parse_post(text):
     """Split front matter from body and check it; return (metadata, body, warnings).
 
@@ -153,7 +208,9 @@ def parse_post(text):
             "has front matter that never ends: add a closing '---' line"
         ) from None
     try:
-        metadata = handler.load(front_matter)
+        metadata = handler.load(front_matter, Loader=BoundedSafeLoader)
+    except RecursionError:
+        raise PostImportError("has front matter nested too deeply") from None
     except yaml.YAMLError as error:
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
         mark = getattr(error, "problem_mark", None)
@@ -230,6 +287,9 @@ def _interpret(path, metadata, body, sha256, warnings):
                 "of Latin letters, digits, '-' and '_'); add a permalink"
             )
         permalink = slug
+    if any(unicodedata.category(char) == "Cc" for char in permalink):
+        # Refused before any query: PostgreSQL cannot even compare text holding a NUL.
+        raise PostImportError("has a permalink with control characters (such as NUL)")
     published = _flag(metadata, "published", default=True)
     values = {
         "title": title,

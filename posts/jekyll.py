@@ -16,6 +16,8 @@ from dateutil import tz
 from django.utils import timezone
 from django.utils.text import slugify
 
+from advice_site.dates import OutOfRange, storable
+
 # Jekyll's post file name: "2021-06-15-my-post.md" (Jekyll's Document::DATE_FILENAME_MATCHER).
 DATED_FILE_NAME = re.compile(r"^(?P<date>\d{2,4}-\d{1,2}-\d{1,2})-(?P<name>.+)$")
 # The documented date format's start, checked before the liberal parser sees it so
@@ -80,13 +82,23 @@ def parse_date(value, *, key="date"):
       zone names such as UTC, GMT or EST, RFC 2822 ("Tue, 15 Jun 2021 09:30:00 +0000")
       and written-out dates ("June 15, 2021"). Without an offset: the site's time zone.
 
-    Raises FrontMatterError for text that is not a whole date (year, month and day).
+    Raises FrontMatterError for text that is not a whole date (year, month and day), or
+    for a date the site cannot keep (advice_site.dates.storable).
     """
+    moment = _moment(value, key=key)
+    try:
+        return storable(moment)
+    except OutOfRange as error:
+        raise FrontMatterError(f"has '{key}: {value}', which is not a date: {error}") from None
+
+
+def _moment(value, *, key):
+    """What parse_date reads ``value`` as: an aware datetime, in any zone."""
     if isinstance(value, datetime.datetime):
         moment = value
         if timezone.is_naive(moment):
             moment = moment.replace(tzinfo=datetime.UTC)
-        return moment.astimezone(datetime.UTC)
+        return moment
     if isinstance(value, datetime.date):
         return _midnight(value)
     if isinstance(value, bool) or not isinstance(value, str | int):
@@ -113,7 +125,7 @@ def parse_date(value, *, key="date"):
         raise FrontMatterError(_not_a_date(key, value))
     if timezone.is_naive(first):
         first = timezone.make_aware(first, timezone.get_default_timezone())
-    return first.astimezone(datetime.UTC)
+    return first
 
 
 def _not_a_date(key, value):
@@ -124,7 +136,7 @@ def _not_a_date(key, value):
 
 def _midnight(day):
     moment = datetime.datetime.combine(day, datetime.time())
-    return timezone.make_aware(moment, timezone.get_default_timezone()).astimezone(datetime.UTC)
+    return timezone.make_aware(moment, timezone.get_default_timezone())
 
 
 def file_name_parts(path):
@@ -132,16 +144,17 @@ def file_name_parts(path):
 
     "2021-06-15-my-post.md" gives midnight of 15 June 2021 in the site's time zone and
     "my-post"; "my-post.md" gives None and "my-post". An impossible date in the name
-    ("2021-02-30-x.md") is not a date, and the whole stem is the name.
+    ("2021-02-30-x.md"), or one the site cannot keep ("9999-12-31-x.md" east of UTC),
+    is not a date, and the whole stem is the name.
     """
     stem = Path(path).stem
     match = DATED_FILE_NAME.match(stem)
     if match:
         try:
             day = datetime.date(*map(int, match.group("date").split("-")))
-        except ValueError:
+            return storable(_midnight(day)), match.group("name")
+        except ValueError:  # OutOfRange too: a day the site cannot keep is no date
             return None, stem
-        return _midnight(day), match.group("name")
     return None, stem
 
 

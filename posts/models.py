@@ -191,8 +191,9 @@ class Post(models.Model):
         # post is saved (admin, import, restore, shell), so pages never parse Markdown.
         self.permalink = normalize_permalink(self.permalink)
         # Feeds and sitemaps are XML 1.0: characters it forbids are never stored.
+        # A title is one line: it heads emails, whose headers may not break (issue 19).
         self.title, self.description, self.body = (
-            xml_safe(self.title),
+            " ".join(xml_safe(self.title).split()),
             xml_safe(self.description),
             xml_safe(self.body),
         )

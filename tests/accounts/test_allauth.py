@@ -405,3 +405,26 @@ def test_a_rate_limited_request_gets_429_with_retry_after(client):
     assert int(response["Retry-After"]) == 300  # the longest of allauth's windows
     assert "Please wait 5 minutes and try again." in response.content.decode()
     assert not User.objects.filter(email="one-too-many@example.com").exists()
+
+
+def test_parallel_guesses_at_a_code_are_counted_whatever_the_session_says(client):
+    """Issue 19: requests sent together each read the session's attempt count before any
+    of them saved it, so 7 of 12 guesses were checked. Replaying the session as it was
+    before the first guess, as parallel requests see it, still allows only three."""
+    sign_up(client)
+    code = verification_code(last_mail_to("new@example.com"))
+    session = client.session
+    state_before_any_guess = dict(session["account_email_verification_code"])
+
+    def guess(value):
+        session["account_email_verification_code"] = dict(state_before_any_guess)
+        session.save()
+        return enter_code(client, value)
+
+    for _ in range(3):
+        assert "Incorrect code." in form_errors(guess("AAAA-AAAA"))
+    refused = guess(code)  # the fourth check, though the right code
+
+    assert refused.status_code == 200
+    assert "Incorrect code." in form_errors(refused)
+    assert logged_in_user(client) is None

@@ -464,3 +464,56 @@ def test_imported_names_follow_the_display_name_rules(posts, tmp_path, name, sho
     run_import(export_of(tmp_path, disqus_post("1", "Hello", name=name)))
 
     assert imported("1").author_name == shown
+
+
+@pytest.mark.parametrize(
+    "created",
+    [
+        "9999-12-31T23:59:59-14:00",  # the audit's: past Python's last year in UTC
+        "9999-12-31T23:30:00Z",  # inside Python's range, outside what any zone can show
+        "0001-01-01T00:00:00+14:00",  # before the first instant at the other end
+        "10000-01-01T00:00:00Z",
+    ],
+)
+def test_a_comment_dated_beyond_what_the_site_can_keep_is_skipped_not_stored(
+    client, posts, tmp_path, created
+):
+    """Issue 19: such a date imported "successfully" on PostgreSQL, then the article
+    answered 500 to every visitor."""
+    export = tmp_path / "far.xml"
+    export.write_text(
+        HEADER
+        + '<thread dsq:id="1"><link>https://old.example/dl_advice/</link></thread>'
+        + f'<post dsq:id="30"><message>Far</message><createdAt>{created}</createdAt>'
+        + '<author><name>F</name></author><thread dsq:id="1"/></post>'
+        + '<post dsq:id="31"><message>Near</message><createdAt>2020-01-01T10:00:00Z</createdAt>'
+        + '<author><name>N</name></author><thread dsq:id="1"/></post>'
+        + "</disqus>"
+    )
+
+    out, _ = run_import(export)
+
+    assert not Comment.objects.filter(disqus_id="30").exists()
+    assert imported("31").body == "Near"
+    assert "1 comment imported;" in out
+    assert client.get("/dl_advice/").status_code == 200
+
+
+def test_a_thread_link_urllib_cannot_split_is_no_match_not_a_traceback(posts, tmp_path):
+    export = tmp_path / "ipv6.xml"
+    export.write_text(
+        HEADER
+        + '<thread dsq:id="1"><link>http://[::1/dl_advice/</link></thread>'
+        + '<thread dsq:id="2"><link>http://[::1</link><id>/by-identifier/</id></thread>'
+        + '<post dsq:id="40"><message>A</message><createdAt>2020-01-01T10:00:00Z</createdAt>'
+        + '<author><name>A</name></author><thread dsq:id="1"/></post>'
+        + '<post dsq:id="41"><message>B</message><createdAt>2020-01-01T10:00:00Z</createdAt>'
+        + '<author><name>B</name></author><thread dsq:id="2"/></post>'
+        + "</disqus>"
+    )
+
+    out, _ = run_import(export)
+
+    assert not Comment.objects.filter(disqus_id="40").exists()
+    assert imported("41").post == posts["by_identifier"]
+    assert "1 of 2 threads matched to posts" in out

@@ -268,6 +268,21 @@ def test_an_image_over_the_size_limit_is_refused(editor_client, settings):
     assert response.status_code == 200
 
 
+@pytest.mark.parametrize("image_format", ["JPEG", "PNG", "GIF", "WEBP"])
+@pytest.mark.parametrize("kept", [0.3, 0.8])
+def test_a_truncated_image_is_refused_not_a_server_error(editor_client, image_format, kept):
+    """Issue 19: a truncated JPEG passed the check and failed while being stored (500)."""
+    noise = Image.frombytes("RGB", (64, 64), bytes(range(256)) * 48)  # no run to compress
+    buffer = BytesIO()
+    noise.save(buffer, format=image_format)
+    whole = buffer.getvalue()
+    cut = whole[: int(len(whole) * kept)]
+    response, answer = upload(editor_client, cut, "cut.img", "image/jpeg")
+    assert response.status_code == 400
+    assert "not an image" in json.dumps(answer)
+    assert stored_files() == []
+
+
 def test_an_upload_without_a_file_is_a_bad_request(editor_client):
     assert editor_client.post("/editor/upload/", {}).status_code == 400
 

@@ -205,6 +205,14 @@ def test_jekylls_layout_key_is_accepted_quietly(db):
 # Bad input: one line on stderr, a failing exit, nothing written
 
 
+def alias_bomb(levels=9):
+    """A "billion laughs" in YAML: each level names the one below nine times."""
+    lines = ['l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for level in range(1, levels):
+        lines.append(f"l{level}: &l{level} [" + ", ".join([f"*l{level - 1}"] * 9) + "]")
+    return "\n".join(lines) + f"\ntitle: *l{levels - 1}\n"
+
+
 BAD_FILES = {
     "no front matter": ("# Just Markdown\n\nNo front matter.\n", "has no YAML front matter"),
     "front matter never closed": ("---\ntitle: Open\nBody\n", "never ends: add a closing '---'"),
@@ -248,6 +256,35 @@ BAD_FILES = {
         "invalid YAML",
     ),
     "NUL bytes": (b"---\ntitle: x\n---\n\x00\x00binary", "NUL bytes"),
+    # Issue 19: each of these crashed the importer or, stored, every page that read it.
+    "a NUL in the permalink (a YAML escape)": (
+        GOOD_FILE.replace("/small-advice/", '"/small\\0advice/"'),
+        "permalink with control characters",
+    ),
+    "a line feed in the permalink": (
+        GOOD_FILE.replace("/small-advice/", '"/small\\nadvice/"'),
+        "permalink with control characters",
+    ),
+    "a date past what the site can keep": (
+        GOOD_FILE.replace("---\n\n", "date: 9999-12-31T23:59:59-14:00\n---\n"),
+        "outside the dates the site can keep",
+    ),
+    "a date before what the site can keep": (
+        GOOD_FILE.replace("---\n\n", "date: '0001-01-01 00:00:00 +0100'\n---\n"),
+        "outside the dates the site can keep",
+    ),
+    "a YAML alias bomb": (
+        f"---\n{alias_bomb()}---\nBody\n",
+        "more than 10,000 values once its aliases are followed",
+    ),
+    "a YAML alias that contains itself": (
+        "---\ntitle: x\nloop: &loop [1, *loop]\n---\nBody\n",
+        "an alias refers to the value it is part of",
+    ),
+    "front matter nested too deeply": (
+        "---\ntitle: x\nnest: " + "[" * 5000 + "]" * 5000 + "\n---\nBody\n",
+        "nest",
+    ),
     "invalid UTF-8": (b"---\ntitle: caf\xe9\n---\nBody\n", "not UTF-8"),
     "a PNG image": (
         b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01",
@@ -334,3 +371,53 @@ def test_a_file_saved_on_windows_with_a_bom_and_crlf_imports(write_post_file):
     assert post.title == "Small advice"
     assert post.permalink == "/small-advice/"
     assert [heading["id"] for heading in post.checklist_headings] == ["do-one-thing"]
+
+
+def test_aliases_a_real_post_uses_are_still_read(write_post_file):
+    path = write_post_file(
+        "---\ntitle: &name Aliased advice\ndescription: *name\npermalink: /aliased/\n---\nBody\n"
+    )
+    post = import_post(path).post
+    assert post.description == "Aliased advice"
+
+
+def test_a_title_written_on_several_lines_is_one_line(write_post_file):
+    """Issue 19: a title with CR/LF made every email naming the post fail at every
+    attempt (an email header cannot break); HTML showed it on one line all along."""
+    path = write_post_file('---\ntitle: "Two\\r\\nlines\\u2028of  title"\n---\nBody\n')
+    post = import_post(path).post
+    assert post.title == "Two lines of title"
+
+
+def test_the_start_up_import_names_a_bad_file_and_the_container_goes_on(tmp_path):
+    """Issue 19: one bad file in content/ stopped the container at every start."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "bad.md").write_text("no front matter\n")
+    fake_manage = tmp_path / "manage.py"
+    fake_manage.write_text(
+        "import sys\n"
+        "if sys.argv[1] == 'import_post':\n"
+        "    print(sys.argv[2] + ': has no YAML front matter', file=sys.stderr)\n"
+        "    sys.exit(1)\n"
+    )
+    bin_dir = tmp_path / "bin"  # the image's `python`, whatever this machine calls it
+    bin_dir.mkdir()
+    (bin_dir / "python").symlink_to(sys.executable)
+    result = subprocess.run(
+        ["sh", str(ROOT / "docker-entrypoint.sh"), "echo", "server started"],
+        cwd=tmp_path,
+        env={**os.environ, "DJANGO_MIGRATE": "false", "PATH": f"{bin_dir}:{os.environ['PATH']}"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "content/bad.md: has no YAML front matter" in result.stderr
+    assert "server started" in result.stdout
