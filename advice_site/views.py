@@ -1,5 +1,5 @@
 """The site's error pages (handler400, 403, 404, 429, 500 in advice_site.urls; the 410 of
-a deleted post; the CSRF failure page).
+a deleted post; the CSRF failure page), and /favicon.ico.
 
 Django's own handlers are wrapped in requires_csrf_token, which runs CSRF's check, and
 the check reads request.POST. When the body is what failed (a form declaring a charset
@@ -14,13 +14,19 @@ from functools import cache
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.template import loader
+from django.templatetags.static import static
+from django.views.decorators.cache import cache_control
 
 from .context_processors import site
+from .http import read_only
 from .text import duration_words
 
 # What a database that is down or restarting raises (not bugs such as IntegrityError).
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+# How long browsers and caches may keep /favicon.ico's answer without asking again.
+FAVICON_SECONDS = 24 * 60 * 60
 
 
 def error_page(request, template_name, *, status, context=None):
@@ -97,3 +103,15 @@ def too_many_requests(request):
     response = error_page(request, "429.html", status=429, context={"wait": duration_words(wait)})
     response["Retry-After"] = str(wait)
     return response
+
+
+@read_only
+@cache_control(public=True, max_age=FAVICON_SECONDS)
+def favicon(request):
+    """/favicon.ico, which browsers and crawlers ask for whatever a page's ``<link
+    rel="icon">`` says: a redirect to the site's icon, static/favicon.svg (issue 18).
+
+    A 302 kept for a day, not a 301 kept for ever: the icon's static address carries a
+    hash of its content (ManifestStaticFilesStorage), which changes when the icon does.
+    """
+    return redirect(static("favicon.svg"))
