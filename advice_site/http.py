@@ -35,8 +35,9 @@ def allowed_methods(view):
 
 
 # What may stay as it is in a URI's query (RFC 3986 section 3.4: pchar, "/" and "?"), "%"
-# included so that what the client percent-encoded is kept as it was sent.
-QUERY_SAFE = "!$&'()*+,;=:@/?%-._~"
+# included so that what the client percent-encoded is kept as it was sent, and "[" "]",
+# which browsers send unencoded (as Django's iri_to_uri keeps them).
+QUERY_SAFE = "!$&'()*+,;=:@/?%[]-._~"
 
 
 def query_string(request):

@@ -39,6 +39,8 @@ QUERIES = [
     "next=//evil.example/&url=https://evil.example",
     "comments=abc",
     "comments=0",
+    "a=%ff%fe&%zz=%",
+    "x=1;y=2&z=[3]&w=a:b@c!$'()*,~",
 ]
 
 
@@ -57,6 +59,13 @@ def test_a_query_string_in_another_script_is_kept_percent_encoded(client, a_move
     response = client.get("/a-test-post/?q=über&tag=статья")
     assert response.status_code == 301
     assert response["Location"] == "/new-home/?q=%C3%BCber&tag=%D1%81%D1%82%D0%B0%D1%82%D1%8C%D1%8F"
+
+
+def test_bytes_that_are_not_utf8_are_kept_percent_encoded(client, a_moved_post):
+    # Under WSGI the query string is the bytes sent, read as Latin-1 (PEP 3333).
+    response = client.get("/a-test-post/", QUERY_STRING='q=\xff\xfe&quote="<x>"')
+    assert response.status_code == 301
+    assert response["Location"] == "/new-home/?q=%FF%FE&quote=%22%3Cx%3E%22"
 
 
 def test_a_redirect_never_leaves_the_site_whatever_the_query(client, a_moved_post):
