@@ -1,6 +1,9 @@
 """The method rule of the site's views, for every app (issue 12: 405, never a 200 or a
-403, for a method a view does not serve)."""
+403, for a method a view does not serve), and the query string a redirect keeps (issue 18)."""
 
+from urllib.parse import quote
+
+from django.core.handlers.wsgi import WSGIRequest
 from django.views.decorators.http import require_safe
 
 SAFE_METHODS = ("GET", "HEAD")
@@ -29,3 +32,34 @@ def allowed_methods(view):
     if "GET" in methods:
         methods.add("HEAD")  # View.setup() makes head() from get()
     return methods
+
+
+# What may stay as it is in a URI's query (RFC 3986 section 3.4: pchar, "/" and "?"), "%"
+# included so that what the client percent-encoded is kept as it was sent, and "[" "]",
+# which browsers send unencoded (as Django's iri_to_uri keeps them).
+QUERY_SAFE = "!$&'()*+,;=:@/?%[]-._~"
+
+
+def query_string(request):
+    """The request's query string (str, without "?"; "" when there is none) as a URI
+    carries it: every byte the client sent kept, and percent-encoded where RFC 3986 does
+    not allow it as it is (non-ASCII, spaces, quotes, "#"), so that repeated keys, empty
+    values and encoded characters reach a redirect's target unchanged (issue 18).
+
+    Django's get_full_path() does not do this: under WSGI the query string is the sent
+    bytes decoded as Latin-1 (PEP 3333), which iri_to_uri() then encodes a second time.
+    """
+    raw = request.META.get("QUERY_STRING", "")
+    sent = raw.encode("latin-1") if isinstance(request, WSGIRequest) else raw.encode()
+    return quote(sent, safe=QUERY_SAFE)
+
+
+def with_query_string(request, location):
+    """``location`` (str, a path or URL) with the request's query string added to its
+    own, before any fragment: where a redirect sends a link that carried one."""
+    query = query_string(request)
+    if not query:
+        return location
+    location, hash_mark, fragment = location.partition("#")
+    separator = "&" if "?" in location else "?"
+    return f"{location}{separator}{query}{hash_mark}{fragment}"

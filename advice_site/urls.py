@@ -8,6 +8,7 @@ from posts import editor_views, media_views
 from posts.feeds import LatestPostsFeed, conditional_feed
 from posts.sitemaps import CategorySitemap, PostSitemap, StaticSitemap
 
+from . import views
 from .http import read_only
 
 # Django's admin login form counts no failed attempts. Staff log in through allauth's
@@ -42,6 +43,7 @@ urlpatterns = [
         ),
         name="robots",
     ),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("media/<path:path>", media_views.uploaded_file, name="media"),
     path("", include("posts.urls")),
 ]

@@ -1,4 +1,5 @@
-"""The site's error pages (handler400, 403, 404, 429, 500 in advice_site.urls).
+"""The site's error pages (handler400, 403, 404, 429, 500 in advice_site.urls; the 410 of
+a deleted post; the CSRF failure page), and /favicon.ico.
 
 Django's own handlers are wrapped in requires_csrf_token, which runs CSRF's check, and
 the check reads request.POST. When the body is what failed (a form declaring a charset
@@ -12,42 +13,72 @@ import sys
 from functools import cache
 
 from django.db import InterfaceError, OperationalError
-from django.http import (
-    HttpResponseBadRequest,
-    HttpResponseForbidden,
-    HttpResponseNotFound,
-    HttpResponseServerError,
-)
-from django.shortcuts import render
+from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.template import loader
+from django.templatetags.static import static
+from django.views.decorators.cache import cache_control
 
+from .context_processors import site
+from .http import read_only
 from .text import duration_words
 
 # What a database that is down or restarting raises (not bugs such as IntegrityError).
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+# How long browsers and caches may keep /favicon.ico's answer without asking again.
+FAVICON_SECONDS = 24 * 60 * 60
+
+
+def error_page(request, template_name, *, status, context=None):
+    """The site's page for an error (an HttpResponse with ``status``, int): the template
+    ``template_name`` in the site's layout, with its name, navigation and footer.
+
+    Every error answer of the site is made here (the handlers below, the 410 of a deleted
+    post, the CSRF failure page), so none can lose the site's context (issue 18). The
+    site's names come from settings, never the database. ``request`` None renders the
+    page without the request: no query, no session, no user, for the pages that must
+    render whatever failed (400, whose Host may be what is bad; 500 and 503, while the
+    database may be down); their navigation is a visitor's.
+    """
+    context = {**site(request), **(context or {})}
+    html = loader.render_to_string(template_name, context, request=request)
+    return HttpResponse(html, status=status)
 
 
 def bad_request(request, exception):
     """400: a page that needs nothing from the request (its Host may be what is bad)."""
-    return HttpResponseBadRequest(loader.render_to_string("400.html"))
+    return error_page(None, "400.html", status=400)
 
 
 def permission_denied(request, exception):
-    return HttpResponseForbidden(loader.render_to_string("403.html", request=request))
+    return error_page(request, "403.html", status=403)
+
+
+def csrf_failure(request, reason=""):
+    """403 for a form whose CSRF check failed (settings.CSRF_FAILURE_VIEW): the site's
+    page saying what to do, where Django's own has no layout. ``reason`` (str, Django's
+    words for the failure) is for the log, which Django writes, not for readers."""
+    return error_page(request, "403_csrf.html", status=403)
 
 
 def page_not_found(request, exception):
-    return HttpResponseNotFound(loader.render_to_string("404.html", request=request))
+    return error_page(request, "404.html", status=404)
+
+
+def gone(request):
+    """410 Gone, "Article removed": a deleted post's addresses (RFC 9110 section 15.5.11;
+    advice_site.middleware.RedirectFallbackMiddleware, issue 18)."""
+    return error_page(request, "410.html", status=410)
 
 
 def server_error(request):
     """500, or 503 with Retry-After during a database outage; neither page needs the
     database or the request."""
     if isinstance(sys.exception(), DATABASE_UNAVAILABLE):
-        response = HttpResponseServerError(loader.render_to_string("503.html"), status=503)
+        response = error_page(None, "503.html", status=503)
         response["Retry-After"] = "30"
         return response
-    return HttpResponseServerError(loader.render_to_string("500.html"))
+    return error_page(None, "500.html", status=500)
 
 
 @cache
@@ -69,6 +100,18 @@ def too_many_requests(request):
     Retry-After (RFC 9110) set to the longest of allauth's windows, since allauth does
     not say which limit was hit, and the wait in words (issue 11)."""
     wait = _longest_allauth_window()
-    response = render(request, "429.html", {"wait": duration_words(wait)}, status=429)
+    response = error_page(request, "429.html", status=429, context={"wait": duration_words(wait)})
     response["Retry-After"] = str(wait)
     return response
+
+
+@read_only
+@cache_control(public=True, max_age=FAVICON_SECONDS)
+def favicon(request):
+    """/favicon.ico, which browsers and crawlers ask for whatever a page's ``<link
+    rel="icon">`` says: a redirect to the site's icon, static/favicon.svg (issue 18).
+
+    A 302 kept for a day, not a 301 kept for ever: the icon's static address carries a
+    hash of its content (ManifestStaticFilesStorage), which changes when the icon does.
+    """
+    return redirect(static("favicon.svg"))

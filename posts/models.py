@@ -317,10 +317,18 @@ def redirect_old_permalink(*, old, new):
 
 
 @receiver(post_delete, sender=Post)
-def old_permalinks_of_a_deleted_post_are_gone(sender, instance, **kwargs):
-    """A deleted post's old addresses answer 410 Gone, not a redirect to a 404: Django's
-    redirects answer 410 for an empty new_path. Every way of deleting a post sends
-    post_delete (the admin's delete page and "Delete selected" included)."""
-    Redirect.objects.filter(site_id=settings.SITE_ID, new_path=instance.permalink).update(
-        new_path=""
+def a_deleted_posts_addresses_are_gone(sender, instance, **kwargs):
+    """Every address of a deleted post answers 410 Gone, "Article removed", instead of a
+    redirect to a 404 or a 404: its former ones and its last one, which is what bookmarks
+    hold (issue 18). Django's redirects answer 410 for an empty new_path.
+
+    post_delete is the one place every way of deleting a post passes (delete(), a
+    QuerySet's delete(), the admin's delete page and its "Delete selected" action); a
+    post later created or moved at the address is shown there, as the 410 only answers
+    an address where nothing else is found.
+    """
+    site_id = settings.SITE_ID
+    Redirect.objects.filter(site_id=site_id, new_path=instance.permalink).update(new_path="")
+    Redirect.objects.update_or_create(
+        site_id=site_id, old_path=instance.permalink, defaults={"new_path": ""}
     )

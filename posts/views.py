@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.vary import vary_on_cookie
 
-from advice_site.http import read_only
+from advice_site.http import read_only, with_query_string
 from checklists.page import checklist_for, note_visit, progress_by_post
 from comments.page import discussion_for
 
@@ -65,7 +65,18 @@ def post_detail(request, permalink):
     """
     if not is_permalink(normalize_permalink(permalink)):
         raise Http404("No such post.")  # and nothing to look up, in the cache or the database
-    page_number = comments_page_number(request)
+    try:
+        page_number = comments_page_number(request)
+    except BadRequest:
+        # Not a post's address (an old one, say): its 404 lets the redirect to the new
+        # address keep the query string whatever it holds (issue 18).
+        if (
+            not Post.objects.visible_to(request.user)
+            .filter(permalink=normalize_permalink(permalink))
+            .exists()
+        ):
+            raise Http404("No such post.") from None
+        raise
     note_visit(request)
     return page_cache.serve(
         request, lambda: _post_page(request, permalink, page_number), variant=str(page_number)
@@ -83,8 +94,7 @@ def _post_page(request, permalink, page_number):
         raise Http404("No such post.")
     if request.path_info != post.permalink:
         # One address per post: /dl_advice and /dl_advice// answer with /dl_advice/.
-        query = request.META.get("QUERY_STRING")
-        return redirect(post.permalink + (f"?{query}" if query else ""), permanent=True)
+        return redirect(with_query_string(request, post.permalink), permanent=True)
     discussion = discussion_for(request, post, page_number=page_number)
     checklist = checklist_for(request, post)
     response = render(

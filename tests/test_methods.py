@@ -22,6 +22,7 @@ READ_ONLY = {
     "sitemap",
     "robots",
     "media",
+    "favicon",
     "checklists:my_progress",
     "accounts:account",
     "accounts:export",

@@ -11,6 +11,7 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import Http404
 from django.urls import reverse
@@ -48,7 +49,7 @@ def form_urls(post):
 
 def assert_the_sites_400_page(response):
     assert response.status_code == 400
-    assert "<title>Bad request</title>" in response.content.decode()
+    assert f"<title>Bad request · {settings.SITE_NAME}</title>" in response.content.decode()
     assert "default-src 'self'" in response["Content-Security-Policy"]
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["X-Frame-Options"] == "DENY"
@@ -214,7 +215,7 @@ def test_gunicorn_answers_a_latin1_form_with_the_400_page_and_no_traceback(tmp_p
         server.wait(timeout=30)
 
     assert response.status == 400
-    assert "<title>Bad request</title>" in body
+    assert f"<title>Bad request · {settings.SITE_NAME}</title>" in body
     assert "default-src 'self'" in response.getheader("Content-Security-Policy")
     output = log.read_text()
     assert "Traceback" not in output

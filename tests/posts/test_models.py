@@ -165,21 +165,7 @@ def test_moving_back_leaves_no_redirect_loop(client, a_post):
     assert not Redirect.objects.filter(old_path="/a-test-post/").exists()
 
 
-@pytest.mark.parametrize("how", ["delete()", "queryset delete()"])
-def test_a_deleted_posts_old_addresses_are_gone_not_redirected(client, a_post, how):
-    move(a_post, "/b/")
-    move(a_post, "/c/")
-
-    if how == "delete()":
-        a_post.delete()
-    else:
-        type(a_post).objects.filter(pk=a_post.pk).delete()
-
-    for old in ("/a-test-post/", "/b/"):
-        response = client.get(old)
-        assert response.status_code == 410, old
-        assert "Article removed" in response.text
-    assert client.get("/c/").status_code == 404
+# A deleted post's addresses: tests/posts/test_old_addresses.py.
 
 
 def test_saving_without_moving_makes_no_redirect(a_post):

@@ -364,7 +364,7 @@ def test_the_server_error_page_renders_without_a_request():
     page = parse(html)
     assert page.find("h1").text == "Something went wrong"
     assert page.find("main")["id"] == "content"
-    assert page.find("a", href="/")
+    assert page.find("main").find("a", href="/").text == "See all articles"
 
 
 def test_a_redirect_to_the_permalink_keeps_the_query_string(client, a_post):
