@@ -211,13 +211,15 @@
           body: JSON.stringify({ done: wanted })
         });
       }).then(function (response) {
+        pending[key] -= 1;
         if (!response.ok) throw new Error("HTTP " + response.status);
         return response.json();
-      }).then(function (data) {
+      }, function (error) {
         pending[key] -= 1;
+        throw error;
+      }).then(function (data) {
         if (latest[key] === request) update(box, data);
       }).catch(function () {
-        pending[key] -= 1;
         if (latest[key] !== request) return;
         box.checked = !wanted;
         showError(box, "Could not save “" + itemName(box) + "”. Check your connection and try again.");
