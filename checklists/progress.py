@@ -20,9 +20,26 @@ SESSION_KEY = "checklist_ticks"  # {str(item id): ISO time ticked}
 
 @dataclass
 class ItemState:
+    """One item for one viewer: ``item`` (a ChecklistItem), whether it is ``done``, when
+    it was ticked, and whether the viewer's own tick is among ``item.reader_count``
+    (``counted``: a logged-in reader's is; a visitor's, kept in their session, is not)."""
+
     item: ChecklistItem
     done: bool
     ticked_at: datetime | None = None
+    counted: bool = False
+
+    @property
+    def readers(self):
+        """The readers' count in words, as the viewer reads it beside their box (str).
+
+        Issue 18: it never contradicts what the viewer did. Once they have done the item
+        it speaks of them, "You and 3 other readers did this" or "You did this", whether
+        or not their own tick is in the count (a visitor's is not, and for other readers
+        the count may lag a minute behind, posts.page_cache).
+        """
+        others = self.item.reader_count - (1 if self.done and self.counted else 0)
+        return readers_text(max(others, 0), you=self.done)
 
 
 class Summary:
@@ -73,6 +90,32 @@ class Progress(Summary):
     def by_anchor(self):
         return {state.item.anchor: state for state in self.items}
 
+    def as_json(self):
+        """The viewer's whole state on the post, as a tick answers it (a dict for JSON):
+        the counts and, for each current item in page order, its anchor, whether it is
+        done and its readers' sentence. Issue 18: a page open in a stale tab updates
+        every box from it, not only the one ticked."""
+        return {
+            "done_count": self.done_count,
+            "total": self.total,
+            "percent": self.percent,
+            "summary": self.summary,
+            "items": [
+                {"item": state.item.anchor, "done": state.done, "readers": state.readers}
+                for state in self.items
+            ],
+        }
+
+
+def readers_text(others, *, you=False):
+    """How many readers did an item, in words (str): ``others`` (int) readers besides
+    the viewer, and ``you`` (bool) whether the viewer did it too."""
+    if not you:
+        return "1 reader did this" if others == 1 else f"{others} readers did this"
+    if not others:
+        return "You did this"
+    return f"You and {others} other reader{'s' if others != 1 else ''} did this"
+
 
 def progress_for(*, user, session, post, items=None):
     """The reader's (or the visitor's session's) progress through a post's current items."""
@@ -86,7 +129,12 @@ def progress_for(*, user, session, post, items=None):
         ticked = session_ticks(session)
     return Progress(
         items=[
-            ItemState(item=item, done=item.pk in ticked, ticked_at=ticked.get(item.pk))
+            ItemState(
+                item=item,
+                done=item.pk in ticked,
+                ticked_at=ticked.get(item.pk),
+                counted=user.is_authenticated,
+            )
             for item in items
         ]
     )
@@ -145,21 +193,33 @@ def set_tick(*, user, item, done):
     return True
 
 
-def counts_for(*, user, post_id):
-    """The reader's progress through a post as counts only, in one query: what a tick
-    answers with, without loading every item. SQL, as set_tick: building this query
-    with the ORM took longer than running it."""
+def reader_progress(*, user, post_id):
+    """The reader's progress through a post (a Progress) in one query: what a tick
+    answers with (``ticked_at`` left out). SQL, as set_tick: building this query with
+    the ORM took longer than running it. Each item has only the fields the answer needs."""
     with connection.cursor() as cursor:
         cursor.execute(
             # The reader's own tick joined per item through the (user, item) index,
             # rather than every reader's ticks joined and then filtered.
-            f"SELECT count(*), count(tick.id) FROM {ChecklistItem._meta.db_table} item "
+            "SELECT item.id, item.anchor, item.text, item.reader_count, tick.id IS NOT NULL "
+            f"FROM {ChecklistItem._meta.db_table} item "
             f"LEFT JOIN {Tick._meta.db_table} tick ON tick.item_id = item.id "
-            "AND tick.user_id = %s WHERE item.post_id = %s AND item.archived_at IS NULL",
+            "AND tick.user_id = %s WHERE item.post_id = %s AND item.archived_at IS NULL "
+            "ORDER BY item.position, item.id",
             [user.pk, post_id],
         )
-        total, done = cursor.fetchone()
-    return Counts(done_count=done, total=total)
+        rows = cursor.fetchall()
+    states = [
+        ItemState(
+            item=ChecklistItem(
+                pk=pk, post_id=post_id, anchor=anchor, text=text, reader_count=reader_count
+            ),
+            done=bool(done),
+            counted=True,
+        )
+        for pk, anchor, text, reader_count, done in rows
+    ]
+    return Progress(items=states)
 
 
 def set_session_tick(*, session, item, done):

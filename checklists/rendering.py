@@ -48,10 +48,6 @@ def interactive_body(body_html, progress):
     return mark_safe(CHECKLIST_HEADING.sub(replace, body_html))
 
 
-def readers_text(count):
-    return "1 reader did this" if count == 1 else f"{count} readers did this"
-
-
 def _controls(state, url):
     """The readers' count and the form that sets the state without JavaScript."""
     # format_html rather than a template: this runs once per item on every page view.
@@ -66,7 +62,7 @@ def _controls(state, url):
         '<span class="visually-hidden">: {text}</span></button>'
         "</form></div>",
         anchor=state.item.anchor,
-        readers=readers_text(state.item.reader_count),
+        readers=state.readers,
         url=url,
         value="false" if state.done else "true",
         label="Mark as not done" if state.done else "Mark as done",

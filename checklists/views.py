@@ -1,6 +1,5 @@
 import json
 
-from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,13 +14,14 @@ from posts.models import Post
 from .models import ChecklistItem, Tick
 from .progress import (
     Counts,
-    counts_for,
+    ItemState,
     progress_for,
+    reader_progress,
     reset_progress,
+    session_ticks,
     set_session_tick,
     set_tick,
 )
-from .rendering import readers_text
 
 TRUE_VALUES = {"true", "1", "on", "yes"}
 FALSE_VALUES = {"false", "0", "off", "no"}
@@ -67,18 +67,17 @@ def set_item(request, item_id):
     if not wants_json:
         return redirect(item.get_absolute_url())
     if request.user.is_authenticated:
-        progress = counts_for(user=request.user, post_id=item.post_id)
+        progress = reader_progress(user=request.user, post_id=item.post_id)
     else:
         progress = progress_for(user=request.user, session=request.session, post=item.post)
+    state = progress.by_anchor().get(item.anchor)
+    # The reader's whole state on the post (issue 18), and the ticked item's on top.
     return JsonResponse(
         {
             "item": item.anchor,
             "done": done,
-            "done_count": progress.done_count,
-            "total": progress.total,
-            "percent": progress.percent,
-            "summary": progress.summary,
-            "readers": readers_text(item.reader_count),
+            "readers": state.readers if state else "",
+            **progress.as_json(),
         }
     )
 
@@ -102,15 +101,29 @@ def reset(request, post_id):
 
 
 @read_only
-@login_required
 def my_progress(request):
-    """Every post the reader has ticked in, with their progress and when they ticked."""
-    ticks = (
-        Tick.objects.filter(user=request.user, item__archived_at__isnull=True)
-        # item__post: each ticked item links to its heading in the post (no query per tick).
-        .select_related("item__post")
-        .order_by("item__position")
-    )
+    """Every post the reader has ticked in, with their progress and when they ticked.
+
+    A visitor sees theirs too, from their session, with the reason to log in or sign
+    up: their ticks are kept in this browser only (issue 18: "All done! My progress"
+    sent them to a bare log-in page).
+    """
+    if request.user.is_authenticated:
+        ticks = [
+            ItemState(item=tick.item, done=True, ticked_at=tick.ticked_at)
+            for tick in Tick.objects.filter(user=request.user, item__archived_at__isnull=True)
+            # item__post: each ticked item links to its heading in the post (no query per tick).
+            .select_related("item__post")
+            .order_by("item__position")
+        ]
+    else:
+        ticked = session_ticks(request.session)
+        items = (
+            ChecklistItem.objects.current().filter(pk__in=ticked).select_related("post")
+            if ticked
+            else []
+        )
+        ticks = [ItemState(item=item, done=True, ticked_at=ticked[item.pk]) for item in items]
     by_post = {}
     for tick in ticks:
         by_post.setdefault(tick.item.post_id, []).append(tick)
@@ -120,6 +133,8 @@ def my_progress(request):
         .annotate(
             item_count=Count("checklist_items", filter=Q(checklist_items__archived_at__isnull=True))
         )
+        if by_post
+        else []
     )
     rows = [
         {

@@ -5,8 +5,9 @@ from dataclasses import dataclass
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
+from posts.models import Post
+
 from .forms import CommentForm
-from .models import Comment
 from .rules import standing_of
 from .threads import page_of_threads, threads_html
 
@@ -29,7 +30,13 @@ def discussion_for(request, post, *, page_number=1):
     # Read once for the form and for the links on every comment.
     standing = standing_of(viewer) if viewer.is_authenticated else None
     threads, page = page_of_threads(post=post, viewer=viewer, page_number=page_number)
-    count = Comment.objects.readable_by(viewer).filter(post=post).count()
+    # The same count as the Articles page's, from one definition (issue 18).
+    count = (
+        Post.objects.filter(pk=post.pk)
+        .with_comment_counts(viewer)
+        .values_list("comment_count", flat=True)
+        .get()
+    )
     form = CommentForm(post=post, user=viewer, standing=standing)
     html = render_to_string(
         "comments/includes/section.html",

@@ -5,7 +5,9 @@ CommonMark (markdown-it-py) with three additions the articles need:
 * every heading gets a stable id from ``heading_id``, one slug rule for every script
   (an explicit kramdown-style ``{#id}`` wins; old ids live on as aliases),
 * ``## <input type="checkbox"> Text`` headings become checklist headings: a real
-  checkbox labelled by the heading text, which the checklists app makes interactive,
+  checkbox named by the heading text (``aria-labelledby``, not a ``<label>``: a click
+  or double-click on the text must not tick it, issue 18), which the checklists app
+  makes interactive,
 * ``$...$`` / ``$$...$$`` become MathML on the server when a post asks for math.
 
 Raw HTML stays enabled because articles are written by staff editors (the Jekyll
@@ -37,6 +39,10 @@ FORM_CONTROL = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 CHECKLIST_CLASS = ' class="checklist-heading"'
+# A checklist heading's text, which names its box (the span ends where the heading does).
+CHECKLIST_TEXT = re.compile(
+    r'<span class="checklist-text" id="[^"]*">(?P<text>.*?)</span>(?=</h[1-6]>)', re.DOTALL
+)
 BLANK_TARGET_ANCHOR = re.compile(r"<a\b(?=[^>]*\btarget\s*=\s*[\"']?_blank)[^>]*>", re.IGNORECASE)
 REL_ATTRIBUTE = re.compile(r"\srel\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.IGNORECASE)
 SELF_CLOSING_END = re.compile(r"(?:(?<=[\"'])|\s)/\s*$")
@@ -140,12 +146,14 @@ def render(text, *, math=False, aliases=None):
 def display_html(body_html):
     """The stored HTML (str) for places that only show it, such as the Atom feed.
 
-    Checklist headings become plain headings, and form controls (inputs, buttons,
-    labels, forms) are dropped, keeping their text: feed readers keep such markup
+    Checklist headings become plain headings (their text out of the span that names
+    the box), and form controls (inputs, buttons, labels, forms) are dropped, keeping
+    their text: feed readers keep such markup
     (feedparser's sanitizer lets it through), and an entry's content is for display
     (RFC 4287 section 4.1.3).
     """
-    return FORM_CONTROL.sub("", body_html).replace(CHECKLIST_CLASS, "")
+    plain = CHECKLIST_TEXT.sub(r"\g<text>", FORM_CONTROL.sub("", body_html))
+    return plain.replace(CHECKLIST_CLASS, "")
 
 
 def render_preview(text):
@@ -308,15 +316,26 @@ def _render_heading_open(renderer, tokens, index, options, env):
         return opening
     anchor = token.attrGet("id")
     opening = opening.replace(">", ' class="checklist-heading">', 1)
+    # The box is named by the text beside it rather than wrapped with it in a <label>:
+    # only the box ticks, so selecting a word or tapping the heading changes nothing
+    # (issue 18).
     return (
         f'{opening}<input type="checkbox" class="checklist-box" id="check-{anchor}" '
-        f'name="item" value="{anchor}" data-checklist-item="{anchor}">'
-        f'<label for="check-{anchor}">'
+        f'name="item" value="{anchor}" aria-labelledby="{checklist_text_id(anchor)}" '
+        f'data-checklist-item="{anchor}">'
+        f'<span class="checklist-text" id="{checklist_text_id(anchor)}">'
     )
+
+
+def checklist_text_id(anchor):
+    """The id (str) of the element holding a checklist heading's text, which names its
+    checkbox (issue 18); ``anchor`` is the heading's id (letters, digits, marks, "-" and
+    "_", so safe in HTML)."""
+    return f"check-{anchor}-text"
 
 
 def _render_heading_close(renderer, tokens, index, options, env):
     closing = renderer.renderToken(tokens, index, options, env)
     if tokens[index].meta.get("checklist"):
-        return "</label>" + closing
+        return "</span>" + closing
     return closing

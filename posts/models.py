@@ -4,7 +4,8 @@ from django.contrib.redirects.models import Redirect
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import reverse
@@ -89,19 +90,27 @@ class PostQuerySet(ChangeSignallingQuerySet):
     def published(self):
         return self.filter(status=Post.Status.PUBLISHED, published_at__lte=timezone.now())
 
-    def with_comment_counts(self):
-        """Annotate comment_count: approved comments, as the post page counts them."""
-        # A GROUP BY query drops Meta.ordering, so the newest-first order is restated.
-        return self.order_by(*(self.query.order_by or Post._meta.ordering)).annotate(
-            comment_count=models.Count(
-                "comments",
-                filter=Q(
-                    comments__status="approved",
-                    comments__hidden_by_flags=False,
-                    comments__is_removed=False,
-                ),
-            )
+    def with_comment_counts(self, viewer):
+        """Annotate ``comment_count`` (int): the comments of each post whose text
+        ``viewer`` (a User or AnonymousUser) may read, CommentQuerySet.readable_by().
+
+        The one count of a post's comments: the Articles and category pages show it, and
+        the post page's discussion (comments.page) takes its count from here too, so a
+        reader whose comments await moderation sees the same number everywhere (issue
+        18). A visitor reads only public comments, so a page shared by every visitor
+        (posts.page_cache) shows the same count to all of them.
+        """
+        # The comments app's model, through the relation: posts does not import it.
+        comments = self.model._meta.get_field("comments").related_model.objects
+        counted = (
+            comments.readable_by(viewer)
+            .filter(post=OuterRef("pk"))
+            .order_by()
+            .values("post")
+            .annotate(count=models.Count("pk"))
+            .values("count")
         )
+        return self.annotate(comment_count=Coalesce(Subquery(counted), 0))
 
     def visible_to(self, user):
         """Published posts for everyone; drafts and scheduled posts too for staff."""

@@ -24,14 +24,18 @@ def _summaries(request, posts):
 
 @read_only
 def post_list(request):
-    posts = Post.objects.published().with_comment_counts().prefetch_related("categories")
+    posts = (
+        Post.objects.published().with_comment_counts(request.user).prefetch_related("categories")
+    )
     return render(request, "posts/post_list.html", {"summaries": _summaries(request, posts)})
 
 
 @read_only
 def category_detail(request, slug):
     category = get_object_or_404(Category, slug=slug)
-    posts = category.posts.published().with_comment_counts().prefetch_related("categories")
+    posts = (
+        category.posts.published().with_comment_counts(request.user).prefetch_related("categories")
+    )
     return render(
         request,
         "posts/category_detail.html",

@@ -49,6 +49,7 @@
     box.disabled = false;
   });
   var latest = {}; // the newest request per item wins; older answers are ignored
+  var pending = {}; // requests per item not answered yet
   // One request at a time, in the order of the clicks. A visitor's ticks live in their
   // session: two requests at once would each save their own copy of it and one tick
   // would be lost. In order, the last answer also carries the newest summary.
@@ -74,8 +75,11 @@
     return row.nextElementSibling;
   }
 
+  // The box is named by its heading's text (aria-labelledby), which is not a <label>:
+  // clicking the text ticks nothing.
   function itemName(box) {
-    return box.labels && box.labels[0] ? box.labels[0].textContent.trim() : "this item";
+    var text = document.getElementById(box.getAttribute("aria-labelledby") || "");
+    return text ? text.textContent.trim() : "this item";
   }
 
   function firstUnticked(from) {
@@ -140,29 +144,47 @@
     return allDone;
   }
 
-  function showItem(box, data) {
+  // One item as the server has it: its box, its line in the contents list, its
+  // readers' count and its no-JavaScript button.
+  function showItem(box, state) {
+    box.checked = state.done;
     var entry = document.querySelector(
       '[data-contents-item="' + CSS.escape(box.dataset.checklistItem) + '"]'
     );
     if (entry) {
-      entry.classList.toggle("is-done", data.done);
-      entry.querySelector("[data-contents-state]").textContent = data.done ? " (done)" : "";
+      entry.classList.toggle("is-done", state.done);
+      entry.querySelector("[data-contents-state]").textContent = state.done ? " (done)" : "";
     }
     var controls = controlsOf(box);
     var readers = controls.querySelector("[data-readers]");
-    if (readers) readers.textContent = data.readers;
+    if (readers) readers.textContent = state.readers;
     var form = controls.querySelector("form.tick-form");
     if (form) {
-      form.elements.done.value = data.done ? "false" : "true";
+      form.elements.done.value = state.done ? "false" : "true";
       var button = form.querySelector("button");
-      var label = data.done ? "Mark as not done" : "Mark as done";
+      var label = state.done ? "Mark as not done" : "Mark as done";
       button.firstChild.textContent = label;
       button.setAttribute("aria-label", label + ": " + itemName(box));
     }
   }
 
+  // A tick's answer carries the reader's whole state on the post, so a page left open
+  // while they ticked elsewhere (another tab, another device) catches up on every item.
+  // A box with a click still on its way keeps what the reader asked for: its own
+  // answer follows.
+  function showState(data) {
+    var byAnchor = {};
+    boxes.forEach(function (box) {
+      byAnchor[box.dataset.checklistItem] = box;
+    });
+    (data.items || []).forEach(function (state) {
+      var box = byAnchor[state.item];
+      if (box && !pending[state.item]) showItem(box, state);
+    });
+  }
+
   function update(box, data) {
-    showItem(box, data);
+    showState(data);
     var allDone = showProgress(data);
     announce(
       (data.done ? "Done: " : "Not done: ") + itemName(box) + ". " + data.summary + "." +
@@ -176,6 +198,7 @@
       var key = box.dataset.checklistItem;
       var request = (latest[key] || 0) + 1;
       latest[key] = request;
+      pending[key] = (pending[key] || 0) + 1;
       clearError(box);
       inTurn(function () {
         return fetch(box.dataset.tickUrl, {
@@ -188,8 +211,12 @@
           body: JSON.stringify({ done: wanted })
         });
       }).then(function (response) {
+        pending[key] -= 1;
         if (!response.ok) throw new Error("HTTP " + response.status);
         return response.json();
+      }, function (error) {
+        pending[key] -= 1;
+        throw error;
       }).then(function (data) {
         if (latest[key] === request) update(box, data);
       }).catch(function () {

@@ -323,8 +323,11 @@ def test_printing_keeps_the_ticks_as_boxes_and_drops_navigation_and_forms(new_pa
     page.emulate_media(media="print")
 
     def mark(section):
-        return page.locator(f"label:text-is('{section}')").evaluate(
-            "label => getComputedStyle(label, '::before').content"
+        # The heading's text, which names its box (issue 18: no longer a <label>).
+        return (
+            page.get_by_role("heading")
+            .get_by_text(section, exact=True)
+            .evaluate("text => getComputedStyle(text, '::before').content")
         )
 
     assert mark(FRAMEWORK) == '"☑\u00a0"'

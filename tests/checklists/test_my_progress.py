@@ -27,11 +27,39 @@ def card(page, post):
     return page.find("section", aria_labelledby=f"progress-post-{post.pk}")
 
 
-def test_my_progress_needs_an_account(client):
+def test_a_visitor_sees_the_ticks_kept_in_their_browser_and_why_to_log_in(client, a_post):
+    """Issue 18: "All done! My progress" sent a visitor to a bare log-in page."""
+    first = items_by_text(a_post)["First thing"]
+    client.post(f"/checklists/items/{first.pk}/", {"done": "true"})
+
     response = client.get("/progress/")
 
-    assert response.status_code == 302
-    assert response["Location"] == "/accounts/login/?next=/progress/"
+    assert response.status_code == 200
+    page = parse(response)
+    post_card = card(page, a_post)
+    assert post_card.find("p", id=f"progress-post-{a_post.pk}-summary").text == "1 of 2 done (50%)"
+    assert [li.find("a").text for li in post_card.find("ul").find_all("li")] == ["First thing"]
+    note = page.find("p", class_="checklist-note")
+    assert "kept in this browser only" in note.text
+    assert "to keep your progress across devices" in note.text
+    links = {a.text: a["href"] for a in note.find_all("a")}
+    assert links == {
+        "Log in": "/accounts/login/?next=/progress/",
+        "sign up": "/accounts/signup/?next=/progress/",
+    }
+
+
+def test_a_visitor_without_ticks_is_told_how_to_start(client):
+    page = parse(client.get("/progress/"))
+
+    assert "You have not ticked anything yet" in page.find("main").text
+    assert "kept in this browser only" in page.find("p", class_="checklist-note").text
+
+
+def test_a_readers_page_has_no_note_for_visitors(reader_client):
+    page = parse(reader_client.get("/progress/"))
+
+    assert page.find_all("p", class_="checklist-note") == []
 
 
 def test_my_progress_lists_each_post_with_its_progress_and_ticked_items(

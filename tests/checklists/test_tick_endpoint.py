@@ -3,10 +3,13 @@
 import json
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from checklists.models import ChecklistItem, Tick
 from checklists.progress import SESSION_KEY, set_tick
+from tests.conftest import make_post
 
 from .helpers import checklist_body, items_by_text
 
@@ -82,9 +85,49 @@ def test_json_sets_the_state_and_answers_with_the_progress(reader_client, a_read
         "total": 2,
         "percent": 50,
         "summary": "1 of 2 done (50%)",
-        "readers": "1 reader did this",
+        "readers": "You did this",
+        "items": [
+            {"item": "first-thing", "done": True, "readers": "You did this"},
+            {"item": "second-thing", "done": False, "readers": "0 readers did this"},
+        ],
     }
     assert Tick.objects.filter(user=a_reader, item=first).count() == 1
+
+
+@pytest.mark.parametrize("logged_in", [True, False], ids=["reader", "visitor"])
+def test_a_ticks_answer_carries_every_items_state_for_a_stale_page(
+    reader_client, client, a_reader, a_post, logged_in
+):
+    """Issue 18: unticked in one tab, an item stayed checked in another after a tick
+    there. The answer carries the whole state, so that tab shows what the server has."""
+    items = items_by_text(a_post)
+    browser = reader_client if logged_in else client
+    post_json(browser, items["First thing"], {"done": True})
+    post_json(browser, items["First thing"], {"done": False})  # "the other tab"
+
+    response = post_json(browser, items["Second thing"], {"done": True})
+
+    states = {state["item"]: state["done"] for state in response.json()["items"]}
+    assert states == {"first-thing": False, "second-thing": True}
+    assert response.json()["summary"] == "1 of 2 done (50%)"
+
+
+@pytest.mark.parametrize("logged_in", [True, False], ids=["reader", "visitor"])
+def test_a_ticks_whole_state_costs_the_same_queries_for_two_items_or_forty(
+    reader_client, client, logged_in
+):
+    browser = reader_client if logged_in else client
+    counts = []
+    for size in (2, 40):
+        headings = [f"Step {number}" for number in range(size)]
+        post = make_post(
+            title=f"{size}", slug=f"s{size}", permalink=f"/s{size}/", body=checklist_body(*headings)
+        )
+        with CaptureQueriesContext(connection) as captured:
+            post_json(browser, post.checklist_items.first(), {"done": True})
+        counts.append(len(captured))
+
+    assert counts[0] == counts[1]
 
 
 def test_json_unticks(reader_client, a_reader, first):

@@ -61,8 +61,9 @@ def test_a_visitor_ticks_with_json_and_sees_progress(client, a_post, items):
     response = tick_json(client, items["First thing"])
 
     assert response.json()["summary"] == "1 of 2 done (50%)"
-    # A visitor's tick is not a reader's: the readers' count is for accounts.
-    assert response.json()["readers"] == "0 readers did this"
+    # A visitor's tick is not in the readers' count (that is for accounts), but the
+    # sentence beside their box must not say nobody did it (issue 18).
+    assert response.json()["readers"] == "You did this"
     assert checked_on_page(client, a_post) == ["First thing"]
 
 

@@ -384,7 +384,7 @@ def test_a_readers_own_tick_is_exact_on_their_page_at_once(reader, a_post):
     reader.post(f"/checklists/items/{item.pk}/", {"done": "true"})
 
     html = page(reader, a_post)[1]
-    assert "1 of 2 done" in html and "1 reader did this" in html
+    assert "1 of 2 done" in html and "You did this" in html
 
 
 def test_a_readers_tick_does_not_empty_anyone_elses_page(

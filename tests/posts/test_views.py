@@ -208,11 +208,11 @@ def test_the_post_page_shows_the_post(client, the_article):
 
 
 def test_the_post_page_shows_the_checklist_as_checkboxes(client, the_article):
-    body = parse(client.get("/dl_advice/")).find("div", class_="post-body")
-    checkboxes = body.find_all("input", type="checkbox")
+    page = parse(client.get("/dl_advice/"))
+    checkboxes = page.find("div", class_="post-body").find_all("input", type="checkbox")
     assert len(checkboxes) == 9
     for box in checkboxes:
-        assert body.find("label", for_=box["id"]).text
+        assert page.accessible_name(box)
 
 
 def test_the_table_of_contents_links_to_every_section(client, the_article):
