@@ -15,7 +15,7 @@ from advice_site.mail import queue_email
 from advice_site.text import isolate
 
 from .addresses import drop_unverified_claims, verified_owner
-from .names import cleaned_name, names_not_to_pose_as
+from .names import cleaned_name, name_taken
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -110,8 +110,10 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             # Never the email address, not even the part before the "@": others see
             # the display name, and the email stays private. The provider's name follows
             # the same rules as a name typed here (accounts.names).
-            name = data.get("name") or data.get("username") or ""
-            user.display_name = cleaned_name(name, names_not_to_pose_as()) or "Reader"
+            name = cleaned_name(data.get("name") or data.get("username") or "")
+            if name and name_taken(name) is not None:
+                name = ""
+            user.display_name = name or "Reader"
         return user
 
 
