@@ -8,6 +8,7 @@ from allauth.socialaccount.providers.base import AuthProcess
 from django.conf import settings
 from django.contrib.sites.models import Site
 from django.http import Http404
+from django.urls import reverse
 
 from advice_site import site
 from advice_site.clients import client_ip
@@ -43,6 +44,14 @@ class AccountAdapter(DefaultAccountAdapter):
                 parts = urlsplit(value)
                 context[key] = urlunsplit((site.scheme(), site.domain(), *parts[2:]))
         request = allauth_context.request
+        if template_prefix.startswith("account/email/email_confirmation") and context.get("user"):
+            # The code's wording names its flow (issue 18): a sign-up, a change of
+            # address (from the verified one), or verifying the account's only address
+            # (allauth sends the last with the sign-up template when one logs in).
+            context["current_email"] = current_address(context["user"], besides=email)
+            context["signing_up"] = request is not None and request.path.startswith(
+                (reverse("account_signup"), reverse("socialaccount_signup"))
+            )
         message = self.render_mail(
             template_prefix, email, {"request": request, "email": email, **context}
         )
@@ -115,6 +124,15 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                 name = ""
             user.display_name = name or "Reader"
         return user
+
+
+def current_address(user, *, besides):
+    """The verified address (str) of ``user`` other than ``besides``, or None: the one a
+    change of address replaces."""
+    from allauth.account.models import EmailAddress
+
+    addresses = EmailAddress.objects.filter(user=user, verified=True)
+    return addresses.exclude(email__iexact=besides).values_list("email", flat=True).first()
 
 
 def user_display(user):

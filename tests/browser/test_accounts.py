@@ -77,7 +77,7 @@ def test_a_reader_changes_their_address_with_the_code_mailed_to_the_new_one(
     expect(page.get_by_role("status")).to_contain_text(f"You have confirmed {NEW}.")
     expect(page.get_by_role("main")).to_contain_text(f"Your address is {NEW} (verified).")
     # The old address heard about the change.
-    assert "Email Changed" in last_mail_to(OLD).subject
+    assert "email address of your account on Advice was changed" in last_mail_to(OLD).subject
 
     # From now on the new address logs in, and the old one no longer does.
     with_new = log_in_with(new_page(), NEW)
