@@ -251,3 +251,27 @@ def test_stored_names_that_break_the_new_rules_are_emptied():
     for email, (_, expected) in cases.items():
         users[email].refresh_from_db()
         assert users[email].display_name == expected, email
+
+
+def test_the_migration_cleans_names_and_fills_every_skeleton(a_post):
+    """accounts.0007: names stored before these rules are cleaned, and every account's
+    skeletons filled, so that a reader who commented before is protected at once."""
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps as current_apps
+    from django.db import connection
+
+    migration = importlib.import_module("accounts.migrations.0007_display_name_skeletons")
+    old = make_user(email="old@example.com")
+    spoof = make_user(email="spoof@example.com")
+    User.objects.filter(pk=old.pk).update(display_name="Olga Old", skeleton_folded_first="",
+                                          skeleton_mapped_first="")  # fmt: skip
+    User.objects.filter(pk=spoof.pk).update(display_name="M0derator")
+    add_comment(a_post, old)
+    assert not refused_at_sign_up("0lga 0ld")  # before: no skeleton stored
+
+    migration.clean_and_fill_skeletons(current_apps, SimpleNamespace(connection=connection))
+
+    assert User.objects.get(pk=spoof.pk).display_name == ""
+    assert refused_at_sign_up("0lga 0ld")

@@ -151,8 +151,8 @@ def test_connected_accounts_has_no_empty_section_without_a_provider(page, log_in
 
     page.goto("/accounts/3rdparty/")
 
-    expect(page.get_by_role("main")).to_contain_text("No account on another site is connected")
     expect(page.get_by_role("heading")).to_have_count(1)  # the page's own title only
+    expect(page.get_by_role("main")).to_contain_text("No account on another site is connected")
 
 
 def test_connected_accounts_offers_a_configured_provider(page, log_in, axe_violations):
