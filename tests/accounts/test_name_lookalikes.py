@@ -275,3 +275,33 @@ def test_the_migration_cleans_names_and_fills_every_skeleton(a_post):
 
     assert User.objects.get(pk=spoof.pk).display_name == ""
     assert refused_at_sign_up("0lga 0ld")
+
+
+def test_the_admin_refuses_a_commenters_name_for_another_reader(client):
+    reader = make_user(email="eve@example.com", display_name="Eve")
+    client.force_login(make_user(email="root@example.com", is_staff=True, is_superuser=True))
+    url = reverse("admin:accounts_user_change", args=[reader.pk])
+    values = parse(client.get(url).content).first("form", id="user_form").form_values()
+
+    response = client.post(url, {**values, "display_name": "Pau1 Lee"})
+
+    assert response.status_code == 200
+    assert (
+        "can be mistaken for “Paul Lee”" in parse(response.content).first(class_="errorlist").text
+    )
+    reader.refresh_from_db()
+    assert reader.display_name == "Eve"
+
+
+@pytest.mark.parametrize("name", ["Paul Lee", "Bob <bob@example.com>", "Adm1n"])
+def test_a_social_sign_up_does_not_take_a_name_that_is_refused(rf, name):
+    from allauth.socialaccount.models import SocialAccount, SocialLogin
+
+    from accounts.adapters import SocialAccountAdapter
+
+    request = rf.get("/")
+    sociallogin = SocialLogin(user=User(), account=SocialAccount(provider="github"))
+
+    user = SocialAccountAdapter(request).populate_user(request, sociallogin, {"name": name})
+
+    assert user.display_name == "Reader"
