@@ -52,6 +52,12 @@ class AccountAdapter(DefaultAccountAdapter):
             context["signing_up"] = request is not None and request.path.startswith(
                 (reverse("account_signup"), reverse("socialaccount_signup"))
             )
+        if template_prefix == "account/email/login_code":
+            # allauth mails its log-in code also to confirm it is the reader before a
+            # change (a reader without a password): say which (issue 18).
+            context["reauthenticating"] = request is not None and request.path.startswith(
+                reverse("account_request_reauthentication_code")
+            )
         message = self.render_mail(
             template_prefix, email, {"request": request, "email": email, **context}
         )

@@ -168,3 +168,20 @@ def test_connected_accounts_offers_a_configured_provider(page, log_in, axe_viola
     connect = page.get_by_role("region", name="Connect an account")
     expect(connect.get_by_role("link", name="GitHub")).to_be_visible()
     check_page(page, axe_violations, "Connected accounts", "connections with GitHub")
+
+
+def test_a_reader_without_a_password_confirms_it_is_them_by_a_code(page, log_in, axe_violations):
+    log_in(page, make_user("gh@example.com", display_name="Gh", password=None))
+
+    page.goto("/accounts/password/set/")
+
+    check_page(page, axe_violations, "Confirm it is you", "asking for a code")
+    page.get_by_role("button", name="Email me a code").click()
+    facts = check_page(page, axe_violations, "Enter the code we emailed you", "reauth code")
+    assert facts["filled"] == ["Confirm"]
+    message = last_mail_to("gh@example.com")
+    assert message.subject == "Your code to confirm it is you on Advice"
+    code = re.search(r"^([A-Z0-9-]{6,})$", message.body, re.MULTILINE)[1]
+    page.get_by_label("Code", exact=True).fill(code)
+    page.get_by_role("button", name="Confirm").click()
+    check_page(page, axe_violations, "Set a password", "set a password")
