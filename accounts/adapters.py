@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.sites.models import Site
 from django.core import signing
 from django.http import Http404
+from django.urls import reverse
 from django.utils.crypto import get_random_string, salted_hmac
 
 from advice_site import site
@@ -18,7 +19,7 @@ from advice_site.mail import queue_email
 from advice_site.text import isolate
 
 from .addresses import drop_unverified_claims, verified_owner
-from .names import cleaned_name, names_not_to_pose_as
+from .names import cleaned_name, name_taken
 
 # Issue 19: a stranger's failed log-ins must not lock the owner out. allauth counts
 # failures per IP address and per "key", which it makes from the address alone; here the
@@ -128,6 +129,20 @@ class AccountAdapter(DefaultAccountAdapter):
                 parts = urlsplit(value)
                 context[key] = urlunsplit((site.scheme(), site.domain(), *parts[2:]))
         request = allauth_context.request
+        if template_prefix.startswith("account/email/email_confirmation") and context.get("user"):
+            # The code's wording names its flow (issue 18): a sign-up, a change of
+            # address (from the verified one), or verifying the account's only address
+            # (allauth sends the last with the sign-up template when one logs in).
+            context["current_email"] = current_address(context["user"], besides=email)
+            context["signing_up"] = request is not None and request.path.startswith(
+                (reverse("account_signup"), reverse("socialaccount_signup"))
+            )
+        if template_prefix == "account/email/login_code":
+            # allauth mails its log-in code also to confirm it is the reader before a
+            # change (a reader without a password): say which (issue 18).
+            context["reauthenticating"] = request is not None and request.path.startswith(
+                reverse("account_request_reauthentication_code")
+            )
         message = self.render_mail(
             template_prefix, email, {"request": request, "email": email, **context}
         )
@@ -195,9 +210,20 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             # Never the email address, not even the part before the "@": others see
             # the display name, and the email stays private. The provider's name follows
             # the same rules as a name typed here (accounts.names).
-            name = data.get("name") or data.get("username") or ""
-            user.display_name = cleaned_name(name, names_not_to_pose_as()) or "Reader"
+            name = cleaned_name(data.get("name") or data.get("username") or "")
+            if name and name_taken(name) is not None:
+                name = ""
+            user.display_name = name or "Reader"
         return user
+
+
+def current_address(user, *, besides):
+    """The verified address (str) of ``user`` other than ``besides``, or None: the one a
+    change of address replaces."""
+    from allauth.account.models import EmailAddress
+
+    addresses = EmailAddress.objects.filter(user=user, verified=True)
+    return addresses.exclude(email__iexact=besides).values_list("email", flat=True).first()
 
 
 def user_display(user):

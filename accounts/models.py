@@ -1,13 +1,12 @@
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
 from advice_site.signals import ChangeSignallingQuerySet
 from advice_site.text import isolate
 
-from .names import DisplayNameField, check_not_posing
+from .names import DisplayNameField, skeleton_columns
 
 # How a reader without a display name is shown to others.
 ANONYMOUS_READER = "Anonymous reader"
@@ -31,6 +30,10 @@ class User(AbstractUser):
     notify_replies = models.BooleanField(
         "Email me when someone replies to my comments", default=True
     )
+    # The display name's two skeletons (accounts.names.skeletons), kept by save(): a new
+    # name is compared with every staff member's and commenter's in one indexed query.
+    skeleton_folded_first = models.CharField(max_length=255, blank=True, editable=False)
+    skeleton_mapped_first = models.CharField(max_length=255, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -40,20 +43,29 @@ class User(AbstractUser):
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
         ordering = ["display_name", "id"]
+        indexes = [
+            models.Index(fields=["skeleton_folded_first"], name="user_skeleton_folded_idx"),
+            models.Index(fields=["skeleton_mapped_first"], name="user_skeleton_mapped_idx"),
+        ]
 
     def __str__(self):
         # Isolated (U+2068 ... U+2069): the admin and plain text show it among other words.
         return isolate(self.display_name or self.username)
 
-    def clean(self):
-        """The admin's check beyond the field's own: no name confusable with a staff
-        member's or the site's (accounts.names)."""
-        super().clean()
-        if self.display_name:
-            try:
-                check_not_posing(self.display_name, user=self)
-            except ValidationError as error:
-                raise ValidationError({"display_name": error}) from None
+    def save(self, *args, **kwargs):
+        """Django's save, keeping the skeleton columns in step with the display name
+        (also when ``update_fields`` names only ``display_name``)."""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "display_name" in update_fields:
+            for column, value in skeleton_columns(self.display_name).items():
+                setattr(self, column, value)
+            if update_fields is not None:
+                kwargs["update_fields"] = {
+                    *update_fields,
+                    "skeleton_folded_first",
+                    "skeleton_mapped_first",
+                }
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("accounts:account")

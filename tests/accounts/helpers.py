@@ -11,12 +11,13 @@ from tests.html import parse
 
 PASSWORD = "a-long-enough-password"
 
-# allauth's mail subjects (templates/account/email/*_subject.txt), as a reader reads them.
-VERIFICATION_CODE = "Please Confirm Your Email Address"
-ALREADY_EXISTS = "Account Already Exists"
-UNKNOWN_ACCOUNT = "Unknown Account"
-RESET_LINK = "Password Reset Email"
-ADDRESS_CHANGED = "Email Changed"
+# allauth's mail subjects, in the site's words (templates/account/email/*_subject.txt,
+# issue 18), as a reader reads them; the test settings' SITE_NAME is "Advice".
+VERIFICATION_CODE = "Your code to verify your email address on Advice"
+ALREADY_EXISTS = "You already have an account on Advice"
+UNKNOWN_ACCOUNT = "No account on Advice has this email address"
+RESET_LINK = "Set a new password on Advice"
+ADDRESS_CHANGED = "The email address of your account on Advice was changed"
 
 
 def sign_up(client, email, display_name="New Reader", password=PASSWORD):

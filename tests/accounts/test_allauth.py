@@ -67,7 +67,7 @@ def test_the_sign_up_form_asks_for_email_display_name_and_password(client):
     assert names == ["email", "display_name", "password1", "password2"]
     display_name = form.find("input", name="display_name")
     assert "required" in display_name.attrs
-    assert page.accessible_name(display_name) == "Display name:"
+    assert page.accessible_name(display_name) == "Display name"
 
 
 @pytest.mark.parametrize("display_name", ["", "   "])
@@ -189,7 +189,7 @@ def test_logging_in_greets_the_reader_by_display_name_not_email(client):
 
     messages = [str(message) for message in response.context["messages"]]
     # The name is isolated (U+2068 ... U+2069): it cannot reorder allauth's sentence.
-    assert messages == ["Successfully signed in as \u2068Ann Reader\u2069."]
+    assert messages == ["You are logged in as \u2068Ann Reader\u2069."]
     assert "ann@example.com" not in response.content.decode()
 
 

@@ -73,7 +73,7 @@ def test_signing_up_looks_the_same_for_a_known_a_claimed_and_an_unknown_address(
 
     assert seen[KNOWN] == seen[CLAIMED] == seen[UNKNOWN]
     assert seen[UNKNOWN][1] == ["/accounts/confirm-email/"]
-    assert "We've sent a code to ADDRESS" in seen[UNKNOWN][2]
+    assert "We have emailed a code to ADDRESS" in seen[UNKNOWN][2]
     assert sent_mail() == [
         (KNOWN, ALREADY_EXISTS),
         (CLAIMED, VERIFICATION_CODE),

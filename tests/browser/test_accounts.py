@@ -24,9 +24,9 @@ def assert_no_axe_violations(page, axe_violations, where):
 def log_in_with(page, email, password=PASSWORD):
     """Log in through the form; returns the page, on whatever the form led to."""
     page.goto("/accounts/login/")
-    page.get_by_label("Email:", exact=True).fill(email)
-    page.get_by_label("Password:", exact=True).fill(password)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_label("Email", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Log in", exact=True).click()
     return page
 
 
@@ -48,11 +48,11 @@ def test_a_reader_changes_their_address_with_the_code_mailed_to_the_new_one(
     # Changing the address asks for the password again first.
     expect(page).to_have_url(re.compile(r"/accounts/reauthenticate/"))
     assert_no_axe_violations(page, axe_violations, "the password check")
-    page.get_by_label("Password:", exact=True).fill(PASSWORD)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Confirm").click()
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Enter Email Verification Code")
-    expect(page.get_by_role("main")).to_contain_text(f"We've sent a code to {NEW}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enter the code we emailed you")
+    expect(page.get_by_role("main")).to_contain_text(f"We have emailed a code to {NEW}")
     assert_no_axe_violations(page, axe_violations, "the code page")
     code = verification_code(last_mail_to(NEW))
 
@@ -66,18 +66,18 @@ def test_a_reader_changes_their_address_with_the_code_mailed_to_the_new_one(
     )
 
     # A wrong code is refused, with the reason next to the field.
-    page.get_by_label("Code:", exact=True).fill("AAAA-AAAA")
+    page.get_by_label("Code", exact=True).fill("AAAA-AAAA")
     page.get_by_role("button", name="Confirm").click()
     expect(page.get_by_role("main")).to_contain_text("Incorrect code.")
 
-    page.get_by_label("Code:", exact=True).fill(code)
+    page.get_by_label("Code", exact=True).fill(code)
     page.get_by_role("button", name="Confirm").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Email address")
     expect(page.get_by_role("status")).to_contain_text(f"You have confirmed {NEW}.")
     expect(page.get_by_role("main")).to_contain_text(f"Your address is {NEW} (verified).")
     # The old address heard about the change.
-    assert "Email Changed" in last_mail_to(OLD).subject
+    assert "email address of your account on Advice was changed" in last_mail_to(OLD).subject
 
     # From now on the new address logs in, and the old one no longer does.
     with_new = log_in_with(new_page(), NEW)
@@ -98,13 +98,13 @@ def test_changing_to_an_address_already_in_use_looks_the_same_until_the_code(
 
     page.get_by_label("New email address").fill("Grace@Example.com")
     page.get_by_role("button", name="Send a code to the new address").click()
-    page.get_by_label("Password:", exact=True).fill(PASSWORD)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Confirm").click()
 
     # Nothing tells Ada that the address has an account: the code went to its owner.
-    expect(page.get_by_role("heading", level=1)).to_have_text("Enter Email Verification Code")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enter the code we emailed you")
     code = verification_code(last_mail_to("grace@example.com"))
-    page.get_by_label("Code:", exact=True).fill(code)
+    page.get_by_label("Code", exact=True).fill(code)
     page.get_by_role("button", name="Confirm").click()
 
     # Only someone who can read Grace's mail learns it, and the address stays Grace's.

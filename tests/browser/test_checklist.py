@@ -76,15 +76,15 @@ def test_a_visitor_ticks_then_signs_up_and_keeps_the_ticks_on_any_browser(
     expect(panel).to_contain_text("Log in or sign up to save your progress.")
 
     panel.get_by_role("link", name="sign up", exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Sign Up")
-    page.get_by_label("Email:", exact=True).fill("new.reader@example.com")
-    page.get_by_label("Display name:", exact=True).fill("New Reader")
-    page.get_by_label("Password:", exact=True).fill(PASSWORD)
-    page.get_by_label("Password (again):", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign Up").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign up")
+    page.get_by_label("Email", exact=True).fill("new.reader@example.com")
+    page.get_by_label("Display name", exact=True).fill("New Reader")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Password (again)", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign up", exact=True).click()
     # The account opens once the code mailed to the address is typed in.
-    expect(page.get_by_role("heading", level=1)).to_have_text("Enter Email Verification Code")
-    page.get_by_label("Code:", exact=True).fill(
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enter the code we emailed you")
+    page.get_by_label("Code", exact=True).fill(
         verification_code(last_mail_to("new.reader@example.com"))
     )
     page.get_by_role("button", name="Confirm").click()
@@ -100,9 +100,9 @@ def test_a_visitor_ticks_then_signs_up_and_keeps_the_ticks_on_any_browser(
     elsewhere.goto(ARTICLE_PATH)
     expect_ticked(elsewhere)
     elsewhere.get_by_role("navigation", name="Site").get_by_role("link", name="Log in").click()
-    elsewhere.get_by_label("Email:", exact=True).fill("new.reader@example.com")
-    elsewhere.get_by_label("Password:", exact=True).fill(PASSWORD)
-    elsewhere.get_by_role("button", name="Sign In").click()
+    elsewhere.get_by_label("Email", exact=True).fill("new.reader@example.com")
+    elsewhere.get_by_label("Password", exact=True).fill(PASSWORD)
+    elsewhere.get_by_role("button", name="Log in", exact=True).click()
     expect(elsewhere).to_have_url(re.compile(re.escape(ARTICLE_PATH) + "$"))
     expect_ticked(elsewhere, FRAMEWORK, HANDS_ON)
     expect_progress(elsewhere, "2 of 9 done (22%)")
@@ -283,10 +283,10 @@ def test_axe_finds_no_violations_on_the_checklist_and_account_pages(
 
     nav = page.get_by_role("navigation", name="Site")
     nav.get_by_role("link", name="Log in").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Sign In")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log in")
     assert_no_axe_violations(page, axe_violations, "the log-in page")
     nav.get_by_role("link", name="Sign up").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Sign Up")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign up")
     assert_no_axe_violations(page, axe_violations, "the sign-up page")
 
     # Logged in, with ticks.

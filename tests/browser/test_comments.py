@@ -102,9 +102,9 @@ def test_a_comment_waits_for_a_moderator_then_gets_a_threaded_reply(page, new_pa
     admin = new_page()
     # The admin sends staff to the site's log-in form (rate limited like everyone's).
     admin.goto("/admin/login/?next=/admin/comments/comment/")
-    admin.get_by_label("Email:", exact=True).fill(moderator.email)
-    admin.get_by_label("Password:", exact=True).fill(PASSWORD)
-    admin.get_by_role("button", name="Sign In").click()
+    admin.get_by_label("Email", exact=True).fill(moderator.email)
+    admin.get_by_label("Password", exact=True).fill(PASSWORD)
+    admin.get_by_role("button", name="Log in", exact=True).click()
     expect(admin.get_by_role("heading", level=1)).to_have_text(re.compile("comment", re.I))
     approve_in_admin(admin, COMMENT)
 
