@@ -31,6 +31,7 @@ class FlagInline(admin.TabularInline):
     """Who flagged the comment, why, and their note: read-only, shown to moderators."""
 
     model = Flag
+    template = "admin/comments/comment/flags.html"
     extra = 0
     fields = ["user", "reason", "note", "created_at"]
     readonly_fields = fields
@@ -147,8 +148,8 @@ class CommentAdmin(admin.ModelAdmin):
         "author",
         "author_name",
         "parent",
-        "body",
-        "pending_body",
+        "markdown_source",
+        "pending_markdown_source",
         "pending_edited_at",
         "status",
         "hidden_by_flags",
@@ -334,6 +335,17 @@ class CommentAdmin(admin.ModelAdmin):
                 request, "This comment's author cannot be blocked: staff, or no account."
             )
         return redirect("admin:comments_comment_change", comment.pk)
+
+    # The page shows the comment rendered above its details; the details keep the text
+    # as its author wrote it, line breaks and all.
+
+    @admin.display(description="Markdown, as written")
+    def markdown_source(self, comment):
+        return format_html('<pre class="comment-source">{}</pre>', comment.body)
+
+    @admin.display(description="Edit awaiting moderation, as written")
+    def pending_markdown_source(self, comment):
+        return format_html('<pre class="comment-source">{}</pre>', comment.pending_body)
 
     @admin.display(description="Comment")
     def excerpt(self, comment):
