@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
@@ -433,12 +435,40 @@ class CommentAdmin(admin.ModelAdmin):
         )
 
 
+class ReaderAutocomplete(AutocompleteJsonView):
+    """The search for the reader to block: Django's autocomplete asks for "Can view
+    user", which a moderator does not have (issue 18); moderating is enough here."""
+
+    def has_perm(self, request, obj=None):
+        return can_moderate(request.user)
+
+
+class ReaderAutocompleteSelect(AutocompleteSelect):
+    url_name = "%s:comments_blockedcommenter_reader_autocomplete"
+
+
 @admin.register(BlockedCommenter)
 class BlockedCommenterAdmin(admin.ModelAdmin):
     list_display = ["user", "reason", "blocked_by", "created_at"]
     search_fields = ["user__email", "user__display_name"]
     autocomplete_fields = ["user"]
     readonly_fields = ["blocked_by", "created_at"]
+
+    def get_urls(self):
+        view = ReaderAutocomplete.as_view(admin_site=self.admin_site)
+        autocomplete = path(
+            "reader-autocomplete/",
+            self.admin_site.admin_view(view),
+            name="comments_blockedcommenter_reader_autocomplete",
+        )
+        return [autocomplete, *super().get_urls()]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            kwargs["widget"] = ReaderAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_module_permission(self, request):
         return can_moderate(request.user)

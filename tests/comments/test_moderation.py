@@ -1009,3 +1009,34 @@ def test_the_queue_takes_as_many_queries_for_one_comment_as_for_a_full_page(
 # every comment), the page of rows with their authors and posts, the post filter's choices,
 # the date hierarchy's years, the actions' permission; the same for one row or fifty.
 QUEUE_QUERIES = 10
+
+
+def test_a_readme_moderator_finds_the_reader_to_block_in_the_blocked_commenters_form(
+    client, readme_moderator, a_commenter
+):
+    client.force_login(readme_moderator)
+    form = parse(client.get(reverse("admin:comments_blockedcommenter_add")).content)
+    search_url = form.first("select", name="user").get("data-ajax--url")
+
+    response = client.get(
+        search_url,
+        {
+            "app_label": "comments",
+            "model_name": "blockedcommenter",
+            "field_name": "user",
+            "term": "Carla",
+        },
+    )
+
+    assert response.status_code == 200
+    assert [result["id"] for result in response.json()["results"]] == [str(a_commenter.pk)]
+
+
+def test_staff_without_the_moderate_permission_cannot_search_readers_to_block(
+    client, a_viewer, a_commenter
+):
+    client.force_login(a_viewer)
+    url = reverse("admin:comments_blockedcommenter_reader_autocomplete")
+    query = {"app_label": "comments", "model_name": "blockedcommenter", "field_name": "user"}
+
+    assert client.get(url, {**query, "term": "Carla"}).status_code == 403
