@@ -66,10 +66,11 @@ class StatusFilter(admin.SimpleListFilter):
     ALL = "all"
 
     def lookups(self, request, model_admin):
+        statuses = dict(Comment.Status.choices, pending="Pending (new comments)")
         return [
             (self.ALL, "All"),
-            (self.AWAITING, "Awaiting a moderator (new, edited or hidden by flags)"),
-            *Comment.Status.choices,
+            (self.AWAITING, "Awaiting moderation (new, edited or hidden by flags)"),
+            *statuses.items(),
         ]
 
     def choices(self, changelist):
@@ -260,7 +261,8 @@ class CommentAdmin(admin.ModelAdmin):
     def review_context(self, request, comment):
         """The change page's title, the comment (and an edit awaiting moderation) rendered
         as the post page renders it, and the actions a moderator may take on it now."""
-        heading = f"Comment by {comment.display_author} on “{comment.post.title}”"
+        # The name isolated (U+2068 … U+2069), as in every plain-text place: <title> too.
+        heading = f"Comment by {comment.plain_author} on “{comment.post.title}”"
         return {
             "title": heading,
             "subtitle": None,
@@ -331,7 +333,7 @@ class CommentAdmin(admin.ModelAdmin):
         elif block_authors_of(
             comments=comments, moderator=moderator, reason="Blocked from a comment"
         ):
-            messages.success(request, f"Blocked {comment.display_author} from commenting.")
+            messages.success(request, f"Blocked {comment.plain_author} from commenting.")
         else:
             messages.error(
                 request, "This comment's author cannot be blocked: staff, or no account."

@@ -16,6 +16,8 @@ from tests.conftest import make_user
 from .axe import describe_violations
 
 POST_PATH = "/a-test-post/"
+# The name is isolated (U+2068 … U+2069) in the page's heading and title.
+HEADING = "Comment by \u2068Ada Reader\u2069 on “A test post”"
 MARKDOWN = "I tried **both** frameworks:\n\n- PyTorch first\n- then JAX"
 
 
@@ -53,9 +55,7 @@ def test_a_readme_moderator_approves_a_comment_from_the_emails_link(
 
     page.goto(moderate_it_link(message, live_server))
 
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Comment by Ada Reader on “A test post”"
-    )
+    expect(page.get_by_role("heading", level=1)).to_have_text(HEADING)
     review = page.get_by_role("region", name="The comment")
     expect(review.get_by_text("both", exact=True)).to_have_css("font-weight", "700")
     expect(review.get_by_role("listitem")).to_have_text(["PyTorch first", "then JAX"])
@@ -92,6 +92,4 @@ def test_a_readme_moderator_opens_the_queue_on_what_awaits_them(
     expect(page.get_by_role("row").filter(has_text="Waiting for you")).to_be_visible()
     assert_no_axe_violations(page, axe_violations, "the comment list")
     page.get_by_role("row").filter(has_text="Waiting for you").get_by_role("link").first.click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Comment by Ada Reader on “A test post”"
-    )
+    expect(page.get_by_role("heading", level=1)).to_have_text(HEADING)
