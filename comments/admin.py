@@ -341,15 +341,15 @@ class CommentAdmin(admin.ModelAdmin):
         return redirect("admin:comments_comment_change", comment.pk)
 
     # The page shows the comment rendered above its details; the details keep the text
-    # as its author wrote it, line breaks and all.
+    # as its author wrote it, line by line (linebreaksbr escapes it first).
 
     @admin.display(description="Markdown, as written")
     def markdown_source(self, comment):
-        return format_html('<pre class="comment-source">{}</pre>', comment.body)
+        return format_html('<div dir="auto">{}</div>', linebreaksbr(comment.body))
 
     @admin.display(description="Edit awaiting moderation, as written")
     def pending_markdown_source(self, comment):
-        return format_html('<pre class="comment-source">{}</pre>', comment.pending_body)
+        return format_html('<div dir="auto">{}</div>', linebreaksbr(comment.pending_body))
 
     @admin.display(description="Comment")
     def excerpt(self, comment):
