@@ -60,6 +60,7 @@ def test_a_readme_moderator_approves_a_comment_from_the_emails_link(
     expect(review.get_by_text("both", exact=True)).to_have_css("font-weight", "700")
     expect(review.get_by_role("listitem")).to_have_text(["PyTorch first", "then JAX"])
     expect(review.get_by_text("**both**")).to_have_count(0)
+    review.get_by_role("link", name="Flagged by 1 reader: see why").click()
     flags = page.get_by_role("group", name="Flags")
     expect(flags.get_by_role("row").filter(has_text="Fay Flagger")).to_contain_text(
         ["Spam or advertising An advert?"]
