@@ -1,29 +1,96 @@
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.http import Http404, HttpResponseBadRequest, HttpResponseNotAllowed
+from django.shortcuts import redirect
 from django.template.defaultfilters import linebreaksbr
+from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import ngettext
 
 from .models import BlockedCommenter, Comment, Flag, Hidden
 from .moderation import (
-    block_commenter,
+    block_authors as block_authors_of,
+)
+from .moderation import (
     can_moderate,
     delete_as_moderator,
     discard_pending_edits,
+    is_blocked,
     moderate,
 )
+from .rendering import render_comment
 
 
 class FlagInline(admin.TabularInline):
+    """Who flagged the comment, why, and their note: read-only, shown to moderators."""
+
     model = Flag
+    template = "admin/comments/comment/flags.html"
     extra = 0
     fields = ["user", "reason", "note", "created_at"]
     readonly_fields = fields
     can_delete = False
 
+    # Issue 18: a moderator reads why readers flagged a comment without "Can view flag".
+    def has_view_permission(self, request, obj=None):
+        return can_moderate(request.user)
+
     def has_add_permission(self, request, obj=None):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """The comment's status, plus what awaits a moderator (issue 18): new comments, edits
+    awaiting moderation and comments hidden by readers' flags, as the moderators' emails
+    count them (CommentQuerySet.awaiting_moderation). The list opens on that (see
+    CommentAdmin.changelist_view). "All" is an explicit value of its own, so its link
+    never falls back on the bare list's default."""
+
+    title = "status"
+    parameter_name = "status__exact"  # Django's own name for a status filter
+    AWAITING = "awaiting"
+    ALL = "all"
+
+    def lookups(self, request, model_admin):
+        statuses = dict(Comment.Status.choices, pending="Pending (new comments)")
+        return [
+            (self.ALL, "All"),
+            (self.AWAITING, "Awaiting moderation (new, edited or hidden by flags)"),
+            *statuses.items(),
+        ]
+
+    def choices(self, changelist):
+        value = self.value() or self.ALL
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": value == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value in (None, self.ALL):
+            return queryset
+        if value == self.AWAITING:
+            return queryset.awaiting_moderation()
+        if value in Comment.Status.values:
+            return queryset.filter(status=value)
+        raise IncorrectLookupParameters(f"Unknown status {value!r}.")
 
 
 class FlaggedFilter(admin.SimpleListFilter):
@@ -72,7 +139,7 @@ class CommentAdmin(admin.ModelAdmin):
         "created_at",
         "on_site",
     ]
-    list_filter = ["status", FlaggedFilter, PendingEditFilter, "post", "created_at"]
+    list_filter = [StatusFilter, FlaggedFilter, PendingEditFilter, "post", "created_at"]
     search_fields = ["body", "author__display_name", "author__email", "author_name"]
     date_hierarchy = "created_at"
     list_select_related = ["author", "post"]
@@ -84,8 +151,8 @@ class CommentAdmin(admin.ModelAdmin):
         "author",
         "author_name",
         "parent",
-        "body",
-        "pending_body",
+        "markdown_source",
+        "pending_markdown_source",
         "pending_edited_at",
         "status",
         "hidden_by_flags",
@@ -101,8 +168,21 @@ class CommentAdmin(admin.ModelAdmin):
     # changes only through the moderation actions, which record who and when.
     readonly_fields = fields
 
+    def changelist_view(self, request, extra_context=None):
+        """The bare list opens on the comments awaiting a moderator; any query (a filter,
+        a search, "All") is left as it is (issue 18)."""
+        if request.method == "GET" and not request.GET:
+            query = f"{StatusFilter.parameter_name}={StatusFilter.AWAITING}"
+            return redirect(f"{request.path}?{query}")
+        return super().changelist_view(request, extra_context)
+
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(flag_count=Count("flags"))
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("author", "post")
+            .annotate(flag_count=Count("flags"))
+        )
 
     # Deleting, on the delete page or with "Delete selected", keeps the thread: a comment
     # others replied to loses its text and stays as a placeholder over the replies
@@ -125,15 +205,31 @@ class CommentAdmin(admin.ModelAdmin):
         _, _, perms_needed, protected = super().get_deleted_objects(objs, request)
         listed = [
             format_html(
-                "Comment: {} (its replies stay, under “{}”)",
+                "{} (its replies stay, under “{}”)",
                 comment,
                 Hidden.REMOVED.label,
             )
             if comment.replies.exists()
-            else format_html("Comment: {}", comment)
+            else format_html("{}", comment)
             for comment in objs
         ]
         return listed, {Comment._meta.verbose_name_plural: len(listed)}, perms_needed, protected
+
+    # Issue 18: "Can moderate comments" (comments.moderation.can_moderate) alone opens the
+    # list, each comment's page and every action; Django's per-model permissions do not.
+
+    def has_module_permission(self, request):
+        return can_moderate(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return can_moderate(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return False  # nothing is edited here: status changes only through the actions
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting also needs Django's "Can delete comment" (README).
+        return can_moderate(request.user) and super().has_delete_permission(request, obj)
 
     def has_add_permission(self, request):
         return False  # comments are written on the site
@@ -141,6 +237,119 @@ class CommentAdmin(admin.ModelAdmin):
     def has_moderate_permission(self, request):
         """Only moderators are offered (and may run) the moderation actions."""
         return can_moderate(request.user)
+
+    # The comment's page, which the moderators' emails link to (issue 18): the comment as
+    # readers see it, and buttons for the moderation actions.
+
+    def get_urls(self):
+        moderate_url = path(
+            "<path:object_id>/moderate/",
+            self.admin_site.admin_view(self.moderate_view),
+            name="comments_comment_moderate",
+        )
+        return [moderate_url, *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        comment = self.get_object(request, unquote(object_id))
+        if comment is not None:
+            extra_context = {
+                **(extra_context or {}),
+                **self.review_context(request, comment),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def review_context(self, request, comment):
+        """The change page's title, the comment (and an edit awaiting moderation) rendered
+        as the post page renders it, and the actions a moderator may take on it now."""
+        # The name isolated (U+2068 … U+2069), as in every plain-text place: <title> too.
+        heading = f"Comment by {comment.plain_author} on “{comment.post.title}”"
+        return {
+            "title": heading,
+            "subtitle": None,
+            # render_comment is the site's renderer: Markdown's safe subset, cleaned by nh3.
+            "comment_html": mark_safe(render_comment(comment.body)) if comment.body else "",
+            "pending_html": (
+                mark_safe(render_comment(comment.pending_body)) if comment.pending_body else ""
+            ),
+            "moderation_actions": (
+                self.moderation_actions(comment) if self.has_moderate_permission(request) else []
+            ),
+        }
+
+    MODERATION_BUTTONS = {
+        "approve": "Approve",
+        "reject": "Reject",
+        "spam": "Mark as spam",
+        "discard_edit": "Discard edit",
+        "block_author": "Block author",
+    }
+
+    def moderation_actions(self, comment):
+        """[(action, label)]: the buttons that would change something for ``comment``."""
+        offered = {
+            "approve": not comment.is_approved or comment.hidden_by_flags or comment.pending_body,
+            "reject": comment.status != Comment.Status.REJECTED,
+            "spam": comment.status != Comment.Status.SPAM,
+            "discard_edit": bool(comment.pending_body),
+            "block_author": comment.author is not None
+            and not comment.author.is_staff
+            and not is_blocked(comment.author),
+        }
+        return [
+            (action, label) for action, label in self.MODERATION_BUTTONS.items() if offered[action]
+        ]
+
+    def moderate_view(self, request, object_id):
+        """POST ``action`` (approve, reject, spam, discard_edit, block_author) from the
+        comment's page: the same functions as the list's actions, then back to the page
+        with a message. 405 for another method, 403 without "Can moderate comments", 404
+        for an unknown comment, 400 for an unknown action."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_moderate_permission(request):
+            raise PermissionDenied
+        comment = self.get_object(request, unquote(object_id))
+        if comment is None:
+            raise Http404("No such comment.")
+        action = request.POST.get("action", "")
+        if action not in self.MODERATION_BUTTONS:
+            return HttpResponseBadRequest("Unknown moderation action.", content_type="text/plain")
+        comments = Comment.objects.filter(pk=comment.pk)
+        moderator = request.user
+        statuses = {
+            "approve": (Comment.Status.APPROVED, "Approved the comment."),
+            "reject": (Comment.Status.REJECTED, "Rejected the comment."),
+            "spam": (Comment.Status.SPAM, "Marked the comment as spam."),
+        }
+        if action in statuses:
+            status, done = statuses[action]
+            moderate(comments=comments, status=status, moderator=moderator)
+            messages.success(request, done)
+        elif action == "discard_edit":
+            if discard_pending_edits(comments=comments, moderator=moderator):
+                messages.success(request, "Discarded the edit; the approved text stays.")
+            else:
+                messages.warning(request, "This comment has no edit awaiting moderation.")
+        elif block_authors_of(
+            comments=comments, moderator=moderator, reason="Blocked from a comment"
+        ):
+            messages.success(request, f"Blocked {comment.plain_author} from commenting.")
+        else:
+            messages.error(
+                request, "This comment's author cannot be blocked: staff, or no account."
+            )
+        return redirect("admin:comments_comment_change", comment.pk)
+
+    # The page shows the comment rendered above its details; the details keep the text
+    # as its author wrote it, line by line (linebreaksbr escapes it first).
+
+    @admin.display(description="Markdown, as written")
+    def markdown_source(self, comment):
+        return format_html('<div dir="auto">{}</div>', linebreaksbr(comment.body))
+
+    @admin.display(description="Edit awaiting moderation, as written")
+    def pending_markdown_source(self, comment):
+        return format_html('<div dir="auto">{}</div>', linebreaksbr(comment.pending_body))
 
     @admin.display(description="Comment")
     def excerpt(self, comment):
@@ -166,7 +375,14 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description="On the site")
     def on_site(self, comment):
-        return format_html('<a href="{}">View</a>', comment.get_absolute_url())
+        """A link through the admin's "view on site" redirect, which finds the comment's
+        page of threads when followed: the list itself makes no query per row (issue 18;
+        Comment.get_absolute_url counts the threads before it)."""
+        url = reverse(
+            "admin:view_on_site",
+            args=[ContentType.objects.get_for_model(Comment).pk, comment.pk],
+        )
+        return format_html('<a href="{}">View</a>', url)
 
     def _moderate(self, request, queryset, status, verb):
         changed = moderate(comments=queryset, status=status, moderator=request.user)
@@ -206,11 +422,9 @@ class CommentAdmin(admin.ModelAdmin):
         permissions=["moderate"],
     )
     def block_authors(self, request, queryset):
-        authors = {
-            comment.author for comment in queryset if comment.author and not comment.author.is_staff
-        }
-        for author in authors:
-            block_commenter(user=author, moderator=request.user, reason="Blocked from the queue")
+        authors = block_authors_of(
+            comments=queryset, moderator=request.user, reason="Blocked from the queue"
+        )
         count = len(authors)
         messages.success(
             request,
@@ -223,12 +437,40 @@ class CommentAdmin(admin.ModelAdmin):
         )
 
 
+class ReaderAutocomplete(AutocompleteJsonView):
+    """The search for the reader to block: Django's autocomplete asks for "Can view
+    user", which a moderator does not have (issue 18); moderating is enough here."""
+
+    def has_perm(self, request, obj=None):
+        return can_moderate(request.user)
+
+
+class ReaderAutocompleteSelect(AutocompleteSelect):
+    url_name = "%s:comments_blockedcommenter_reader_autocomplete"
+
+
 @admin.register(BlockedCommenter)
 class BlockedCommenterAdmin(admin.ModelAdmin):
     list_display = ["user", "reason", "blocked_by", "created_at"]
     search_fields = ["user__email", "user__display_name"]
     autocomplete_fields = ["user"]
     readonly_fields = ["blocked_by", "created_at"]
+
+    def get_urls(self):
+        view = ReaderAutocomplete.as_view(admin_site=self.admin_site)
+        autocomplete = path(
+            "reader-autocomplete/",
+            self.admin_site.admin_view(view),
+            name="comments_blockedcommenter_reader_autocomplete",
+        )
+        return [autocomplete, *super().get_urls()]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            kwargs["widget"] = ReaderAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_module_permission(self, request):
         return can_moderate(request.user)

@@ -149,7 +149,8 @@ class Comment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.plain_author} on {self.post_id}: {self.body[:40]}"
+        # Issue 18: the post by its title (the admin's titles, history and messages).
+        return f"Comment by {self.plain_author} on “{self.post.title}”: {self.body[:40]}"
 
     def save(self, *args, **kwargs):
         # The thread (its first comment) is an invariant of the row, whoever creates it:

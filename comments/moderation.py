@@ -11,6 +11,15 @@ from .rules import is_trusted
 
 
 def can_moderate(user):
+    """Whether ``user`` may moderate comments (bool): an active staff member ("Staff
+    status") with "Can moderate comments" (comments.moderate_comment), given to a group or
+    to the user, or a superuser.
+
+    Issue 18: this one permission is everything moderating needs. Every admin permission
+    hook of comments, flags and blocked commenters (comments.admin) asks here, so a
+    moderator set up as the README says sees the queue, a comment's page with its flags,
+    and runs every action, without Django's view/change permissions of each model.
+    """
     return user.is_active and user.is_staff and user.has_perm("comments.moderate_comment")
 
 
@@ -206,10 +215,25 @@ def flag_comment(*, comment, user, reason, note=""):
 
 
 def block_commenter(*, user, moderator, reason=""):
+    """Stop ``user`` from commenting (idempotent); returns their BlockedCommenter."""
     block, _ = BlockedCommenter.objects.get_or_create(
         user=user, defaults={"blocked_by": moderator, "reason": reason}
     )
     return block
+
+
+def block_authors(*, comments, moderator, reason=""):
+    """Block the authors of ``comments`` (a QuerySet) from commenting: the admin's list
+    action and the comment page's "Block author" button (issue 18). Staff and comments
+    without an account are spared. Returns the readers blocked (list[User])."""
+    authors = {
+        comment.author
+        for comment in comments.select_related("author")
+        if comment.author is not None and not comment.author.is_staff
+    }
+    for author in authors:
+        block_commenter(user=author, moderator=moderator, reason=reason)
+    return list(authors)
 
 
 def is_blocked(user):

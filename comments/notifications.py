@@ -2,7 +2,7 @@
 that await them, readers of approved replies to their comments.
 
 Posting never waits for the mail server, and a failing one never fails it: the task is
-queued with the comment (in its transaction) and the worker retries it. Moderators get
+queued with the comment (in its transaction) and the worker retries it. Each moderator gets
 one email per COMMENTS_MODERATOR_DIGEST_MINUTES listing every comment they have not been
 told of yet (each comment's `moderators_notified_at`), or one per comment when it is 0.
 """
@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.cache import cache
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, mailers
 from django.db import transaction
 from django.db.models import Q
 from django.tasks import TaskResultStatus, task
@@ -111,7 +111,7 @@ def _why(comment):
 
 @task
 def notify_moderators():
-    """Email the moderators one message about every comment awaiting moderation that they
+    """Email each moderator one message about every comment awaiting moderation that they
     have not been told of, and record that they have. Returns how many comments it told
     of (0: nothing new, no email).
 
@@ -136,14 +136,55 @@ def notify_moderators():
             if not all(comment.author_id and comment.author.email == email for comment in comments)
         ]
         if moderators:
-            _moderators_message(comments, moderators).send()
+            # One message per moderator (issue 18: one message listed every moderator's
+            # address in To:), sent over one connection. A failure retries them all;
+            # each message's Message-ID is the same again, so none shows twice.
+            mailers.default.send_messages(
+                [_moderators_message(comments, moderator) for moderator in moderators]
+            )
         Comment.objects.filter(pk__in=[comment.pk for comment in comments]).update(
             moderators_notified_at=timezone.now()
         )
     return len(comments)
 
 
-def _moderators_message(comments, recipients):
+def _notice_kind(comment):
+    """What the notice tells of ``comment``: "hidden", "edit" or "new"."""
+    if comment.hidden_by_flags:
+        return "hidden"
+    return "edit" if comment.pending_body else "new"
+
+
+def moderator_notice_id(comments, recipient):
+    """The Message-ID (str) of the moderators' notice about ``comments`` (list[Comment])
+    sent to ``recipient`` (an email address).
+
+    Issue 18: every notice about one comment (new, edited, hidden by flags) had the same
+    id, so Gmail showed only the first. The id is built from what the notice tells of
+    each comment: its kind and the state that marks that event's occurrence (a second
+    edit has a new ``pending_edited_at``; hiding again follows a moderator's decision,
+    a new ``moderated_at``), and from the recipient. So it is unique per notice, kind,
+    occurrence and recipient, and the same when a failed send is retried.
+    """
+    events = sorted(
+        "|".join(
+            str(part)
+            for part in (
+                comment.pk,
+                _notice_kind(comment),
+                comment.status,
+                comment.hidden_by_flags,
+                comment.moderated_at and comment.moderated_at.isoformat(),
+                comment.pending_edited_at and comment.pending_edited_at.isoformat(),
+            )
+        )
+        for comment in comments
+    )
+    key = "\n".join([recipient.casefold(), *events])
+    return message_id(f"mod-{hashlib.sha256(key.encode()).hexdigest()[:32]}")
+
+
+def _moderators_message(comments, recipient):
     def entry(comment):
         admin_url = settings.SITE_URL + reverse("admin:comments_comment_change", args=[comment.pk])
         return (
@@ -162,10 +203,12 @@ def _moderators_message(comments, recipients):
             f"{number}. This comment {_why(comment)}. {entry(comment)}"
             for number, comment in enumerate(comments, start=1)
         ) + (f"\nThe whole moderation queue: {changelist}\n")
-    ids = ",".join(str(comment.pk) for comment in comments)
-    digest = hashlib.sha256(ids.encode()).hexdigest()[:24]
     return EmailMessage(
-        subject, body, None, recipients, headers={"Message-ID": message_id(f"mod-{digest}")}
+        subject,
+        body,
+        None,
+        [recipient],
+        headers={"Message-ID": moderator_notice_id(comments, recipient)},
     )
 
 

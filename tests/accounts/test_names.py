@@ -376,6 +376,6 @@ def test_the_name_is_isolated_in_emails_and_the_admin(client, a_post, settings):
     assert f"\u2068{RTL_NAME}\u2069 wrote on" in mail.outbox[0].body
     assert str(author) == f"\u2068{RTL_NAME}\u2069"
     client.force_login(moderator)
-    queue = parse(client.get(reverse("admin:comments_comment_changelist")).content)
+    queue = parse(client.get(reverse("admin:comments_comment_changelist"), follow=True).content)
     assert RTL_NAME in [bdi.text for bdi in queue.find_all("bdi")]
     assert Comment.objects.get(pk=comment.pk).plain_author == f"\u2068{RTL_NAME}\u2069"

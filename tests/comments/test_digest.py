@@ -121,3 +121,24 @@ def test_a_reply_notice_is_sent_once_even_if_approved_twice(a_post, a_commenter,
 
     assert [message.to for message in mail.outbox] == [["commenter@example.com"]]
     assert mail.outbox[0].extra_headers["Message-ID"] == f"<reply-{reply.pk}@127.0.0.1>"
+
+
+def test_each_moderator_gets_the_digest_alone_with_its_own_message_id(a_post, a_reader, settings):
+    """Issue 18: the digest listed every moderator's address in To:."""
+    settings.COMMENTS_MODERATOR_DIGEST_MINUTES = 15
+    make_moderator()
+    make_moderator(email="second@example.com")
+    for number in range(2):
+        create_comment(post=a_post, author=a_reader, body=f"Comment {number}")
+    DBTaskResult.objects.update(run_after=timezone.now())
+
+    run_due_tasks()
+
+    assert sorted(message.to for message in mail.outbox) == [
+        ["moderator@example.com"],
+        ["second@example.com"],
+    ]
+    assert [message.subject for message in mail.outbox] == [
+        "2 comments on Advice need a moderator"
+    ] * 2
+    assert len({message.extra_headers["Message-ID"] for message in mail.outbox}) == 2

@@ -1,10 +1,15 @@
 """Moderation: who is trusted, who sees what, the admin queue, flags and blocks."""
 
 import pytest
-from django.contrib.auth.models import Permission
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
+from django.core import mail
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from comments.admin import CommentAdmin
 from comments.models import BlockedCommenter, Comment, Flag
 from tests.conftest import make_post, make_user
 from tests.html import parse
@@ -162,7 +167,7 @@ def test_a_superuser_and_a_moderator_list_every_comment_whatever_its_status(
 ):
     client.force_login(moderator)
 
-    assert listed(client) == ids(*queue.values())
+    assert listed(client, status__exact="all") == ids(*queue.values())
 
 
 def test_the_queue_filters_by_status(client, moderator, queue):
@@ -254,7 +259,7 @@ def a_viewer(db):
 
 
 def action_names(client):
-    tree = parse(client.get(CHANGELIST).content)
+    tree = parse(client.get(CHANGELIST, follow=True).content)
     select = tree.first("select", name="action")
     return {option.get("value") for option in select.find_all("option")} if select else set()
 
@@ -265,11 +270,16 @@ def test_a_moderator_is_offered_the_moderation_actions(client, a_moderator, queu
     assert {"approve", "reject", "mark_spam", "block_authors"} <= action_names(client)
 
 
-def test_staff_without_the_moderate_permission_have_no_moderation_actions(client, a_viewer, queue):
+def test_staff_without_the_moderate_permission_cannot_open_the_queue_or_a_comment(
+    client, a_viewer, queue
+):
+    """Issue 18: "Can moderate comments" is the one permission of moderating; Django's
+    "Can view comment" alone opens nothing."""
     client.force_login(a_viewer)
 
-    assert listed(client) == ids(*queue.values())  # may look
-    assert not {"approve", "reject", "mark_spam", "block_authors"} & action_names(client)
+    assert client.get(CHANGELIST, {"status__exact": "all"}).status_code == 403
+    change = reverse("admin:comments_comment_change", args=[queue["pending"].pk])
+    assert client.get(change).status_code == 403
 
 
 @pytest.mark.parametrize("action", ["approve", "reject", "mark_spam", "block_authors"])
@@ -315,14 +325,24 @@ def test_comments_cannot_be_added_in_admin(client, an_editor):
     assert client.get(reverse("admin:comments_comment_add")).status_code == 403
 
 
+def view_link_target(client, **query):
+    """Where the list's "View" link of the one comment listed leads."""
+    tree = parse(client.get(CHANGELIST, query).content)
+    link = next(a for a in tree.find_all("a") if a.text == "View")
+    response = client.get(link.get("href"))
+    assert response.status_code == 302
+    site_url = settings.SITE_URL
+    assert response["Location"].startswith(site_url)
+    return response["Location"].removeprefix(site_url)
+
+
 def test_the_view_link_points_to_the_comment_on_the_site(client, moderator, a_post, a_reader):
     comment = add_comment(a_post, a_reader, "Look here")
     client.force_login(moderator)
 
-    tree = parse(client.get(CHANGELIST).content)
+    target = view_link_target(client, status__exact="all")
 
-    link = next(a for a in tree.find_all("a") if a.text == "View")
-    assert link.get("href") == f"{a_post.get_absolute_url()}#comment-{comment.pk}"
+    assert target == f"{a_post.get_absolute_url()}#comment-{comment.pk}"
     client.logout()
     assert comment_element(page_tree(client, a_post), comment) is not None
 
@@ -335,10 +355,9 @@ def test_the_view_link_of_a_comment_on_a_later_page_opens_that_page(
     later = add_comment(a_post, a_reader, "Second thread")
     client.force_login(a_moderator)
 
-    tree = parse(client.get(CHANGELIST, {"q": "Second"}).content)
+    target = view_link_target(client, q="Second")
 
-    link = next(a for a in tree.find_all("a") if a.text == "View")
-    assert link.get("href") == f"{a_post.get_absolute_url()}?comments=2#comment-{later.pk}"
+    assert target == f"{a_post.get_absolute_url()}?comments=2#comment-{later.pk}"
 
 
 # Only moderators change status -----------------------------------------------------------
@@ -448,7 +467,7 @@ def test_flagged_comments_show_in_the_flagged_by_readers_filter(
     flag(client, flagged)
     client.force_login(a_moderator)
 
-    tree = parse(client.get(CHANGELIST).content)
+    tree = parse(client.get(CHANGELIST, {"status__exact": "all"}).content)
 
     link = next(a for a in tree.find_all("a") if a.text == "Flagged by readers")
     assert listed(client, flagged="yes") == ids(flagged)
@@ -641,3 +660,383 @@ def test_rejecting_the_only_reply_under_a_deleted_placeholder_hides_the_placehol
     tree = page_tree(client, a_post)
     assert shown_comment_ids(tree) == []
     assert "[deleted]" not in tree.by_id("comments").text
+
+
+# A moderator set up as the README says (issue 18) ----------------------------------------
+
+
+def make_readme_moderator(email="readme-moderator@example.com"):
+    """README, "Comments and moderation": a group with only "Can moderate comments", and
+    a user with "Staff status" in it. No view, change or flag permission besides."""
+    group, _ = Group.objects.get_or_create(name="Moderators")
+    group.permissions.set([Permission.objects.get(codename="moderate_comment")])
+    user = make_user(email=email, is_staff=True, display_name="Mo Derator")
+    user.groups.add(group)
+    return user
+
+
+@pytest.fixture
+def readme_moderator(db):
+    return make_readme_moderator()
+
+
+def change_url(comment):
+    return reverse("admin:comments_comment_change", args=[comment.pk])
+
+
+def moderate_url(comment):
+    return reverse("admin:comments_comment_moderate", args=[comment.pk])
+
+
+def test_a_readme_moderator_sees_comments_and_blocked_commenters_as_links_in_the_admin_index(
+    client, readme_moderator
+):
+    client.force_login(readme_moderator)
+
+    tree = parse(client.get(reverse("admin:index")).content)
+
+    links = {a.text: a.get("href") for a in tree.by_id("content-main").find_all("a")}
+    assert links["Comments"] == CHANGELIST
+    assert links["Blocked commenters"] == reverse("admin:comments_blockedcommenter_changelist")
+
+
+def test_a_readme_moderator_opens_the_queue_and_a_comments_page_with_its_flags(
+    client, readme_moderator, a_post, a_commenter, a_reader
+):
+    comment = add_comment(a_post, a_commenter, "Dubious", status="pending")
+    Flag.objects.create(comment=comment, user=a_reader, reason="abuse", note="Insults a reader")
+    client.force_login(readme_moderator)
+
+    assert listed(client, status__exact="awaiting") == ids(comment)
+    response = client.get(change_url(comment))
+
+    assert response.status_code == 200
+    flags = parse(response.content).by_id("flags-group")
+    assert "Abusive or harassing" in flags.text
+    assert "Insults a reader" in flags.text
+
+
+@pytest.mark.parametrize(
+    ("action", "status"),
+    [("approve", "approved"), ("reject", "rejected"), ("mark_spam", "spam")],
+)
+def test_a_readme_moderator_runs_the_status_actions_of_the_list(
+    client, readme_moderator, a_post, a_reader, action, status
+):
+    comment = add_comment(a_post, a_reader, "Waiting", status="pending")
+    client.force_login(readme_moderator)
+
+    assert action in action_names(client)
+    run_action(client, action, [comment])
+
+    comment.refresh_from_db()
+    assert (comment.status, comment.moderated_by) == (status, readme_moderator)
+
+
+def test_a_readme_moderator_discards_an_edit_and_blocks_an_author_from_the_list(
+    client, readme_moderator, a_post, a_reader
+):
+    comment = add_comment(a_post, a_reader, "Approved text")
+    Comment.objects.filter(pk=comment.pk).update(
+        pending_body="Edited text", pending_edited_at="2026-01-01T00:00:00Z"
+    )
+    client.force_login(readme_moderator)
+
+    run_action(client, "discard_edits", [comment])
+    run_action(client, "block_authors", [comment])
+
+    comment.refresh_from_db()
+    assert (comment.body, comment.pending_body) == ("Approved text", "")
+    assert BlockedCommenter.objects.get().user == a_reader
+
+
+def test_a_readme_moderator_lists_and_lifts_blocks(client, readme_moderator, a_reader):
+    block = BlockedCommenter.objects.create(user=a_reader, reason="Spam")
+    client.force_login(readme_moderator)
+    changelist = reverse("admin:comments_blockedcommenter_changelist")
+    delete = reverse("admin:comments_blockedcommenter_delete", args=[block.pk])
+
+    assert client.get(changelist).status_code == 200
+    assert client.post(delete, {"post": "yes"}).status_code == 302
+    assert not BlockedCommenter.objects.exists()
+
+
+def test_the_moderation_emails_link_opens_for_a_readme_moderator(
+    client, readme_moderator, a_post, a_reader
+):
+    client.force_login(a_reader)
+    post_comment(client, a_post, "Please review me")
+    [message] = mail.outbox
+    link = next(
+        line.removeprefix("Moderate it: ")
+        for line in message.body.splitlines()
+        if line.startswith("Moderate it: ")
+    )
+    client.force_login(readme_moderator)
+
+    response = client.get(link.removeprefix(settings.SITE_URL))
+
+    assert response.status_code == 200
+    assert "Please review me" in parse(response.content).by_id("content").text
+
+
+# The comment's page: read it as readers do, and act on it (issue 18) ----------------------
+
+
+def test_the_comments_page_shows_the_markdown_rendered_and_names_the_post_by_its_title(
+    client, readme_moderator, a_post, a_commenter
+):
+    comment = add_comment(
+        a_post, a_commenter, "**Strong** words\n\n- first\n- second\n\n<script>x()</script>"
+    )
+    client.force_login(readme_moderator)
+
+    response = client.get(change_url(comment))
+
+    tree = parse(response.content)
+    heading = "Comment by \u2068Carla Commenter\u2069 on “A test post”"
+    assert tree.first("h1").text == heading
+    assert tree.first("title").text.startswith(heading)
+    body = tree.first("div", class_="comment-body")
+    assert body.first("strong").text == "Strong"
+    assert [li.text for li in body.find_all("li")] == ["first", "second"]
+    assert body.first("script") is None
+    assert "Post object" not in response.content.decode()
+
+
+def test_the_comments_page_shows_an_edit_awaiting_moderation_rendered(
+    client, readme_moderator, a_post, a_commenter
+):
+    comment = add_comment(a_post, a_commenter, "Old text")
+    Comment.objects.filter(pk=comment.pk).update(
+        pending_body="*New* text", pending_edited_at="2026-01-01T00:00:00Z"
+    )
+    client.force_login(readme_moderator)
+
+    tree = parse(client.get(change_url(comment)).content)
+
+    old, new = tree.find_all("div", class_="comment-body")
+    assert old.text == "Old text"
+    assert new.first("em").text == "New"
+    buttons = [button.text for button in tree.find_all("button", name="action")]
+    assert buttons == ["Approve", "Reject", "Mark as spam", "Discard edit", "Block author"]
+
+
+def press(client, comment, action):
+    """A button of the comment's page, as the browser sends it."""
+    return client.post(moderate_url(comment), {"action": action}, follow=True)
+
+
+@pytest.mark.parametrize(
+    ("action", "status", "message"),
+    [
+        ("approve", "approved", "Approved the comment."),
+        ("reject", "rejected", "Rejected the comment."),
+        ("spam", "spam", "Marked the comment as spam."),
+    ],
+)
+def test_the_status_buttons_of_the_comments_page_moderate_it_and_come_back(
+    client, readme_moderator, a_post, a_reader, action, status, message
+):
+    comment = add_comment(a_post, a_reader, "Waiting", status="pending")
+    client.force_login(readme_moderator)
+
+    response = press(client, comment, action)
+
+    assert response.redirect_chain == [(change_url(comment), 302)]
+    assert message in [str(m) for m in response.context["messages"]]
+    comment.refresh_from_db()
+    assert (comment.status, comment.moderated_by) == (status, readme_moderator)
+
+
+def test_approving_on_the_comments_page_shows_it_on_the_site_and_emails_the_replied_to(
+    client, readme_moderator, a_post, a_commenter, a_reader
+):
+    parent = add_comment(a_post, a_commenter, "Question")
+    reply = add_comment(a_post, a_reader, "Answer", parent=parent, status="pending")
+    client.force_login(readme_moderator)
+
+    press(client, reply, "approve")
+
+    assert [message.to for message in mail.outbox] == [[a_commenter.email]]
+    client.logout()
+    assert body_text(page_tree(client, a_post), reply) == "Answer"
+
+
+def test_discard_edit_on_the_comments_page_keeps_the_approved_text(
+    client, readme_moderator, a_post, a_reader
+):
+    comment = add_comment(a_post, a_reader, "Approved text")
+    Comment.objects.filter(pk=comment.pk).update(
+        pending_body="Edited", pending_edited_at="2026-01-01T00:00:00Z"
+    )
+    client.force_login(readme_moderator)
+
+    response = press(client, comment, "discard_edit")
+
+    comment.refresh_from_db()
+    assert (comment.body, comment.pending_body, comment.status) == ("Approved text", "", "approved")
+    assert "Discarded the edit; the approved text stays." in response.content.decode()
+
+
+def test_block_author_on_the_comments_page_blocks_the_reader(
+    client, readme_moderator, a_post, a_commenter
+):
+    comment = add_comment(a_post, a_commenter, "Spammy")
+    client.force_login(readme_moderator)
+
+    response = press(client, comment, "block_author")
+
+    assert BlockedCommenter.objects.get().user == a_commenter
+    assert "Blocked \u2068Carla Commenter\u2069 from commenting." in response.content.decode()
+    tree = parse(response.content)
+    assert "Block author" not in [b.text for b in tree.find_all("button", name="action")]
+
+
+def test_block_author_spares_staff(client, readme_moderator, a_post, a_staff_member):
+    comment = add_comment(a_post, a_staff_member, "Staff words")
+    client.force_login(readme_moderator)
+
+    response = press(client, comment, "block_author")
+
+    assert not BlockedCommenter.objects.exists()
+    assert "cannot be blocked" in response.content.decode()
+
+
+def test_staff_without_the_moderate_permission_cannot_use_the_comments_page_buttons(
+    client, a_viewer, a_post, a_reader
+):
+    comment = add_comment(a_post, a_reader, "Waiting", status="pending")
+    client.force_login(a_viewer)
+
+    response = client.post(moderate_url(comment), {"action": "approve"})
+
+    assert response.status_code == 403
+    comment.refresh_from_db()
+    assert comment.status == "pending"
+
+
+def test_the_comments_page_buttons_refuse_bad_requests_with_the_right_status(
+    client, csrf_client, readme_moderator, a_post, a_reader
+):
+    comment = add_comment(a_post, a_reader, "Waiting", status="pending")
+    client.force_login(readme_moderator)
+    csrf_client.force_login(readme_moderator)
+
+    assert client.get(moderate_url(comment)).status_code == 405
+    assert client.post(moderate_url(comment), {"action": "explode"}).status_code == 400
+    assert client.post(moderate_url(comment), {}).status_code == 400
+    missing = reverse("admin:comments_comment_moderate", args=[comment.pk + 100])
+    assert client.post(missing, {"action": "approve"}).status_code == 404
+    assert csrf_client.post(moderate_url(comment), {"action": "approve"}).status_code == 403
+    comment.refresh_from_db()
+    assert comment.status == "pending"
+
+
+# The queue: what awaits a moderator first, and a constant number of queries --------------
+
+
+def test_the_queue_opens_on_the_comments_awaiting_a_moderator(
+    client, readme_moderator, queue, a_post, a_commenter
+):
+    hidden = add_comment(a_post, a_commenter, "Hidden", hidden_by_flags=True)
+    edited = add_comment(a_post, a_commenter, "Edited")
+    Comment.objects.filter(pk=edited.pk).update(
+        pending_body="New", pending_edited_at="2026-01-01T00:00:00Z"
+    )
+    client.force_login(readme_moderator)
+
+    response = client.get(CHANGELIST)
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{CHANGELIST}?status__exact=awaiting"
+    response = client.get(response["Location"])
+    status = parse(response.content).first("details", **{"data-filter-title": "status"})
+    selected = [li.text for li in status.find_all("li", class_="selected")]
+    assert selected == ["Awaiting moderation (new, edited or hidden by flags)"]
+    assert listed(client, status__exact="awaiting") == ids(queue["pending"], hidden, edited)
+
+
+def test_the_queues_all_link_lists_every_comment_and_stays_there(client, readme_moderator, queue):
+    client.force_login(readme_moderator)
+    tree = parse(client.get(CHANGELIST, follow=True).content)
+    filters = tree.by_id("changelist-filter")
+
+    all_link = next(a for a in filters.find_all("a") if a.text == "All")
+    response = client.get(CHANGELIST + all_link.get("href"))
+
+    assert response.status_code == 200  # not sent back to the comments awaiting a moderator
+    rows = parse(response.content).by_id("result_list").first("tbody").find_all("tr")
+    assert len(rows) == len(queue)
+
+
+def test_an_unknown_status_in_the_queues_address_is_no_error(client, readme_moderator, queue):
+    client.force_login(readme_moderator)
+
+    response = client.get(CHANGELIST, {"status__exact": "nonsense"}, follow=True)
+
+    assert response.status_code == 200
+
+
+def queue_queries(client, rows, a_post):
+    """The queries of the queue of ``rows`` comments (its first page), each in its own
+    thread, by three readers."""
+    readers = [make_user(email=f"r{n}@example.com", display_name=f"R{n}") for n in range(3)]
+    for number in range(rows):
+        add_comment(a_post, readers[number % 3], f"Comment {number}", status="pending")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(CHANGELIST, {"status__exact": "awaiting"})
+    assert response.status_code == 200
+    shown = parse(response.content).by_id("result_list").first("tbody").find_all("tr")
+    assert len(shown) == min(rows, CommentAdmin.list_per_page)
+    return len(queries)
+
+
+@pytest.mark.parametrize("rows", [1, 60])
+def test_the_queue_takes_as_many_queries_for_one_comment_as_for_a_full_page(
+    client, readme_moderator, a_post, rows
+):
+    """Issue 18: with about 60 comments the list made 67 queries, one per row."""
+    client.force_login(readme_moderator)
+    client.get(CHANGELIST, {"status__exact": "awaiting"})  # the session, the content type
+
+    count = queue_queries(client, rows, a_post)
+
+    assert count == QUEUE_QUERIES, f"{count} queries for {rows} rows"
+
+
+# The session, the user with their groups' permissions, the counts (of the page and of
+# every comment), the page of rows with their authors and posts, the post filter's choices,
+# the date hierarchy's years, the actions' permission; the same for one row or fifty.
+QUEUE_QUERIES = 10
+
+
+def test_a_readme_moderator_finds_the_reader_to_block_in_the_blocked_commenters_form(
+    client, readme_moderator, a_commenter
+):
+    client.force_login(readme_moderator)
+    form = parse(client.get(reverse("admin:comments_blockedcommenter_add")).content)
+    search_url = form.first("select", name="user").get("data-ajax--url")
+
+    response = client.get(
+        search_url,
+        {
+            "app_label": "comments",
+            "model_name": "blockedcommenter",
+            "field_name": "user",
+            "term": "Carla",
+        },
+    )
+
+    assert response.status_code == 200
+    assert [result["id"] for result in response.json()["results"]] == [str(a_commenter.pk)]
+
+
+def test_staff_without_the_moderate_permission_cannot_search_readers_to_block(
+    client, a_viewer, a_commenter
+):
+    client.force_login(a_viewer)
+    url = reverse("admin:comments_blockedcommenter_reader_autocomplete")
+    query = {"app_label": "comments", "model_name": "blockedcommenter", "field_name": "user"}
+
+    assert client.get(url, {**query, "term": "Carla"}).status_code == 403

@@ -57,13 +57,18 @@ def test_moderators_get_an_email_about_a_comment_awaiting_moderation(
 
     post_comment(client, a_post, "Please review me")
 
-    assert len(mail.outbox) == 1
-    message = mail.outbox[0]
-    assert sorted(message.to) == ["editor@example.com", "moderator@example.com"]
-    assert message.subject == "A comment on “A test post” awaits moderation"
-    assert "Please review me" in message.body
+    # One message per moderator, each addressed to them alone (issue 18).
+    assert sorted(message.to for message in mail.outbox) == [
+        ["editor@example.com"],
+        ["moderator@example.com"],
+    ]
     comment = Comment.objects.get()
-    assert reverse("admin:comments_comment_change", args=[comment.pk]) in message.body
+    for message in mail.outbox:
+        assert (message.cc, message.bcc) == ([], [])
+        assert message.subject == "A comment on “A test post” awaits moderation"
+        assert "Please review me" in message.body
+        assert reverse("admin:comments_comment_change", args=[comment.pk]) in message.body
+    assert len({message.extra_headers["Message-ID"] for message in mail.outbox}) == 2
 
 
 def test_moderators_get_no_email_about_a_trusted_readers_comment(
@@ -88,6 +93,63 @@ def test_moderators_get_an_email_when_flags_hide_a_comment(
 
     assert recipients() == ["moderator@example.com"]
     assert "was hidden by readers' flags" in mail.outbox[0].subject
+
+
+# Message-IDs: one per notice and recipient (issue 18) -----------------------------------
+
+
+def message_ids():
+    return [message.extra_headers["Message-ID"] for message in mail.outbox]
+
+
+@override_settings(COMMENTS_FLAGS_TO_HIDE=1, COMMENTS_TRUSTED_AFTER=99)
+def test_each_notice_about_one_comment_has_its_own_message_id(
+    client, a_post, a_reader, a_moderator, a_commenter
+):
+    """New, edited, edited again, hidden by flags, approved then hidden again: five
+    notices about one comment, five Message-IDs (Gmail showed only the first)."""
+    from comments.moderation import moderate
+
+    client.force_login(a_reader)
+    post_comment(client, a_post, "First text")
+    comment = Comment.objects.get()
+    moderate(comments=Comment.objects.all(), status="approved", moderator=a_moderator)
+    for text in ("Second text", "Third text"):
+        client.force_login(a_reader)
+        client.post(reverse("comments:edit", args=[comment.pk]), {"body": text})
+    client.force_login(a_commenter)
+    client.post(reverse("comments:flag", args=[comment.pk]), {"reason": "abuse"})
+    moderate(comments=Comment.objects.all(), status="approved", moderator=a_moderator)
+    client.force_login(make_user(email="second-flagger@example.com"))
+    client.post(reverse("comments:flag", args=[comment.pk]), {"reason": "spam"})
+
+    subjects = [message.subject for message in mail.outbox]
+    assert [subject.rsplit("” ", 1)[1] for subject in subjects] == [
+        "awaits moderation",
+        "has an edit awaiting moderation",
+        "has an edit awaiting moderation",
+        "was hidden by readers' flags",
+        "was hidden by readers' flags",
+    ]
+    assert len(set(message_ids())) == len(mail.outbox)
+
+
+def test_a_notice_retried_after_a_failed_send_keeps_its_message_id(
+    client, a_post, a_reader, a_moderator
+):
+    """A worker that sent the email but could not record it sends it again: the same
+    Message-ID lets mail systems drop the copy."""
+    from comments.notifications import notify_moderators
+
+    client.force_login(a_reader)
+    post_comment(client, a_post, "Once")
+    Comment.objects.update(moderators_notified_at=None)  # as if the record was lost
+
+    notify_moderators.call()
+
+    first, again = mail.outbox
+    assert first.extra_headers["Message-ID"] == again.extra_headers["Message-ID"]
+    assert first.to == again.to == ["moderator@example.com"]
 
 
 # Replies ---------------------------------------------------------------------------------
