@@ -27,6 +27,10 @@ RETRY_SECONDS = 5
 _MISSING = object()
 
 
+class CacheUnavailable(Exception):
+    """Redis could not be reached for a call that must not be dropped."""
+
+
 class RedisCache(DjangoRedisCache):
     """django-redis's cache with a chosen behaviour while Redis is unreachable (above).
 
@@ -89,6 +93,15 @@ class RedisCache(DjangoRedisCache):
 
     def delete(self, *args, **kwargs):
         return self._call("delete", False, *args, **kwargs)
+
+    def delete_or_raise(self, key, version=None):
+        """Delete ``key`` in Redis itself, never only in this process's memory; raise
+        CacheUnavailable if Redis cannot be reached (for a log-out, advice_site.sessions)."""
+        try:
+            return super().delete(key, version=version)
+        except (RedisError, ConnectionInterrupted) as error:
+            self._retry_at = time.monotonic() + RETRY_SECONDS
+            raise CacheUnavailable(f"{error.__class__.__name__}: {error}") from error
 
     def delete_many(self, *args, **kwargs):
         return self._call("delete_many", None, *args, **kwargs)

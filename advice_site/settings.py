@@ -207,7 +207,8 @@ if REDIS_URL:
         "default": {**_redis, "OPTIONS": {**_redis["OPTIONS"], "WHILE_DOWN": "memory"}},
         "shared": {**_redis, "OPTIONS": {**_redis["OPTIONS"], "WHILE_DOWN": "miss"}},
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # Django's cached_db, whose log-out fails rather than being undone by a hung Redis.
+    SESSION_ENGINE = "advice_site.sessions"
 else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},

@@ -21,6 +21,7 @@ from django.views.decorators.cache import cache_control
 
 from .context_processors import site
 from .http import read_only
+from .sessions import SessionStoreUnavailable
 from .text import duration_words
 
 # What a database that is down or restarting raises (not bugs such as IntegrityError).
@@ -72,8 +73,13 @@ def gone(request):
 
 
 def server_error(request):
-    """500, or 503 with Retry-After during a database outage; neither page needs the
-    database or the request."""
+    """500, or 503 with Retry-After during a database outage or when a log-out cannot
+    reach the session store (advice_site.sessions); neither page needs the database or
+    the request."""
+    if isinstance(sys.exception(), SessionStoreUnavailable):
+        response = error_page(None, "503.html", status=503, context={"down": "sessions"})
+        response["Retry-After"] = "30"
+        return response
     if isinstance(sys.exception(), DATABASE_UNAVAILABLE):
         response = error_page(None, "503.html", status=503)
         response["Retry-After"] = "30"

@@ -137,3 +137,58 @@ def test_with_redis_up_every_call_goes_to_redis(live_redis):
     with pytest.raises(ValueError):
         live_redis.incr("missing")
     assert live_redis._memory.get("count") is None  # nothing went to the fallback
+
+
+@pytest.fixture
+def redis_sessions(settings, live_redis):
+    """The production settings with Redis: sessions in the database, cached in Redis."""
+    settings.CACHES = redis_caches("redis://127.0.0.1:6379/13")
+    settings.SESSION_ENGINE = "advice_site.sessions"
+    caches["shared"].clear()
+    yield
+    caches["shared"].clear()
+
+
+def logged_in(client):
+    return client.get("/account/").status_code == 200
+
+
+def test_a_log_out_while_redis_hangs_fails_and_is_never_undone(redis_sessions, a_reader):
+    """Issue 19: the log-out's cache delete was dropped while Redis hung, so when Redis
+    answered again the old session cookie was logged in once more."""
+    from unittest import mock
+
+    from django_redis.cache import RedisCache as DjangoRedisCache
+    from redis.exceptions import TimeoutError as RedisTimeout
+
+    browser = Client(raise_request_exception=False)  # the 503 page, as a browser gets it
+    browser.force_login(a_reader)
+    assert logged_in(browser)
+    stolen_cookie = browser.cookies["sessionid"].value
+
+    with mock.patch.object(DjangoRedisCache, "delete", side_effect=RedisTimeout("hung")):
+        response = browser.post("/accounts/logout/")
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "You are still logged in" in response.content.decode()
+    assert logged_in(browser)  # the truth: nothing was half done
+
+    # Redis answers again; the log-out is tried again and holds, on every copy.
+    assert browser.post("/accounts/logout/").status_code == 302
+    assert not logged_in(browser)
+    replay = Client()
+    replay.cookies["sessionid"] = stolen_cookie
+    assert not logged_in(replay)
+
+
+def test_a_log_out_with_redis_up_forgets_the_session_everywhere(redis_sessions, a_reader):
+    browser = Client()
+    browser.force_login(a_reader)
+    cookie = browser.cookies["sessionid"].value
+    browser.post("/accounts/logout/")
+
+    replay = Client()
+    replay.cookies["sessionid"] = cookie
+    assert not logged_in(replay)
+    assert caches["shared"].get(f"django.contrib.sessions.cached_db{cookie}") is None
