@@ -140,7 +140,8 @@ class CommentAdmin(admin.ModelAdmin):
         "on_site",
     ]
     list_filter = [StatusFilter, FlaggedFilter, PendingEditFilter, "post", "created_at"]
-    search_fields = ["body", "author__display_name", "author__email", "author_name"]
+    # By name, never by email address: moderators see readers' public names only (issue 19).
+    search_fields = ["body", "author__display_name", "author_name"]
     date_hierarchy = "created_at"
     list_select_related = ["author", "post"]
     list_per_page = 50
@@ -444,6 +445,14 @@ class ReaderAutocomplete(AutocompleteJsonView):
     def has_perm(self, request, obj=None):
         return can_moderate(request.user)
 
+    def get_queryset(self):
+        """Readers whose display name holds the words typed; never matched by email
+        address or username, which moderators do not see (issue 19)."""
+        queryset = self.model_admin.get_queryset(self.request).filter(is_staff=False)
+        for word in self.term.split():
+            queryset = queryset.filter(display_name__icontains=word)
+        return queryset.order_by("display_name", "pk")
+
 
 class ReaderAutocompleteSelect(AutocompleteSelect):
     url_name = "%s:comments_blockedcommenter_reader_autocomplete"
@@ -452,7 +461,7 @@ class ReaderAutocompleteSelect(AutocompleteSelect):
 @admin.register(BlockedCommenter)
 class BlockedCommenterAdmin(admin.ModelAdmin):
     list_display = ["user", "reason", "blocked_by", "created_at"]
-    search_fields = ["user__email", "user__display_name"]
+    search_fields = ["user__display_name"]  # never by email address (issue 19)
     autocomplete_fields = ["user"]
     readonly_fields = ["blocked_by", "created_at"]
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from comments.admin import CommentAdmin
 from comments.models import BlockedCommenter, Comment, Flag
+from comments.moderation import create_comment
 from tests.conftest import make_post, make_user
 from tests.html import parse
 
@@ -1040,3 +1041,30 @@ def test_staff_without_the_moderate_permission_cannot_search_readers_to_block(
     query = {"app_label": "comments", "model_name": "blockedcommenter", "field_name": "user"}
 
     assert client.get(url, {**query, "term": "Carla"}).status_code == 403
+
+
+def test_moderators_find_readers_by_display_name_never_by_email_address(
+    client, readme_moderator, a_commenter, a_post
+):
+    """Issue 19: a moderator could look readers up by email address in the comment
+    search (and in the search for a reader to block), though they see only names."""
+    create_comment(post=a_post, author=a_commenter, body="Something to moderate")
+    client.force_login(readme_moderator)
+    autocomplete = reverse("admin:comments_blockedcommenter_reader_autocomplete")
+    query = {"app_label": "comments", "model_name": "blockedcommenter", "field_name": "user"}
+
+    def queue(term):
+        response = client.get(CHANGELIST, {"status__exact": "all", "q": term})
+        return "Something to moderate" in response.content.decode()
+
+    def readers(term):
+        response = client.get(autocomplete, {**query, "term": term})
+        return [result["id"] for result in response.json()["results"]]
+
+    assert queue("Carla")
+    assert readers("carla commenter") == [str(a_commenter.pk)]
+    for part_of_the_address in ("commenter@example.com", "@example.com", "commenter@"):
+        assert not queue(part_of_the_address)
+        assert readers(part_of_the_address) == []
+    blocks = client.get(reverse("admin:comments_blockedcommenter_changelist"), {"q": "example"})
+    assert blocks.status_code == 200
