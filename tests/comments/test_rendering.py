@@ -43,7 +43,11 @@ def test_links_work_and_are_marked_nofollow_ugc_noopener():
 def test_a_raw_html_link_is_shown_as_text_not_made_a_link():
     tree = parse(render_comment('<a href="https://example.com">click</a>'))
 
-    assert tree.first("a") is None
+    # The bare address inside the text is linked as any bare address is (issue 18); the
+    # tag's own text is not a link.
+    assert [(a.get("href"), a.text) for a in tree.find_all("a")] == [
+        ("https://example.com", "https://example.com")
+    ]
     assert '<a href="https://example.com">click</a>' in tree.text
 
 
@@ -138,3 +142,95 @@ def test_the_preview_refuses_text_over_the_length_limit(client, a_reader, length
 
     assert response.status_code == 400
     assert response.text == "Too long to preview."
+
+
+# Issue 18: bare addresses become links as GFM's autolink extension makes them.
+@pytest.mark.parametrize(
+    ("markdown", "href", "text"),
+    [
+        ("See https://example.com/docs for more.", "https://example.com/docs", None),
+        ("Read http://example.org/a?b=1&c=2#d.", "http://example.org/a?b=1&c=2#d", None),
+        ("Go to www.example.com.", "http://www.example.com", "www.example.com"),
+        ("WWW.Example.dev/path, then", "http://WWW.Example.dev/path", "WWW.Example.dev/path"),
+        ("(see https://example.com/page)", "https://example.com/page", None),
+        ("https://en.wikipedia.org/wiki/Python_(language)!", None, None),
+        ("Wow: https://example.com/x?!", "https://example.com/x", None),
+        ("Write to someone@example.dev, please", "mailto:someone@example.dev", None),
+        ("mailto:someone@example.com", "mailto:someone@example.com", "mailto:someone@example.com"),
+        ("https://example.com/a?q=x&amp; more", "https://example.com/a?q=x", None),
+        ("*https://example.com/emphasised*", "https://example.com/emphasised", None),
+    ],
+)
+def test_a_bare_address_becomes_a_link_marked_like_markdown_links(markdown, href, text):
+    tree = parse(render_comment(markdown))
+
+    link = tree.first("a")
+    assert link is not None, render_comment(markdown)
+    expected_href = href or "https://en.wikipedia.org/wiki/Python_(language)"
+    assert link.get("href") == expected_href
+    assert link.text == (text or expected_href.removeprefix("mailto:"))
+    assert link.get("rel") == "nofollow ugc noopener"
+
+
+@pytest.mark.parametrize(
+    "markdown",
+    [
+        "`https://example.com/in-code`",
+        "```\nhttps://example.com/in-a-block\n```",
+        "    https://example.com/indented-code",
+        "example.com is not an address without www.",
+        "ftp://example.com/file and //example.com/relative",
+        "javascript:alert(1)//example.com",
+        "data:text/html,<script>alert(1)</script>",
+        "nowww.example.com, or www.localhost",
+        r"https\://example.com",
+    ],
+)
+def test_text_that_gfm_does_not_autolink_stays_text(markdown):
+    tree = parse(render_comment(markdown))
+
+    assert tree.first("a") is None, render_comment(markdown)
+
+
+def test_an_address_already_in_a_link_is_not_linked_again():
+    tree = parse(render_comment("[https://shown.example.com](https://target.example.com)"))
+
+    links = tree.find_all("a")
+    assert [(link.get("href"), link.text) for link in links] == [
+        ("https://target.example.com", "https://shown.example.com")
+    ]
+
+
+# Issue 18: comments show no images; an image was "!" followed by a link.
+@pytest.mark.parametrize(
+    ("markdown", "href", "text"),
+    [
+        ("![a cat](https://example.com/cat.png)", "https://example.com/cat.png", "[image: a cat]"),
+        ("![](https://example.com/cat.png)", "https://example.com/cat.png", "[image]"),
+        ('![a *bold* cat](https://e.com/c.png "Title")', "https://e.com/c.png",
+         "[image: a bold cat]"),
+        ("![a cat][pic]\n\n[pic]: https://example.com/ref.png", "https://example.com/ref.png",
+         "[image: a cat]"),
+        ("![a cat][]\n\n[a cat]: https://example.com/ref.png", "https://example.com/ref.png",
+         "[image: a cat]"),
+        ("[![a cat](https://e.com/c.png)](https://e.com/page)", "https://e.com/page",
+         "[image: a cat]"),
+    ],
+)  # fmt: skip
+def test_an_image_is_shown_as_image_text_linked_without_a_stray_bang(markdown, href, text):
+    tree = parse(render_comment(markdown))
+
+    assert tree.first("img") is None
+    assert "!" not in tree.text
+    assert [(link.get("href"), link.text) for link in tree.find_all("a")] == [(href, text)]
+
+
+@pytest.mark.parametrize(
+    "markdown",
+    ["![a cat](data:image/png;base64,iVBORw0KGgo=)", "![a cat](javascript:alert(1))"],
+)
+def test_an_image_at_an_address_no_link_may_have_is_not_linked(markdown):
+    tree = parse(render_comment(markdown))
+
+    assert tree.first("img") is None
+    assert tree.find_all("a") == []
