@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.dates import MONTHS_3
 from django.utils.safestring import SafeString
 
-from .models import Comment, hidden_reason, readable_by
+from .models import Comment, Flag, hidden_reason, readable_by
 from .moderation import can_moderate
 from .rules import Acting, Action
 
@@ -142,7 +142,9 @@ class _Writer:
     are lazy)."""
 
     def __init__(self, post, viewer, standing=None):
+        self.post = post
         self.viewer_id = viewer.pk if viewer.is_authenticated else None
+        self._flagged = None
         self.acting = Acting(viewer, post, standing=standing)
         self.zone = timezone.get_current_timezone()
         self.months = [str(month).title() for month in MONTHS_3.values()]
@@ -190,7 +192,7 @@ class _Writer:
             )
             # body_html was sanitized by nh3 when the comment was saved.
             body = node.pending_body_html if own_edit else node.body_html
-            after = f'<div class="comment-body">{body}</div>{self.actions(node, author)}'
+            after = f'<div class="comment-body" dir="auto">{body}</div>{self.actions(node, author)}'
         return (
             f'<article class="comment{" comment-pending" if pending else ""}" id="{anchor}" '
             f'data-comment-id="{node.pk}" aria-labelledby="{anchor}-author">'
@@ -201,9 +203,21 @@ class _Writer:
             f"{self.threads(node.children)}</ol></article>"
         )
 
+    def flagged(self, node):
+        """Whether the viewer has flagged this comment: asked once per page (one query),
+        when the first comment they may flag is written."""
+        if self._flagged is None:
+            self._flagged = set(
+                Flag.objects.filter(user_id=self.viewer_id, comment__post=self.post).values_list(
+                    "comment_id", flat=True
+                )
+            )
+        return node.pk in self._flagged
+
     def actions(self, node, author):
         """The links comments.rules.may_act_on() allows this viewer: Reply, Edit, Delete,
-        Flag. Each link's hidden words say whose comment it acts on."""
+        Flag. Each link's hidden words say whose comment it acts on. A comment the viewer
+        has flagged says "Flagged" instead of offering Flag again (issue 18)."""
         if self.viewer_id is None:
             return ""
         links = []
@@ -214,6 +228,9 @@ class _Writer:
             (Action.FLAG, "Flag", f" comment by {author}"),
         ):
             if self.acting.on(node, action):
+                if action == Action.FLAG and self.flagged(node):
+                    links.append('<span class="comment-flagged">Flagged</span>')
+                    continue
                 attrs = f' data-reply-to="{node.pk}"' if action == Action.REPLY else ""
                 links.append(
                     f'<a href="{self.urls[action].format(node.pk)}"{attrs}>{label}'

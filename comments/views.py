@@ -14,7 +14,7 @@ from posts.models import Post
 
 from . import ratelimit
 from .forms import CommentForm, EditCommentForm, FlagForm
-from .models import Comment
+from .models import Comment, Flag
 from .moderation import create_comment, delete_comment, edit_comment, flag_comment
 from .rendering import render_comment
 from .rules import Action, may_act_on
@@ -181,12 +181,19 @@ def delete(request, comment_id):
     return render(request, "comments/delete.html", {"comment": comment})
 
 
+ALREADY_FLAGGED = "You have already flagged this comment: a moderator will look at it."
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def flag(request, comment_id):
+    """A reader flags a comment once: a second flag, or its form, is refused with 409
+    Conflict and says it is already flagged (issue 18)."""
     comment, refusal = _comment_for(request, comment_id, Action.FLAG)
     if refusal:
         return refusal
+    if Flag.objects.filter(comment=comment, user=request.user).exists():
+        return _already_flagged(request, comment)
     form = FlagForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
@@ -196,16 +203,23 @@ def flag(request, comment_id):
                 reason=form.cleaned_data["reason"],
                 note=form.cleaned_data["note"],
             )
-            message = (
-                "Thank you: a moderator will look at this comment."
-                if created
-                else "You have already flagged this comment."
-            )
+            if not created:  # flagged from another tab meanwhile
+                return _already_flagged(request, comment)
+            message = "Thank you: a moderator will look at this comment."
             return render(
                 request, "comments/flagged.html", {"comment": comment, "message": message}
             )
         return render(request, "comments/flag.html", {"comment": comment, "form": form}, status=400)
     return render(request, "comments/flag.html", {"comment": comment, "form": form})
+
+
+def _already_flagged(request, comment):
+    return render(
+        request,
+        "comments/flagged.html",
+        {"comment": comment, "message": ALREADY_FLAGGED},
+        status=409,
+    )
 
 
 @login_required
