@@ -26,7 +26,7 @@ def _wants_json(request):
     return "application/json" in request.headers.get("Accept", "")
 
 
-def _refuse(request, status, message, *, post=None):
+def _refuse(request, status, message, *, post=None, login_url=None):
     """A clear refusal: JSON for the script, a styled page without it. A refused POST
     that carried a comment's text gives the text back on the page, to copy (issue 18:
     without JavaScript it was lost)."""
@@ -36,7 +36,7 @@ def _refuse(request, status, message, *, post=None):
     return render(
         request,
         "comments/refused.html",
-        {"message": message, "post": post, "text": text},
+        {"message": message, "post": post, "text": text, "login_url": login_url},
         status=status,
     )
 
@@ -98,7 +98,18 @@ def post_comment(request, post_id):
     """Write a comment or a reply (the reply's parent comes in the form)."""
     post = _published_post(post_id)
     if not request.user.is_authenticated and not _wants_json(request):
-        return redirect(f"{reverse('account_login')}?next={post.get_absolute_url()}%23comments")
+        login_url = f"{reverse('account_login')}?next={post.get_absolute_url()}%23comments"
+        if request.POST.get("body", "").strip():
+            # Logged out while writing (the session ended): the text back, then log in.
+            return _refuse(
+                request,
+                403,
+                "You are no longer logged in, so your comment was not posted. Copy your "
+                "text, log in, and post it again.",
+                post=post,
+                login_url=login_url,
+            )
+        return redirect(login_url)
     form = CommentForm(request.POST, post=post, user=request.user)
     if not form.permission:
         return _refuse(request, form.permission.status, form.permission.reason, post=post)
@@ -218,8 +229,8 @@ ALREADY_FLAGGED = "You have already flagged this comment: a moderator will look 
 @login_required
 @require_http_methods(["GET", "POST"])
 def flag(request, comment_id):
-    """A reader flags a comment once: a second flag, or its form, is refused with 409
-    Conflict and says it is already flagged (issue 18)."""
+    """A reader flags a comment once (issue 18): a second flag is refused with 409
+    Conflict, and the form is not offered again; both say it is already flagged."""
     comment, refusal = _comment_for(request, comment_id, Action.FLAG)
     if refusal:
         return refusal
@@ -245,11 +256,12 @@ def flag(request, comment_id):
 
 
 def _already_flagged(request, comment):
+    # 409 refuses a second flag; the page that would offer one just says so.
     return render(
         request,
         "comments/flagged.html",
         {"comment": comment, "message": ALREADY_FLAGGED},
-        status=409,
+        status=409 if request.method == "POST" else 200,
     )
 
 

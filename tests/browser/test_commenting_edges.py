@@ -5,6 +5,7 @@ and, without JavaScript, a refused comment's text given back."""
 
 import re
 
+from django.conf import settings as django_settings
 from playwright.sync_api import expect
 
 from comments.models import Comment, Flag
@@ -289,3 +290,23 @@ def test_without_javascript_a_rate_limited_comment_comes_back_in_the_form(
     expect(page.get_by_label("Your comment")).to_have_value("A reply, limited too.")
     expect(page.get_by_role("heading", level=1)).to_have_text("Reply to Grace Hopper")
     assert_no_axe_violations(page, axe_violations, "the rate-limited reply form")
+
+
+def test_a_reply_sent_after_the_session_ended_comes_back_to_copy(
+    page, a_post, log_in, axe_violations
+):
+    grace = make_user(email="grace@example.com", display_name="Grace Hopper")
+    started = approved(a_post, grace, "Start small.")
+    log_in(page, make_user(display_name=READER))
+    # The reply page posts without the script, as every form does without JavaScript.
+    page.goto(f"/comments/{started.pk}/reply/")
+    text = "Written while my session ran out."
+    page.get_by_label("Your comment").fill(text)
+    # The session ends meanwhile; the CSRF cookie (kept for a year) stays.
+    page.context.clear_cookies(name=django_settings.SESSION_COOKIE_NAME)
+    page.get_by_role("button", name="Post reply").click()
+
+    expect(page.get_by_role("alert")).to_contain_text("You are no longer logged in")
+    expect(page.get_by_label("Your text, to copy and keep")).to_have_value(text)
+    expect(page.get_by_role("main").get_by_role("link", name="Log in")).to_be_visible()
+    assert_no_axe_violations(page, axe_violations, "a refused comment given back")

@@ -116,6 +116,19 @@ def test_a_comment_caught_by_the_hidden_field_comes_back_to_copy(client, a_post,
     assert text_given_back(refused_page(response)) == TEXT
 
 
+def test_a_comment_sent_after_the_session_ended_comes_back_with_a_log_in_link(client, a_post):
+    response = post_comment(client, a_post, TEXT)
+
+    assert response.status_code == 403
+    tree = refused_page(response)
+    assert "no longer logged in" in alert_text(tree)
+    assert text_given_back(tree) == TEXT
+    log_in = next(a for a in tree.find("main").find_all("a") if a.text == "Log in")
+    back_here = f"{a_post.get_absolute_url()}%23comments"
+    assert log_in["href"] == f"{reverse('account_login')}?next={back_here}"
+    assert Comment.objects.count() == 0
+
+
 def test_an_edit_sent_after_the_edit_window_comes_back_to_copy(client, a_post, a_reader):
     comment = add_comment(a_post, a_reader, "Old", created_at=timezone.now() - timedelta(days=1))
     client.force_login(a_reader)
