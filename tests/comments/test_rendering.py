@@ -1,7 +1,10 @@
 """Readers write a safe subset of Markdown, rendered once when saved; the preview matches."""
 
+import importlib
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from comments.models import Comment
 from comments.rendering import render_comment
@@ -234,3 +237,39 @@ def test_an_image_at_an_address_no_link_may_have_is_not_linked(markdown):
 
     assert tree.first("img") is None
     assert tree.find_all("a") == []
+
+
+def test_comments_stored_before_issue_18_are_rendered_again_but_imported_ones_are_not(
+    a_post, a_reader
+):
+    from django.apps import apps
+
+    render_again = importlib.import_module(
+        "comments.migrations.0005_render_autolinks_and_images"
+    ).render_again
+    old_html = "<p>See www.example.com ![a cat](https://e.com/c.png)</p>"
+    written = Comment.objects.create(
+        post=a_post,
+        author=a_reader,
+        body="See www.example.com ![a cat](https://e.com/c.png)",
+        body_html=old_html,
+        pending_body="Now https://example.org",
+        pending_body_html="<p>Now https://example.org</p>",
+        pending_edited_at=timezone.now(),
+    )
+    imported = Comment.objects.create(
+        post=a_post,
+        author_name="Disqus reader",
+        disqus_id="123",
+        body="Link text",
+        body_html='<p><a href="https://disqus.example/x">Link text</a></p>',
+    )
+
+    render_again(apps, None)
+
+    written.refresh_from_db()
+    imported.refresh_from_db()
+    assert written.body_html == render_comment(written.body)
+    assert parse(written.body_html).first("a").text == "www.example.com"
+    assert written.pending_body_html == render_comment("Now https://example.org")
+    assert "disqus.example" in imported.body_html
