@@ -108,8 +108,10 @@ def test_right_to_left_comments_are_laid_out_right_to_left(page, a_post, log_in,
     # The pages that quote a comment: reply and flag.
     page.goto(f"/comments/{mixed.pk}/reply/")
     assert is_rtl(page.get_by_role("blockquote").get_by_text(ARABIC))
+    assert_no_axe_violations(page, axe_violations, "the reply page quoting Arabic")
     page.goto(f"/comments/{mixed.pk}/flag/")
     assert is_rtl(page.get_by_role("blockquote").get_by_text(ARABIC))
+    assert_no_axe_violations(page, axe_violations, "the flag page quoting Arabic")
 
 
 def test_a_reply_form_closes_with_cancel_or_escape_and_gives_focus_back(
@@ -202,6 +204,7 @@ def test_after_flagging_the_comment_says_flagged_also_after_a_reload(
     page.goto(f"/comments/{flagged.pk}/flag/")
     expect(page.get_by_role("status")).to_contain_text("You have already flagged this comment")
     expect(page.get_by_role("button", name="Flag comment")).to_have_count(0)
+    assert_no_axe_violations(page, axe_violations, "the flag page of a flagged comment")
     assert Flag.objects.filter(user=reader).count() == 1
 
 
@@ -231,6 +234,7 @@ def test_a_comment_posted_on_page_one_that_lives_on_page_two_says_where_it_went(
     form.get_by_role("link", name="Go to your comment").click()
     expect(page).to_have_url(re.compile(r"\?comments=2#comment-\d+$"))
     expect(comment_by(page, READER, "Posted from page one.")).to_be_visible()
+    assert_no_axe_violations(page, axe_violations, "page 2 of the discussion")
 
     # Without JavaScript, posting leads to the comment on its page.
     plain = log_in(new_page(java_script_enabled=False), reader)
