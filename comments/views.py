@@ -32,7 +32,8 @@ def _refuse(request, status, message, *, post=None, login_url=None):
     without JavaScript it was lost)."""
     if _wants_json(request):
         return JsonResponse({"error": message}, status=status)
-    text = request.POST.get("body", "") if request.method == "POST" else ""
+    # A comment's text, or a flag's note.
+    text = request.POST.get("body") or request.POST.get("note") or ""
     return render(
         request,
         "comments/refused.html",

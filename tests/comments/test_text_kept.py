@@ -129,6 +129,21 @@ def test_a_comment_sent_after_the_session_ended_comes_back_with_a_log_in_link(cl
     assert Comment.objects.count() == 0
 
 
+def test_a_flags_note_refused_to_a_blocked_reader_comes_back_to_copy(
+    client, a_post, a_reader, a_commenter, an_editor
+):
+    comment = add_comment(a_post, a_commenter, "Dubious")
+    BlockedCommenter.objects.create(user=a_reader, blocked_by=an_editor)
+    client.force_login(a_reader)
+
+    response = client.post(
+        reverse("comments:flag", args=[comment.pk]), {"reason": "other", "note": TEXT}
+    )
+
+    assert response.status_code == 403
+    assert text_given_back(refused_page(response)) == TEXT
+
+
 def test_an_edit_sent_after_the_edit_window_comes_back_to_copy(client, a_post, a_reader):
     comment = add_comment(a_post, a_reader, "Old", created_at=timezone.now() - timedelta(days=1))
     client.force_login(a_reader)
