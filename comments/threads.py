@@ -15,13 +15,13 @@ from html import escape
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
 from django.utils.safestring import SafeString
 
-from .models import Comment, hidden_reason, readable_by
+from .models import Comment, Flag, hidden_reason, readable_by
 from .moderation import can_moderate
 from .rules import Acting, Action
 
@@ -57,6 +57,7 @@ class Node:
     edited_at: datetime | None
     body_html: str
     pending_body_html: str
+    flagged: bool = False  # by the viewer (issue 18: the page says "Flagged")
     children: list["Node"] = field(default_factory=list)
 
     @classmethod
@@ -100,16 +101,23 @@ def page_of_threads(*, post, viewer, page_number=1):
     page_threads = starters.values("pk")[offset : offset + per_page]
     # Only the rows that may show: readable ones, and those with replies (placeholders
     # when a reply under them is shown); another reader's pending reply is not fetched.
+    viewer_id = viewer.pk if viewer.is_authenticated else None
+    # Whether the viewer flagged it, in the same query (issue 18).
+    flagged = (
+        Exists(Flag.objects.filter(comment=OuterRef("pk"), user_id=viewer_id))
+        if viewer_id is not None
+        else Value(False)
+    )
     rows = (
         Comment.objects.filter(thread__in=page_threads)
         .filter(readable_by(viewer) | Exists(Comment.objects.filter(parent=OuterRef("pk"))))
-        .values_list(*ROW_FIELDS)
+        .annotate(flagged=flagged)
+        .values_list(*ROW_FIELDS, "flagged")
     )
     children = {}
     for row in rows:
         node = Node(*row)
         children.setdefault(node.parent_id, []).append(node)
-    viewer_id = viewer.pk if viewer.is_authenticated else None
 
     def grown(node):
         node.children = [child for child in map(grown, children.get(node.pk, [])) if child]
@@ -190,7 +198,7 @@ class _Writer:
             )
             # body_html was sanitized by nh3 when the comment was saved.
             body = node.pending_body_html if own_edit else node.body_html
-            after = f'<div class="comment-body">{body}</div>{self.actions(node, author)}'
+            after = f'<div class="comment-body" dir="auto">{body}</div>{self.actions(node, author)}'
         return (
             f'<article class="comment{" comment-pending" if pending else ""}" id="{anchor}" '
             f'data-comment-id="{node.pk}" aria-labelledby="{anchor}-author">'
@@ -203,7 +211,8 @@ class _Writer:
 
     def actions(self, node, author):
         """The links comments.rules.may_act_on() allows this viewer: Reply, Edit, Delete,
-        Flag. Each link's hidden words say whose comment it acts on."""
+        Flag. Each link's hidden words say whose comment it acts on. A comment the viewer
+        has flagged says "Flagged" instead of offering Flag again (issue 18)."""
         if self.viewer_id is None:
             return ""
         links = []
@@ -214,6 +223,9 @@ class _Writer:
             (Action.FLAG, "Flag", f" comment by {author}"),
         ):
             if self.acting.on(node, action):
+                if action == Action.FLAG and node.flagged:
+                    links.append('<span class="comment-flagged">Flagged</span>')
+                    continue
                 attrs = f' data-reply-to="{node.pk}"' if action == Action.REPLY else ""
                 links.append(
                     f'<a href="{self.urls[action].format(node.pk)}"{attrs}>{label}'
@@ -234,8 +246,9 @@ def comment_html(comment, *, post, viewer, standing=None):
     return SafeString(_Writer(post, viewer, standing).comment(Node.of(comment)))
 
 
-def comment_url(comment, viewer=None):
-    """The comment's address on the page of its thread, as its author (or viewer) sees it."""
+def comment_page_number(comment, viewer=None):
+    """The page of threads (int, from 1) that holds ``comment`` (a Comment), as its author
+    (or ``viewer``) sees the discussion: one count query."""
     viewer = viewer or comment.author or AnonymousUser()
     root = comment if comment.thread_id in (None, comment.pk) else comment.thread
     earlier_threads = (
@@ -243,6 +256,16 @@ def comment_url(comment, viewer=None):
         .filter(Q(created_at__lt=root.created_at) | Q(created_at=root.created_at, pk__lt=root.pk))
         .count()
     )
-    page = earlier_threads // settings.COMMENTS_THREADS_PER_PAGE + 1
-    query = f"?comments={page}" if page > 1 else ""
-    return f"{comment.post.get_absolute_url()}{query}#{comment.anchor}"
+    return earlier_threads // settings.COMMENTS_THREADS_PER_PAGE + 1
+
+
+def discussion_url(post, page_number, anchor="comments"):
+    """The address (str) of ``post``'s page ``page_number`` of threads, at ``anchor``."""
+    query = f"?comments={page_number}" if page_number > 1 else ""
+    return f"{post.get_absolute_url()}{query}#{anchor}"
+
+
+def comment_url(comment, viewer=None):
+    """The comment's address on the page of its thread, as its author (or viewer) sees it."""
+    page_number = comment_page_number(comment, viewer)
+    return discussion_url(comment.post, page_number, comment.anchor)

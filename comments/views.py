@@ -1,6 +1,7 @@
 import math
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,30 +15,40 @@ from posts.models import Post
 
 from . import ratelimit
 from .forms import CommentForm, EditCommentForm, FlagForm
-from .models import Comment
+from .models import Comment, Flag
 from .moderation import create_comment, delete_comment, edit_comment, flag_comment
 from .rendering import render_comment
 from .rules import Action, may_act_on
-from .threads import comment_html, comment_url
+from .threads import comment_html, comment_page_number, comment_url, discussion_url
 
 
 def _wants_json(request):
     return "application/json" in request.headers.get("Accept", "")
 
 
-def _refuse(request, status, message, *, post=None):
-    """A clear refusal: JSON for the script, a styled page without it."""
+def _refuse(request, status, message, *, post=None, login_url=None):
+    """A clear refusal: JSON for the script, a styled page without it. A refused POST
+    that carried a comment's text gives the text back on the page, to copy (issue 18:
+    without JavaScript it was lost)."""
     if _wants_json(request):
         return JsonResponse({"error": message}, status=status)
+    # A comment's text, or a flag's note.
+    text = request.POST.get("body") or request.POST.get("note") or ""
     return render(
-        request, "comments/refused.html", {"message": message, "post": post}, status=status
+        request,
+        "comments/refused.html",
+        {"message": message, "post": post, "text": text, "login_url": login_url},
+        status=status,
     )
 
 
 def _refusal(request, permission, comment):
     """The refusal of a comments.rules.CommentPermission: 404 for a comment the reader
-    may not see (nothing about it is shown), else its status and reason."""
+    may not see (nothing about it is shown but the reader's own text, if they sent
+    some), else its status and reason."""
     if permission.status == 404:
+        if request.method == "POST" and request.POST.get("body") and not _wants_json(request):
+            return _refuse(request, 404, permission.reason)
         raise Http404(permission.reason)
     return _refuse(request, permission.status, permission.reason, post=comment.post)
 
@@ -88,7 +99,18 @@ def post_comment(request, post_id):
     """Write a comment or a reply (the reply's parent comes in the form)."""
     post = _published_post(post_id)
     if not request.user.is_authenticated and not _wants_json(request):
-        return redirect(f"{reverse('account_login')}?next={post.get_absolute_url()}%23comments")
+        login_url = f"{reverse('account_login')}?next={post.get_absolute_url()}%23comments"
+        if request.POST.get("body", "").strip():
+            # Logged out while writing (the session ended): the text back, then log in.
+            return _refuse(
+                request,
+                403,
+                "You are no longer logged in, so your comment was not posted. Copy your "
+                "text, log in, and post it again.",
+                post=post,
+                login_url=login_url,
+            )
+        return redirect(login_url)
     form = CommentForm(request.POST, post=post, user=request.user)
     if not form.permission:
         return _refuse(request, form.permission.status, form.permission.reason, post=post)
@@ -97,23 +119,19 @@ def post_comment(request, post_id):
             return _refuse(request, 400, "Your comment could not be accepted.", post=post)
         if _wants_json(request):
             return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
-        return render(
-            request,
-            "comments/comment_form_page.html",
-            {"post": post, "form": form, "parent": form.cleaned_data.get("parent")},
-            status=400,
-        )
+        return _form_page(request, post, form, status=400)
     if not _within_rate_limits(request):
         wait = ratelimit.seconds_left(settings.COMMENTS_RATE_LIMIT_SECONDS)
         # Whole minutes are easier to read; the header keeps the exact seconds.
         shown = wait if wait < 60 else math.ceil(wait / 60) * 60
-        response = _refuse(
-            request,
-            429,
+        message = (
             f"You are commenting too quickly. Please wait {duration_words(shown)} and try "
-            "again; your text is still in the form.",
-            post=post,
+            "again; your text is still in the form."
         )
+        if _wants_json(request):
+            response = _refuse(request, 429, message, post=post)
+        else:  # the form again, with the text (issue 18)
+            response = _form_page(request, post, form, status=429, message=message)
         response["Retry-After"] = str(wait)
         return response
 
@@ -125,15 +143,38 @@ def post_comment(request, post_id):
         ip_hash=network_hash(client_ip(request)),
         standing=form.standing,
     )
+    # Where the comment lives: a new thread goes after the last one, maybe on a later page
+    # than the one it was written on (issue 18).
+    page_number = comment_page_number(comment)
+    url = discussion_url(post, page_number, comment.anchor)
     if _wants_json(request):
-        # For the page's script, which puts the comment where it belongs: no address
-        # (finding its page of threads is a count over the discussion).
+        # For the page's script, which puts the comment where it belongs, or says on which
+        # page it is when that is not the page shown.
         html = comment_html(comment, post=post, viewer=request.user, standing=form.standing)
         return JsonResponse(
-            {"id": comment.pk, "parent": comment.parent_id, "status": comment.status, "html": html},
+            {
+                "id": comment.pk,
+                "parent": comment.parent_id,
+                "status": comment.status,
+                "html": html,
+                "page": page_number,
+                "url": url,
+            },
             status=201,
         )
-    return redirect(comment_url(comment), permanent=False)
+    return redirect(url, permanent=False)
+
+
+def _form_page(request, post, form, *, status, message=""):
+    """The comment form (a bound CommentForm) on a page of its own, with the reader's
+    text and what went wrong: an error in the form, or ``message`` (str)."""
+    parent = form.cleaned_data.get("parent") if hasattr(form, "cleaned_data") else None
+    return render(
+        request,
+        "comments/comment_form_page.html",
+        {"post": post, "form": form, "parent": parent, "message": message},
+        status=status,
+    )
 
 
 @read_only
@@ -175,18 +216,27 @@ def delete(request, comment_id):
     if refusal:
         return refusal
     if request.method == "POST":
-        post = comment.post
+        # Back to the page of threads it was on (issue 18: with a message saying so).
+        back = discussion_url(comment.post, comment_page_number(comment, request.user))
         delete_comment(comment=comment)
-        return redirect(f"{post.get_absolute_url()}#comments")
+        messages.success(request, "Your comment is deleted.")
+        return redirect(back)
     return render(request, "comments/delete.html", {"comment": comment})
+
+
+ALREADY_FLAGGED = "You have already flagged this comment: a moderator will look at it."
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def flag(request, comment_id):
+    """A reader flags a comment once (issue 18): a second flag is refused with 409
+    Conflict, and the form is not offered again; both say it is already flagged."""
     comment, refusal = _comment_for(request, comment_id, Action.FLAG)
     if refusal:
         return refusal
+    if Flag.objects.filter(comment=comment, user=request.user).exists():
+        return _already_flagged(request, comment)
     form = FlagForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
@@ -196,16 +246,24 @@ def flag(request, comment_id):
                 reason=form.cleaned_data["reason"],
                 note=form.cleaned_data["note"],
             )
-            message = (
-                "Thank you: a moderator will look at this comment."
-                if created
-                else "You have already flagged this comment."
-            )
+            if not created:  # flagged from another tab meanwhile
+                return _already_flagged(request, comment)
+            message = "Thank you: a moderator will look at this comment."
             return render(
                 request, "comments/flagged.html", {"comment": comment, "message": message}
             )
         return render(request, "comments/flag.html", {"comment": comment, "form": form}, status=400)
     return render(request, "comments/flag.html", {"comment": comment, "form": form})
+
+
+def _already_flagged(request, comment):
+    # 409 refuses a second flag; the page that would offer one just says so.
+    return render(
+        request,
+        "comments/flagged.html",
+        {"comment": comment, "message": ALREADY_FLAGGED},
+        status=409 if request.method == "POST" else 200,
+    )
 
 
 @login_required

@@ -291,7 +291,7 @@ def connect_receivers():
     from allauth.account.models import EmailAddress
 
     from checklists.models import ChecklistItem, Tick, Visit
-    from comments.models import BlockedCommenter, Comment
+    from comments.models import BlockedCommenter, Comment, Flag
 
     from .models import Category, Post
 
@@ -313,7 +313,8 @@ def connect_receivers():
     post_delete.connect(_user_deleted, sender=user_model, dispatch_uid="page-user")
     rows_changed.connect(_content_changed, sender=user_model, dispatch_uid="page-user-rows")
 
-    for model in (EmailAddress, BlockedCommenter):
+    # A reader's flags: their page says "Flagged" instead of offering Flag (issue 18).
+    for model in (EmailAddress, BlockedCommenter, Flag):
         post_save.connect(_readers_own_row_changed, sender=model, dispatch_uid=f"page-{model}")
         post_delete.connect(_readers_own_row_changed, sender=model, dispatch_uid=f"page-{model}")
     # A reader's visits: the notice of what is new since the previous one is on their page.

@@ -1,6 +1,6 @@
 // Progressive enhancement of the discussion: post and reply without a page reload, a live
-// preview, and reply forms opened in place. Without this script the same forms post
-// normally and "Reply" opens a reply page.
+// preview, and reply forms opened in place (closed by Cancel or Escape). Without this
+// script the same forms post normally and "Reply" opens a reply page.
 (function () {
   "use strict";
   var section = document.getElementById("comments");
@@ -12,6 +12,29 @@
     var status = form.querySelector("[data-form-status]");
     status.textContent = message;
     status.classList.toggle("field-error", !!isError);
+  }
+
+  // What was posted, said where it stays once a reply form closes (issue 18: the message
+  // was written into the form, then removed with it). A reply form's status region is
+  // beside the form, in the page before the message is written, so it is announced.
+  function postedStatus(form) {
+    return form.replyStatus || form.querySelector("[data-form-status]");
+  }
+
+  function sayPosted(form, data) {
+    var status = postedStatus(form);
+    var awaits = data.status === "approved" ? "" : " and awaits moderation";
+    status.classList.remove("field-error");
+    if (data.page && String(data.page) !== section.dataset.page) {
+      // It lives on another page of the discussion: say which, and link to it there.
+      var link = document.createElement("a");
+      link.href = data.url;
+      link.textContent = "Go to your comment";
+      status.replaceChildren("Your comment was posted on page " + data.page + awaits + ". ", link);
+    } else {
+      status.textContent = "Your comment is posted" + awaits + ".";
+    }
+    if (status !== form.querySelector("[data-form-status]")) setStatus(form, "");
   }
 
   function firstError(data) {
@@ -62,11 +85,13 @@
         return data;
       });
     }).then(function (data) {
-      var article = insertComment(data);
+      var elsewhere = data.page && String(data.page) !== section.dataset.page;
+      var article = elsewhere ? null : insertComment(data);
+      if (elsewhere) countOneMore();
       form.querySelector("textarea").value = "";
       form.querySelector("[data-preview]").hidden = true;
-      setStatus(form, data.status === "approved" ? "Your comment is posted." : "Your comment is posted and awaits moderation.");
-      if (form !== mainForm) form.remove();
+      sayPosted(form, data);
+      if (form !== mainForm) closeReply(form, !article, true);
       if (article) { article.setAttribute("tabindex", "-1"); article.focus(); }
     }).catch(function (error) {
       setStatus(form, error.message || "Your comment could not be posted. Check your connection and try again.", true);
@@ -99,11 +124,24 @@
     previewButton.addEventListener("click", function () { preview(form); });
   }
 
+  // Cancel and Escape hide the reply form (its text stays for the next "Reply") and give
+  // the focus back to the "Reply" link that opened it; posting removes it.
+  function closeReply(form, refocus, posted) {
+    if (posted) form.remove();
+    else form.hidden = true;
+    if (refocus && document.contains(form.replyLink)) form.replyLink.focus();
+  }
+
   function openReply(link) {
     var parentId = link.dataset.replyTo;
     var article = document.getElementById("comment-" + parentId);
     var existing = article.querySelector(":scope > form[data-comment-form]");
-    if (existing) { existing.querySelector("textarea").focus(); return; }
+    if (existing) {
+      existing.hidden = false;
+      existing.replyLink = link;
+      existing.querySelector("textarea").focus();
+      return;
+    }
     formCount += 1;
     var form = mainForm.cloneNode(true);
     var suffix = "-reply-" + formCount;
@@ -121,7 +159,31 @@
     form.querySelector("button[type=submit]").textContent = "Post reply";
     form.querySelector("[data-preview]").hidden = true;
     setStatus(form, "");
-    article.insertBefore(form, article.querySelector(".comment-replies"));
+    var cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.className = "secondary";
+    cancel.textContent = "Cancel";
+    cancel.addEventListener("click", function () { closeReply(form, true); });
+    form.querySelector(".form-buttons").appendChild(cancel);
+    form.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && !event.defaultPrevented) {
+        event.preventDefault();
+        closeReply(form, true);
+      }
+    });
+    form.replyLink = link;
+    var replies = article.querySelector(".comment-replies");
+    var status = article.querySelector(":scope > [data-reply-status]");
+    if (!status) {
+      status = document.createElement("p");
+      status.className = "form-status";
+      status.setAttribute("role", "status");
+      status.setAttribute("data-reply-status", "");
+      article.insertBefore(status, replies);
+    }
+    status.textContent = "";
+    form.replyStatus = status;
+    article.insertBefore(form, status);
     enhance(form);
     textarea.focus();
   }

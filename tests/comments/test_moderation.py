@@ -434,10 +434,42 @@ def test_a_reader_can_flag_a_comment_only_once(client, a_post, a_commenter, a_re
 
     again = flag(client, comment, "other")
 
-    assert again.status_code == 200
-    assert "You have already flagged this comment." in again.text
+    assert again.status_code == 409
+    assert "You have already flagged this comment" in again.text
     assert Flag.objects.count() == 1
     assert Flag.objects.get().reason == "spam"
+
+
+def test_the_flag_form_is_not_offered_again_once_flagged(client, a_post, a_commenter, a_reader):
+    comment = add_comment(a_post, a_commenter, "Dubious")
+    client.force_login(a_reader)
+    flag(client, comment)
+
+    page = client.get(reverse("comments:flag", args=[comment.pk]))
+
+    assert page.status_code == 200
+    assert "You have already flagged this comment" in page.text
+    assert parse(page.content).first("form", class_="stacked-form") is None
+
+
+def test_the_post_page_says_flagged_after_flagging_even_from_the_page_cache(
+    client, a_post, a_commenter, a_reader
+):
+    flagged = add_comment(a_post, a_commenter, "Dubious")
+    other = add_comment(a_post, a_commenter, "Fine")
+    client.force_login(a_reader)
+    before = page_tree(client, a_post)  # now in the page cache
+    flag_links = [a for a in comment_element(before, flagged).find_all("a") if a.text[:4] == "Flag"]
+    assert flag_links
+
+    flag(client, flagged)
+    after = page_tree(client, a_post)
+
+    actions = comment_element(after, flagged).first("p", class_="comment-actions")
+    assert "Flagged" in actions.text
+    assert not [a for a in actions.find_all("a") if a.text.startswith("Flag")]
+    other_actions = comment_element(after, other).first("p", class_="comment-actions")
+    assert [a for a in other_actions.find_all("a") if a.text.startswith("Flag")]
 
 
 def test_a_flag_needs_a_reason(client, a_post, a_commenter, a_reader):

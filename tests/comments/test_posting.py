@@ -102,7 +102,7 @@ def test_an_anonymous_visitor_sees_approved_comments_and_a_log_in_link_back_to_t
 
 
 def test_an_anonymous_post_of_the_form_redirects_to_log_in_and_stores_nothing(client, a_post):
-    response = post_comment(client, a_post)
+    response = post_comment(client, a_post, "")
 
     assert response.status_code == 302
     url = urlsplit(response["Location"])
