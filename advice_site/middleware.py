@@ -1,16 +1,31 @@
 import json
+import re
 from urllib.parse import unquote
 
 from django.conf import settings
 from django.contrib.redirects import middleware as redirects
-from django.core.exceptions import BadRequest
+from django.core.exceptions import BadRequest, DisallowedHost
 from django.http import HttpResponse, HttpResponseGone, HttpResponseNotAllowed
 from django.template import loader
 from django.urls import get_resolver, get_urlconf
 from django.utils.log import log_response
 
 from . import health
+from .handler import FROM_SERVER
 from .http import allowed_methods
+
+
+def error_page(request, message, status=400):
+    """The site's 400 page (handler400) for ``request``, with ``status`` (400, or 413 for
+    a body too large), logged as a warning on one line: answered, never raised, so that
+    no handler reads the body again and no traceback is logged (issue 19)."""
+    exception = BadRequest(message)
+    response = get_resolver(get_urlconf()).resolve_error_handler(400)(request, exception)
+    response.status_code = status
+    log_response(
+        "Bad Request: %s (%s)", request.path, exception, response=response, request=request
+    )
+    return response
 
 
 class HealthCheckMiddleware:
@@ -42,6 +57,52 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
+
+
+# A Host header's port (RFC 3986 section 3.2.3, RFC 9110 section 4.2.1): 1 to 65535.
+HOST_PORT = re.compile(r"^(?:\[[^\]]*\]|[^:\[\]]*)(?::(\d*))?$")
+
+
+class RequestHostMiddleware:
+    """Answer the 400 page to a request whose Host is malformed or not allowed (issue 19):
+    empty, a port that is not 1 to 65535, a host outside ALLOWED_HOSTS, or, on HTTP/1.1
+    through a server (advice_site.handler), no Host at all (RFC 9112 section 3.2).
+
+    Django's own check (request.get_host()) accepts any run of digits as a port and,
+    without a Host header, falls back to the server's name; and it raises, which logs a
+    traceback. Nothing below this middleware sees a request with a bad Host.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        problem = self.host_problem(request)
+        if problem:
+            return error_page(request, problem)
+        return self.get_response(request)
+
+    @staticmethod
+    def host_problem(request):
+        """str: what is wrong with the request's Host, or "" when nothing is."""
+        meta = request.META
+        if "HTTP_HOST" not in meta:
+            if meta.get(FROM_SERVER) and meta.get("SERVER_PROTOCOL") == "HTTP/1.1":
+                return "An HTTP/1.1 request without a Host header."
+        else:
+            match = HOST_PORT.match(meta["HTTP_HOST"])
+            if not meta["HTTP_HOST"] or match is None:
+                return "An empty or malformed Host header."
+            port = match.group(1)
+            if port is not None and not (
+                port.isascii() and port.isdigit() and 0 < int(port) < 65536
+            ):
+                return "The Host header's port is not a number from 1 to 65535."
+        try:
+            request.get_host()
+        except DisallowedHost as error:
+            return str(error)[:200]
+        return ""
 
 
 class RejectNullCharactersMiddleware:
@@ -112,16 +173,15 @@ class RequestCharsetMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if getattr(request, "content_type_error", None) is not None:
+            return error_page(request, "The Content-Type header cannot be read.")
         charset = request.content_params.get("charset")
         if charset is not None and charset.lower() != "utf-8":
             # Answered here, not raised: with DEBUG on, Django's technical page for a
             # raised BadRequest reads request.POST, which fails again, and gives a 500.
-            exception = BadRequest(f"The request declares charset {charset[:40]!r}; send UTF-8.")
-            response = get_resolver(get_urlconf()).resolve_error_handler(400)(request, exception)
-            log_response(
-                "Bad Request: %s (%s)", request.path, exception, response=response, request=request
+            return error_page(
+                request, f"The request declares charset {charset[:40]!r}; send UTF-8."
             )
-            return response
         return self.get_response(request)
 
 

@@ -132,6 +132,8 @@ MIDDLEWARE = [
     # uncompressed page, and below every middleware that adds headers, so a 304 carries
     # them too (Django's 304 keeps only the caching headers of the response it replaces).
     "django.middleware.http.ConditionalGetMiddleware",
+    # A malformed Host, a port out of range, no Host on HTTP/1.1: the 400 page (issue 19).
+    "advice_site.middleware.RequestHostMiddleware",
     "advice_site.middleware.RejectNullCharactersMiddleware",
     # PUT, DELETE, TRACE, OPTIONS and made-up methods: 405, with the headers above.
     "advice_site.middleware.AllowedMethodsMiddleware",
@@ -192,17 +194,29 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # Without Redis, "shared" is Django's file cache, so every process on this machine (each
 # gunicorn worker, a management command such as clear_page_cache) sees the same pages and
 # generations; "default" is each process's memory.
+# Rate limits must outlive any flood of pages (issue 19): a Redis that evicts under memory
+# pressure evicts from every database it holds, so REDIS_RATE_LIMIT_URL names a second
+# Redis server (run with maxmemory-policy noeviction, README "Redis") for "default".
+# Unset, both aliases share REDIS_URL's server, as before.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_RATE_LIMIT_URL = os.environ.get("REDIS_RATE_LIMIT_URL", "") or REDIS_URL
 if REDIS_URL:
     _redis = {
         "BACKEND": "advice_site.cache.RedisCache",
-        "LOCATION": REDIS_URL,
         "KEY_PREFIX": "advice",
         "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
     }
     CACHES = {
-        "default": {**_redis, "OPTIONS": {**_redis["OPTIONS"], "WHILE_DOWN": "memory"}},
-        "shared": {**_redis, "OPTIONS": {**_redis["OPTIONS"], "WHILE_DOWN": "miss"}},
+        "default": {
+            **_redis,
+            "LOCATION": REDIS_RATE_LIMIT_URL,
+            "OPTIONS": {**_redis["OPTIONS"], "WHILE_DOWN": "memory"},
+        },
+        "shared": {
+            **_redis,
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {**_redis["OPTIONS"], "WHILE_DOWN": "miss"},
+        },
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
