@@ -4,8 +4,16 @@ from urllib.parse import unquote
 
 from django.conf import settings
 from django.contrib.redirects import middleware as redirects
-from django.core.exceptions import BadRequest, DisallowedHost
+from django.core.exceptions import (
+    BadRequest,
+    DisallowedHost,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
+from django.core.files.uploadhandler import FileUploadHandler
 from django.http import HttpResponse, HttpResponseGone, HttpResponseNotAllowed
+from django.http.multipartparser import MultiPartParserError
 from django.template import loader
 from django.urls import get_resolver, get_urlconf
 from django.utils.log import log_response
@@ -183,6 +191,94 @@ class RequestCharsetMiddleware:
                 request, f"The request declares charset {charset[:40]!r}; send UTF-8."
             )
         return self.get_response(request)
+
+
+class FilesNotAccepted(MultiPartParserError):
+    """A file in a multipart body sent to a view that takes none (issue 19)."""
+
+
+class RefuseFilesUploadHandler(FileUploadHandler):
+    """Django's upload handler for views that take no file: the first file part stops
+    the parse with FilesNotAccepted, before a byte of it is kept in memory or on disk.
+    Forms sent by the site's scripts (FormData) are multipart without files."""
+
+    def new_file(self, *args, **kwargs):
+        raise FilesNotAccepted("This address takes no files.")
+
+    def receive_data_chunk(self, raw_data, start):
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
+class RequestLimitsMiddleware:
+    """Bound every request before anything reads it, and answer what breaks a bound with
+    the site's page instead of an exception (issue 19):
+
+    - more query-string fields than DATA_UPLOAD_MAX_NUMBER_FIELDS: 400;
+    - a Content-Length above the view's limit: 413 before a byte of the body is read.
+      The limit is REQUEST_BODY_LIMITS' entry for the view's name, URL name or namespace
+      (most specific first), else REQUEST_BODY_MAX_BYTES; above the largest limit the
+      request is refused before routing;
+    - a multipart body with a file, to a view not in FILE_UPLOAD_VIEWS: 400, unread;
+    - a form body Django cannot parse (too many fields or files, too large, malformed
+      multipart): 400 or 413, here before CsrfViewMiddleware reads it, so nothing logs a
+      traceback for a client's mistake.
+    """
+
+    FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.largest = max(
+            [settings.REQUEST_BODY_MAX_BYTES, *settings.REQUEST_BODY_LIMITS.values()]
+        )
+
+    def __call__(self, request):
+        if self.content_length(request) > self.largest:
+            return error_page(request, "The request's body is too large.", status=413)
+        try:
+            request.GET  # noqa: B018 (parsed here, where its errors are answered)
+        except TooManyFieldsSent:
+            return error_page(request, "The address has too many query fields.")
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if self.content_length(request) > self.limit(request.resolver_match):
+            return error_page(request, "The request's body is too large.", status=413)
+        if request.method != "POST" or request.content_type not in self.FORM_TYPES:
+            return None
+        match = request.resolver_match
+        if request.content_type == "multipart/form-data" and not (
+            {match.view_name, match.url_name} & set(settings.FILE_UPLOAD_VIEWS)
+        ):
+            request.upload_handlers = [RefuseFilesUploadHandler(request)]
+        try:
+            request.POST  # noqa: B018 (as CsrfViewMiddleware would, with errors answered)
+        except RequestDataTooBig:
+            return error_page(request, "The form is too large.", status=413)
+        except (TooManyFieldsSent, TooManyFilesSent, MultiPartParserError) as error:
+            return error_page(request, f"The form cannot be read: {str(error)[:100]}")
+        except OSError:
+            return None  # the client went away (UnreadablePostError); CSRF's check says so
+        return None
+
+    @staticmethod
+    def content_length(request):
+        try:
+            return max(int(request.META.get("CONTENT_LENGTH") or 0), 0)
+        except ValueError:
+            return 0
+
+    @staticmethod
+    def limit(match):
+        """int: the most bytes a body to the view of ``match`` (a ResolverMatch) may have."""
+        limits = settings.REQUEST_BODY_LIMITS
+        for name in (match.view_name, match.url_name, *reversed(match.namespaces)):
+            if name in limits:
+                return limits[name]
+        return settings.REQUEST_BODY_MAX_BYTES
 
 
 class GonePage(HttpResponseGone):

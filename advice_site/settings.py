@@ -139,6 +139,8 @@ MIDDLEWARE = [
     "advice_site.middleware.AllowedMethodsMiddleware",
     # A body in another charset than UTF-8: the 400 page, before anything reads it.
     "advice_site.middleware.RequestCharsetMiddleware",
+    # Query fields, body sizes and files bounded, before CSRF's check reads the body.
+    "advice_site.middleware.RequestLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -395,6 +397,24 @@ MARKDOWNX_MEDIA_PATH = "posts/images/"
 MARKDOWNX_UPLOAD_MAX_SIZE = env_int("IMAGE_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
 MARKDOWNX_UPLOAD_CONTENT_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
 MARKDOWNX_IMAGE_MAX_SIZE = {"size": (1600, 1600), "quality": 85}
+
+# Request bodies, bounded before anything reads or spools them (issue 19): larger bodies
+# answer 413 (advice_site.middleware.RequestLimitsMiddleware). REQUEST_BODY_LIMITS names
+# views, URL names or namespaces; everything else takes REQUEST_BODY_MAX_BYTES, room
+# for the longest comment sent as a urlencoded form (5000 characters, 12 bytes each).
+REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_BYTES", 128 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("ADMIN_FORM_MAX_BYTES", 2_621_440)  # Django's: long posts
+REQUEST_BODY_LIMITS = {
+    "admin": DATA_UPLOAD_MAX_MEMORY_SIZE,
+    "editor_markdownify": DATA_UPLOAD_MAX_MEMORY_SIZE,  # the preview of a whole post
+    "editor_upload": MARKDOWNX_UPLOAD_MAX_SIZE + 64 * 1024,
+    "checklists": 8 * 1024,  # a tick: {"done": true}, or a form with a return address
+}
+# Only these views take files (multipart with a file part elsewhere is a 400, unread);
+# one image at a time, kept in memory, never spooled to a temporary file.
+FILE_UPLOAD_VIEWS = ["editor_upload"]
+DATA_UPLOAD_MAX_NUMBER_FILES = 1
+FILE_UPLOAD_MAX_MEMORY_SIZE = MARKDOWNX_UPLOAD_MAX_SIZE + 64 * 1024
 
 # Security headers and cookies. With DEBUG off `manage.py check --deploy` is clean.
 # Behind a TLS-terminating proxy set DJANGO_BEHIND_TLS_PROXY=true so Django knows the
