@@ -11,6 +11,7 @@ import shutil
 import socket
 import subprocess
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -108,3 +109,26 @@ def test_nginx_never_keeps_a_readers_page(nginx, live_server, a_post, client):
 
     assert headers["X-Cache-Status"] == "BYPASS"
     assert "Private Person" in html and "Private Person" not in visitor_html
+
+
+def post_status(url, size):
+    request = urllib.request.Request(
+        url,
+        data=b"x" * size,
+        method="POST",
+        headers={"Host": "localhost", "Content-Type": "application/octet-stream"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=20) as response:
+            return response.status, response.headers
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers
+
+
+def test_nginx_passes_an_editors_image_and_refuses_larger_bodies(nginx, live_server):
+    # nginx's default (1 MiB) refused images the editor may upload (up to 5 MiB).
+    image_size, _ = post_status(nginx + "/editor/upload/", 4 * 1024 * 1024)
+    too_large, headers = post_status(nginx + "/editor/upload/", 7 * 1024 * 1024)
+
+    assert image_size != 413  # reached the site, which asks for a log-in
+    assert too_large == 413 and headers["Server"].startswith("nginx")
