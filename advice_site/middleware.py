@@ -16,6 +16,7 @@ from django.http import HttpResponse, HttpResponseGone, HttpResponseNotAllowed
 from django.http.multipartparser import MultiPartParserError
 from django.template import loader
 from django.urls import get_resolver, get_urlconf
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.log import log_response
 
 from . import health
@@ -279,6 +280,40 @@ class RequestLimitsMiddleware:
             if name in limits:
                 return limits[name]
         return settings.REQUEST_BODY_MAX_BYTES
+
+
+class PrivateSessionMiddleware:
+    """Mark every response to a request with a session ``Cache-Control: private`` and
+    ``Vary: Cookie`` (issue 19): a shared cache in front never keeps what a reader or a
+    visitor with a session was given (their account, export, progress, addresses, pages).
+
+    A session is a session cookie sent or set, or a logged-in user. ``no-store`` where a
+    view set it is kept; ``public`` and ``s-maxage`` go. Requests without a session (the
+    visitor pages of posts.page_cache, ``public``) are left as they are. Placed above
+    SessionMiddleware, so it sees the cookie that middleware sets.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.has_session(request, response):
+            cache_control = response.get("Cache-Control", "")
+            if "s-maxage" in cache_control:
+                kept = [part for part in cache_control.split(",") if "s-maxage" not in part]
+                response["Cache-Control"] = ",".join(kept)
+            patch_cache_control(response, private=True)
+            patch_vary_headers(response, ["Cookie"])
+        return response
+
+    @staticmethod
+    def has_session(request, response):
+        name = settings.SESSION_COOKIE_NAME
+        if name in request.COOKIES or name in response.cookies:
+            return True
+        user = getattr(request, "user", None)
+        return bool(user is not None and user.is_authenticated)
 
 
 class GonePage(HttpResponseGone):

@@ -141,6 +141,8 @@ MIDDLEWARE = [
     "advice_site.middleware.RequestCharsetMiddleware",
     # Query fields, body sizes and files bounded, before CSRF's check reads the body.
     "advice_site.middleware.RequestLimitsMiddleware",
+    # Anything with a session leaves Cache-Control: private (issue 19).
+    "advice_site.middleware.PrivateSessionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
