@@ -46,7 +46,8 @@ def cache_directory(configured, databases):
     it finds there) named for this checkout and database, so two checkouts of the same
     code with different databases never share pages. Made if missing.
 
-    Raises ImproperlyConfigured, naming the folder, when it cannot be made."""
+    Raises ImproperlyConfigured, naming the folder, when it cannot be made, belongs to
+    another user, or others may write it (issue 19)."""
     if configured:
         folder = Path(configured)
     else:
@@ -59,11 +60,26 @@ def cache_directory(configured, databases):
         folder = Path(base) / "advice_site" / hashlib.sha256(identity.encode()).hexdigest()[:12]
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        status = folder.stat()
     except OSError as error:
         raise ImproperlyConfigured(
             f"The page cache's folder {folder} cannot be made ({error.strerror}): set "
             "DJANGO_CACHE_DIR to a folder this user may write, or set REDIS_URL."
         ) from None
+    # Django's file cache unpickles what it finds: a folder another user can write lets
+    # them run code as the site (issue 19).
+    if status.st_uid != os.geteuid():
+        raise ImproperlyConfigured(
+            f"The page cache's folder {folder} belongs to user id {status.st_uid}, not to "
+            f"the site's user (id {os.geteuid()}): set DJANGO_CACHE_DIR to a folder of "
+            "this user's own (chmod 700), or set REDIS_URL."
+        )
+    if status.st_mode & 0o022:
+        raise ImproperlyConfigured(
+            f"The page cache's folder {folder} can be written by other users (mode "
+            f"{status.st_mode & 0o777:o}): run chmod 700 on it, or set DJANGO_CACHE_DIR to "
+            "a folder only this user may write, or set REDIS_URL."
+        )
     return str(folder)
 
 
@@ -227,7 +243,8 @@ else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
         "shared": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            # Django's, with writes the disk refuses skipped (advice_site.cache).
+            "BACKEND": "advice_site.cache.FileBasedCache",
             "LOCATION": cache_directory(os.environ.get("DJANGO_CACHE_DIR", ""), DATABASES),
             # Each reader who viewed a page in the last minute has one; past this many
             # files Django deletes a third of them at random (a deleted page or generation
