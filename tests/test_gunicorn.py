@@ -127,3 +127,70 @@ def test_1001_query_fields_with_a_charset_get_the_400_page_not_a_bare_500(
 
     assert_the_sites_400_page(*send(port, head, b"a=b"))
     assert "Traceback" not in log.read_text()
+
+
+@pytest.fixture
+def nginx_in_front(gunicorn, tmp_path):
+    """The port of nginx, configured as docker-compose.yml runs it (nginx/advice_site.conf,
+    the README's), in front of the gunicorn above."""
+    from tests.test_nginx import NGINX
+
+    if not os.path.exists(NGINX):
+        pytest.skip("nginx is missing: apt-get install -y nginx-light")
+    port = free_port()
+    site = (
+        (ROOT / "nginx" / "advice_site.conf")
+        .read_text()
+        .replace("/var/cache/nginx/advice", str(tmp_path / "cache"))
+        .replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{gunicorn[0]};")
+        .replace("listen 80;", f"listen 127.0.0.1:{port};")
+    )
+    user = "user root root;\n" if os.geteuid() == 0 else ""
+    (tmp_path / "nginx.conf").write_text(
+        f"{user}pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\n"
+        f"events {{ worker_connections 512; }}\nhttp {{\naccess_log off;\n{site}\n}}\n"
+    )
+    process = subprocess.Popen(
+        [NGINX, "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path), "-g", "daemon off;"]
+    )
+    for _ in range(50):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield port
+    process.terminate()
+    process.wait(timeout=10)
+
+
+SLOW_CLIENTS = 50
+
+
+def test_50_slow_clients_through_nginx_leave_the_site_answering(nginx_in_front, capsys):
+    # Each sends most of a request and then nothing: nginx holds them, not gunicorn's
+    # two threads (issue 19: 12 such connections stopped gunicorn, /healthz included).
+    for path in ("/healthz", "/robots.txt"):  # warm: the first request loads templates
+        send(nginx_in_front, f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1")
+    slow = []
+    for number in range(SLOW_CLIENTS):
+        sock = socket.create_connection(("127.0.0.1", nginx_in_front), timeout=5)
+        sock.sendall(
+            f"POST /comments/preview/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n"
+            f"\r\nbody={number}".encode()
+        )
+        slow.append(sock)
+    try:
+        time.sleep(1)
+        started = time.monotonic()
+        health = send(nginx_in_front, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1")
+        page = send(nginx_in_front, "GET /robots.txt HTTP/1.1\r\nHost: 127.0.0.1")
+        elapsed = time.monotonic() - started
+    finally:
+        for sock in slow:
+            sock.close()
+
+    assert (health[0], page[0]) == (200, 200)
+    assert elapsed < 2
+    with capsys.disabled():
+        print(f"\n/healthz and /robots.txt with {SLOW_CLIENTS} slow clients: {elapsed:.3f} s")

@@ -55,3 +55,67 @@ def test_compose_keeps_rate_limits_on_a_redis_that_never_evicts():
     command = services[host]["command"]
     assert command[command.index("--maxmemory-policy") + 1] == "noeviction"
     assert services["worker"]["environment"]["REDIS_RATE_LIMIT_URL"] == limits_url
+
+
+def gunicorn_settings(**environ):
+    """gunicorn.conf.py's settings, read with ``environ`` as the whole environment."""
+    script = (
+        "import json, runpy\nsettings = runpy.run_path('gunicorn.conf.py')\n"
+        "print(json.dumps({k: v for k, v in settings.items() if k[0] != '_' "
+        "and isinstance(v, (str, int, bool, type(None)))}))"
+    )
+    env = {"PATH": os.environ["PATH"], **environ}
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_gunicorn_listens_on_the_loopback_unless_told_otherwise():
+    assert gunicorn_settings()["bind"] == "127.0.0.1:8000"
+    assert gunicorn_settings(PORT="9000")["bind"] == "127.0.0.1:9000"
+    assert gunicorn_settings(GUNICORN_HOST="0.0.0.0")["bind"] == "0.0.0.0:8000"
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "ENV GUNICORN_HOST=0.0.0.0" in dockerfile  # the container's own namespace
+
+
+def test_gunicorn_bounds_idle_connections_and_request_heads():
+    settings = gunicorn_settings()
+
+    assert 0 < settings["keepalive"] <= 10
+    assert settings["timeout"] <= 60
+    assert settings["limit_request_line"] <= 8190
+    assert settings["limit_request_fields"] <= 100
+    assert settings["limit_request_field_size"] <= 8190
+
+
+def test_gunicorns_control_socket_is_off_or_this_instances_own():
+    assert gunicorn_settings()["control_socket_disable"] is True
+    own = gunicorn_settings(GUNICORN_CONTROL_SOCKET="/run/advice/gunicorn.ctl")
+    assert own["control_socket"] == "/run/advice/gunicorn.ctl"
+    assert "control_socket_disable" not in own
+
+
+def test_compose_publishes_nginx_alone_in_front_of_gunicorn():
+    services = compose()["services"]
+    published = {name for name, service in services.items() if service.get("ports")}
+
+    assert published == {"nginx"}
+    nginx = services["nginx"]
+    assert "./nginx/advice_site.conf:/srv/advice_site.conf:ro" in nginx["volumes"]
+    assert "server web:8000;" in " ".join(nginx["command"])
+    assert nginx["depends_on"]["web"]["condition"] == "service_healthy"
+    # The proxy whose X-Forwarded-For counts is nginx, at its fixed address.
+    address = nginx["networks"]["default"]["ipv4_address"]
+    environment = services["web"]["environment"]
+    assert environment["DJANGO_TRUSTED_PROXIES"] == address
+    assert environment["GUNICORN_FORWARDED_ALLOW_IPS"] == address
+
+
+def test_every_compose_service_restarts_after_a_crash_or_reboot():
+    services = compose()["services"]
+
+    assert {name: service.get("restart") for name, service in services.items()} == dict.fromkeys(
+        services, "unless-stopped"
+    )
