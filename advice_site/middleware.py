@@ -20,6 +20,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.log import log_response
 
 from . import health
+from .clients import warn_untrusted_forwarding
 from .handler import FROM_SERVER
 from .http import allowed_methods
 
@@ -35,6 +36,22 @@ def error_page(request, message, status=400):
         "Bad Request: %s (%s)", request.path, exception, response=response, request=request
     )
     return response
+
+
+class EveryResponseMiddleware:
+    """First in MIDDLEWARE, so it sees every request and response, static files and
+    /healthz included (issue 19): sends ``Cross-Origin-Resource-Policy`` (settings;
+    Django has no setting for it), so no other site can embed the site's responses, and
+    warns once when a proxy left out of DJANGO_TRUSTED_PROXIES forwards requests."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        warn_untrusted_forwarding(request)
+        response = self.get_response(request)
+        response.setdefault("Cross-Origin-Resource-Policy", settings.CROSS_ORIGIN_RESOURCE_POLICY)
+        return response
 
 
 class HealthCheckMiddleware:

@@ -135,6 +135,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Cross-Origin-Resource-Policy on every response; a warning for an untrusted proxy.
+    "advice_site.middleware.EveryResponseMiddleware",
     # First, so load balancers and Docker's HEALTHCHECK get an answer whatever the Host.
     "advice_site.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -465,6 +467,7 @@ SECURE_CSP = {
     # Social log-in forms redirect to the provider.
     "form-action": [CSP.SELF, "https://github.com", "https://accounts.google.com"],
 }
+CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
 PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
     "microphone=(), payment=(), usb=()"

@@ -322,8 +322,8 @@ def test_a_request_error_is_logged_on_one_line_with_its_context(rf):
     line = OneLineFormatter().format(record)
 
     assert "\n" not in line
-    assert "ERROR django.request Internal Server Error: /dl_advice/" in line
-    assert "method=GET" in line and "path='/dl_advice/?comments=2'" in line
+    assert 'ERROR django.request "Internal Server Error: /dl_advice/"' in line
+    assert "method=GET" in line and 'path="/dl_advice/?comments=2"' in line
     assert "client=203.0.113.5" in line and "status=500" in line
     assert 'error="ValueError: boom second line at ' in line
 
@@ -359,7 +359,7 @@ def test_a_log_line_never_loads_the_user_while_the_database_is_down(rf, capsys):
 
     line = stream.getvalue()
     assert line.count("\n") == 1
-    assert "ERROR django.request Service Unavailable: / method=GET" in line
+    assert 'ERROR django.request "Service Unavailable: /" method=GET' in line
     assert "user=" not in line
     assert "Logging error" not in capsys.readouterr().err
 
