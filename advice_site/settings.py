@@ -202,9 +202,17 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
     # Fail fast while the database is down instead of holding a worker for minutes.
-    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
-        "DATABASE_CONNECT_TIMEOUT", 3
+    _options["connect_timeout"] = env_int("DATABASE_CONNECT_TIMEOUT", 3)
+    # And while it hangs (a lock held, a server overwhelmed): PostgreSQL cancels a
+    # statement after this many seconds, and the page answers 503 (issue 19). 0 turns
+    # it off, for a long migration.
+    _statement_timeout = env_int("DATABASE_STATEMENT_TIMEOUT", 3)
+    _options["options"] = " ".join(
+        part
+        for part in (_options.get("options", ""), f"-c statement_timeout={_statement_timeout}s")
+        if part
     )
 
 # Caches: Redis when REDIS_URL is set, shared by every app server.

@@ -119,3 +119,23 @@ def test_every_compose_service_restarts_after_a_crash_or_reboot():
     assert {name: service.get("restart") for name, service in services.items()} == dict.fromkeys(
         services, "unless-stopped"
     )
+
+
+def test_postgresql_connections_give_up_on_a_hung_database_within_3_seconds():
+    options = production_settings(
+        "settings.DATABASES['default']['OPTIONS']",
+        DATABASE_URL="postgres://advice:secret@db.internal:5432/advice_site",
+    )
+
+    assert options["connect_timeout"] == 3
+    assert "-c statement_timeout=3s" in options["options"]
+
+
+def test_the_statement_timeout_is_configurable_and_keeps_options_from_the_url():
+    options = production_settings(
+        "settings.DATABASES['default']['OPTIONS']",
+        DATABASE_URL="postgres://a:b@db/c?options=-c%20search_path%3Dsite",
+        DATABASE_STATEMENT_TIMEOUT="0",
+    )
+
+    assert options["options"] == "-c search_path=site -c statement_timeout=0s"
