@@ -3,6 +3,7 @@ file, gunicorn's configuration and the image's build context."""
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -139,3 +140,51 @@ def test_the_statement_timeout_is_configurable_and_keeps_options_from_the_url():
     )
 
     assert options["options"] == "-c search_path=site -c statement_timeout=0s"
+
+
+def docker_ignored(path, patterns):
+    """Whether Docker leaves ``path`` (relative, "/"-separated) out of the build context
+    under ``patterns`` (the lines of .dockerignore): the last pattern matching the path or
+    one of its parent folders decides; "!" lets it back in (moby/patternmatcher)."""
+    ignored = False
+    parts = path.split("/")
+    prefixes = ["/".join(parts[: length + 1]) for length in range(len(parts))]
+    for pattern in patterns:
+        include = pattern.startswith("!")
+        pattern = pattern.removeprefix("!").strip("/")
+        regex = "".join(
+            ".*"
+            if token == "**"
+            else "[^/]*"
+            if token == "*"
+            else "[^/]"
+            if token == "?"
+            else re.escape(token)
+            for token in re.split(r"(\*\*|\*|\?)", pattern)
+        )
+        if any(re.fullmatch(regex, prefix) for prefix in prefixes):
+            ignored = not include
+    return ignored
+
+
+def test_the_image_gets_the_sites_files_and_no_secret_a_checkout_may_hold():
+    lines = (ROOT / ".dockerignore").read_text().splitlines()
+    patterns = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    needed_roots = {
+        "pyproject.toml", "README.md", "manage.py", "gunicorn.conf.py", "docker-entrypoint.sh",
+        "advice_site", "accounts", "posts", "checklists", "comments", "templates", "static",
+        "content",
+    }  # fmt: skip
+    needed = [path for path in tracked if path.split("/")[0] in needed_roots]
+    secrets = [
+        ".env", ".env.production", "deploy/.env.staging", "server.pem", "tls/site.key",
+        "advice_site/.env.local", "content/leaked.pem", "db.sqlite3", "posts/cache.sqlite3",
+        "advice_site/__pycache__/settings.cpython-313.pyc", "node_modules/x/index.js",
+        ".git/config", "tests/conftest.py", "bench/run.py", "backup.sql",
+    ]  # fmt: skip
+
+    assert [path for path in needed if docker_ignored(path, patterns)] == []
+    assert [path for path in secrets if not docker_ignored(path, patterns)] == []
