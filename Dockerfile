@@ -19,6 +19,9 @@ RUN DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --no-inp
     && mkdir -p /app/media && chown app:app /app/media
 
 USER app
+# The container's own network namespace: compose's nginx reaches it, nothing else does
+# unless a port is published (gunicorn.conf.py binds the loopback elsewhere).
+ENV GUNICORN_HOST=0.0.0.0
 EXPOSE 8000
 VOLUME ["/app/media"]
 

@@ -16,6 +16,7 @@ one timeout per process, not one per call; each failure logs one warning.
 import logging
 import time
 
+from django.core.cache.backends.filebased import FileBasedCache as DjangoFileBasedCache
 from django.core.cache.backends.locmem import LocMemCache
 from django_redis.cache import RedisCache as DjangoRedisCache
 from django_redis.exceptions import ConnectionInterrupted
@@ -114,3 +115,42 @@ class RedisCache(DjangoRedisCache):
 
     def clear(self):
         return self._call("clear", None)
+
+
+class FileBasedCache(DjangoFileBasedCache):
+    """Django's file cache, used without Redis, whose writes never fail a request
+    (issue 19): a write the disk refuses (full, read-only, out of inodes: any OSError)
+    is skipped, so the page is built and served uncached, as on a miss.
+
+    The first failure logs one warning; the next is logged only after a write has
+    succeeded again.
+    """
+
+    def __init__(self, dir, params):
+        super().__init__(dir, params)
+        self._failing = False
+
+    def _write(self, name, *args, **kwargs):
+        try:
+            result = getattr(super(), name)(*args, **kwargs)
+        except OSError as error:
+            if not self._failing:
+                self._failing = True
+                logger.warning(
+                    "The file cache in %s cannot be written (%s); pages are served "
+                    "uncached until it can",
+                    self._dir,
+                    error.strerror or error,
+                )
+            return False
+        self._failing = False
+        return result
+
+    def set(self, *args, **kwargs):
+        self._write("set", *args, **kwargs)
+
+    def add(self, *args, **kwargs):
+        return self._write("add", *args, **kwargs)
+
+    def touch(self, *args, **kwargs):
+        return self._write("touch", *args, **kwargs)

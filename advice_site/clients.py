@@ -3,8 +3,12 @@
 import hashlib
 import hmac
 import ipaddress
+import logging
 
 from django.conf import settings
+
+logger = logging.getLogger(__name__)
+_warned_untrusted_forwarding = False
 
 
 def _trusted_networks():
@@ -37,6 +41,27 @@ def client_ip(request):
             except ValueError:
                 return remote
     return remote
+
+
+def warn_untrusted_forwarding(request):
+    """Log one warning per process, at the first request that carries X-Forwarded-For
+    from a peer outside DJANGO_TRUSTED_PROXIES (issue 19): behind a proxy left out of
+    the setting, every client is the proxy, and one client's failed log-ins lock out
+    everyone's. Never raises."""
+    global _warned_untrusted_forwarding
+    if _warned_untrusted_forwarding or "HTTP_X_FORWARDED_FOR" not in request.META:
+        return
+    remote = request.META.get("REMOTE_ADDR", "")
+    if _is_trusted(remote, _trusted_networks()):
+        return
+    _warned_untrusted_forwarding = True
+    logger.warning(
+        "A request came with X-Forwarded-For from %s, which is not in DJANGO_TRUSTED_PROXIES: "
+        "its clients are all counted as %s (rate limits, logs). If %s is your proxy, add it.",
+        remote,
+        remote,
+        remote,
+    )
 
 
 def network_hash(address):

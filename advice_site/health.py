@@ -4,7 +4,7 @@ import logging
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 
 logger = logging.getLogger(__name__)
@@ -54,7 +54,9 @@ def check_cache():
     from django_redis import get_redis_connection
 
     try:
-        get_redis_connection("default").set(cache.make_key("healthz"), b"1", ex=5)
+        # Both servers when rate limits have their own (REDIS_RATE_LIMIT_URL, issue 19).
+        for alias in ("default", "shared"):
+            get_redis_connection(alias).set(caches[alias].make_key("healthz"), b"1", ex=5)
     except Exception as error:
         return {"ok": False, "error": error.__class__.__name__}
     return {"ok": True}

@@ -46,7 +46,8 @@ def cache_directory(configured, databases):
     it finds there) named for this checkout and database, so two checkouts of the same
     code with different databases never share pages. Made if missing.
 
-    Raises ImproperlyConfigured, naming the folder, when it cannot be made."""
+    Raises ImproperlyConfigured, naming the folder, when it cannot be made, belongs to
+    another user, or others may write it (issue 19)."""
     if configured:
         folder = Path(configured)
     else:
@@ -59,11 +60,26 @@ def cache_directory(configured, databases):
         folder = Path(base) / "advice_site" / hashlib.sha256(identity.encode()).hexdigest()[:12]
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        status = folder.stat()
     except OSError as error:
         raise ImproperlyConfigured(
             f"The page cache's folder {folder} cannot be made ({error.strerror}): set "
             "DJANGO_CACHE_DIR to a folder this user may write, or set REDIS_URL."
         ) from None
+    # Django's file cache unpickles what it finds: a folder another user can write lets
+    # them run code as the site (issue 19).
+    if status.st_uid != os.geteuid():
+        raise ImproperlyConfigured(
+            f"The page cache's folder {folder} belongs to user id {status.st_uid}, not to "
+            f"the site's user (id {os.geteuid()}): set DJANGO_CACHE_DIR to a folder of "
+            "this user's own (chmod 700), or set REDIS_URL."
+        )
+    if status.st_mode & 0o022:
+        raise ImproperlyConfigured(
+            f"The page cache's folder {folder} can be written by other users (mode "
+            f"{status.st_mode & 0o777:o}): run chmod 700 on it, or set DJANGO_CACHE_DIR to "
+            "a folder only this user may write, or set REDIS_URL."
+        )
     return str(folder)
 
 
@@ -122,6 +138,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Cross-Origin-Resource-Policy on every response; a warning for an untrusted proxy.
+    "advice_site.middleware.EveryResponseMiddleware",
     # First, so load balancers and Docker's HEALTHCHECK get an answer whatever the Host.
     "advice_site.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -135,11 +153,17 @@ MIDDLEWARE = [
     # uncompressed page, and below every middleware that adds headers, so a 304 carries
     # them too (Django's 304 keeps only the caching headers of the response it replaces).
     "django.middleware.http.ConditionalGetMiddleware",
+    # A malformed Host, a port out of range, no Host on HTTP/1.1: the 400 page (issue 19).
+    "advice_site.middleware.RequestHostMiddleware",
     "advice_site.middleware.RejectNullCharactersMiddleware",
     # PUT, DELETE, TRACE, OPTIONS and made-up methods: 405, with the headers above.
     "advice_site.middleware.AllowedMethodsMiddleware",
     # A body in another charset than UTF-8: the 400 page, before anything reads it.
     "advice_site.middleware.RequestCharsetMiddleware",
+    # Query fields, body sizes and files bounded, before CSRF's check reads the body.
+    "advice_site.middleware.RequestLimitsMiddleware",
+    # Anything with a session leaves Cache-Control: private (issue 19).
+    "advice_site.middleware.PrivateSessionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -181,9 +205,17 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
     # Fail fast while the database is down instead of holding a worker for minutes.
-    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
-        "DATABASE_CONNECT_TIMEOUT", 3
+    _options["connect_timeout"] = env_int("DATABASE_CONNECT_TIMEOUT", 3)
+    # And while it hangs (a lock held, a server overwhelmed): PostgreSQL cancels a
+    # statement after this many seconds, and the page answers 503 (issue 19). 0 turns
+    # it off, for a long migration.
+    _statement_timeout = env_int("DATABASE_STATEMENT_TIMEOUT", 3)
+    _options["options"] = " ".join(
+        part
+        for part in (_options.get("options", ""), f"-c statement_timeout={_statement_timeout}s")
+        if part
     )
 
 # Caches: Redis when REDIS_URL is set, shared by every app server.
@@ -195,17 +227,29 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # Without Redis, "shared" is Django's file cache, so every process on this machine (each
 # gunicorn worker, a management command such as clear_page_cache) sees the same pages and
 # generations; "default" is each process's memory.
+# Rate limits must outlive any flood of pages (issue 19): a Redis that evicts under memory
+# pressure evicts from every database it holds, so REDIS_RATE_LIMIT_URL names a second
+# Redis server (run with maxmemory-policy noeviction, README "Redis") for "default".
+# Unset, both aliases share REDIS_URL's server, as before.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_RATE_LIMIT_URL = os.environ.get("REDIS_RATE_LIMIT_URL", "") or REDIS_URL
 if REDIS_URL:
     _redis = {
         "BACKEND": "advice_site.cache.RedisCache",
-        "LOCATION": REDIS_URL,
         "KEY_PREFIX": "advice",
         "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
     }
     CACHES = {
-        "default": {**_redis, "OPTIONS": {**_redis["OPTIONS"], "WHILE_DOWN": "memory"}},
-        "shared": {**_redis, "OPTIONS": {**_redis["OPTIONS"], "WHILE_DOWN": "miss"}},
+        "default": {
+            **_redis,
+            "LOCATION": REDIS_RATE_LIMIT_URL,
+            "OPTIONS": {**_redis["OPTIONS"], "WHILE_DOWN": "memory"},
+        },
+        "shared": {
+            **_redis,
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {**_redis["OPTIONS"], "WHILE_DOWN": "miss"},
+        },
     }
     # Django's cached_db, whose log-out fails rather than being undone by a hung Redis.
     SESSION_ENGINE = "advice_site.sessions"
@@ -213,7 +257,8 @@ else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
         "shared": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            # Django's, with writes the disk refuses skipped (advice_site.cache).
+            "BACKEND": "advice_site.cache.FileBasedCache",
             "LOCATION": cache_directory(os.environ.get("DJANGO_CACHE_DIR", ""), DATABASES),
             # Each reader who viewed a page in the last minute has one; past this many
             # files Django deletes a third of them at random (a deleted page or generation
@@ -390,6 +435,24 @@ MARKDOWNX_UPLOAD_MAX_SIZE = env_int("IMAGE_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
 MARKDOWNX_UPLOAD_CONTENT_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
 MARKDOWNX_IMAGE_MAX_SIZE = {"size": (1600, 1600), "quality": 85}
 
+# Request bodies, bounded before anything reads or spools them (issue 19): larger bodies
+# answer 413 (advice_site.middleware.RequestLimitsMiddleware). REQUEST_BODY_LIMITS names
+# views, URL names or namespaces; everything else takes REQUEST_BODY_MAX_BYTES, room
+# for the longest comment sent as a urlencoded form (5000 characters, 12 bytes each).
+REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_BYTES", 128 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("ADMIN_FORM_MAX_BYTES", 2_621_440)  # Django's: long posts
+REQUEST_BODY_LIMITS = {
+    "admin": DATA_UPLOAD_MAX_MEMORY_SIZE,
+    "editor_markdownify": DATA_UPLOAD_MAX_MEMORY_SIZE,  # the preview of a whole post
+    "editor_upload": MARKDOWNX_UPLOAD_MAX_SIZE + 64 * 1024,
+    "checklists": 8 * 1024,  # a tick: {"done": true}, or a form with a return address
+}
+# Only these views take files (multipart with a file part elsewhere is a 400, unread);
+# one image at a time, kept in memory, never spooled to a temporary file.
+FILE_UPLOAD_VIEWS = ["editor_upload"]
+DATA_UPLOAD_MAX_NUMBER_FILES = 1
+FILE_UPLOAD_MAX_MEMORY_SIZE = MARKDOWNX_UPLOAD_MAX_SIZE + 64 * 1024
+
 # Security headers and cookies. With DEBUG off `manage.py check --deploy` is clean.
 # Behind a TLS-terminating proxy set DJANGO_BEHIND_TLS_PROXY=true so Django knows the
 # original request was HTTPS; DJANGO_SECURE_SSL_REDIRECT=false leaves redirects to it.
@@ -422,6 +485,7 @@ SECURE_CSP = {
     # Social log-in forms redirect to the provider.
     "form-action": [CSP.SELF, "https://github.com", "https://accounts.google.com"],
 }
+CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
 PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
     "microphone=(), payment=(), usb=()"

@@ -1,7 +1,12 @@
 import os
 
-from django.core.wsgi import get_wsgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "advice_site.settings")
 
-application = get_wsgi_application()
+django.setup(set_prefix=False)
+
+from advice_site.handler import SiteWSGIHandler  # noqa: E402 (needs the settings)
+
+# Django's get_wsgi_application(), with a request that never fails to build (issue 19).
+application = SiteWSGIHandler()

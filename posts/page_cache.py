@@ -176,8 +176,12 @@ def serve(request, build, *, variant=""):
 
 def stored_page_key(request, viewer, variant=""):
     """The cache key (str) of ``viewer``'s page ("visitor" or "reader:<id>") at the
-    request's address, for the ``variant`` (str) that serve() was given."""
-    parts = [release(), viewer, request.scheme, request.get_host(), request.path, variant]
+    request's path, for the ``variant`` (str) that serve() was given.
+
+    The origin is ``settings.SITE_URL``'s, never the request's Host: every link in a page
+    comes from SITE_URL, and a key taken from the Host let a client store a new page per
+    made-up port until Redis evicted the rate limits (issue 19)."""
+    parts = [release(), viewer, settings.SITE_URL, request.path, variant]
     return ":".join(["page", *parts])
 
 

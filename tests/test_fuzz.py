@@ -1,6 +1,7 @@
 """Every URL pattern of the site driven with random paths, queries, methods, headers and
 bodies (hypothesis), as a visitor, a reader and staff: no answer is a 500, and nothing
-is logged as an error or with a traceback (issue 12).
+is logged as an error or with a traceback (issue 12). Query-field counts, charsets, Host
+headers and body sizes are drawn too (issue 19).
 
 The budget is fixed and the examples derandomized, so CI runs the same requests every
 time: FUZZ_EXAMPLES (default 300) sets how many; raise it to search further locally.
@@ -11,12 +12,14 @@ import os
 import re
 from urllib.parse import quote, urlencode
 
+import django.test.client
 import pytest
 from django.test import Client
 from django.urls import URLResolver, get_resolver
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from advice_site.handler import SiteRequest
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +27,24 @@ pytestmark = pytest.mark.django_db
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "300"))
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "BREW"]
 QUERY_KEYS = ["comments", "next", "q", "p", "o", "page", "utm_source", "fbclid", "done", "e"]
-CHARSETS = ["", "; charset=utf-8", "; charset=utf-16", "; charset=latin-1", "; charset=nope"]
+# Valid, invalid and odd charset parameters: Django reads one while it builds the request,
+# before any middleware (issue 19: 1,001 query fields plus a charset was a bare 500).
+CHARSETS = [
+    "",
+    "; charset=utf-8",
+    "; charset=UTF-8",
+    '; charset="utf-8"',
+    "; charset=utf_8",
+    "; charset=ascii",
+    "; charset=utf-16",
+    "; charset=latin-1",
+    "; charset=nope",
+    "; charset=",
+    "; charset*=nope''x",
+    "; charset*=utf-8''utf-8",
+    "; charset=utf-8; charset=latin-1",
+]
+HOSTS = ["localhost", "localhost:8000", "localhost:0", "localhost:999999999999", "", "[::1]:1"]
 CONTENT_TYPES = [
     "application/x-www-form-urlencoded",
     "multipart/form-data; boundary=xyz",
@@ -61,13 +81,28 @@ paths = st.one_of(
 BROKEN_URLS = ["http://[::1", "//[x", "https://[", "http://]/", "http://[::1]:99999/"]
 query_values = st.one_of(text, st.sampled_from(BROKEN_URLS))
 queries = st.dictionaries(st.one_of(st.sampled_from(QUERY_KEYS), text), query_values, max_size=4)
+MULTIPART_FILE = (
+    b'--xyz\r\nContent-Disposition: form-data; name="image"; filename="a.png"\r\n'
+    b"Content-Type: image/png\r\n\r\n" + b"\x89PNG" * 100 + b"\r\n--xyz--\r\n"
+)
 bodies = st.one_of(
     st.binary(max_size=200),
+    st.just(MULTIPART_FILE),
     queries.map(lambda query: urlencode(query).encode()),
     st.recursive(
         st.none() | st.booleans() | st.integers() | text,
         lambda inner: st.lists(inner, max_size=3) | st.dictionaries(text, inner, max_size=3),
     ).map(lambda value: repr(value).replace("'", '"').encode()),
+)
+# Around Django's DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000) and up to half as many again; none
+# half the time, so that the other draws reach the views.
+field_counts = st.one_of(
+    st.just(0), st.integers(0, 1500), st.sampled_from([0, 999, 1000, 1001, 1500])
+)
+# Padding added to the body: around the site's limits (a tick 8 KiB, most forms 128 KiB,
+# admin 2.5 MiB) and anything up to 300 KB.
+body_sizes = st.one_of(
+    st.just(0), st.integers(0, 300_000), st.sampled_from([8 * 1024 + 1, 128 * 1024 + 1])
 )
 headers = st.fixed_dictionaries(
     {
@@ -84,13 +119,16 @@ headers = st.fixed_dictionaries(
         "HTTP_IF_NONE_MATCH": st.sampled_from(['W/"x"', "*", '"', ""]),
         "HTTP_IF_MODIFIED_SINCE": st.sampled_from(["Sun, 06 Nov 1994 08:49:37 GMT", "junk"]),
         "HTTP_ACCEPT_ENCODING": st.sampled_from(["gzip", "br", "", "x"]),
+        "HTTP_HOST": st.sampled_from(HOSTS),
     },
 )
 
 
 @pytest.fixture
-def viewers(the_article):
-    """A visitor, a reader and a superuser, each a client that answers rather than raises."""
+def viewers(the_article, monkeypatch):
+    """A visitor, a reader and a superuser, each a client that answers rather than raises,
+    building requests as gunicorn's handler does (advice_site.handler.SiteRequest)."""
+    monkeypatch.setattr(django.test.client, "WSGIRequest", SiteRequest)
     clients = {"visitor": Client()}
     reader = make_user(email="fuzz-reader@example.com", display_name="Fuzz Reader")
     staff = make_user(
@@ -121,12 +159,18 @@ def viewers(the_article):
     query=queries,
     extra=headers,
     body=bodies,
+    fields=field_counts,
+    padding=body_sizes,
 )
 def test_no_request_is_answered_500_or_logged_as_an_error(
-    viewers, caplog, viewer, method, path, query, extra, body
+    viewers, caplog, viewer, method, path, query, extra, body, fields, padding
 ):
     caplog.clear()
-    url = "/" + quote(path, safe="/") + ("?" + urlencode(query) if query else "")
+    query_string = "&".join(
+        ([urlencode(query)] if query else []) + [f"f{number}=1" for number in range(fields)]
+    )
+    url = "/" + quote(path, safe="/") + ("?" + query_string if query_string else "")
+    body += b"&pad=" + b"x" * padding if padding else b""
     extra = dict(extra)
     content_type = extra.pop("content_type")
 

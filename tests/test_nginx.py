@@ -11,6 +11,8 @@ import shutil
 import socket
 import subprocess
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -108,3 +110,54 @@ def test_nginx_never_keeps_a_readers_page(nginx, live_server, a_post, client):
 
     assert headers["X-Cache-Status"] == "BYPASS"
     assert "Private Person" in html and "Private Person" not in visitor_html
+
+
+def post_status(url, size):
+    request = urllib.request.Request(
+        url,
+        data=b"x" * size,
+        method="POST",
+        headers={"Host": "localhost", "Content-Type": "application/octet-stream"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=20) as response:
+            return response.status, response.headers
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers
+
+
+def test_nginx_passes_an_editors_image_and_refuses_larger_bodies(nginx, live_server):
+    # nginx's default (1 MiB) refused images the editor may upload (up to 5 MiB).
+    image_size, _ = post_status(nginx + "/editor/upload/", 4 * 1024 * 1024)
+    too_large, headers = post_status(nginx + "/editor/upload/", 7 * 1024 * 1024)
+
+    assert image_size != 413  # reached the site, which asks for a log-in
+    assert too_large == 413 and headers["Server"].startswith("nginx")
+
+
+def test_the_compose_files_nginx_configuration_is_the_readmes(nginx):
+    # docker-compose.yml runs nginx/advice_site.conf; this module runs the README's.
+    assert (ROOT / "nginx" / "advice_site.conf").read_text() == readme_snippet()
+
+
+def test_a_browser_post_through_nginx_on_another_port_passes_the_origin_check(nginx, a_reader):
+    origin = nginx.replace("127.0.0.1", "localhost")
+    host = origin.removeprefix("http://")
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+    page = browser.open(
+        urllib.request.Request(nginx + "/accounts/login/", headers={"Host": host}), timeout=10
+    )
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.read().decode())[1]
+    form = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": token, "login": a_reader.email, "password": "not it"}
+    ).encode()
+    request = urllib.request.Request(
+        nginx + "/accounts/login/", data=form, headers={"Host": host, "Origin": origin}
+    )
+
+    try:
+        status = browser.open(request, timeout=10).status
+    except urllib.error.HTTPError as error:
+        status = error.code
+
+    assert status != 403  # the form's own answer (wrong password), not CSRF's refusal
