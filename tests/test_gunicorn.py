@@ -83,7 +83,7 @@ def send(port, head, body=b""):
 
 def assert_the_sites_400_page(status, headers, body, expected=400):
     assert status == expected
-    assert "<title>Bad request</title>" in body
+    assert "<title>Bad request · Advice</title>" in body
     assert "default-src 'self'" in headers
 
 

@@ -31,7 +31,7 @@ BAD_HOSTS = [
 
 def assert_the_sites_400_page(response):
     assert response.status_code == 400
-    assert "<title>Bad request</title>" in response.content.decode()
+    assert "<title>Bad request · Advice</title>" in response.content.decode()
     assert "default-src 'self'" in response["Content-Security-Policy"]
 
 
