@@ -161,3 +161,44 @@ def test_a_browser_post_through_nginx_on_another_port_passes_the_origin_check(ng
         status = error.code
 
     assert status != 403  # the form's own answer (wrong password), not CSRF's refusal
+
+
+@pytest.mark.parametrize(
+    "cookie",
+    [
+        "csrftoken=abcdefghijklmnopqrstuvwxyz012345",
+        "known_device=anything",
+        "csrftoken=x; _ga=GA1.2.3; theme=dark",
+    ],
+)
+def test_nginx_serves_a_visitor_with_cookies_but_no_session_from_its_cache(
+    nginx, live_server, a_post, cookie
+):
+    """Issue 19: a visitor with only a csrftoken cookie missed nginx's cache every time.
+    A visitor page is the same for every visitor, whatever other cookies they send."""
+    url = nginx + a_post.get_absolute_url()
+    get(url)
+    first, html = get(url, Cookie=cookie)
+    again, _ = get(url, Cookie=cookie.replace("=", "=other", 1))
+    assert (first["X-Cache-Status"], again["X-Cache-Status"]) == ("HIT", "HIT")
+    assert "Set-Cookie" not in first
+
+
+def test_nginx_never_shares_a_page_showing_a_visitors_flash_message(nginx, live_server, a_post):
+    url = nginx + a_post.get_absolute_url()
+    get(url)
+    with_message, _ = get(url, Cookie="messages=anything")
+    assert with_message["X-Cache-Status"] == "BYPASS"
+
+
+def test_nginx_keeps_compressed_and_plain_pages_apart(nginx, live_server, a_post):
+    url = nginx + a_post.get_absolute_url()
+    for _ in range(2):  # stored compressed, then served from the cache
+        request = urllib.request.Request(
+            url, headers={"Host": "localhost", "Accept-Encoding": "gzip"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.headers["Content-Encoding"] == "gzip"
+    plain, html = get(url, **{"Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in plain
+    assert "<html" in html
