@@ -23,7 +23,7 @@ from django.utils.log import log_response
 
 from posts.models import normalize_permalink
 
-from . import health
+from . import health, views
 from .clients import warn_untrusted_forwarding
 from .handler import FROM_SERVER
 from .http import allowed_methods, query_string, with_query_string
@@ -35,8 +35,11 @@ def error_page(request, message, status=400):
     a body too large), logged as a warning on one line: answered, never raised, so that
     no handler reads the body again and no traceback is logged (issue 19)."""
     exception = BadRequest(message)
-    response = get_resolver(get_urlconf()).resolve_error_handler(400)(request, exception)
-    response.status_code = status
+    if status == 413:  # Content Too Large (RFC 9110 section 15.5.14): its own page
+        response = views.error_page(None, "413.html", status=413)
+    else:
+        response = get_resolver(get_urlconf()).resolve_error_handler(400)(request, exception)
+        response.status_code = status
     log_response(
         "Bad Request: %s (%s)", request.path, exception, response=response, request=request
     )

@@ -280,7 +280,7 @@ def test_an_oversized_form_body_is_refused_with_413(client, the_article, a_reade
         response = client.post(f"/comments/posts/{the_article.pk}/", {"body": "x" * 5000})
 
     assert response.status_code == 413  # Content Too Large (RFC 9110), issue 19
-    assert "<title>Bad request</title>" in response.content.decode()
+    assert "<title>Too large to send · Advice</title>" in response.content.decode()
 
 
 def test_invalid_utf8_in_a_form_is_a_clear_error_not_500(client, the_article, a_reader):

@@ -43,6 +43,10 @@ def too_many_requests(client, post):
         return client.post(reverse("account_login"), {"login": "x@example.com", "password": "x"})
 
 
+def too_large(client, post):
+    return client.post(f"/checklists/items/{post.pk}/", {"done": "x" * 20_000})
+
+
 def server_error(client, post):
     client.raise_request_exception = False
     with mock.patch("posts.views.Post.objects.published", side_effect=RuntimeError("bug")):
@@ -62,6 +66,7 @@ ERROR_PAGES = {
     "403 CSRF": (csrf_failure, 403, "The form could not be sent"),
     "404": (not_found, 404, "Page not found"),
     "410": (gone, 410, "Article removed"),
+    "413": (too_large, 413, "Too large to send"),
     "429": (too_many_requests, 429, "Too many attempts"),
     "500": (server_error, 500, "Something went wrong"),
     "503": (database_down, 503, "The site is briefly unavailable"),

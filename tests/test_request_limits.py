@@ -20,7 +20,8 @@ MANY_FIELDS = "&".join(f"f{number}=1" for number in range(1001))
 
 def assert_the_sites_page(response, status):
     assert response.status_code == status
-    assert "<title>Bad request · Advice</title>" in response.content.decode()
+    title = "Too large to send" if status == 413 else "Bad request"
+    assert f"<title>{title} · Advice</title>" in response.content.decode()
     assert "default-src 'self'" in response["Content-Security-Policy"]
 
 
