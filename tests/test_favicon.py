@@ -33,7 +33,7 @@ def test_favicon_ico_answers_head_and_refuses_post(client):
         "/admin/",
         "/admin/posts/post/",
         "/admin/posts/post/add/",
-        "/admin/comments/comment/",
+        "/admin/comments/comment/?status__exact=all",
         "/admin/auth/group/add/",
         "/admin/redirects/redirect/",
     ],

@@ -27,6 +27,8 @@ READ_ONLY = {
     "accounts:account",
     "accounts:export",
     "comments:reply",
+    # The search for a reader to block, in the moderators' admin.
+    "admin:comments_blockedcommenter_reader_autocomplete",
     # allauth's pages that only show something.
     "account_reset_password_done",
     "account_reset_password_from_key_done",
@@ -48,6 +50,10 @@ TAKES_POST = {
     "editor_markdownify",
     "editor_upload",
     "admin:posts_post_revision",  # shows an earlier revision; POST restores it
+    # The moderators' queue and a comment's page (issue 18): POST runs an action.
+    "admin:comments_comment_changelist",
+    "admin:comments_comment_change",
+    "admin:comments_comment_moderate",
 }
 OWN_APPS = (
     "accounts.",
