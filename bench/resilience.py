@@ -13,10 +13,20 @@ Against gunicorn with production settings on 127.0.0.1, PostgreSQL and Redis:
    every queued email is sent once another worker runs, and only the one it was
    sending when it died can be sent twice (at-least-once delivery).
 
-It stops and starts the local PostgreSQL cluster (case 1): run it on a machine of your
-own. RESILIENCE_CASES (comma-separated: database_outage, worker_killed, two_servers,
-mail_worker_killed) runs only those; mail_worker_killed stops neither PostgreSQL nor
-Redis. Each check prints PASS or FAIL; the exit status is non-zero if any failed.
+5. Redis hung (SIGSTOP) across a log-out (issue 19): the log-out answers the 503 page
+   within seconds instead of pretending, the reader is still logged in, and once Redis
+   answers the log-out holds: the old session cookie opens nothing.
+6. A full disk under the file cache (no Redis; DJANGO_CACHE_DIR on a 64 KiB tmpfs):
+   every article view answers 200, uncached.
+7. 50 slow clients (headers sent a byte every few seconds) held open against nginx with
+   the repository's configuration (nginx/advice_site.conf, as docker-compose.yml runs it)
+   in front of gunicorn: a normal request's time is measured with and without them.
+
+It stops and starts the local PostgreSQL cluster (case 1) and mounts a tmpfs (case 6,
+as root): run it on a machine of your own. RESILIENCE_CASES (comma-separated:
+database_outage, worker_killed, two_servers, mail_worker_killed, redis_hang_logout,
+full_disk_cache, slow_clients) runs only those; the last four stop neither PostgreSQL
+nor the shared Redis. Each check prints PASS or FAIL; the exit status is non-zero if any failed.
 """
 
 import contextlib
@@ -412,7 +422,187 @@ def mail_worker_killed(env):
     )
 
 
-CASES = ["database_outage", "worker_killed", "two_servers", "mail_worker_killed"]
+def make_reader(env, email, password):
+    """A reader with a verified address (verification is mandatory), through the shell."""
+    subprocess.run(
+        [
+            bench.PY,
+            "manage.py",
+            "shell",
+            "-c",
+            "from accounts.models import User\n"
+            "from allauth.account.models import EmailAddress\n"
+            f"user = User.objects.create_user(username={email!r}, email={email!r}, "
+            f"password={password!r}, display_name='Resilient Reader')\n"
+            "EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)",
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+
+
+def csrf_post(opener, jar, url):
+    token = next(cookie.value for cookie in jar if cookie.name == "csrftoken")
+    request = urllib.request.Request(
+        url,
+        data=urllib.parse.urlencode({"csrfmiddlewaretoken": token}).encode(),
+        headers={"Referer": url, "X-CSRFToken": token},
+    )
+    started = time.monotonic()
+    try:
+        with opener.open(request, timeout=30) as response:
+            return response.status, response.read().decode(), time.monotonic() - started
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode(), time.monotonic() - started
+
+
+def redis_hang_logout(env):
+    port = 6391
+    redis = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    env = dict(env, REDIS_URL=f"redis://127.0.0.1:{port}/0", REDIS_RATE_LIMIT_URL="")
+    time.sleep(0.5)
+    make_reader(env, "hang@bench.invalid", "reader-password")
+    server = start(env, PORTS[0])
+    base = f"http://127.0.0.1:{PORTS[0]}"
+    try:
+        opener, jar = login(base, "hang@bench.invalid", "reader-password")
+        session = next(cookie.value for cookie in jar if cookie.name == "sessionid")
+        check("logged in with Redis up", status(base + "/account/", opener)[0] == 200)
+        os.kill(redis.pid, signal.SIGSTOP)
+        code, body, seconds = csrf_post(opener, jar, base + "/accounts/logout/")
+        check(
+            "a log-out while Redis hangs answers 503, saying so",
+            code == 503 and "still logged in" in body,
+            f"{code} in {seconds:.1f} s",
+        )
+        os.kill(redis.pid, signal.SIGCONT)
+        time.sleep(6)  # the cache leaves Redis alone for RETRY_SECONDS after a failure
+        check("still logged in once Redis answers", status(base + "/account/", opener)[0] == 200)
+        code, _, _ = csrf_post(opener, jar, base + "/accounts/logout/")
+        replay = urllib.request.build_opener(NoRedirect())
+        replayed = status(base + "/account/", replay, headers={"Cookie": f"sessionid={session}"})
+        check(
+            "the log-out then holds: the old session cookie opens nothing",
+            code in (200, 302) and replayed[0] == 302,
+            f"log-out {code}, old cookie {replayed[0]}",
+        )
+    finally:
+        stop(server)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(redis.pid, signal.SIGCONT)
+        redis.terminate()
+        redis.wait(timeout=10)
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def full_disk_cache(env, data):
+    folder = Path(bench.tempfile.mkdtemp())
+    folder.chmod(0o700)
+    subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k,mode=0700", "tmpfs", str(folder)], check=True
+    )
+    env = dict(env, REDIS_URL="", DJANGO_CACHE_DIR=str(folder))
+    server = start(env, PORTS[0])
+    base = f"http://127.0.0.1:{PORTS[0]}"
+    try:
+        # Fill the disk: a file as large as the filesystem, written until it refuses.
+        with contextlib.suppress(OSError), open(folder / "filler", "wb") as filler:
+            while True:
+                filler.write(b"x" * 4096)
+                filler.flush()
+        codes = [status(base + data["permalink"])[0] for _ in range(20)]
+        codes += [status(f"{base}/")[0] for _ in range(5)]
+        check(
+            "with the cache's disk full, every article view answers 200",
+            set(codes) == {200},
+            f"{codes.count(200)} of {len(codes)} answered 200",
+        )
+    finally:
+        stop(server)
+        subprocess.run(["umount", str(folder)], check=False)
+
+
+def slow_clients(env, data, count=50, samples=20):
+    import shutil
+    import socket
+
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    folder = Path(bench.tempfile.mkdtemp())
+    nginx_port = 8779
+    site = (
+        (ROOT / "nginx" / "advice_site.conf")
+        .read_text()
+        .replace("/var/cache/nginx/advice", str(folder / "cache"))
+        .replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{PORTS[0]};")
+        .replace("listen 80;", f"listen 127.0.0.1:{nginx_port};")
+    )
+    user = "user root root;\n" if os.geteuid() == 0 else ""
+    (folder / "nginx.conf").write_text(
+        f"{user}pid {folder}/nginx.pid;\nerror_log {folder}/error.log;\n"
+        f"events {{ worker_connections 1024; }}\nhttp {{\naccess_log off;\n{site}\n}}\n"
+    )
+    env = dict(env, DJANGO_TRUSTED_PROXIES="127.0.0.1", WEB_CONCURRENCY="1")
+    server = start(env, PORTS[0])
+    proxy = subprocess.Popen(
+        [nginx, "-c", str(folder / "nginx.conf"), "-p", str(folder), "-g", "daemon off;"]
+    )
+    front = f"http://127.0.0.1:{nginx_port}"
+    held = []
+
+    def timed(url):
+        # Reader pages and the tick cannot come from nginx's cache: a logged-out
+        # visitor's article with a query that changes each time stands for them.
+        times = []
+        for number in range(samples):
+            started = time.monotonic()
+            code = status(f"{url}?slow={number}-{time.monotonic_ns()}")[0]
+            times.append((time.monotonic() - started, code))
+        codes = {code for _, code in times}
+        return sorted(seconds for seconds, _ in times)[samples // 2], codes
+
+    try:
+        time.sleep(1)
+        quiet, quiet_codes = timed(front + data["permalink"])
+        for _ in range(count):
+            connection = socket.create_connection(("127.0.0.1", nginx_port), timeout=5)
+            connection.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+            held.append(connection)
+        time.sleep(1)
+        loaded, loaded_codes = timed(front + data["permalink"])
+        check(
+            f"with {count} slow clients connected, the site answers through nginx",
+            loaded_codes == {200} and quiet_codes == {200},
+            f"median {quiet * 1000:.1f} ms without them, {loaded * 1000:.1f} ms with them",
+        )
+        direct = status(f"http://127.0.0.1:{PORTS[0]}/healthz")[0]
+        check("gunicorn answers /healthz meanwhile", direct == 200)
+    finally:
+        for connection in held:
+            connection.close()
+        proxy.terminate()
+        proxy.wait(timeout=10)
+        stop(server)
+
+
+CASES = [
+    "database_outage",
+    "worker_killed",
+    "two_servers",
+    "mail_worker_killed",
+    "redis_hang_logout",
+    "full_disk_cache",
+    "slow_clients",
+]
 
 
 def main():
@@ -428,7 +618,13 @@ def main():
     bench.reset_database()
     bench.manage(env, "migrate", "--no-input")
     bench.manage(env, "collectstatic", "--no-input")
-    if set(selected) & {"database_outage", "worker_killed", "two_servers"}:
+    if set(selected) & {
+        "database_outage",
+        "worker_killed",
+        "two_servers",
+        "full_disk_cache",
+        "slow_clients",
+    }:
         data_file = ROOT / "bench-results" / "seed.json"
         subprocess.run([bench.PY, "bench/seed.py", str(data_file)], cwd=ROOT, env=env, check=True)
         data = json.loads(data_file.read_text())
@@ -443,6 +639,12 @@ def main():
         two_servers(env, data)
     if "mail_worker_killed" in selected:
         mail_worker_killed(env)
+    if "redis_hang_logout" in selected:
+        redis_hang_logout(env)
+    if "full_disk_cache" in selected:
+        full_disk_cache(env, data)
+    if "slow_clients" in selected:
+        slow_clients(env, data)
     failed = results.count(False)
     print(f"{len(results) - failed} passed, {failed} failed")
     return 1 if failed else 0
