@@ -4,6 +4,8 @@ from urllib.parse import urlsplit, urlunsplit
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.utils import user_email
 from allauth.core import context as allauth_context
+from allauth.core.internal import ratelimit
+from allauth.core.internal.ratelimit import get_rates
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.providers.base import AuthProcess
 from django.conf import settings
@@ -77,6 +79,29 @@ class AccountAdapter(DefaultAccountAdapter):
         address = credentials.get("email", credentials.get("username", ""))
         device = known_device(request, address)
         return f"{key}:device:{device}" if device else f"{key}:net:{client_network(request)}"
+
+    def pre_authenticate(self, request, **credentials):
+        """allauth's count of failed log-ins before a password is checked, except that a
+        browser that logged in to this address before (a known device) is held only by
+        its own per-account rate, not by the IP address's rate over all accounts: a
+        stranger behind the same address (an office, a NAT) who spends those 10 failures
+        a minute would otherwise keep the owner out of their own browser, which the
+        README promises never happens (issue 19). Raises allauth's ValidationError
+        "too_many_login_attempts" when the rate is spent."""
+        address = credentials.get("email", credentials.get("username", ""))
+        if known_device(request, address) is None:
+            return super().pre_authenticate(request, **credentials)
+        rates = get_rates(app="allauth.account", action="login_failed")
+        own = ",".join(f"{r.amount}/{int(r.duration)}s/{r.per}" for r in rates if r.per != "ip")
+        self._login_failed_rl_usage = ratelimit.consume(
+            request,
+            app="allauth.account",
+            action="login_failed",
+            config={"login_failed": own},
+            key=self._get_login_attempts_cache_key(request, **credentials),
+        )
+        if not self._login_failed_rl_usage:
+            raise self.validation_error("too_many_login_attempts")
 
     def post_login(self, request, user, **kwargs):
         """After any log-in, this browser is a known device for the account's address,

@@ -43,7 +43,7 @@ class UserAdmin(DjangoUserAdmin):
 
     # Issue 19: staff with "Can change user" could make themselves superuser, or take a
     # superuser's account by changing its address or password. Only a superuser grants
-    # privileges or changes (or deletes) a superuser's account.
+    # privileges or changes (or deletes) a superuser's or another staff member's account.
     PRIVILEGE_FIELDS = ("is_superuser", "groups", "user_permissions")
 
     def get_readonly_fields(self, request, obj=None):
@@ -52,13 +52,23 @@ class UserAdmin(DjangoUserAdmin):
             fields += [field for field in self.PRIVILEGE_FIELDS if field not in fields]
         return fields
 
+    @staticmethod
+    def is_out_of_reach(request, obj):
+        """Whether ``obj`` (a User or None) is an account only a superuser may change or
+        delete: a superuser's, or another staff member's (a moderator, an editor), whose
+        privileges a user manager would take by changing its address and asking for a
+        reset. Returns a bool."""
+        if obj is None or request.user.is_superuser:
+            return False
+        return obj.is_superuser or (obj.is_staff and obj.pk != request.user.pk)
+
     def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+        if self.is_out_of_reach(request, obj):
             return False
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+        if self.is_out_of_reach(request, obj):
             return False
         return super().has_delete_permission(request, obj)
 

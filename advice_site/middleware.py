@@ -179,8 +179,14 @@ class AllowedMethodsMiddleware:
 
     def __call__(self, request):
         if request.method not in self.SERVED_METHODS:
-            return HttpResponseNotAllowed(self.SERVED_METHODS)
-        return self.get_response(request)
+            return method_not_allowed(self.SERVED_METHODS)
+        response = self.get_response(request)
+        if response.status_code == 405 and not response.streaming and not response.content:
+            # A view's own 405 (@require_POST, a class view's http_method_not_allowed):
+            # the site's page, with the methods Django's answer allowed (issue 18).
+            allowed = [method.strip() for method in response.get("Allow", "").split(",")]
+            return method_not_allowed([method for method in allowed if method])
+        return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         """405 for a method the resolved view does not serve, when it says which it
@@ -188,8 +194,17 @@ class AllowedMethodsMiddleware:
         would otherwise answer a POST without a token to a read-only view."""
         allowed = allowed_methods(view_func)
         if allowed is not None and request.method not in allowed:
-            return HttpResponseNotAllowed(sorted(allowed))
+            return method_not_allowed(sorted(allowed))
         return None
+
+
+def method_not_allowed(allowed):
+    """405 Method Not Allowed with the site's page and ``Allow`` naming ``allowed`` (a
+    list of str), as RFC 9110 section 15.5.6 asks: every error page is in the site's
+    layout (issue 18), where Django's HttpResponseNotAllowed has an empty body."""
+    response = views.error_page(None, "405.html", status=405)
+    response["Allow"] = ", ".join(allowed)
+    return response
 
 
 class RequestCharsetMiddleware:

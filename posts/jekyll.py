@@ -121,6 +121,10 @@ def _moment(value, *, key):
             )
     except (ValueError, OverflowError, dateutil_parser.UnknownTimezoneWarning):
         raise FrontMatterError(_not_a_date(key, value)) from None
+    try:
+        first.utcoffset()
+    except ValueError:  # an offset of a day or more ("+9999"), which dateutil reads
+        raise FrontMatterError(_not_a_date(key, value)) from None
     if first.date() != second.date():
         raise FrontMatterError(_not_a_date(key, value))
     if timezone.is_naive(first):

@@ -38,6 +38,18 @@ def gone(client, post):
     return client.get(post.permalink)
 
 
+def method_never_served(client, post):
+    return client.generic("PUT", post.permalink)
+
+
+def method_not_served_here(client, post):
+    return client.post(post.permalink)  # an article is read-only: GET and HEAD
+
+
+def method_not_served_by_a_form_view(client, post):
+    return client.get(f"/comments/posts/{post.pk}/")  # @require_POST: a comment is posted
+
+
 def too_many_requests(client, post):
     with mock.patch("allauth.core.internal.ratelimit.consume", return_value=False):
         return client.post(reverse("account_login"), {"login": "x@example.com", "password": "x"})
@@ -65,6 +77,9 @@ ERROR_PAGES = {
     "403": (forbidden, 403, "Not allowed"),
     "403 CSRF": (csrf_failure, 403, "The form could not be sent"),
     "404": (not_found, 404, "Page not found"),
+    "405": (method_never_served, 405, "Not possible here"),
+    "405 read-only page": (method_not_served_here, 405, "Not possible here"),
+    "405 form view": (method_not_served_by_a_form_view, 405, "Not possible here"),
     "410": (gone, 410, "Article removed"),
     "413": (too_large, 413, "Too large to send"),
     "429": (too_many_requests, 429, "Too many attempts"),

@@ -428,3 +428,48 @@ def test_parallel_guesses_at_a_code_are_counted_whatever_the_session_says(client
     assert refused.status_code == 200
     assert "Incorrect code." in form_errors(refused)
     assert logged_in_user(client) is None
+
+
+def test_changing_a_password_says_so_in_the_sites_words():
+    """allauth's flash messages are the site's too (issue 18: allauth's wording matches
+    the site's), not "Password successfully changed."."""
+    make_user(email="ann@example.com", display_name="Ann")
+    client = helpers.signed_in("ann@example.com")
+
+    response = client.post(
+        "/accounts/password/change/",
+        {"oldpassword": PASSWORD, "password1": "another-long-password",
+         "password2": "another-long-password"},
+        follow=True,
+    )  # fmt: skip
+
+    messages = [str(message) for message in response.context["messages"]]
+    assert messages == ["Your password is changed."]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "account/messages/password_changed.txt",
+        "account/messages/password_set.txt",
+        "account/messages/email_confirmed.txt",
+        "socialaccount/messages/account_connected.txt",
+        "socialaccount/messages/account_connected_other.txt",
+        "socialaccount/messages/account_disconnected.txt",
+    ],
+)
+def test_allauths_messages_a_reader_can_get_are_in_the_sites_words(name, rf):
+    """The flash messages of the flows this site uses (a password changed or set, an
+    address verified, GitHub or Google connected or not): none is allauth's own text."""
+    from pathlib import Path
+
+    import allauth
+    from django.template import engines
+    from django.template.loader import render_to_string
+
+    context = {"email": "ann@example.com", "sociallogin": None, "account": None}
+    shipped = (Path(allauth.__file__).parent / "templates" / name).read_text()
+    allauths = engines["django"].from_string(shipped).render(context).strip()
+    ours = render_to_string(name, context).strip()
+    assert ours and ours != allauths
+    assert "successfully" not in ours.lower() and "third-party" not in ours.lower()

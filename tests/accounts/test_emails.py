@@ -157,3 +157,36 @@ def test_every_allauth_email_the_package_ships_has_the_sites_subject_and_words(p
     shipped = (ALLAUTH_EMAILS / f"{prefix}_subject.txt").read_text()
     assert message.subject not in shipped
     mail.outbox.clear()
+
+
+SOCIAL_EMAILS = Path(allauth.__file__).parent / "templates" / "socialaccount" / "email"
+
+
+@pytest.mark.parametrize(
+    "prefix",
+    sorted(path.name.removesuffix("_subject.txt") for path in SOCIAL_EMAILS.glob("*_subject.txt")),
+)
+def test_every_email_about_a_connected_account_has_the_sites_subject_and_words(prefix, rf):
+    """allauth mails a reader when a GitHub or Google account is connected to theirs or
+    disconnected from it (socialaccount/email/), with "Third-Party Account Connected" as
+    its subject unless the site words it (issue 18: every allauth email)."""
+    reader = make_user(email="ann@example.com", display_name="Ann")
+    adapter = AccountAdapter(RequestFactory().get("/"))
+    context = {
+        "user": reader, "provider": type("P", (), {"name": "GitHub"})(), "ip": "192.0.2.1",
+        "user_agent": "Firefox", "timestamp": "now",
+        "current_site": type("S", (), {"name": SITE, "domain": "x"}),
+    }  # fmt: skip
+
+    message = adapter.render_mail(f"socialaccount/email/{prefix}", "ann@example.com", context)
+
+    # In sentence case but for the provider's name, which is a proper noun.
+    assert_in_site_voice(
+        type("M", (), {"subject": message.subject.replace("GitHub", "it"), "body": message.body})
+    )
+    assert "GitHub" in message.subject
+    assert "GitHub" in message.body
+    shipped = (SOCIAL_EMAILS / f"{prefix}_subject.txt").read_text()
+    assert message.subject not in shipped
+    assert "third-party" not in message.body.lower()
+    mail.outbox.clear()

@@ -84,3 +84,28 @@ def test_addresses_in_one_ipv6_64_are_one_client(a_reader):
     assert TOO_MANY in form_errors(log_in(same_block, a_reader.email))
     other_block = Client(REMOTE_ADDR="2001:db8:1:3::1")
     assert log_in(other_block, a_reader.email).status_code == 302
+
+
+def test_a_known_device_logs_in_while_its_network_uses_up_the_per_address_rate(a_reader):
+    """The README's promise, "from their own browser even behind the stranger's address",
+    also when the stranger spends the 10 failures a minute allowed to one IP address
+    (over every account): a browser that logged in before is not that stranger."""
+    owner = Client(REMOTE_ADDR="198.51.100.4")
+    assert log_in(owner, a_reader.email).status_code == 302
+    owner.post("/accounts/logout/")
+    stranger = Client(REMOTE_ADDR="198.51.100.4")
+    for number in range(10):
+        log_in(stranger, f"someone{number}@example.com", "wrong password")
+    assert TOO_MANY in form_errors(log_in(stranger, "another@example.com", "wrong"))
+
+    assert log_in(owner, a_reader.email).status_code == 302
+    assert logged_in_user(owner) == a_reader
+
+
+def test_a_known_device_still_gets_only_5_guesses_per_account(a_reader):
+    device = Client(REMOTE_ADDR="198.51.100.4")
+    assert log_in(device, a_reader.email).status_code == 302
+    device.post("/accounts/logout/")
+    for _ in range(5):
+        assert TOO_MANY not in form_errors(log_in(device, a_reader.email, "wrong password"))
+    assert TOO_MANY in form_errors(log_in(device, a_reader.email))

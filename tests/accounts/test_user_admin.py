@@ -77,3 +77,22 @@ def test_a_superuser_still_grants_privileges(client, an_editor, a_user_manager):
     assert response.status_code == 302
     a_user_manager.refresh_from_db()
     assert a_user_manager.is_superuser
+
+
+def test_user_managers_cannot_take_over_a_moderators_account(client, a_user_manager):
+    """A moderator is not a superuser, but their account holds a privilege the user
+    manager lacks: changing its address, then asking for a reset, would give it to them.
+    Another staff member's account is the superuser's to change (issue 19)."""
+    moderators = Group.objects.create(name="Moderators")
+    moderators.permissions.add(Permission.objects.get(codename="moderate_comment"))
+    moderator = make_user(email="mod@example.com", is_staff=True, display_name="Mo")
+    moderator.groups.add(moderators)
+    client.force_login(a_user_manager)
+    base = f"/admin/accounts/user/{moderator.pk}"
+
+    assert client.post(f"{base}/change/", {"email": "mine@example.com"}).status_code == 403
+    assert client.post(f"{base}/password/", {}).status_code == 403
+    assert client.post(f"{base}/delete/", {"post": "yes"}).status_code == 403
+    moderator.refresh_from_db()
+    assert moderator.email == "mod@example.com"
+    assert client.get(f"{base}/change/").status_code == 200

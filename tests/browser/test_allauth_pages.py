@@ -185,3 +185,19 @@ def test_a_reader_without_a_password_confirms_it_is_them_by_a_code(page, log_in,
     page.get_by_label("Code", exact=True).fill(code)
     page.get_by_role("button", name="Confirm").click()
     check_page(page, axe_violations, "Set a password", "set a password")
+
+
+def test_changing_a_password_is_confirmed_in_the_sites_words(page, log_in, axe_violations):
+    """allauth's flash message after a change was "Password successfully changed."."""
+    log_in(page, make_user("ann@example.com", display_name="Ann"))
+    page.goto("/accounts/password/change/")
+
+    page.get_by_label("Current password").fill(PASSWORD)
+    page.get_by_label("New password", exact=True).fill("another-long-enough-password")
+    page.get_by_label("New password (again)").fill("another-long-enough-password")
+    page.get_by_role("button", name="Change password").click()
+
+    expect(page.get_by_text("Your password is changed.")).to_be_visible()
+    expect(page.get_by_text("successfully")).to_have_count(0)
+    violations = axe_violations(page)
+    assert violations == [], describe_violations(violations, "after a password change")

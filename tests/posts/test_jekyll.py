@@ -127,6 +127,12 @@ def test_the_jdate_case_imports_with_its_instant(db):
         ("2021-06-15 09:30:00 XYZ", "which is not a date"),  # an unknown zone
         ("true", "'date: True', which is not a date"),
         ("[2021, 6, 15]", "which is not a date"),
+        # Offsets of a day or more, which dateutil reads and Python cannot hold.
+        ("2021-06-15 09:30:00 +9999", "which is not a date"),
+        ("2021-06-15 09:30:00 -2400", "which is not a date"),
+        ("'2021-06-15T09:30:00+24:00'", "which is not a date"),
+        ("2021-06-15 09:30:00 +99:00", "an invalid date"),  # a YAML timestamp
+        ("Tue, 15 Jun 2021 09:30:00 +4800", "which is not a date"),
     ],
 )
 def test_what_is_not_a_date_is_one_line_and_writes_nothing(written, message, write_post_file):
