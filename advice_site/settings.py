@@ -318,6 +318,11 @@ ACCOUNT_REAUTHENTICATION_REQUIRED = True
 #   owner's own sign-up; the first to verify keeps it, and the other claims are dropped.
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = "strict"
+# allauth's own rates, except its 30 log-in posts a minute per IP address, successes
+# included: a stranger spending them kept the owner out of their own browser (issue 19).
+# Guessing stays bounded by login_failed (accounts.adapters: 5 per account and client in
+# 5 minutes, 10 failures a minute per address), which refuses before a password is hashed.
+ACCOUNT_RATE_LIMITS = {"login": None}
 # - Sign-up, log-in, reset and change answer alike whether or not an address is known;
 #   the mail tells the address's owner what happened.
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = True
