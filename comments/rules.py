@@ -53,11 +53,13 @@ class Standing:
     """What the rules need to know about a reader beyond their account: ``blocked`` by a
     moderator, whether they have a ``verified`` email address, and whether they are
     ``trusted``: staff, or COMMENTS_TRUSTED_AFTER approved comments and none rejected or
-    marked as spam (their comments and edits then skip moderation)."""
+    marked as spam (their comments and edits then skip moderation), and whether they
+    ``has_commented`` before (a first comment checks the reader's name, issue 18)."""
 
     blocked: bool
     verified: bool
     trusted: bool
+    has_commented: bool = True
 
 
 def standing_of(user):
@@ -72,17 +74,24 @@ def standing_of(user):
             f"SELECT EXISTS(SELECT 1 FROM {BlockedCommenter._meta.db_table} WHERE user_id = %s),"
             f" EXISTS(SELECT 1 FROM {EmailAddress._meta.db_table} WHERE user_id = %s AND verified),"
             f" EXISTS(SELECT 1 FROM {comments} WHERE author_id = %s AND status IN (%s, %s)),"
+            f" EXISTS(SELECT 1 FROM {comments} WHERE author_id = %s),"
             # Counted up to the threshold only: a prolific reader costs no more.
             f" (SELECT count(*) FROM (SELECT 1 FROM {comments} WHERE author_id = %s"
             " AND status = %s LIMIT %s) AS approved)",
             [
                 *(user.pk, user.pk, user.pk, Comment.Status.REJECTED, Comment.Status.SPAM),
+                user.pk,
                 *(user.pk, Comment.Status.APPROVED, settings.COMMENTS_TRUSTED_AFTER),
             ],
         )
-        blocked, verified, refused, approved = cursor.fetchone()
+        blocked, verified, refused, commented, approved = cursor.fetchone()
     trusted = user.is_staff or (not refused and approved >= settings.COMMENTS_TRUSTED_AFTER)
-    return Standing(blocked=bool(blocked), verified=bool(verified), trusted=trusted)
+    return Standing(
+        blocked=bool(blocked),
+        verified=bool(verified),
+        trusted=trusted,
+        has_commented=bool(commented),
+    )
 
 
 def is_trusted(user):

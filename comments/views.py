@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.names import name_taken
 from advice_site.clients import client_ip, network_hash
 from advice_site.http import read_only
 from advice_site.text import duration_words
@@ -135,6 +136,12 @@ def post_comment(request, post_id):
         response["Retry-After"] = str(wait)
         return response
 
+    refusal = _name_taken_by_another_commenter(request.user, form.standing)
+    if refusal:
+        if _wants_json(request):
+            return _refuse(request, 409, refusal, post=post)
+        return _form_page(request, post, form, status=409, message=refusal)
+
     comment = create_comment(
         post=post,
         author=request.user,
@@ -163,6 +170,27 @@ def post_comment(request, post_id):
             status=201,
         )
     return redirect(url, permanent=False)
+
+
+def _name_taken_by_another_commenter(user, standing):
+    """Why ``user``'s first comment may not be posted under their name, or "".
+
+    The name rule (accounts.names.name_taken) refuses another commenter's name, or a
+    look-alike, when a name is chosen; two readers who had not commented then could
+    still choose look-alikes. The first of them to comment keeps the name: the second
+    is asked to choose another before their first comment (issue 18). One query, for a
+    reader's first comment only.
+    """
+    if standing is None or standing.has_commented or user.is_staff or not user.display_name:
+        return ""
+    taken = name_taken(user.display_name, user=user)
+    if taken is None:
+        return ""
+    return (
+        f"Another reader already comments as “{taken[0]}”, which looks like your display "
+        "name. Choose another display name on your account page, then post your comment; "
+        "your text is still in the form."
+    )
 
 
 def _form_page(request, post, form, *, status, message=""):

@@ -243,3 +243,43 @@ def test_deleting_a_comment_says_so_on_the_page_it_was_on(client, a_post, a_read
     # Said once: the next page the reader opens does not repeat it.
     again = parse(client.get(a_post.get_absolute_url()).content)
     assert "Your comment is deleted." not in again.text
+
+
+@pytest.mark.parametrize("second_name", ["Carol Ng", "Car0l Ng", "CaroI Ng", "carol ng"])
+def test_of_two_readers_with_look_alike_names_the_first_to_comment_keeps_the_name(
+    client, a_post, second_name
+):
+    """Issue 18: a name is checked against readers who have commented when it is
+    chosen, so two readers who had not commented yet could pick look-alikes; both then
+    commented side by side. The second is now asked to choose another name, text kept."""
+    from tests.conftest import make_user
+
+    first = make_user(email="carol@example.com", display_name="Carol Ng")
+    second = make_user(email="other@example.com", display_name=second_name)
+    client.force_login(first)
+    assert post_comment(client, a_post, "First words").status_code == 302
+
+    client.force_login(second)
+    refused = post_comment(client, a_post, TEXT)
+    as_script = post_comment(client, a_post, TEXT, json=True)
+
+    assert refused.status_code == 409
+    tree = parse(refused.content)
+    assert "Another reader already comments as “Carol Ng”" in alert_text(tree)
+    assert "other@example.com" not in refused.content.decode()
+    assert text_given_back(tree.find("form", class_="comment-form")) == TEXT
+    assert as_script.status_code == 409
+    assert Comment.objects.filter(author=second).count() == 0
+    second.display_name = "Bea Other"
+    second.save()
+    assert post_comment(client, a_post, TEXT).status_code == 302
+
+
+def test_a_reader_who_has_commented_is_not_asked_about_names_again(client, a_post):
+    from tests.conftest import make_user
+
+    first = make_user(email="carol@example.com", display_name="Carol Ng")
+    client.force_login(first)
+    post_comment(client, a_post, "First words")
+    assert post_comment(client, a_post, "Second words").status_code == 302
+    assert Comment.objects.filter(author=first).count() == 2
