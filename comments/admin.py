@@ -4,9 +4,9 @@ from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.db.models import Count
-from django.http import Http404, HttpResponseBadRequest, HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.defaultfilters import linebreaksbr
 from django.urls import path, reverse
@@ -314,7 +314,7 @@ class CommentAdmin(admin.ModelAdmin):
             raise Http404("No such comment.")
         action = request.POST.get("action", "")
         if action not in self.MODERATION_BUTTONS:
-            return HttpResponseBadRequest("Unknown moderation action.", content_type="text/plain")
+            raise BadRequest("Unknown moderation action.")  # the site's 400 page
         comments = Comment.objects.filter(pk=comment.pk)
         moderator = request.user
         statuses = {

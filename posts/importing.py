@@ -183,8 +183,8 @@ def _count_values(node, counted, path):
         raise yaml.constructor.ConstructorError(
             None,
             None,
-            f"it stands for more than {FRONT_MATTER_MAX_VALUES:,} values once its aliases "
-            "are followed",
+            f"it stands for more than {FRONT_MATTER_MAX_VALUES:,} values (counting each "
+            "value an alias repeats)",
             node.start_mark,
         )
     counted[key] = total
