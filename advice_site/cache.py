@@ -130,27 +130,36 @@ class FileBasedCache(DjangoFileBasedCache):
         super().__init__(dir, params)
         self._failing = False
 
-    def _write(self, name, *args, **kwargs):
-        try:
-            result = getattr(super(), name)(*args, **kwargs)
-        except OSError as error:
-            if not self._failing:
-                self._failing = True
-                logger.warning(
-                    "The file cache in %s cannot be written (%s); pages are served "
-                    "uncached until it can",
-                    self._dir,
-                    error.strerror or error,
-                )
-            return False
-        self._failing = False
-        return result
+    def _refused(self, error):
+        if not self._failing:
+            self._failing = True
+            logger.warning(
+                "The file cache in %s cannot be written (%s); pages are served "
+                "uncached until it can",
+                self._dir,
+                error.strerror or error,
+            )
 
     def set(self, *args, **kwargs):
-        self._write("set", *args, **kwargs)
+        try:
+            super().set(*args, **kwargs)
+        except OSError as error:
+            self._refused(error)
+        else:
+            self._failing = False  # a file was written: the next failure is news
 
     def add(self, *args, **kwargs):
-        return self._write("add", *args, **kwargs)
+        # Django's add() writes through set() above, which says whether it could.
+        try:
+            added = super().add(*args, **kwargs)
+        except OSError as error:
+            self._refused(error)
+            return False
+        return added and not self._failing
 
     def touch(self, *args, **kwargs):
-        return self._write("touch", *args, **kwargs)
+        try:
+            return super().touch(*args, **kwargs)
+        except OSError as error:
+            self._refused(error)
+            return False

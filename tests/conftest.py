@@ -32,10 +32,15 @@ ARTICLE_CHECKLIST = [
 
 def session_queries():
     """Queries to load a session: 1 from the database, 0 when sessions are cached (with
-    REDIS_URL set, as in one of CI's runs, the engine is cached_db)."""
-    from django.conf import settings
+    REDIS_URL set, as in one of CI's runs, the engine is cached_db or advice_site's
+    subclass of it)."""
+    from importlib import import_module
 
-    return 0 if settings.SESSION_ENGINE.endswith("cached_db") else 1
+    from django.conf import settings
+    from django.contrib.sessions.backends.cached_db import SessionStore as CachedDbStore
+
+    engine = import_module(settings.SESSION_ENGINE)
+    return 0 if issubclass(engine.SessionStore, CachedDbStore) else 1
 
 
 def run_on_commit():

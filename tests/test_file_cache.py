@@ -65,7 +65,18 @@ def test_start_up_stops_with_a_world_writable_cache_folder(tmp_path):
     assert f"{folder} can be written by other users" in result.stderr
 
 
-def test_a_full_disk_under_the_file_cache_serves_pages_uncached(client, the_article, caplog):
+def test_a_full_disk_under_the_file_cache_serves_pages_uncached(
+    client, the_article, caplog, settings, tmp_path
+):
+    # The cache used without Redis, whatever this run's REDIS_URL (one of CI's runs).
+    settings.CACHES = {
+        **settings.CACHES,
+        "shared": {
+            "BACKEND": "advice_site.cache.FileBasedCache",
+            "LOCATION": str(tmp_path / "cache"),
+        },
+    }
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
     client.raise_request_exception = False
     full = OSError(errno.ENOSPC, "No space left on device")
 
