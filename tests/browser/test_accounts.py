@@ -74,7 +74,7 @@ def test_a_reader_changes_their_address_with_the_code_mailed_to_the_new_one(
     page.get_by_role("button", name="Confirm").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Email address")
-    expect(page.get_by_role("status")).to_contain_text(f"You have confirmed {NEW}.")
+    expect(page.get_by_role("status")).to_contain_text(f"Your email address {NEW} is verified.")
     expect(page.get_by_role("main")).to_contain_text(f"Your address is {NEW} (verified).")
     # The old address heard about the change.
     assert "email address of your account on Advice was changed" in last_mail_to(OLD).subject
