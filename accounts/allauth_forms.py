@@ -80,7 +80,7 @@ def consume_code_attempt(code, email):
     (issue 19). This count is one atomic increment in the cache (Redis's INCR), keyed by
     the code issued, so at most ACCOUNT_EMAIL_VERIFICATION_BY_CODE_MAX_ATTEMPTS checks
     happen whatever the timing. Without Redis it counts in each process, like the rate
-    limits (README, Deployment).
+    limits (docs/deployment.md).
     """
     if not code:
         return True  # no code was issued: allauth refuses the form itself

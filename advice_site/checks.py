@@ -22,8 +22,8 @@ def check_mail_is_sent(app_configs, **kwargs):
             hint=(
                 "Set EMAIL_HOST to your SMTP server in the environment (with EMAIL_PORT, "
                 "EMAIL_HOST_USER, EMAIL_HOST_PASSWORD and EMAIL_USE_TLS as it needs; see "
-                "README, Configuration). Sign-up verification, password resets and "
-                "moderators' notices depend on it."
+                "docs/deployment.md, Configuration). Sign-up verification, password resets "
+                "and moderators' notices depend on it."
             ),
             id="advice_site.E001",
         )

@@ -157,7 +157,7 @@ def display_html(body_html):
 
 
 def render_preview(text):
-    """markdownx's preview hook: the page renderer, with math on (see README)."""
+    """markdownx's preview hook: the page renderer, with math on (see docs/writing.md)."""
     return render(text, math=True).html
 
 

@@ -132,7 +132,7 @@ def test_1001_query_fields_with_a_charset_get_the_400_page_not_a_bare_500(
 @pytest.fixture
 def nginx_in_front(gunicorn, tmp_path):
     """The port of nginx, configured as docker-compose.yml runs it (nginx/advice_site.conf,
-    the README's), in front of the gunicorn above."""
+    the one docs/deployment.md shows), in front of the gunicorn above."""
     from tests.test_nginx import NGINX
 
     if not os.path.exists(NGINX):

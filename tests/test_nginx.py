@@ -1,6 +1,6 @@
-"""The README's nginx configuration, run in front of the site: it keeps the pages of
-visitors without a session, never a page of anyone with one, and lets a change through
-within the SHARED_SECONDS the site allows shared caches.
+"""The documented nginx configuration (docs/deployment.md), run in front of the site: it
+keeps the pages of visitors without a session, never a page of anyone with one, and lets
+a change through within the SHARED_SECONDS the site allows shared caches.
 
 nginx comes from Debian (`apt-get install -y nginx-light`; CI installs it). Without it
 this test is skipped on a developer's machine and fails under CI=true."""
@@ -27,9 +27,10 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def readme_snippet():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    return re.search(r"```nginx\n(.*?)```", readme, re.DOTALL).group(1)
+def documented_snippet():
+    """The nginx configuration docs/deployment.md shows operators."""
+    page = (ROOT / "docs" / "deployment.md").read_text(encoding="utf-8")
+    return re.search(r"```nginx\n(.*?)```", page, re.DOTALL).group(1)
 
 
 def free_port():
@@ -48,7 +49,7 @@ def nginx(live_server, tmp_path):
     port = free_port()
     upstream = live_server.url.removeprefix("http://")
     site = (
-        readme_snippet()
+        documented_snippet()
         .replace("/var/cache/nginx/advice", str(tmp_path / "cache"))
         .replace("server 127.0.0.1:8000;", f"server {upstream};")
         .replace("listen 80;", f"listen 127.0.0.1:{port};")
@@ -135,9 +136,9 @@ def test_nginx_passes_an_editors_image_and_refuses_larger_bodies(nginx, live_ser
     assert too_large == 413 and headers["Server"].startswith("nginx")
 
 
-def test_the_compose_files_nginx_configuration_is_the_readmes(nginx):
-    # docker-compose.yml runs nginx/advice_site.conf; this module runs the README's.
-    assert (ROOT / "nginx" / "advice_site.conf").read_text() == readme_snippet()
+def test_the_compose_files_nginx_configuration_is_the_documented_one(nginx):
+    # docker-compose.yml runs nginx/advice_site.conf; this module runs the documented one.
+    assert (ROOT / "nginx" / "advice_site.conf").read_text() == documented_snippet()
 
 
 def test_a_browser_post_through_nginx_on_another_port_passes_the_origin_check(nginx, a_reader):
