@@ -11,6 +11,7 @@ import time
 import pytest
 
 from tests.conftest import ROOT
+from tests.test_nginx import running_nginx
 
 
 def free_port():
@@ -133,35 +134,8 @@ def test_1001_query_fields_with_a_charset_get_the_400_page_not_a_bare_500(
 def nginx_in_front(gunicorn, tmp_path):
     """The port of nginx, configured as docker-compose.yml runs it (nginx/advice_site.conf,
     the one docs/deployment.md shows), in front of the gunicorn above."""
-    from tests.test_nginx import NGINX
-
-    if not os.path.exists(NGINX):
-        pytest.skip("nginx is missing: apt-get install -y nginx-light")
-    port = free_port()
-    site = (
-        (ROOT / "nginx" / "advice_site.conf")
-        .read_text()
-        .replace("/var/cache/nginx/advice", str(tmp_path / "cache"))
-        .replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{gunicorn[0]};")
-        .replace("listen 80;", f"listen 127.0.0.1:{port};")
-    )
-    user = "user root root;\n" if os.geteuid() == 0 else ""
-    (tmp_path / "nginx.conf").write_text(
-        f"{user}pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\n"
-        f"events {{ worker_connections 512; }}\nhttp {{\naccess_log off;\n{site}\n}}\n"
-    )
-    process = subprocess.Popen(
-        [NGINX, "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path), "-g", "daemon off;"]
-    )
-    for _ in range(50):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield port
-    process.terminate()
-    process.wait(timeout=10)
+    with running_nginx(f"127.0.0.1:{gunicorn[0]}", tmp_path) as port:
+        yield port
 
 
 SLOW_CLIENTS = 50

@@ -14,6 +14,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -39,39 +40,49 @@ def free_port():
         return probe.getsockname()[1]
 
 
-@pytest.fixture
-def nginx(live_server, tmp_path):
+@contextmanager
+def running_nginx(upstream, folder):
+    """nginx with the documented configuration on a free loopback port, passing requests
+    to ``upstream`` ("host:port"), its files in ``folder`` (a Path); yields the port.
+    Skips without nginx on a developer's machine; fails under CI=true."""
     if not Path(NGINX).exists():
         message = "nginx is missing: apt-get install -y nginx-light"
         if os.environ.get("CI", "").strip().lower() == "true":
             pytest.fail(f"CI=true and {message}", pytrace=False)
         pytest.skip(message)
     port = free_port()
-    upstream = live_server.url.removeprefix("http://")
     site = (
         documented_snippet()
-        .replace("/var/cache/nginx/advice", str(tmp_path / "cache"))
+        .replace("/var/cache/nginx/advice", str(folder / "cache"))
         .replace("server 127.0.0.1:8000;", f"server {upstream};")
         .replace("listen 80;", f"listen 127.0.0.1:{port};")
     )
     user = "user root root;\n" if os.geteuid() == 0 else ""
-    (tmp_path / "nginx.conf").write_text(
-        f"{user}pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+    (folder / "nginx.conf").write_text(
+        f"{user}pid {folder}/nginx.pid;\nerror_log {folder}/error.log;\nevents {{}}\n"
         f"http {{\naccess_log off;\n{site}\n}}\n"
     )
     process = subprocess.Popen(
-        [NGINX, "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path), "-g", "daemon off;"],
+        [NGINX, "-c", str(folder / "nginx.conf"), "-p", str(folder), "-g", "daemon off;"],
         stderr=subprocess.PIPE,
     )
-    for _ in range(50):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    process.terminate()
-    process.wait(timeout=10)
+    try:
+        for _ in range(50):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def nginx(live_server, tmp_path):
+    with running_nginx(live_server.url.removeprefix("http://"), tmp_path) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 def get(url, **headers):
