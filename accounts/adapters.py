@@ -15,10 +15,10 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.crypto import get_random_string, salted_hmac
 
-from advice_site import site
-from advice_site.clients import client_ip
-from advice_site.mail import queue_email
-from advice_site.text import isolate
+from core import site
+from core.clients import client_ip
+from core.mail import queue_email
+from core.text import isolate
 
 from .addresses import drop_unverified_claims, verified_owner
 from .names import cleaned_name, name_taken
@@ -143,7 +143,7 @@ class AccountAdapter(DefaultAccountAdapter):
         """allauth's emails name the site and link to it from SITE_NAME and SITE_URL,
         like every other email, not from the request's Host or the sites row. They are
         rendered here, where the request is, and sent through the task queue
-        (advice_site.mail): a failing mail server is retried, a restart loses nothing."""
+        (core.mail): a failing mail server is retried, a restart loses nothing."""
         context = dict(context)
         context["current_site"] = Site(
             id=settings.SITE_ID, domain=site.domain(), name=settings.SITE_NAME

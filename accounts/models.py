@@ -3,8 +3,8 @@ from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.urls import reverse
 
-from advice_site.signals import ChangeSignallingQuerySet
-from advice_site.text import isolate
+from core.signals import ChangeSignallingQuerySet
+from core.text import isolate
 
 from .names import DisplayNameField, skeleton_columns
 

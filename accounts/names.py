@@ -30,7 +30,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from advice_site.text import has_visible_character
+from core.text import has_visible_character
 
 MAX_LENGTH = 50
 # Longest skeleton kept in a column: a prototype may be a few characters long ("m" is

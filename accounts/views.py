@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from advice_site.http import read_only
+from core.http import read_only
 
 from .data import delete_account, export_data
 from .forms import DeleteAccountForm, DisplayNameForm

@@ -94,14 +94,14 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"
 # Former keys, comma-separated, while a rotation settles: sessions, signed links and the
-# emails waiting in the task table (sealed under the key, advice_site/mail.py) still open.
+# emails waiting in the task table (sealed under the key, core/mail.py) still open.
 SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS")
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 # Public address of the site: every absolute link (robots.txt, sitemap, feed, emails,
-# canonical links) is built from it, at every start (advice_site.site).
+# canonical links) is built from it, at every start (core.site).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 _site_url = urlsplit(SITE_URL)
 if _site_url.scheme not in {"http", "https"} or not _site_url.netloc or _site_url.path:
@@ -129,8 +129,9 @@ INSTALLED_APPS = [
     "markdownx",
     "reversion",
     "django_tasks_db",
-    # The project itself: the task worker command, its admin page and system checks.
-    "advice_site",
+    # What every app stands on: HTTP helpers, the rows-changed signal, text, the client's
+    # address, the cache backend, mail, tasks and their worker, the error pages.
+    "core",
     "accounts",
     "posts",
     "checklists",
@@ -139,31 +140,31 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # Cross-Origin-Resource-Policy on every response; a warning for an untrusted proxy.
-    "advice_site.middleware.EveryResponseMiddleware",
+    "core.middleware.EveryResponseMiddleware",
     # First, so load balancers and Docker's HEALTHCHECK get an answer whatever the Host.
-    "advice_site.middleware.HealthCheckMiddleware",
+    "core.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages compressed on the way out (static files come precompressed from WhiteNoise).
     "django.middleware.gzip.GZipMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "advice_site.middleware.PermissionsPolicyMiddleware",
+    "core.middleware.PermissionsPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # ETag and Last-Modified answered with 304: below GZip, so the ETag is taken from the
     # uncompressed page, and below every middleware that adds headers, so a 304 carries
     # them too (Django's 304 keeps only the caching headers of the response it replaces).
     "django.middleware.http.ConditionalGetMiddleware",
     # A malformed Host, a port out of range, no Host on HTTP/1.1: the 400 page (issue 19).
-    "advice_site.middleware.RequestHostMiddleware",
-    "advice_site.middleware.RejectNullCharactersMiddleware",
+    "core.middleware.RequestHostMiddleware",
+    "core.middleware.RejectNullCharactersMiddleware",
     # PUT, DELETE, TRACE, OPTIONS and made-up methods: 405, with the headers above.
-    "advice_site.middleware.AllowedMethodsMiddleware",
+    "core.middleware.AllowedMethodsMiddleware",
     # A body in another charset than UTF-8: the 400 page, before anything reads it.
-    "advice_site.middleware.RequestCharsetMiddleware",
+    "core.middleware.RequestCharsetMiddleware",
     # Query fields, body sizes and files bounded, before CSRF's check reads the body.
-    "advice_site.middleware.RequestLimitsMiddleware",
+    "core.middleware.RequestLimitsMiddleware",
     # Anything with a session leaves Cache-Control: private (issue 19).
-    "advice_site.middleware.PrivateSessionMiddleware",
+    "core.middleware.PrivateSessionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -172,7 +173,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     # Old permalinks answer with a permanent redirect to the new address.
     # A deleted post's old permalinks answer 410 with the site's page.
-    "advice_site.middleware.RedirectFallbackMiddleware",
+    "posts.middleware.RedirectFallbackMiddleware",
 ]
 
 ROOT_URLCONF = "advice_site.urls"
@@ -187,7 +188,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "advice_site.context_processors.site",
+                "core.context_processors.site",
             ],
         },
     },
@@ -223,7 +224,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # while Redis is unreachable it misses, and pages and sessions come from the database
 # (sessions are stored there and only cached, so a lost Redis logs nobody out).
 # "default" holds rate limits (ours and allauth's) and other small counters; while Redis
-# is unreachable each process counts in its own memory (advice_site.cache).
+# is unreachable each process counts in its own memory (core.cache).
 # Without Redis, "shared" is Django's file cache, so every process on this machine (each
 # gunicorn worker, a management command such as clear_page_cache) sees the same pages and
 # generations; "default" is each process's memory.
@@ -235,7 +236,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 REDIS_RATE_LIMIT_URL = os.environ.get("REDIS_RATE_LIMIT_URL", "") or REDIS_URL
 if REDIS_URL:
     _redis = {
-        "BACKEND": "advice_site.cache.RedisCache",
+        "BACKEND": "core.cache.RedisCache",
         "KEY_PREFIX": "advice",
         "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
     }
@@ -252,13 +253,13 @@ if REDIS_URL:
         },
     }
     # Django's cached_db, whose log-out fails rather than being undone by a hung Redis.
-    SESSION_ENGINE = "advice_site.sessions"
+    SESSION_ENGINE = "core.sessions"
 else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
         "shared": {
-            # Django's, with writes the disk refuses skipped (advice_site.cache).
-            "BACKEND": "advice_site.cache.FileBasedCache",
+            # Django's, with writes the disk refuses skipped (core.cache).
+            "BACKEND": "core.cache.FileBasedCache",
             "LOCATION": cache_directory(os.environ.get("DJANGO_CACHE_DIR", ""), DATABASES),
             # Each reader who viewed a page in the last minute has one; past this many
             # files Django deletes a third of them at random (a deleted page or generation
@@ -390,7 +391,7 @@ _TASK_BACKENDS = {
 if TASKS_BACKEND not in _TASK_BACKENDS:
     raise ImproperlyConfigured("TASKS_BACKEND must be database or immediate.")
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
-# The worker's retries and recovery (advice_site/worker.py).
+# The worker's retries and recovery (core/worker.py).
 TASKS_MAX_ATTEMPTS = env_int("TASKS_MAX_ATTEMPTS", 10)  # 30 s, 1, 2, 4 ... 60 min: ~3 hours
 TASKS_RETRY_DELAY_SECONDS = env_int("TASKS_RETRY_DELAY_SECONDS", 30)
 # A task still running this long after it started had its worker die: run it again.
@@ -441,7 +442,7 @@ MARKDOWNX_UPLOAD_CONTENT_TYPES = ("image/jpeg", "image/png", "image/gif", "image
 MARKDOWNX_IMAGE_MAX_SIZE = {"size": (1600, 1600), "quality": 85}
 
 # Request bodies, bounded before anything reads or spools them (issue 19): larger bodies
-# answer 413 (advice_site.middleware.RequestLimitsMiddleware). REQUEST_BODY_LIMITS names
+# answer 413 (core.middleware.RequestLimitsMiddleware). REQUEST_BODY_LIMITS names
 # views, URL names or namespaces; everything else takes REQUEST_BODY_MAX_BYTES, room
 # for the longest comment sent as a urlencoded form (5000 characters, 12 bytes each).
 REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_BYTES", 128 * 1024)
@@ -472,7 +473,7 @@ SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 CSRF_COOKIE_HTTPONLY = True  # scripts read the token from the form, never the cookie
 # A failed CSRF check answers the site's 403 page, in its layout (issue 18).
-CSRF_FAILURE_VIEW = "advice_site.views.csrf_failure"
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -526,7 +527,7 @@ if COMMENTS_MODERATOR_DIGEST_MINUTES and TASKS_BACKEND == "immediate":
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"one_line": {"()": "advice_site.logs.OneLineFormatter"}},
+    "formatters": {"one_line": {"()": "core.logs.OneLineFormatter"}},
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",

@@ -4,12 +4,11 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from core import views
+from core.http import read_only
 from posts import editor_views, media_views
 from posts.feeds import LatestPostsFeed, conditional_feed
 from posts.sitemaps import CategorySitemap, PostSitemap, StaticSitemap
-
-from . import views
-from .http import read_only
 
 # Django's admin login form counts no failed attempts. Staff log in through allauth's
 # form like everyone else (allauth's documented secure_admin_login), so one mechanism
@@ -26,7 +25,7 @@ urlpatterns = [
     path("comments/", include("comments.urls")),
     path("editor/markdownify/", editor_views.markdownify, name="editor_markdownify"),
     path("editor/upload/", editor_views.upload_image, name="editor_upload"),
-    # Read-only: GET and HEAD, 405 for anything else (advice_site.http.read_only).
+    # Read-only: GET and HEAD, 405 for anything else (core.http.read_only).
     path("feed/", read_only(conditional_feed(LatestPostsFeed())), name="feed"),
     path(
         "sitemap.xml",
@@ -48,8 +47,8 @@ urlpatterns = [
     path("", include("posts.urls")),
 ]
 
-handler400 = "advice_site.views.bad_request"
-handler403 = "advice_site.views.permission_denied"
-handler404 = "advice_site.views.page_not_found"
-handler429 = "advice_site.views.too_many_requests"
-handler500 = "advice_site.views.server_error"
+handler400 = "core.views.bad_request"
+handler403 = "core.views.permission_denied"
+handler404 = "core.views.page_not_found"
+handler429 = "core.views.too_many_requests"
+handler500 = "core.views.server_error"

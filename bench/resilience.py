@@ -371,7 +371,7 @@ def mail_worker_killed(env):
         "import time\n"
         "from django.core.mail import EmailMessage\n"
         "from django.db import transaction\n"
-        "from advice_site.mail import queue_email\n"
+        "from core.mail import queue_email\n"
         f"for batch in range({total // 20}):\n"
         "    with transaction.atomic():\n"
         "        for number in range(batch * 20, batch * 20 + 20):\n"

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from advice_site.signals import ChangeSignallingQuerySet
+from core.signals import ChangeSignallingQuerySet
 
 
 class ChecklistItemQuerySet(ChangeSignallingQuerySet):

@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from advice_site.signals import rows_changed
+from core.signals import rows_changed
 
 from .models import ChecklistItem, Tick
 

@@ -8,7 +8,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from modern_csrf.decorators import csrf_protect as cross_site_protect
 
-from advice_site.http import read_only
+from core.http import read_only
 from posts.models import Post
 
 from .models import ChecklistItem, Tick

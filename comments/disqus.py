@@ -17,7 +17,7 @@ from defusedxml.ElementTree import parse
 from django.db import transaction
 
 from accounts.names import cleaned_name, names_not_to_pose_as
-from advice_site.dates import storable
+from core.dates import storable
 from posts.models import Post, normalize_permalink
 
 from .models import Comment
@@ -254,7 +254,7 @@ def _text(element, path):
 
 def _datetime(value):
     """The instant a Disqus date names (UTC without an offset), or None for text that is
-    not a date or a date the site cannot keep (advice_site.dates.storable)."""
+    not a date or a date the site cannot keep (core.dates.storable)."""
     try:
         moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
         if moment.tzinfo is None:

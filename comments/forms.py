@@ -1,7 +1,7 @@
 from django import forms
 from django.conf import settings
 
-from advice_site.text import has_visible_character
+from core.text import has_visible_character
 
 from .models import Comment, Flag
 from .rendering import plain_text, render_comment

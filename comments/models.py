@@ -4,8 +4,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import ANONYMOUS_READER
-from advice_site.signals import ChangeSignallingQuerySet
-from advice_site.text import isolate
+from core.signals import ChangeSignallingQuerySet
+from core.text import isolate
 
 # The comments whose text everyone may read (posts.models counts the same for the post
 # list). hidden_reason() below is the rule for one comment; readable_by() adds what only

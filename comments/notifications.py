@@ -1,4 +1,4 @@
-"""Emails about comments, sent by tasks (advice_site.tasks): moderators hear of comments
+"""Emails about comments, sent by tasks (core.tasks): moderators hear of comments
 that await them, readers of approved replies to their comments.
 
 Posting never waits for the mail server, and a failing one never fails it: the task is
@@ -22,8 +22,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db import DatabaseBackend
 
-from advice_site.mail import message_id
-from advice_site.tasks import enqueue
+from core.mail import message_id
+from core.tasks import enqueue
 
 from .models import Comment
 

@@ -13,7 +13,7 @@ def hit(key, *, limit, seconds):
 
     One round trip to the cache in the steady state (an increment); the window's first
     request also adds the counter. Never raises: the default cache counts in this
-    process's memory while Redis is down (advice_site.cache).
+    process's memory while Redis is down (core.cache).
     """
     window = int(time.time() // seconds)
     cache_key = f"ratelimit:{key}:{window}"

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from advice_site.text import duration_words
+from core.text import duration_words
 
 from .models import BlockedCommenter, Comment, hidden_reason
 

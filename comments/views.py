@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.names import name_taken
-from advice_site.clients import client_ip, network_hash
-from advice_site.http import read_only
-from advice_site.text import duration_words
+from core.clients import client_ip, network_hash
+from core.http import read_only
+from core.text import duration_words
 from posts.models import Post
 
 from . import ratelimit

@@ -19,7 +19,7 @@ from .models import Category, Post
 from .xmltext import forbidden_characters
 
 # The site's address and name come from SITE_URL and SITE_NAME at every start (see
-# advice_site.site): a Sites page in admin would only be overwritten.
+# core.site): a Sites page in admin would only be overwritten.
 admin.site.unregister(Site)
 
 

@@ -7,7 +7,7 @@ class PostsConfig(AppConfig):
     verbose_name = "Posts"
 
     def ready(self):
-        from advice_site.site import sync_site_row
+        from core.site import sync_site_row
 
         from .page_cache import connect_receivers
 

@@ -7,7 +7,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.xmlutils import SimplerXMLGenerator
 from django.views.decorators.http import condition
 
-from advice_site.site import absolute_url
+from core.site import absolute_url
 
 from .markdown import display_html
 from .models import Post

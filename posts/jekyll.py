@@ -16,7 +16,7 @@ from dateutil import tz
 from django.utils import timezone
 from django.utils.text import slugify
 
-from advice_site.dates import OutOfRange, storable
+from core.dates import OutOfRange, storable
 
 # Jekyll's post file name: "2021-06-15-my-post.md" (Jekyll's Document::DATE_FILENAME_MATCHER).
 DATED_FILE_NAME = re.compile(r"^(?P<date>\d{2,4}-\d{1,2}-\d{1,2})-(?P<name>.+)$")
@@ -83,7 +83,7 @@ def parse_date(value, *, key="date"):
       and written-out dates ("June 15, 2021"). Without an offset: the site's time zone.
 
     Raises FrontMatterError for text that is not a whole date (year, month and day), or
-    for a date the site cannot keep (advice_site.dates.storable).
+    for a date the site cannot keep (core.dates.storable).
     """
     moment = _moment(value, key=key)
     try:

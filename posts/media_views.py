@@ -5,7 +5,7 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.utils.cache import patch_cache_control
 
-from advice_site.http import read_only
+from core.http import read_only
 
 
 @read_only

@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from markdownx.models import MarkdownxField
 
-from advice_site.signals import ChangeSignallingQuerySet
 from checklists.sync import sync_items
+from core.signals import ChangeSignallingQuerySet
 
 from . import markdown
 from .xmltext import xml_safe

@@ -52,7 +52,7 @@ from django.http import HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.connection import ConnectionProxy
 
-from advice_site.signals import rows_changed
+from core.signals import rows_changed
 
 # How long a stored page may be served: the most that readers' counts lag behind.
 PAGE_SECONDS = 60
@@ -93,6 +93,7 @@ def _new_generation(scope):
 
 SOURCE_FOLDERS = (
     "advice_site",
+    "core",
     "accounts",
     "posts",
     "checklists",
@@ -233,7 +234,7 @@ def _respond(request, stored, viewer):
 # Every model a post page shows, and every way it changes: Model.save() and delete(),
 # QuerySet.delete() (one post_delete per row), the admin's forms and bulk actions, the
 # importers, account deletion; QuerySet.update(), bulk writes and raw SQL through
-# advice_site.signals.rows_changed. Connected once by PostsConfig.ready().
+# core.signals.rows_changed. Connected once by PostsConfig.ready().
 
 # Fields of a reader that nobody else sees: saving only these changes only their pages.
 PRIVATE_USER_FIELDS = {"last_login", "password", "email", "notify_replies"}

@@ -2,7 +2,7 @@ from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 from django.utils.encoding import iri_to_uri
 
-from advice_site import site
+from core import site
 
 from .models import Category, Post
 

@@ -6,9 +6,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.vary import vary_on_cookie
 
-from advice_site.http import read_only, with_query_string
 from checklists.page import checklist_for, note_visit, progress_by_post
 from comments.page import discussion_for
+from core.http import read_only, with_query_string
 
 from . import page_cache
 from .markdown import link_headings

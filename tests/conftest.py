@@ -76,7 +76,7 @@ def csrf_client():
 
 def a_worker():
     """The task worker of `manage.py task_worker --batch`, as one test's worker."""
-    from advice_site.worker import Worker
+    from core.worker import Worker
 
     return Worker(
         queue_names=["default"],

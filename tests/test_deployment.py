@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.db import OperationalError
 from django.test import Client, override_settings
 
-from advice_site.clients import client_ip, network_hash
-from advice_site.logs import OneLineFormatter
+from core.clients import client_ip, network_hash
+from core.logs import OneLineFormatter
 
 pytestmark = pytest.mark.django_db
 
@@ -140,7 +140,7 @@ def test_health_check_reports_a_clock_that_disagrees_with_the_databases(client, 
     measured against the database's clock, shown, and logged; the server stays in."""
     import time
 
-    with mock.patch("advice_site.health.server_time", side_effect=lambda: time.time() + 90):
+    with mock.patch("core.health.server_time", side_effect=lambda: time.time() + 90):
         response = client.get("/healthz")
 
     assert response.status_code == 200
@@ -152,7 +152,7 @@ def test_health_check_reports_a_clock_that_disagrees_with_the_databases(client, 
 
 def test_health_check_is_503_naming_the_database_when_it_is_down(client):
     with mock.patch(
-        "advice_site.health.connection.cursor", side_effect=OperationalError("connection refused")
+        "core.health.connection.cursor", side_effect=OperationalError("connection refused")
     ):
         response = client.get("/healthz")
 
@@ -162,7 +162,7 @@ def test_health_check_is_503_naming_the_database_when_it_is_down(client):
 
 @override_settings(REDIS_URL="redis://127.0.0.1:1/0")
 def test_health_check_reports_redis_when_it_is_configured_and_down(client):
-    with mock.patch("advice_site.health.check_cache", return_value={"ok": False, "error": "X"}):
+    with mock.patch("core.health.check_cache", return_value={"ok": False, "error": "X"}):
         response = client.get("/healthz")
 
     assert response.status_code == 503
@@ -172,7 +172,7 @@ def test_health_check_reports_redis_when_it_is_configured_and_down(client):
 def test_the_cache_check_fails_when_redis_refuses_a_write():
     from redis.exceptions import ConnectionError as RedisConnectionError
 
-    from advice_site.health import check_cache
+    from core.health import check_cache
 
     broken = mock.Mock()
     broken.set.side_effect = RedisConnectionError("Connection refused")
@@ -182,7 +182,7 @@ def test_the_cache_check_fails_when_redis_refuses_a_write():
 
 @pytest.mark.skipif(not settings.REDIS_URL, reason="needs REDIS_URL (CI's third run sets it)")
 def test_the_cache_check_passes_while_redis_takes_writes():
-    from advice_site.health import check_cache
+    from core.health import check_cache
 
     assert check_cache() == {"ok": True}
 

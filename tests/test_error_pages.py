@@ -10,7 +10,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
-from advice_site import views
+from core import views
 from tests.html import parse
 
 pytestmark = pytest.mark.django_db

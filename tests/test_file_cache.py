@@ -72,7 +72,7 @@ def test_a_full_disk_under_the_file_cache_serves_pages_uncached(
     settings.CACHES = {
         **settings.CACHES,
         "shared": {
-            "BACKEND": "advice_site.cache.FileBasedCache",
+            "BACKEND": "core.cache.FileBasedCache",
             "LOCATION": str(tmp_path / "cache"),
         },
     }

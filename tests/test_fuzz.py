@@ -19,7 +19,7 @@ from django.urls import URLResolver, get_resolver
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from advice_site.handler import SiteRequest
+from core.handler import SiteRequest
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -127,7 +127,7 @@ headers = st.fixed_dictionaries(
 @pytest.fixture
 def viewers(the_article, monkeypatch):
     """A visitor, a reader and a superuser, each a client that answers rather than raises,
-    building requests as gunicorn's handler does (advice_site.handler.SiteRequest)."""
+    building requests as gunicorn's handler does (core.handler.SiteRequest)."""
     monkeypatch.setattr(django.test.client, "WSGIRequest", SiteRequest)
     clients = {"visitor": Client()}
     reader = make_user(email="fuzz-reader@example.com", display_name="Fuzz Reader")

@@ -7,8 +7,8 @@ import shlex
 import pytest
 from django.test import Client, override_settings
 
-from advice_site import clients
-from advice_site.logs import OneLineFormatter
+from core import clients
+from core.logs import OneLineFormatter
 
 pytestmark = pytest.mark.django_db
 

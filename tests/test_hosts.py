@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from advice_site.handler import FROM_SERVER
+from core.handler import FROM_SERVER
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +55,7 @@ def test_a_host_with_a_port_from_1_to_65535_is_served(client, the_article, host)
 
 
 def test_an_http11_request_from_a_server_without_host_is_400_and_http10_is_served(the_article):
-    # advice_site.handler marks requests that came through a server (the test client
+    # core.handler marks requests that came through a server (the test client
     # sends no Host at all, so it is not marked); tests/test_gunicorn.py sends them raw.
     server = Client(raise_request_exception=False, **{FROM_SERVER: True})
 

@@ -150,7 +150,7 @@ def form_pages():
 def error_pages():
     from django.test import RequestFactory
 
-    from advice_site import views
+    from core import views
 
     request = RequestFactory().get("/")
     return [
@@ -199,7 +199,7 @@ def test_every_page_is_valid_html(tmp_path):
 def test_machine_readable_times_have_no_fraction_of_a_second_and_are_utc():
     from datetime import UTC, datetime, timedelta, timezone
 
-    from advice_site.templatetags.html_time import html_datetime
+    from core.templatetags.html_time import html_datetime
 
     paris = timezone(timedelta(hours=1))
     moment = datetime(2026, 11, 29, 23, 40, 47, 890239, tzinfo=paris)

@@ -60,7 +60,7 @@ OWN_APPS = (
     "checklists.",
     "comments.",
     "posts.",
-    "advice_site.",
+    "core.",
     "django.contrib.sitemaps",
 )
 

@@ -1,4 +1,4 @@
-"""A lost Redis (advice_site/cache.py): pages, ticks, comments and logins keep working,
+"""A lost Redis (core/cache.py): pages, ticks, comments and logins keep working,
 and logins stay rate-limited, per process. Redis here is an address nothing listens on;
 the tests that need a live Redis use the one CI runs on 127.0.0.1:6379."""
 
@@ -9,7 +9,7 @@ import redis
 from django.core.cache import caches
 from django.test import Client
 
-from advice_site.cache import RedisCache
+from core.cache import RedisCache
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +19,7 @@ NOWHERE = "redis://127.0.0.1:1/0"  # connection refused at once
 
 def redis_caches(location):
     options = {"SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2}
-    backend = {"BACKEND": "advice_site.cache.RedisCache", "LOCATION": location}
+    backend = {"BACKEND": "core.cache.RedisCache", "LOCATION": location}
     return {
         "default": {**backend, "OPTIONS": {**options, "WHILE_DOWN": "memory"}},
         "shared": {**backend, "OPTIONS": {**options, "WHILE_DOWN": "miss"}},
@@ -88,7 +88,7 @@ def test_each_failure_is_one_warning_and_redis_is_not_asked_again_at_once(caplog
         RedisCache.__mro__[1], "get", lambda *a, **k: calls.append(1) or real_get(*a, **k)
     )
 
-    with caplog.at_level(logging.WARNING, logger="advice_site.cache"):
+    with caplog.at_level(logging.WARNING, logger="core.cache"):
         values = [cache.get("key", "fallback") for _ in range(5)]
 
     assert values == ["fallback"] * 5
@@ -143,7 +143,7 @@ def test_with_redis_up_every_call_goes_to_redis(live_redis):
 def redis_sessions(settings, live_redis):
     """The production settings with Redis: sessions in the database, cached in Redis."""
     settings.CACHES = redis_caches("redis://127.0.0.1:6379/13")
-    settings.SESSION_ENGINE = "advice_site.sessions"
+    settings.SESSION_ENGINE = "core.sessions"
     caches["shared"].clear()
     yield
     caches["shared"].clear()

@@ -16,7 +16,7 @@ from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import Http404
 from django.urls import reverse
 
-from advice_site import views
+from core import views
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db

@@ -14,8 +14,8 @@ from django.tasks.base import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from advice_site.mail import as_task_argument, queue_email, seal, send_email, unseal
-from advice_site.worker import prune_finished
+from core.mail import as_task_argument, queue_email, seal, send_email, unseal
+from core.worker import prune_finished
 from tests.conftest import make_user, run_due_tasks, task_rows
 
 pytestmark = pytest.mark.django_db

@@ -18,10 +18,10 @@ from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from advice_site.mail import queue_email
-from advice_site.worker import recover_abandoned, retry_delay
 from comments.models import Comment
 from comments.moderation import create_comment
+from core.mail import queue_email
+from core.worker import recover_abandoned, retry_delay
 from tests.comments.conftest import make_moderator
 from tests.conftest import a_worker, make_user, run_due_tasks, task_rows
 
@@ -115,8 +115,8 @@ def failing_to_record(times):
 
     with (
         mock.patch.object(DBTaskResult, "set_successful", set_successful),
-        mock.patch("advice_site.worker.time.sleep"),
-        mock.patch("advice_site.worker.close_old_connections"),
+        mock.patch("core.worker.time.sleep"),
+        mock.patch("core.worker.close_old_connections"),
     ):
         yield
 
@@ -244,12 +244,12 @@ def test_a_task_that_keeps_killing_its_worker_is_given_up(a_pending_comment, set
 
     [lost] = task_rows()
     assert lost.status == TaskResultStatus.FAILED
-    assert lost.exception_class_path == "advice_site.worker.WorkerLost"
+    assert lost.exception_class_path == "core.worker.WorkerLost"
 
 
 def test_the_worker_command_runs_what_is_due_and_exits_in_batch_mode(a_pending_comment):
     # The command's loop closes stale connections, which a test's transaction forbids.
-    with mock.patch("advice_site.worker.close_old_connections"):
+    with mock.patch("core.worker.close_old_connections"):
         call_command("task_worker", "--batch", "--interval=0", stdout=StringIO())
 
     assert len(mail.outbox) == 1
@@ -271,8 +271,8 @@ def test_a_database_outage_does_not_stop_the_worker(a_pending_comment, caplog):
 
     with (
         mock.patch.object(worker, "claim_next", side_effect=claim_or_fail),
-        mock.patch("advice_site.worker.close_old_connections"),
-        mock.patch("advice_site.worker.time.sleep") as sleep,
+        mock.patch("core.worker.close_old_connections"),
+        mock.patch("core.worker.time.sleep") as sleep,
     ):
         worker.run()
 

@@ -9,7 +9,7 @@ the same is left alone.
 
 from django.db import migrations
 
-from advice_site.signals import rows_changed
+from core.signals import rows_changed
 from posts.markdown import render
 
 
@@ -23,7 +23,7 @@ def render_again(apps, schema_editor):
             rewritten = True
     if rewritten:
         # Written past Model.save(): cached post pages hear of it the way every such
-        # write is routed (advice_site.signals), or they would keep the old markup.
+        # write is routed (core.signals), or they would keep the old markup.
         from posts.models import Post as CurrentPost
 
         rows_changed.send(sender=CurrentPost, fields={"body_html"})

@@ -15,7 +15,7 @@ ids, so most posts are rewritten identically.
 
 from django.db import migrations
 
-from advice_site.signals import rows_changed
+from core.signals import rows_changed
 from posts.markdown import heading_id, render
 
 
@@ -51,7 +51,7 @@ def recompute_heading_ids(apps, schema_editor):
         rewritten = _move_items(ChecklistItem, post, renamed, new_ids) or rewritten
     if rewritten:
         # Written past Model.save(): cached post pages hear of it the way every such
-        # write is routed (advice_site.signals), or they would keep the old ids.
+        # write is routed (core.signals), or they would keep the old ids.
         from posts.models import Post as CurrentPost
 
         rows_changed.send(

@@ -10,8 +10,8 @@ from django.test import RequestFactory, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from advice_site.clients import client_ip, network_hash
 from comments.models import Comment
+from core.clients import client_ip, network_hash
 from tests.conftest import make_post, make_user
 from tests.html import parse
 

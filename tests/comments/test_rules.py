@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from advice_site.text import duration_words
 from comments.models import BlockedCommenter, Comment, Flag
+from core.text import duration_words
 from tests.conftest import make_post
 
 from .conftest import add_comment, comment_element, page_tree

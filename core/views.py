@@ -68,13 +68,13 @@ def page_not_found(request, exception):
 
 def gone(request):
     """410 Gone, "Article removed": a deleted post's addresses (RFC 9110 section 15.5.11;
-    advice_site.middleware.RedirectFallbackMiddleware, issue 18)."""
+    core.middleware.RedirectFallbackMiddleware, issue 18)."""
     return error_page(request, "410.html", status=410)
 
 
 def server_error(request):
     """500, or 503 with Retry-After during a database outage or when a log-out cannot
-    reach the session store (advice_site.sessions); neither page needs the database or
+    reach the session store (core.sessions); neither page needs the database or
     the request."""
     if isinstance(sys.exception(), SessionStoreUnavailable):
         response = error_page(None, "503.html", status=503, context={"down": "sessions"})

@@ -97,7 +97,7 @@ class RedisCache(DjangoRedisCache):
 
     def delete_or_raise(self, key, version=None):
         """Delete ``key`` in Redis itself, never only in this process's memory; raise
-        CacheUnavailable if Redis cannot be reached (for a log-out, advice_site.sessions)."""
+        CacheUnavailable if Redis cannot be reached (for a log-out, core.sessions)."""
         try:
             return super().delete(key, version=version)
         except (RedisError, ConnectionInterrupted) as error:

@@ -13,7 +13,7 @@ from django.core.exceptions import BadRequest
 from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
 
 # environ key set on every request that came through a real HTTP server (not Django's test
-# client, which sends no Host): advice_site.middleware.RequestHostMiddleware reads it.
+# client, which sends no Host): core.middleware.RequestHostMiddleware reads it.
 FROM_SERVER = "advice_site.from_server"
 
 

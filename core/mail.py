@@ -1,4 +1,4 @@
-"""Every email leaves through a task (advice_site.tasks): a slow or failing mail server
+"""Every email leaves through a task (core.tasks): a slow or failing mail server
 never slows or breaks a page, and a message waiting to be sent survives a restart.
 
 A queued message is sealed (encrypted and authenticated) before it is stored: the task
@@ -55,7 +55,7 @@ def as_task_argument(message):
 
 
 # Bumped if the sealing scheme changes, so an old key never opens a new format.
-SEAL_SALT = "advice_site.mail.sealed-message.v1"
+SEAL_SALT = "core.mail.sealed-message.v1"
 
 
 def _sealing_keys():
@@ -108,5 +108,5 @@ def send_email(message):
 
 def queue_email(message):
     """Send an EmailMessage through the task queue, sealed, once the caller's transaction
-    commits (see advice_site.tasks.enqueue)."""
+    commits (see core.tasks.enqueue)."""
     return enqueue(send_email, seal(as_task_argument(message)))

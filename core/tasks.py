@@ -1,7 +1,7 @@
 """Background work through Django 6's tasks framework (`django.tasks`).
 
 In production the database backend (django-tasks-db) stores each task as a row, and
-`manage.py task_worker` (advice_site.worker) runs it, retrying failures with backoff.
+`manage.py task_worker` (core.worker) runs it, retrying failures with backoff.
 In development and tests the immediate backend runs a task in the request itself.
 """
 

@@ -1,6 +1,6 @@
 """Admin's "Task results" page: django-tasks-db's, with each task's attempts, when it next
 runs and its last error, and an action to run failed tasks again. A queued email's
-arguments are sealed (advice_site/mail.py) and never shown."""
+arguments are sealed (core/mail.py) and never shown."""
 
 import json
 
@@ -33,7 +33,7 @@ class TaskResultAdmin(DBTaskResultAdmin):
 
     @admin.display(description="arguments")
     def arguments(self, obj):
-        if obj.task_path == "advice_site.mail.send_email":
+        if obj.task_path == "core.mail.send_email":
             return "An email, sealed: its addresses, subject and text are not shown."
         return json.dumps(obj.args_kwargs)
 

@@ -3,9 +3,6 @@ import re
 from urllib.parse import unquote
 
 from django.conf import settings
-from django.contrib.redirects import middleware as redirects
-from django.contrib.redirects.models import Redirect
-from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import (
     BadRequest,
     DisallowedHost,
@@ -18,16 +15,12 @@ from django.http import HttpResponse, HttpResponseNotAllowed
 from django.http.multipartparser import MultiPartParserError
 from django.urls import get_resolver, get_urlconf
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.encoding import escape_uri_path
 from django.utils.log import log_response
-
-from posts.models import normalize_permalink
 
 from . import health, views
 from .clients import warn_untrusted_forwarding
 from .handler import FROM_SERVER
-from .http import allowed_methods, query_string, with_query_string
-from .views import gone
+from .http import allowed_methods
 
 
 def error_page(request, message, status=400):
@@ -100,7 +93,7 @@ HOST_PORT = re.compile(r"^(?:\[[^\]]*\]|[^:\[\]]*)(?::(\d*))?$")
 class RequestHostMiddleware:
     """Answer the 400 page to a request whose Host is malformed or not allowed (issue 19):
     empty, a port that is not 1 to 65535, a host outside ALLOWED_HOSTS, or, on HTTP/1.1
-    through a server (advice_site.handler), no Host at all (RFC 9112 section 3.2).
+    through a server (core.handler), no Host at all (RFC 9112 section 3.2).
 
     Django's own check (request.get_host()) accepts any run of digits as a port and,
     without a Host header, falls back to the server's name; and it raises, which logs a
@@ -168,7 +161,7 @@ class AllowedMethodsMiddleware:
     The site speaks GET, HEAD and POST (HTML forms and its scripts' fetch calls), so PUT,
     PATCH, DELETE, OPTIONS, TRACE and made-up methods stop here, including at views of
     Django's admin and allauth that would take PUT for POST or answer OPTIONS. Read-only
-    views narrow this to GET and HEAD with advice_site.http.read_only, and class-based
+    views narrow this to GET and HEAD with core.http.read_only, and class-based
     views to the methods they have handlers for, answered here before CSRF's check.
     """
 
@@ -190,7 +183,7 @@ class AllowedMethodsMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         """405 for a method the resolved view does not serve, when it says which it
-        serves (advice_site.http.allowed_methods): before CsrfViewMiddleware, whose 403
+        serves (core.http.allowed_methods): before CsrfViewMiddleware, whose 403
         would otherwise answer a POST without a token to a read-only view."""
         allowed = allowed_methods(view_func)
         if allowed is not None and request.method not in allowed:
@@ -354,48 +347,3 @@ class PrivateSessionMiddleware:
             return True
         user = getattr(request, "user", None)
         return bool(user is not None and user.is_authenticated)
-
-
-class RedirectFallbackMiddleware(redirects.RedirectFallbackMiddleware):
-    """Old addresses, from Django's redirects app: a 404 at an address a post left (or one
-    written in the redirects admin) answers 301 to where it went, and a deleted post's
-    addresses (an empty new_path, posts.models) answer 410 with the site's page.
-
-    Django's own middleware looks the address up with its query string, so
-    ``/old/?utm_source=x`` was a 404 (issue 18). Here the query string never decides
-    whether an address is old, and the redirect keeps it.
-    """
-
-    def process_response(self, request, response):
-        if response.status_code != 404:
-            return response
-        candidates = old_address_forms(request)
-        found = dict(
-            Redirect.objects.filter(
-                site=get_current_site(request), old_path__in=candidates
-            ).values_list("old_path", "new_path")
-        )
-        old_path = next((path for path in candidates if path in found), None)
-        if old_path is None:
-            return response
-        new_path = found[old_path]
-        if new_path == "":
-            return gone(request)
-        if "?" not in old_path:  # a redirect written for one query string takes it whole
-            new_path = with_query_string(request, new_path)
-        return self.response_redirect_class(new_path)
-
-
-def old_address_forms(request):
-    """The forms (list of str, most exact first) under which the request's address may be
-    stored as a Redirect's old_path: with its query string (a redirect written for it),
-    then without; decoded ("/статья/") or percent-encoded, as Django's admin takes either;
-    as asked, with the trailing slash Django's APPEND_SLASH would add, and with the
-    slashes of a permalink ("/old//" and "/old" mean "/old/", posts.models)."""
-    paths = []
-    for path in (request.path, escape_uri_path(request.path)):
-        paths += [path, f"{path}/", normalize_permalink(path)]
-    paths = list(dict.fromkeys(path for path in paths if path))
-    query = query_string(request)
-    with_query = [f"{path}?{query}" for path in paths] if query else []
-    return with_query + paths

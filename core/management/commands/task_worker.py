@@ -6,7 +6,7 @@ from django.tasks import DEFAULT_TASK_BACKEND_ALIAS, DEFAULT_TASK_QUEUE_NAME
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import valid_backend_name, valid_interval
 
-from advice_site.worker import Worker
+from core.worker import Worker
 
 
 class Command(BaseCommand):

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    """What every app of the site stands on, and imports nothing of theirs: HTTP helpers,
+    the rows-changed signal, text, the client's address, the cache backend, mail, tasks
+    and the task worker command, the admin page of queued tasks, error pages, and system
+    checks that name the setting to change."""
+
+    name = "core"
+    verbose_name = "Site operations"
+
+    def ready(self):
+        from . import checks  # noqa: F401 (registers the checks)
