@@ -73,6 +73,6 @@ def delete(request):
         logout(request)
         delete_account(user)
         messages.success(request, "Your account and everything in it has been deleted.")
-        return redirect("posts:list")
+        return redirect("pages:list")
     status = 400 if request.method == "POST" else 200
     return render(request, "accounts/delete.html", {"form": form}, status=status)

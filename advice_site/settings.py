@@ -136,6 +136,8 @@ INSTALLED_APPS = [
     "posts",
     "checklists",
     "comments",
+    # The reader's pages, composed of each app's part, and the post page cache.
+    "pages",
 ]
 
 MIDDLEWARE = [
@@ -271,7 +273,7 @@ SESSION_CACHE_ALIAS = "shared"
 
 # The running code and templates, part of every cached page's key: a deploy never serves
 # HTML that points at static files it removed. Set it to the commit in a build pipeline;
-# by default it is a digest of the project's source (posts.page_cache.release).
+# by default it is a digest of the project's source (pages.page_cache.release).
 RELEASE = os.environ.get("DJANGO_RELEASE", "")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

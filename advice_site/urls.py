@@ -44,7 +44,7 @@ urlpatterns = [
     ),
     path("favicon.ico", views.favicon, name="favicon"),
     path("media/<path:path>", media_views.uploaded_file, name="media"),
-    path("", include("posts.urls")),
+    path("", include("pages.urls")),
 ]
 
 handler400 = "core.views.bad_request"

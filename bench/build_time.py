@@ -19,7 +19,7 @@ from django.test import Client  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from comments.models import Comment  # noqa: E402
-from posts import page_cache  # noqa: E402
+from pages import page_cache  # noqa: E402
 
 VIEWS = 30
 

@@ -1,7 +1,10 @@
 from django.contrib import admin, messages
 from django.db.models import Max
+from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import ngettext
+
+from posts.models import Post
 
 from .models import ChecklistItem, Tick
 from .progress import recount_readers
@@ -123,3 +126,63 @@ class TickAdmin(DeletedOnlyWithOwnerMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class ChartFormSet(BaseInlineFormSet):
+    """A formset that takes no input: never bound, always valid, saves nothing, so the
+    post's form is saved whether or not a client sent the chart's management form."""
+
+    def __init__(self, data=None, files=None, *args, **kwargs):
+        super().__init__(None, None, *args, **kwargs)
+
+    def is_valid(self):
+        return True
+
+    def save(self, commit=True):
+        self.new_objects, self.changed_objects, self.deleted_objects = [], [], []
+        return []
+
+
+class ReadersChartInline(admin.StackedInline):
+    """The post change page's "Readers who ticked each item": the checklists app's part of
+    a post's admin page, as an inline, so posts/ never imports checklists (issue 20).
+
+    It edits nothing: its formset is always empty (the post form saves as before) and
+    its template draws readers_chart() for the post."""
+
+    model = ChecklistItem
+    formset = ChartFormSet
+    template = "admin/checklists/readers_chart_inline.html"
+    verbose_name_plural = "Readers who ticked each item"
+    extra = 0
+    max_num = 0
+    can_delete = False
+    fields = ["text"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).none()
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.readers_chart = (
+            readers_chart(obj) if obj is not None else "Save the post to see its checklist."
+        )
+        return formset
+
+    def has_view_permission(self, request, obj=None):
+        return True  # whoever may see the post may see how many ticked its items
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# The chart joins the post's admin page (posts.admin.PostAdmin, registered before this
+# module: autodiscover follows INSTALLED_APPS, where posts comes first).
+post_admin = admin.site.get_model_admin(Post)
+post_admin.inlines = [*post_admin.inlines, ReadersChartInline]

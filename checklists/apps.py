@@ -6,4 +6,4 @@ class ChecklistsConfig(AppConfig):
     verbose_name = "Checklists"
 
     def ready(self):
-        from . import receivers  # noqa: F401  (merges a visitor's ticks on log-in)
+        from . import receivers  # noqa: F401  (items follow posts' headings; ticks join on log-in)

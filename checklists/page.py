@@ -1,4 +1,4 @@
-"""The checklists app's part of a post page: its one public entry point for posts.views.
+"""The checklists app's part of a post page: its one public entry point for pages.views.
 
 Everything the post page shows of the checklist comes from here: the live article body,
 the contents list with each item's state, the progress and its percent, "Next unticked
@@ -80,7 +80,7 @@ def checklist_for(request, post):
     """The checklist of ``post`` (a Post) for ``request.user``, or for the visitor's
     session. Queries: for a visitor, the items; for a reader, also their ticks and their
     previous visit. A visitor without a session always gets 0 done: their page is shared
-    by every visitor (posts.page_cache)."""
+    by every visitor (pages.page_cache)."""
     items = list(ChecklistItem.objects.current().filter(post=post))
     progress = progress_for(user=request.user, session=request.session, post=post, items=items)
     previous = previous_visit(user=request.user, post=post) if items else None
@@ -110,7 +110,7 @@ def note_visit(request):
     """Record a logged-in reader's view of the post page at ``request.path_info``
     (checklists.visits), at most once every VISIT_INTERVAL.
 
-    posts.views calls this before the page cache answers, so a page served from the
+    pages.views calls this before the page cache answers, so a page served from the
     cache counts too. Most views cost nothing: the reader's session, loaded anyway to
     know who they are, remembers when this browser last had a visit recorded here. Once
     an hour a view asks the database (the post, then the visit); the visit's own rule

@@ -36,7 +36,7 @@ class ItemState:
         Issue 18: it never contradicts what the viewer did. Once they have done the item
         it speaks of them, "You and 3 other readers did this" or "You did this", whether
         or not their own tick is in the count (a visitor's is not, and for other readers
-        the count may lag a minute behind, posts.page_cache).
+        the count may lag a minute behind, pages.page_cache).
         """
         others = self.item.reader_count - (1 if self.done and self.counted else 0)
         return readers_text(max(others, 0), you=self.done)

@@ -24,7 +24,7 @@ def record_visit(*, user, post_id, now=None):
     A first visit makes the row; a visit VISIT_INTERVAL or more after the latest moves
     that one to ``previous_visited_at``; one sooner changes nothing. Saved through the
     ORM, so the page cache hears a moved visit and rebuilds only this reader's pages
-    (posts.page_cache): the notice on them depends on the previous visit. Two views at
+    (pages.page_cache): the notice on them depends on the previous visit. Two views at
     the same moment record one visit (the row is unique per reader and post).
     """
     now = now or timezone.now()

@@ -1,4 +1,4 @@
-"""The comments app's part of a post page: its one public entry point for posts.views."""
+"""The comments app's part of a post page: its one public entry point for pages.views."""
 
 from dataclasses import dataclass
 

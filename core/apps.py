@@ -1,4 +1,5 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
+from django.db.models.signals import post_migrate
 
 
 class CoreConfig(AppConfig):
@@ -12,3 +13,8 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401 (registers the checks)
+        from .site import sync_site_row
+
+        # Heard for the sites app, after its own receiver has made the default row.
+        sites = apps.get_app_config("sites")
+        post_migrate.connect(sync_site_row, sender=sites, dispatch_uid="core.sync_site_row")

@@ -322,7 +322,7 @@ class PrivateSessionMiddleware:
 
     A session is a session cookie sent or set, or a logged-in user. ``no-store`` where a
     view set it is kept; ``public`` and ``s-maxage`` go. Requests without a session (the
-    visitor pages of posts.page_cache, ``public``) are left as they are. Placed above
+    visitor pages of pages.page_cache, ``public``) are left as they are. Placed above
     SessionMiddleware, so it sees the cookie that middleware sets.
     """
 

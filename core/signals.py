@@ -5,7 +5,7 @@ Django's ``post_save`` and ``post_delete`` cover ``Model.save()``, ``Model.delet
 SQL send nothing. The query sets of the models a post page shows derive from
 :class:`ChangeSignallingQuerySet`, which sends :data:`rows_changed` after each of those,
 and code that writes raw SQL sends it itself. So whatever must hear every change (the
-page cache, ``posts.page_cache``) listens to three signals and misses none.
+page cache, ``pages.page_cache``) listens to three signals and misses none.
 """
 
 from django.db import models

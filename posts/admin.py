@@ -12,8 +12,6 @@ from markdownx.admin import MarkdownxModelAdmin
 from reversion.admin import VersionAdmin
 from reversion.errors import RevertError
 
-from checklists.admin import readers_chart
-
 from .history import describe, restore_version, versions_of
 from .models import Category, Post
 from .xmltext import forbidden_characters
@@ -43,7 +41,6 @@ class PostAdmin(VersionAdmin, MarkdownxModelAdmin):
         "content_updated_at",
         "reading_minutes",
         "import_source",
-        "readers_chart",
     ]
     fieldsets = [
         (None, {"fields": ["title", "slug", "permalink", "description", "body"]}),
@@ -64,16 +61,9 @@ class PostAdmin(VersionAdmin, MarkdownxModelAdmin):
             "Computed",
             {"fields": ["reading_minutes", "updated_at", "content_updated_at", "import_source"]},
         ),
-        ("Checklist", {"fields": ["readers_chart"]}),
     ]
     object_history_template = "admin/posts/post/object_history.html"
     history_latest_first = True
-
-    @admin.display(description="Readers who ticked each item")
-    def readers_chart(self, post):
-        if post.pk is None:
-            return "Save the post to see its checklist."
-        return readers_chart(post)
 
     @admin.display(description="Imported from")
     def import_source(self, post):

@@ -52,7 +52,7 @@ class LatestPostsFeed(Feed):
         return settings.SITE_NAME
 
     def link(self):
-        return absolute_url(reverse("posts:list"))
+        return absolute_url(reverse("pages:list"))
 
     def feed_url(self):
         return absolute_url(reverse("feed"))

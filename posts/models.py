@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.text import slugify
 from markdownx.models import MarkdownxField
 
-from checklists.sync import sync_items
 from core.signals import ChangeSignallingQuerySet
 
 from . import markdown
@@ -77,7 +76,7 @@ class Category(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("posts:category", kwargs={"slug": self.slug})
+        return reverse("pages:category", kwargs={"slug": self.slug})
 
     @staticmethod
     def slug_for(name):
@@ -98,7 +97,7 @@ class PostQuerySet(ChangeSignallingQuerySet):
         the post page's discussion (comments.page) takes its count from here too, so a
         reader whose comments await moderation sees the same number everywhere (issue
         18). A visitor reads only public comments, so a page shared by every visitor
-        (posts.page_cache) shows the same count to all of them.
+        (pages.page_cache) shows the same count to all of them.
         """
         # The comments app's model, through the relation: posts does not import it.
         comments = self.model._meta.get_field("comments").related_model.objects
@@ -223,9 +222,8 @@ class Post(models.Model):
             super().save(*args, **kwargs)
             if previous and previous["permalink"] != self.permalink:
                 redirect_old_permalink(old=previous["permalink"], new=self.permalink)
-            # Readers' ticks hang on checklist items; keep them in step with the
-            # headings in the same transaction, whichever way the post is saved.
-            sync_items(self)
+            # Its checklist items follow in the same transaction, by post_save
+            # (checklists.receivers.follow_headings).
 
     def get_absolute_url(self):
         return self.permalink

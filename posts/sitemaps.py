@@ -48,7 +48,7 @@ class StaticSitemap(SiteSitemap):
     priority = 1.0
 
     def items(self):
-        return ["posts:list"]
+        return ["pages:list"]
 
     def location(self, item):
         return reverse(item)

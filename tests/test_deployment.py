@@ -190,7 +190,7 @@ def test_the_cache_check_passes_while_redis_takes_writes():
 def test_a_database_outage_answers_a_styled_503_without_a_stack_trace(client, caplog):
     client.raise_request_exception = False
     with mock.patch(
-        "posts.views.Post.objects.published", side_effect=OperationalError("server closed")
+        "pages.views.Post.objects.published", side_effect=OperationalError("server closed")
     ):
         response = client.get("/")
 
@@ -203,7 +203,7 @@ def test_a_database_outage_answers_a_styled_503_without_a_stack_trace(client, ca
 
 def test_an_unexpected_error_answers_the_styled_500_page(client):
     client.raise_request_exception = False
-    with mock.patch("posts.views.Post.objects.published", side_effect=RuntimeError("bug")):
+    with mock.patch("pages.views.Post.objects.published", side_effect=RuntimeError("bug")):
         response = client.get("/")
 
     assert response.status_code == 500

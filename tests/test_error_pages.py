@@ -61,13 +61,13 @@ def too_large(client, post):
 
 def server_error(client, post):
     client.raise_request_exception = False
-    with mock.patch("posts.views.Post.objects.published", side_effect=RuntimeError("bug")):
+    with mock.patch("pages.views.Post.objects.published", side_effect=RuntimeError("bug")):
         return client.get("/")
 
 
 def database_down(client, post):
     client.raise_request_exception = False
-    with mock.patch("posts.views.Post.objects.published", side_effect=OperationalError("down")):
+    with mock.patch("pages.views.Post.objects.published", side_effect=OperationalError("down")):
         return client.get("/")
 
 

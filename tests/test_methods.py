@@ -15,9 +15,9 @@ NEVER_SERVED = ["PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "BREW", "PROPFIND"
 # Every view of the site's own apps, by URL name: read-only (GET and HEAD) or one that
 # takes a form (POST). A new view must be listed, which decides its methods.
 READ_ONLY = {
-    "posts:list",
-    "posts:category",
-    "posts:detail",
+    "pages:list",
+    "pages:category",
+    "pages:detail",
     "feed",
     "sitemap",
     "robots",

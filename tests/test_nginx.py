@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from posts.page_cache import SHARED_SECONDS
+from pages.page_cache import SHARED_SECONDS
 from tests.conftest import ROOT, make_user
 
 from .comments.conftest import add_comment

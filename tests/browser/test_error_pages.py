@@ -52,12 +52,12 @@ def too_many_logins(page, log_in):
 
 
 def server_error(page, log_in):
-    with mock.patch("posts.views.Post.objects.published", side_effect=RuntimeError("bug")):
+    with mock.patch("pages.views.Post.objects.published", side_effect=RuntimeError("bug")):
         page.goto("/")
 
 
 def database_down(page, log_in):
-    with mock.patch("posts.views.Post.objects.published", side_effect=OperationalError("down")):
+    with mock.patch("pages.views.Post.objects.published", side_effect=OperationalError("down")):
         page.goto("/")
 
 

@@ -165,7 +165,7 @@ def test_the_post_list_shows_the_number_of_approved_comments_only(
     quiet = make_post(title="Quiet", slug="quiet", permalink="/quiet/")
     add_comment(quiet, a_commenter, "Only one")
 
-    tree = parse(client.get(reverse("posts:list")).content)
+    tree = parse(client.get(reverse("pages:list")).content)
 
     counts = {
         summary.first("h2").text: summary.first("p", class_="post-comments").text

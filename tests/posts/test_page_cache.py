@@ -1,4 +1,4 @@
-"""The post page cache (posts/page_cache.py): whatever staff change, through whichever
+"""The post page cache (pages/page_cache.py): whatever staff change, through whichever
 admin view, and whatever the site itself writes, the next view of a cached page shows it.
 
 Each case: a visitor (or a reader) views the page, so it is cached; staff change
@@ -322,7 +322,7 @@ def test_without_redis_clear_page_cache_from_another_process_reaches_the_servers
 
 
 def test_a_new_release_never_serves_the_old_releases_page(visitor, a_post, settings):
-    from posts import page_cache
+    from pages import page_cache
 
     cached(visitor, a_post)
     retitle_behind_the_caches_back(a_post, "Raw title")
@@ -490,7 +490,7 @@ def test_an_ageing_page_is_rebuilt_by_one_request_while_the_others_get_it(
     instead of rebuilding it too (no crowd rebuilding one page when it expires)."""
     import time as real_time
 
-    from posts import page_cache
+    from pages import page_cache
 
     cached(visitor, a_post)
     retitle_behind_the_caches_back(a_post, "Counted again")

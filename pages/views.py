@@ -9,10 +9,10 @@ from django.views.decorators.vary import vary_on_cookie
 from checklists.page import checklist_for, note_visit, progress_by_post
 from comments.page import discussion_for
 from core.http import read_only, with_query_string
+from posts.markdown import link_headings
+from posts.models import Category, Post, is_permalink, normalize_permalink
 
 from . import page_cache
-from .markdown import link_headings
-from .models import Category, Post, is_permalink, normalize_permalink
 
 
 def _summaries(request, posts):
@@ -27,7 +27,7 @@ def post_list(request):
     posts = (
         Post.objects.published().with_comment_counts(request.user).prefetch_related("categories")
     )
-    return render(request, "posts/post_list.html", {"summaries": _summaries(request, posts)})
+    return render(request, "pages/post_list.html", {"summaries": _summaries(request, posts)})
 
 
 @read_only
@@ -38,7 +38,7 @@ def category_detail(request, slug):
     )
     return render(
         request,
-        "posts/category_detail.html",
+        "pages/category_detail.html",
         {"category": category, "summaries": _summaries(request, posts)},
     )
 
@@ -64,7 +64,7 @@ def comments_page_number(request):
 def post_detail(request, permalink):
     """A post with the viewer's checklist and the discussion, each asked of its own app.
 
-    Served whole from the page cache while nothing it shows has changed (posts.page_cache).
+    Served whole from the page cache while nothing it shows has changed (pages.page_cache).
     A reader's visit is noted first, so a view from the cache counts too.
     """
     if not is_permalink(normalize_permalink(permalink)):
@@ -103,7 +103,7 @@ def _post_page(request, permalink, page_number):
     checklist = checklist_for(request, post)
     response = render(
         request,
-        "posts/post_detail.html",
+        "pages/post_detail.html",
         {
             "post": post,
             "checklist": checklist,

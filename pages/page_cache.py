@@ -17,7 +17,7 @@ Nothing has to remember to delete a page. Each stored page records the *generati
 was built under and is served only while they are all still current:
 
 - ``content``: anything any post page shows (posts, categories, comments, checklist
-  items, readers' public names). Raised by the receivers at the end of this module.
+  items, readers' public names). Raised by the receivers in ``pages/receivers.py``.
 - ``reader:<id>``: what only that reader sees (their ticks, their account, their email
   addresses, a comment block, their last visit: what is new since). Raised by the same
   receivers.
@@ -43,16 +43,12 @@ from functools import partial
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.messages import get_messages
 from django.core.cache import caches
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.connection import ConnectionProxy
-
-from core.signals import rows_changed
 
 # How long a stored page may be served: the most that readers' counts lag behind.
 PAGE_SECONDS = 60
@@ -94,6 +90,7 @@ def _new_generation(scope):
 SOURCE_FOLDERS = (
     "advice_site",
     "core",
+    "pages",
     "accounts",
     "posts",
     "checklists",
@@ -228,102 +225,3 @@ def _respond(request, stored, viewer):
     else:
         patch_cache_control(response, private=True)
     return response
-
-
-# What makes a page stale ----------------------------------------------------------------
-# Every model a post page shows, and every way it changes: Model.save() and delete(),
-# QuerySet.delete() (one post_delete per row), the admin's forms and bulk actions, the
-# importers, account deletion; QuerySet.update(), bulk writes and raw SQL through
-# core.signals.rows_changed. Connected once by PostsConfig.ready().
-
-# Fields of a reader that nobody else sees: saving only these changes only their pages.
-PRIVATE_USER_FIELDS = {"last_login", "password", "email", "notify_replies"}
-
-
-def _content_changed(sender, **kwargs):
-    changed(CONTENT)
-
-
-# Fields of a comment no page shows: bulk writes of only these change nothing there.
-UNSHOWN_COMMENT_FIELDS = {"ip_hash", "moderators_notified_at"}
-
-
-def _comment_rows_changed(sender, fields=None, **kwargs):
-    if fields is None or not fields <= UNSHOWN_COMMENT_FIELDS:
-        changed(CONTENT)
-
-
-def _item_rows_changed(sender, fields=None, **kwargs):
-    # Readers' counts are kept by F() updates on every tick; they may lag PAGE_SECONDS.
-    if fields != {"reader_count"}:
-        changed(CONTENT)
-
-
-def _tick_changed(sender, instance, **kwargs):
-    changed(reader(instance.user_id))
-
-
-def _readers_rows_changed(sender, user_ids=None, **kwargs):
-    for user_id in user_ids if user_ids is not None else []:
-        changed(reader(user_id))
-    if user_ids is None:  # which readers is not known: everyone's pages
-        changed(CONTENT)
-
-
-def _user_saved(sender, instance, update_fields=None, **kwargs):
-    changed(reader(instance.pk))
-    if update_fields is None or not set(update_fields) <= PRIVATE_USER_FIELDS:
-        changed(CONTENT)  # a public name shown beside their comments may have changed
-
-
-def _user_deleted(sender, instance, **kwargs):
-    changed(reader(instance.pk))
-    changed(CONTENT)
-
-
-def _readers_own_row_changed(sender, instance, **kwargs):
-    changed(reader(instance.user_id))
-
-
-def _visit_saved(sender, instance, created=False, **kwargs):
-    # The notice of what is new compares with the visit before the latest: a reader's
-    # first visit has none, so it changes nothing on their page; a later one does.
-    if not created:
-        changed(reader(instance.user_id))
-
-
-def connect_receivers():
-    from allauth.account.models import EmailAddress
-
-    from checklists.models import ChecklistItem, Tick, Visit
-    from comments.models import BlockedCommenter, Comment, Flag
-
-    from .models import Category, Post
-
-    for model in (Post, Category, Comment, ChecklistItem):
-        post_save.connect(_content_changed, sender=model, dispatch_uid=f"page-{model.__name__}")
-        post_delete.connect(_content_changed, sender=model, dispatch_uid=f"page-{model.__name__}")
-    for model in (Post, Category):
-        rows_changed.connect(_content_changed, sender=model, dispatch_uid=f"page-{model.__name__}")
-    rows_changed.connect(_comment_rows_changed, sender=Comment, dispatch_uid="page-comment-rows")
-    rows_changed.connect(_item_rows_changed, sender=ChecklistItem, dispatch_uid="page-item-rows")
-    m2m_changed.connect(_content_changed, sender=Post.categories.through, dispatch_uid="page-cats")
-
-    post_save.connect(_tick_changed, sender=Tick, dispatch_uid="page-tick")
-    post_delete.connect(_tick_changed, sender=Tick, dispatch_uid="page-tick")
-    rows_changed.connect(_readers_rows_changed, sender=Tick, dispatch_uid="page-tick-rows")
-
-    user_model = get_user_model()
-    post_save.connect(_user_saved, sender=user_model, dispatch_uid="page-user")
-    post_delete.connect(_user_deleted, sender=user_model, dispatch_uid="page-user")
-    rows_changed.connect(_content_changed, sender=user_model, dispatch_uid="page-user-rows")
-
-    # A reader's flags: their page says "Flagged" instead of offering Flag (issue 18).
-    for model in (EmailAddress, BlockedCommenter, Flag):
-        post_save.connect(_readers_own_row_changed, sender=model, dispatch_uid=f"page-{model}")
-        post_delete.connect(_readers_own_row_changed, sender=model, dispatch_uid=f"page-{model}")
-    # A reader's visits: the notice of what is new since the previous one is on their page.
-    post_save.connect(_visit_saved, sender=Visit, dispatch_uid="page-visit")
-    post_delete.connect(_readers_own_row_changed, sender=Visit, dispatch_uid="page-visit")
-    rows_changed.connect(_readers_rows_changed, sender=Visit, dispatch_uid="page-visit-rows")
-    rows_changed.connect(_content_changed, sender=BlockedCommenter, dispatch_uid="page-blocks")

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from posts import page_cache
+from pages import page_cache
 
 
 class Command(BaseCommand):
