@@ -98,7 +98,7 @@ def rate_window(rate):
     before it. Raises ValueError for anything else.
 
     Read here from the documented format rather than through allauth's parser, which
-    lives in allauth.core.internal (issue 20); tests/test_error_pages.py checks that the
+    lives in allauth.core.internal (issue 20); tests/test_upstream_pins.py checks that the
     two agree on every configured rate.
     """
     parts = rate.strip().split("/")
