@@ -1,11 +1,23 @@
+"""The site's allauth adapters.
+
+The one module that reaches into allauth's private parts (issue 20): allauth has no
+public hook for the key its "login_failed" rate limit counts by, nor for consuming that
+rate with a rule of our own, and the lock-out rules of issue 19 need both. So
+AccountAdapter overrides ``DefaultAccountAdapter._get_login_attempts_cache_key``, and
+its pre_authenticate calls ``allauth.core.internal.ratelimit.consume`` and sets
+``_login_failed_rl_usage``, which allauth's authenticate() rolls back after a successful
+log-in. tests/test_upstream_pins.py fails when any of that allauth code changes, and
+says what to re-check.
+"""
+
 import ipaddress
 from urllib.parse import urlsplit, urlunsplit
 
+from allauth.account import app_settings as allauth_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.utils import user_email
 from allauth.core import context as allauth_context
 from allauth.core.internal import ratelimit
-from allauth.core.internal.ratelimit import get_rates
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.providers.base import AuthProcess
 from django.conf import settings
@@ -91,8 +103,11 @@ class AccountAdapter(DefaultAccountAdapter):
         address = credentials.get("email", credentials.get("username", ""))
         if known_device(request, address) is None:
             return super().pre_authenticate(request, **credentials)
-        rates = get_rates(app="allauth.account", action="login_failed")
-        own = ",".join(f"{r.amount}/{int(r.duration)}s/{r.per}" for r in rates if r.per != "ip")
+        # The configured rates ("10/m/ip,5/300s/key"), less the per-IP one ("per" is the
+        # third part, "ip" when absent: docs.allauth.org, account/rate_limits.html).
+        configured = allauth_settings.RATE_LIMITS.get("login_failed") or ""
+        rates = [rate.strip() for rate in configured.split(",")]
+        own = ",".join(rate for rate in rates if rate.count("/") == 2 and not rate.endswith("/ip"))
         self._login_failed_rl_usage = ratelimit.consume(
             request,
             app="allauth.account",

@@ -17,7 +17,8 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
 from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.db import transaction  # noqa: E402
-from django.middleware.csrf import _get_new_csrf_string  # noqa: E402
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH  # noqa: E402
+from django.utils.crypto import get_random_string  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from checklists.models import ChecklistItem, Tick  # noqa: E402
@@ -107,7 +108,8 @@ def main(out_path):
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.create()
         # An unmasked CSRF secret is accepted both as the cookie and as X-CSRFToken.
-        sessions.append({"session": store.session_key, "csrf": _get_new_csrf_string()})
+        csrf = get_random_string(CSRF_SECRET_LENGTH, allowed_chars=CSRF_ALLOWED_CHARS)
+        sessions.append({"session": store.session_key, "csrf": csrf})
     Path(out_path).write_text(
         json.dumps(
             {

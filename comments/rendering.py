@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import nh3
 from django.utils.html import escape, strip_tags
 from linkify_it import LinkifyIt
+from linkify_it.main import Match
 from markdown_it import MarkdownIt
 
 ALLOWED_TAGS = {"p", "br", "em", "strong", "a", "ul", "ol", "li", "blockquote", "code", "pre"}
@@ -76,7 +77,10 @@ class GfmLinkify(LinkifyIt):
             return match
         if len(raw) <= len(match.schema):
             return None
-        return self._create_match(text, match.schema, match.index, match.index + len(raw))
+        trimmed = Match(text, match.schema, match.index, match.index + len(raw))
+        # The schema's normalizer, as linkify-it applies it: ours for www., else its default.
+        (self._normalize_www if trimmed.schema == "www." else self.normalize)(trimmed)
+        return trimmed
 
     def _validate_www(self, text, pos):
         """The length (int) of a www. address's rest, from ``pos``, or 0: a host with at

@@ -14,6 +14,7 @@ one timeout per process, not one per call; each failure logs one warning.
 """
 
 import logging
+import os
 import time
 
 from django.core.cache.backends.filebased import FileBasedCache as DjangoFileBasedCache
@@ -128,6 +129,7 @@ class FileBasedCache(DjangoFileBasedCache):
 
     def __init__(self, dir, params):
         super().__init__(dir, params)
+        self.directory = os.path.abspath(dir)  # for the warning; Django keeps its own privately
         self._failing = False
 
     def _refused(self, error):
@@ -136,7 +138,7 @@ class FileBasedCache(DjangoFileBasedCache):
             logger.warning(
                 "The file cache in %s cannot be written (%s); pages are served "
                 "uncached until it can",
-                self._dir,
+                self.directory,
                 error.strerror or error,
             )
 

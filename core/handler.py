@@ -7,6 +7,11 @@ raise: a Content-Type header it cannot parse, and a charset parameter, whose set
 parses the query string (``hasattr(self, "GET")``) and raised TooManyFieldsSent for more
 than DATA_UPLOAD_MAX_NUMBER_FIELDS fields. Raised there, the exception left Django
 altogether.
+
+Nothing public runs before that step (middleware comes after), so SiteRequest overrides
+two private parts of HttpRequest: ``_set_content_type_params()`` and the ``encoding``
+setter with its ``_encoding`` and ``_post`` attributes. This module is the one place
+that does (issue 20); tests/test_upstream_pins.py fails when Django changes that code.
 """
 
 from django.core.exceptions import BadRequest

@@ -81,6 +81,12 @@ def loaded_user_id(request):
     A log line must not query the database or the cache: the error being logged may be
     that the database is down, and request.user would query it again inside the
     logging handler (logging then prints "--- Logging error ---" and a traceback).
+
+    Django has no public way to ask whether a lazy object or a session was loaded, so
+    this is the one place that reads their private state (issue 20):
+    ``SimpleLazyObject._wrapped`` (``empty`` until evaluated) and
+    ``SessionBase._session_cache`` (absent until the session is read).
+    tests/test_upstream_pins.py fails when either changes in Django.
     """
     user = getattr(request, "user", None)
     if isinstance(user, SimpleLazyObject) and user._wrapped is empty:

@@ -9,7 +9,9 @@ have cached it in between), and each cache delete must reach Redis: if it cannot
 log-out fails with SessionStoreUnavailable, shown as the 503 page, instead of pretending.
 """
 
+from django.conf import settings
 from django.contrib.sessions.backends import cached_db
+from django.core.cache import caches
 
 from .cache import CacheUnavailable
 
@@ -34,9 +36,10 @@ class SessionStore(cached_db.SessionStore):
             super().flush()
 
     def _delete_cached(self, key):
-        delete = getattr(self._cache, "delete_or_raise", None)
+        cache = caches[settings.SESSION_CACHE_ALIAS]  # the cache cached_db reads and writes
+        delete = getattr(cache, "delete_or_raise", None)
         if delete is None:  # a cache that is never "down" (locmem, file): its delete holds
-            self._cache.delete(key)
+            cache.delete(key)
             return
         try:
             delete(key)

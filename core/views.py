@@ -87,15 +87,39 @@ def server_error(request):
     return error_page(None, "500.html", status=500)
 
 
+# Seconds in each unit of a rate's window ("5/m/ip", "5/300s/key", "1/2h/user").
+_RATE_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def rate_window(rate):
+    """Seconds (float) of the window of one allauth rate (str), in the format of
+    ACCOUNT_RATE_LIMITS documented at docs.allauth.org/en/latest/account/rate_limits.html:
+    ``amount/duration[/per]``, the duration a unit (s, m, h, d) with an optional number
+    before it. Raises ValueError for anything else.
+
+    Read here from the documented format rather than through allauth's parser, which
+    lives in allauth.core.internal (issue 20); tests/test_upstream_pins.py checks that the
+    two agree on every configured rate.
+    """
+    parts = rate.strip().split("/")
+    if len(parts) not in (2, 3) or not parts[1] or parts[1][-1] not in _RATE_UNITS:
+        raise ValueError(f"Not an allauth rate: {rate!r}")
+    number = parts[1][:-1]
+    return (float(number) if number else 1) * _RATE_UNITS[parts[1][-1]]
+
+
 @cache
 def _longest_allauth_window():
     """Seconds (int) of the longest window among allauth's rate limits (login, sign-up,
     password reset, ...): an upper bound on how long a refused request has to wait."""
     from allauth.account import app_settings
-    from allauth.core.internal.ratelimit import parse_rates
 
     windows = [
-        rate.duration for rates in app_settings.RATE_LIMITS.values() for rate in parse_rates(rates)
+        rate_window(rate)
+        for rates in app_settings.RATE_LIMITS.values()
+        if rates
+        for rate in rates.split(",")
+        if rate.strip()
     ]
     return int(max(windows, default=60))
 

@@ -15,6 +15,15 @@
 So a queued task runs at least once: a task runs twice only if its worker died after
 the task's work was done and before it recorded that (for an email, between the mail
 server taking the message and the next database write).
+
+django-tasks-db's Worker has no hook for any of this: its run_task() records a failure
+as final, and records a success inside the same ``try`` as the task, so a failed write
+would count as the task failing and send the mail again. So Worker below rewrites its
+run() and run_task() (issue 20), keeping its constructor, its signal handling
+(configure_signals(), shutdown(), which read ``running`` and ``running_task``) and its
+models' public methods. pyproject.toml pins django-tasks-db ~=0.13.0, and
+tests/test_upstream_pins.py fails when its Worker's code changes: re-read its new run()
+and run_task() and carry over what changed.
 """
 
 import logging
@@ -164,6 +173,7 @@ class Worker(db_worker.Worker):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._next_recovery = 0.0
+        self.tasks_run = 0  # for --max-tasks
 
     def run(self):
         logger.info("Starting worker worker_id=%s", self.worker_id)
@@ -182,8 +192,8 @@ class Worker(db_worker.Worker):
             if not ran and self.batch:
                 logger.info("No more tasks to run for worker_id=%s.", self.worker_id)
                 return
-            if self.max_tasks is not None and self._run_tasks >= self.max_tasks:
-                logger.info("Ran %d tasks on worker_id=%s.", self._run_tasks, self.worker_id)
+            if self.max_tasks is not None and self.tasks_run >= self.max_tasks:
+                logger.info("Ran %d tasks on worker_id=%s.", self.tasks_run, self.worker_id)
                 return
             if self.running and not ran:
                 time.sleep(self.interval)
@@ -262,4 +272,4 @@ class Worker(db_worker.Worker):
                 task_finished.send(sender=backend_type, task_result=db_result.task_result)
         finally:
             self.running_task = False
-            self._run_tasks += 1
+            self.tasks_run += 1

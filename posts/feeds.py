@@ -1,4 +1,5 @@
 import hashlib
+from functools import wraps
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -84,39 +85,52 @@ class LatestPostsFeed(Feed):
         return [category.name for category in item.categories.all()]
 
 
-def _published_state(request):
-    """What the feed and the sitemap show, in two small queries, once per request.
+def _published_state():
+    """What the feed and the sitemap show, in two small queries: ``(posts, categories)``.
 
     Published posts (id, last save, publication time) and which categories each is in
     (post id, category id, name, slug): any edit, deletion, newly due scheduled post,
     renamed category or post filed under another category, even without a save of the
     post, changes it.
     """
-    if not hasattr(request, "_published_state"):
-        published = Post.objects.published()
-        posts = list(published.order_by("pk").values_list("pk", "updated_at", "published_at"))
-        categories = list(
-            Post.categories.through.objects.filter(post__in=published)
-            .order_by("post_id", "category_id")
-            .values_list("post_id", "category_id", "category__name", "category__slug")
-        )
-        request._published_state = posts, categories
-    return request._published_state
+    published = Post.objects.published()
+    posts = list(published.order_by("pk").values_list("pk", "updated_at", "published_at"))
+    categories = list(
+        Post.categories.through.objects.filter(post__in=published)
+        .order_by("post_id", "category_id")
+        .values_list("post_id", "category_id", "category__name", "category__slug")
+    )
+    return posts, categories
 
 
-def _etag(request, *args, **kwargs):
-    posts, categories = _published_state(request)
+def _etag(state):
+    posts, categories = state
     state = repr((settings.SITE_URL, settings.SITE_NAME, posts, categories))
     return hashlib.sha256(state.encode()).hexdigest()[:32]
 
 
-def _last_modified(request, *args, **kwargs):
-    posts, _ = _published_state(request)
+def _last_modified(state):
+    posts, _ = state
     return max((max(updated, published) for _, updated, published in posts), default=None)
 
 
-# Conditional GET for the feed and the sitemap (RFC 9110 section 13): clients that poll
-# get 304 Not Modified from two small queries, without the documents being built.
-# Django's condition decorator rather than ConditionalGetMiddleware: the middleware
-# would build the whole document before comparing, and hash every page of the site.
-conditional_feed = condition(etag_func=_etag, last_modified_func=_last_modified)
+def conditional_feed(view):
+    """``view`` (the feed or the sitemap) with conditional GET (RFC 9110 section 13):
+    clients that poll get 304 Not Modified from two small queries, without the document
+    being built.
+
+    Django's condition decorator rather than ConditionalGetMiddleware: the middleware
+    would build the whole document before comparing, and hash every page of the site.
+    The state is read once per request and handed to both of condition's functions.
+    """
+
+    @wraps(view)
+    def conditional_view(request, *args, **kwargs):
+        state = _published_state()
+        conditional = condition(
+            etag_func=lambda *_args, **_kwargs: _etag(state),
+            last_modified_func=lambda *_args, **_kwargs: _last_modified(state),
+        )(view)
+        return conditional(request, *args, **kwargs)
+
+    return conditional_view
