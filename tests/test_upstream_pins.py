@@ -21,9 +21,9 @@ from django.test import RequestFactory
 from django.utils.functional import SimpleLazyObject, empty
 from django_tasks_db.management.commands import db_worker
 
-from advice_site.logs import loaded_user_id
-from advice_site.sessions import SessionStore as SiteSessionStore
-from advice_site.views import rate_window
+from core.logs import loaded_user_id
+from core.sessions import SessionStore as SiteSessionStore
+from core.views import rate_window
 
 ALLAUTH_LOCKOUT = (
     "accounts/adapters.py overrides allauth's _get_login_attempts_cache_key and, for a "
@@ -34,14 +34,14 @@ ALLAUTH_LOCKOUT = (
     "tests/accounts/test_lockout.py."
 )
 SITE_REQUEST = (
-    "advice_site/handler.py's SiteRequest overrides HttpRequest._set_content_type_params "
+    "core/handler.py's SiteRequest overrides HttpRequest._set_content_type_params "
     "and the encoding setter, so that building a request never raises. Re-check what the "
     "new code can raise while WSGIRequest.__init__ runs and what the setter resets "
     "(_encoding, GET, _post); then run tests/test_request_charset.py and "
     "tests/test_fuzz.py."
 )
 TASK_WORKER = (
-    "advice_site/worker.py rewrites django-tasks-db's Worker.run() and run_task() (retries, "
+    "core/worker.py rewrites django-tasks-db's Worker.run() and run_task() (retries, "
     "recovery, pruning) and keeps its constructor and signal handling. Re-read the new "
     "Worker, carry over what changed (claiming, signals, the attributes shutdown() reads, "
     "new options), then run tests/test_tasks.py."
@@ -130,7 +130,7 @@ def test_the_upstream_code_the_site_relies_on_is_unchanged(name):
 
 
 LOGS = (
-    "advice_site/logs.py's loaded_user_id() reads SimpleLazyObject._wrapped and "
+    "core/logs.py's loaded_user_id() reads SimpleLazyObject._wrapped and "
     "SessionBase._session_cache to log the user id without loading the user or the "
     "session. Django changed how they keep what they loaded: find the new way, or a "
     "public one, so that a log line never queries the database."
@@ -175,14 +175,14 @@ def test_a_log_line_names_a_loaded_session_s_user_without_loading_the_user(
 
 
 def test_the_site_reads_allauth_rates_as_allauth_does():
-    """advice_site.views.rate_window reads the documented rate format itself (429's
+    """core.views.rate_window reads the documented rate format itself (429's
     Retry-After); it must agree with allauth's own parser on every configured rate."""
     try:
         from allauth.core.internal.ratelimit import parse_rate
     except ImportError as error:
         pytest.fail(
             f"allauth's rate parser moved ({error}): check that the format of "
-            "ACCOUNT_RATE_LIMITS is unchanged (advice_site.views.rate_window), then point "
+            "ACCOUNT_RATE_LIMITS is unchanged (core.views.rate_window), then point "
             "this test at the new parser."
         )
     configured = [
