@@ -1,16 +1,29 @@
-"""A reader's own data: what the export contains and what deleting an account removes."""
+"""A reader's own data: what the export contains and what deleting an account removes.
 
+Each app that keeps something of a reader offers its part in a module with two functions,
+``reader_data(user) -> dict`` and ``delete_reader_data(user) -> None``, and
+``settings.READER_DATA`` (the project's settings, above every app) names those modules in
+the export's order. So accounts/ composes them without importing the apps that stand on
+it, as the post page composes each app's part (issue 20).
+"""
+
+import sys
+
+from django.conf import settings
 from django.db import transaction
-
-from checklists.models import Tick, Visit
-from checklists.progress import remove_ticks
-from comments.models import Comment
-from comments.moderation import remove_comments_of
+from django.utils.module_loading import import_module
 
 
-def export_data(user):
-    """Everything the site keeps about a reader, as JSON-ready data."""
-    ticks = Tick.objects.filter(user=user).select_related("item__post").order_by("ticked_at")
+def parts():
+    """The modules of settings.READER_DATA (this module first when it is named)."""
+    return [
+        sys.modules[__name__] if name == __name__ else import_module(name)
+        for name in settings.READER_DATA
+    ]
+
+
+def reader_data(user):
+    """{"account": {...}}: the account's own part of the export."""
     return {
         "account": {
             "display_name": user.display_name,
@@ -22,50 +35,27 @@ def export_data(user):
             "date_joined": user.date_joined.isoformat(),
             "notify_replies": user.notify_replies,
             "last_login": user.last_login.isoformat() if user.last_login else None,
-        },
-        "comments": [
-            {
-                "post": comment.post.title,
-                "url": comment.get_absolute_url(),
-                "text": comment.body,
-                "status": comment.status,
-                "written_at": comment.created_at.isoformat(),
-                "edited_at": comment.edited_at.isoformat() if comment.edited_at else None,
-                "in_reply_to": comment.parent_id,
-            }
-            for comment in Comment.objects.filter(author=user, is_removed=False)
-            .select_related("post")
-            .order_by("created_at")
-        ],
-        "checklist_ticks": [
-            {
-                "post": tick.item.post.title,
-                "post_url": tick.item.post.get_absolute_url(),
-                "item": tick.item.text,
-                "item_archived": tick.item.is_archived,
-                "ticked_at": tick.ticked_at.isoformat(),
-            }
-            for tick in ticks
-        ],
-        # Kept to tell a returning reader what is new since their last visit.
-        "post_visits": [
-            {
-                "post": visit.post.title,
-                "post_url": visit.post.get_absolute_url(),
-                "visited_at": visit.visited_at.isoformat(),
-                "previous_visited_at": visit.previous_visited_at.isoformat()
-                if visit.previous_visited_at
-                else None,
-            }
-            for visit in Visit.objects.filter(user=user).select_related("post")
-        ],
+        }
     }
+
+
+def delete_reader_data(user):
+    """Last: the account itself (and, by cascade, what still hangs on it)."""
+    user.delete()
+
+
+def export_data(user):
+    """Everything the site keeps about a reader (dict, JSON-ready): each part of
+    settings.READER_DATA in turn."""
+    data = {}
+    for part in parts():
+        data.update(part.reader_data(user))
+    return data
 
 
 @transaction.atomic
 def delete_account(user):
-    """Delete a reader, their ticks and their comments (a '[deleted]' placeholder stays
-    where others replied), keeping the readers' counts of items right."""
-    remove_ticks(Tick.objects.filter(user=user))
-    remove_comments_of(user)
-    user.delete()
+    """Delete a reader and everything each app keeps of them, in the reverse order of
+    settings.READER_DATA (the account last), all or nothing."""
+    for part in reversed(parts()):
+        part.delete_reader_data(user)

@@ -140,6 +140,10 @@ INSTALLED_APPS = [
     "pages",
 ]
 
+# What each app keeps of a reader, in the export's order (accounts.data composes them;
+# the account's own part is deleted last, so it comes first).
+READER_DATA = ["accounts.data", "comments.data", "checklists.data"]
+
 MIDDLEWARE = [
     # Cross-Origin-Resource-Policy on every response; a warning for an untrusted proxy.
     "core.middleware.EveryResponseMiddleware",

@@ -1,0 +1,34 @@
+"""The comments app's part of a reader's data: their comments, for the export and for
+account deletion (composed by accounts.data, issue 20)."""
+
+from .models import Comment
+from .moderation import remove_comments_of
+
+
+def reader_data(user):
+    """{"comments": [...]}: the reader's comments not removed, oldest first, JSON-ready."""
+    comments = (
+        Comment.objects.filter(author=user, is_removed=False)
+        .select_related("post")
+        .order_by("created_at")
+    )
+    return {
+        "comments": [
+            {
+                "post": comment.post.title,
+                "url": comment.get_absolute_url(),
+                "text": comment.body,
+                "status": comment.status,
+                "written_at": comment.created_at.isoformat(),
+                "edited_at": comment.edited_at.isoformat() if comment.edited_at else None,
+                "in_reply_to": comment.parent_id,
+            }
+            for comment in comments
+        ]
+    }
+
+
+def delete_reader_data(user):
+    """Before the account goes: comments go, or become '[deleted]' where replies hang on
+    them."""
+    remove_comments_of(user)
