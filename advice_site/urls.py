@@ -4,7 +4,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from core import views
+from core import health, views
 from core.http import read_only
 from posts import editor_views, media_views
 from posts.feeds import LatestPostsFeed, conditional_feed
@@ -43,6 +43,7 @@ urlpatterns = [
         name="robots",
     ),
     path("favicon.ico", views.favicon, name="favicon"),
+    path("healthz", health.healthz, name="healthz"),
     path("media/<path:path>", media_views.uploaded_file, name="media"),
     path("", include("pages.urls")),
 ]

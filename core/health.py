@@ -1,11 +1,13 @@
 """The state of what the site depends on, for /healthz."""
 
+import json
 import logging
 import time
 
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
+from django.http import HttpResponse, HttpResponseNotAllowed
 
 logger = logging.getLogger(__name__)
 
@@ -67,3 +69,18 @@ def status():
     if settings.REDIS_URL:
         checks["redis"] = check_cache()
     return all(check["ok"] for check in checks.values()), checks
+
+
+def healthz(request):
+    """GET or HEAD /healthz: 200 {"status": "ok", "checks": ...} when the database (and
+    Redis, when configured) answer, else 503 naming what is down; 405 for other methods.
+
+    Answered by core.middleware.HealthCheckMiddleware before the Host is checked (load
+    balancers ask by address); also routed in the URLconf, which reserves the address."""
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    ok, checks = status()
+    body = json.dumps({"status": "ok" if ok else "unavailable", "checks": checks})
+    response = HttpResponse(body, status=200 if ok else 503, content_type="application/json")
+    response["Cache-Control"] = "no-store"
+    return response

@@ -40,8 +40,10 @@ import time
 from dataclasses import dataclass
 from functools import cache as memoize
 from functools import partial
+from importlib import import_module
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import caches
@@ -87,17 +89,22 @@ def _new_generation(scope):
     cache.set(f"generation:{scope}", secrets.token_hex(8), timeout=None)
 
 
-SOURCE_FOLDERS = (
-    "advice_site",
-    "core",
-    "pages",
-    "accounts",
-    "posts",
-    "checklists",
-    "comments",
-    "templates",
-    "static",
-)
+def source_folders():
+    """The folders whose files make the running release (sorted list of Path): the
+    installed apps that are folders of BASE_DIR (not the libraries of a virtual
+    environment kept there), the project package (ROOT_URLCONF's), the template folders
+    (TEMPLATES' DIRS) and the static folders (STATICFILES_DIRS).
+
+    Derived from the settings, so a new app, template or static folder is covered the
+    moment it is installed (issue 20)."""
+    root = Path(settings.BASE_DIR).resolve()
+    packages = [Path(config.path) for config in apps.get_app_configs()]
+    packages.append(Path(import_module(settings.ROOT_URLCONF).__file__).parent)
+    folders = {path.resolve() for path in packages if path.resolve().parent == root}
+    for engine in settings.TEMPLATES:
+        folders.update(Path(folder).resolve() for folder in engine.get("DIRS", []))
+    folders.update(Path(folder).resolve() for folder in settings.STATICFILES_DIRS)
+    return sorted(folder for folder in folders if folder.is_relative_to(root))
 
 
 @memoize
@@ -107,9 +114,9 @@ def release():
     if settings.RELEASE:
         return settings.RELEASE
     digest = hashlib.sha256()
-    root = Path(settings.BASE_DIR)
-    for folder in SOURCE_FOLDERS:
-        for path in sorted((root / folder).rglob("*")):
+    root = Path(settings.BASE_DIR).resolve()
+    for folder in source_folders():
+        for path in sorted(folder.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
                 digest.update(str(path.relative_to(root)).encode())
                 digest.update(path.read_bytes())

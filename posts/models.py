@@ -8,7 +8,7 @@ from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
-from django.urls import reverse
+from django.urls import get_resolver, reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from markdownx.models import MarkdownxField
@@ -18,23 +18,32 @@ from core.signals import ChangeSignallingQuerySet
 from . import markdown
 from .xmltext import xml_safe
 
-# Top-level paths the site's own URLs use; a post's permalink may not shadow them.
-RESERVED_PREFIXES = (
-    "admin",
-    "accounts",
-    "account",
-    "categories",
-    "checklists",
-    "comments",
-    "editor",
-    "feed",
-    "healthz",
-    "media",
-    "progress",
-    "robots.txt",
-    "sitemap.xml",
-    "static",
-)
+
+def reserved_prefixes():
+    """The first segments of every address the site itself answers (frozenset of str:
+    "admin", "feed", "healthz", "static", ...), which no post's permalink may start with.
+
+    Read from the URLconf, so a route added there is reserved at once (issue 20): each
+    pattern's literal first segment, looking into includes mounted at the root; a route
+    that begins with a converter (the post's own catch-all) reserves nothing. STATIC_URL
+    is served before the URLconf (WhiteNoise), so its first segment is added.
+    """
+    found = set()
+
+    def walk(patterns):
+        for pattern in patterns:
+            first = str(pattern.pattern).lstrip("^").split("/")[0]
+            if "<" in first or "(" in first:
+                continue
+            if first:
+                found.add(first.rstrip("$"))
+            elif hasattr(pattern, "url_patterns"):
+                walk(pattern.url_patterns)
+
+    walk(get_resolver().url_patterns)
+    static = settings.STATIC_URL.strip("/").split("/")[0]
+    return frozenset(found | ({static} if static else set()))
+
 
 permalink_validator = RegexValidator(
     r"^/([a-z0-9][a-z0-9_-]*/)+$",
@@ -253,7 +262,7 @@ class Post(models.Model):
     def clean(self):
         self.permalink = normalize_permalink(self.permalink)
         first_segment = self.permalink.strip("/").split("/")[0]
-        if first_segment in RESERVED_PREFIXES:
+        if first_segment in reserved_prefixes():
             raise ValidationError(
                 {"permalink": f"/{first_segment}/ is used by the site itself; choose another."}
             )

@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -18,6 +19,7 @@ from django.test import Client, RequestFactory
 
 from checklists.progress import set_tick
 from comments.models import BlockedCommenter, Comment
+from pages import page_cache
 from tests.conftest import ROOT, make_post, make_user, session_queries
 from tests.html import parse
 
@@ -503,3 +505,12 @@ def test_an_ageing_page_is_rebuilt_by_one_request_while_the_others_get_it(
     assert "Counted again" not in page(visitor, a_post)[1]
     page_cache.cache.delete(lock)
     assert "Counted again" in page(visitor, a_post)[1]
+
+
+def test_a_release_covers_every_folder_of_the_sites_code_templates_and_static_files():
+    root = Path(settings.BASE_DIR).resolve()
+    apps = {path.parent.name for path in root.glob("*/apps.py")}
+
+    covered = {str(folder.relative_to(root)) for folder in page_cache.source_folders()}
+
+    assert covered == apps | {"advice_site", "templates", "static"}
