@@ -13,17 +13,15 @@ from datetime import datetime
 from html import escape
 
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models import Exists, OuterRef, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
 from django.utils.safestring import SafeString
 
 from .models import Comment, Flag, hidden_reason, readable_by
-from .moderation import can_moderate
-from .rules import Acting, Action
+from .rules import Acting, Action, can_moderate
 
 ROW_FIELDS = (
     "pk",
@@ -74,17 +72,6 @@ class Node:
         return Comment.author_label(self.author_id, self.author_display_name, self.author_name)
 
 
-def _threads(post, viewer):
-    """The first comments of the threads ``viewer`` sees on ``post``: those with at least
-    one comment in the thread whose text the viewer may read (itself, or a reply under
-    its placeholder)."""
-    readable = readable_by(viewer)
-    # The first condition settles most threads without the subquery.
-    return Comment.objects.filter(post=post, parent__isnull=True).filter(
-        readable | Exists(Comment.objects.filter(readable, thread=OuterRef("pk")))
-    )
-
-
 def page_of_threads(*, post, viewer, page_number=1):
     """(list[Node], Page): the viewer's page of threads, in two queries (the count of
     threads, then the page's thread starters with every reply in those threads).
@@ -94,7 +81,7 @@ def page_of_threads(*, post, viewer, page_number=1):
     shown as a placeholder saying why while a reply under it is shown, and left out
     otherwise; so whatever happens to one comment, the replies others may read stay.
     """
-    starters = _threads(post, viewer)
+    starters = Comment.objects.threads_for(post, viewer)
     per_page = settings.COMMENTS_THREADS_PER_PAGE
     page = Paginator(starters.values("pk"), per_page).get_page(page_number)
     offset = (page.number - 1) * per_page
@@ -244,28 +231,3 @@ def comment_html(comment, *, post, viewer, standing=None):
     """One new comment (a Comment, without replies) as an <article> for ``viewer``
     (``standing``: their comments.rules.Standing, read when not given)."""
     return SafeString(_Writer(post, viewer, standing).comment(Node.of(comment)))
-
-
-def comment_page_number(comment, viewer=None):
-    """The page of threads (int, from 1) that holds ``comment`` (a Comment), as its author
-    (or ``viewer``) sees the discussion: one count query."""
-    viewer = viewer or comment.author or AnonymousUser()
-    root = comment if comment.thread_id in (None, comment.pk) else comment.thread
-    earlier_threads = (
-        _threads(comment.post, viewer)
-        .filter(Q(created_at__lt=root.created_at) | Q(created_at=root.created_at, pk__lt=root.pk))
-        .count()
-    )
-    return earlier_threads // settings.COMMENTS_THREADS_PER_PAGE + 1
-
-
-def discussion_url(post, page_number, anchor="comments"):
-    """The address (str) of ``post``'s page ``page_number`` of threads, at ``anchor``."""
-    query = f"?comments={page_number}" if page_number > 1 else ""
-    return f"{post.get_absolute_url()}{query}#{anchor}"
-
-
-def comment_url(comment, viewer=None):
-    """The comment's address on the page of its thread, as its author (or viewer) sees it."""
-    page_number = comment_page_number(comment, viewer)
-    return discussion_url(comment.post, page_number, comment.anchor)

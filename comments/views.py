@@ -16,11 +16,11 @@ from posts.models import Post
 
 from . import ratelimit
 from .forms import CommentForm, EditCommentForm, FlagForm
-from .models import Comment, Flag
+from .models import Comment, Flag, discussion_url
 from .moderation import create_comment, delete_comment, edit_comment, flag_comment
 from .rendering import render_comment
 from .rules import Action, may_act_on
-from .threads import comment_html, comment_page_number, comment_url, discussion_url
+from .threads import comment_html
 
 
 def _wants_json(request):
@@ -152,7 +152,7 @@ def post_comment(request, post_id):
     )
     # Where the comment lives: a new thread goes after the last one, maybe on a later page
     # than the one it was written on (issue 18).
-    page_number = comment_page_number(comment)
+    page_number = comment.page_number()
     url = discussion_url(post, page_number, comment.anchor)
     if _wants_json(request):
         # For the page's script, which puts the comment where it belongs, or says on which
@@ -232,7 +232,7 @@ def edit(request, comment_id):
     if request.method == "POST":
         if form.is_valid():
             edit_comment(comment=comment, body=form.cleaned_data["body"])
-            return redirect(comment_url(comment))
+            return redirect(comment.page_url())
         return render(request, "comments/edit.html", {"comment": comment, "form": form}, status=400)
     return render(request, "comments/edit.html", {"comment": comment, "form": form})
 
@@ -245,7 +245,7 @@ def delete(request, comment_id):
         return refusal
     if request.method == "POST":
         # Back to the page of threads it was on (issue 18: with a message saying so).
-        back = discussion_url(comment.post, comment_page_number(comment, request.user))
+        back = discussion_url(comment.post, comment.page_number(request.user))
         delete_comment(comment=comment)
         messages.success(request, "Your comment is deleted.")
         return redirect(back)
