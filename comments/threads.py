@@ -9,6 +9,7 @@ take a few milliseconds here. The markup is one function, ``comment_html``, whic
 page and the JSON answer to a new comment both use.
 """
 
+import html
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -18,7 +19,8 @@ from django.db.models import Exists, OuterRef, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
-from django.utils.html import escape, format_html
+from django.utils.functional import Promise
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from .models import Comment, Flag, hidden_reason, readable_by
@@ -124,6 +126,26 @@ def _hidden(node, viewer_id):
         is_removed=node.is_removed,
         own=viewer_id is not None and node.author_id == viewer_id,
     )
+
+
+def format_html(template, *values):
+    """Django's ``format_html()`` (str, safe HTML) for the hundreds of comments of a page:
+    each value escaped unless it is safe HTML already, the template filled, the result
+    marked safe. The same result as django.utils.html.format_html, which
+    tests/comments/test_threads.py checks for every kind of value; only faster, since
+    Django's conditional_escape() passes each value through escape()'s lazy-string
+    wrapper, which costs three times html.escape() itself (issue 20: the comments' HTML
+    built by construction, with the page's build time kept)."""
+    return SafeString(template.format(*[_escaped(value) for value in values]))
+
+
+def _escaped(value):
+    """django.utils.html.conditional_escape(), without escape()'s lazy-string wrapper."""
+    if isinstance(value, Promise):
+        value = str(value)
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
 
 
 # The markup of a comment is a format string filled by one format_html() call per comment,

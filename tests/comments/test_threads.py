@@ -1,12 +1,15 @@
 """Threads under a post: replies, nesting depth, permalinks, counts, pages and their cost."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.db.models import F
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 
 from comments.models import Comment, hidden_reason
 from tests.conftest import make_post, make_user, session_queries, visited_this_hour
@@ -434,3 +437,28 @@ def test_a_new_display_name_shows_next_to_the_readers_comments_at_once(
     client.post(reverse("accounts:display_name"), {"display_name": "Zed Zebra"})
 
     assert author_as_seen_by(a_reader) == author_as_seen_by(None) == "Zed Zebra"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "<b>Jane & 'Joe'</b>",
+        '"quoted"',
+        42,
+        3.5,
+        None,
+        mark_safe("<em>safe</em>"),
+        gettext_lazy("Awaiting <moderation>"),
+        lazy(lambda: mark_safe("<i>lazy safe</i>"), str)(),
+        datetime(2026, 12, 7, 9, 5),
+    ],
+)
+def test_the_comments_format_html_writes_what_djangos_does(value):
+    from django.utils.html import format_html as djangos
+
+    from comments.threads import format_html
+
+    template = '<p title="{0}">{0} {1}</p>'
+
+    assert format_html(template, value, "&") == djangos(template, value, "&")
+    assert hasattr(format_html(template, value, "&"), "__html__")
