@@ -108,7 +108,13 @@ def _render_inline_display(renderer, tokens, index, options, env):
 
 
 def _render_block(renderer, tokens, index, options, env):
-    return f'<div class="math block">\n{mathml(tokens[index].content, display=True)}\n</div>\n'
+    token = tokens[index]
+    # An attribute list after the formula ("{: #eq-1 .wide}") may have set an id or class.
+    classes = " ".join(["math", "block", *str(token.attrGet("class") or "").split()])
+    anchor = token.attrGet("id")
+    id_attribute = f' id="{html.escape(str(anchor))}"' if anchor else ""
+    content = mathml(token.content, display=True)
+    return f'<div{id_attribute} class="{html.escape(classes)}">\n{content}\n</div>\n'
 
 
 def _line(state, line, *, indented=False):

@@ -195,3 +195,15 @@ def test_a_formula_in_a_heading_names_it_by_its_tex():
 
 def test_posts_written_here_keep_display_style_for_double_dollars_in_a_sentence():
     assert formulas(render("a $$x$$ b", math=True).html) == [("block", "p", "x")]
+
+
+def test_a_display_formula_keeps_the_id_and_class_an_attribute_list_gives_it():
+    # The contract with posts/kramdown.py, which reads "{: #eq-1 .wide}" after a block.
+    from posts.markdown import _parser
+
+    parser = _parser(True, "kramdown")
+    tokens = parser.parse("$$x$$\n", {"aliases": {}, "warnings": []})
+    tokens[0].attrSet("id", "eq-1")
+    tokens[0].attrSet("class", "wide")
+    formula = parse(parser.renderer.render(tokens, parser.options, {})).find("div")
+    assert (formula["id"], formula["class"]) == ("eq-1", "math block wide")
