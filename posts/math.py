@@ -50,6 +50,12 @@ KRAMDOWN_BOUNDARY_LINE = re.compile(r"^ {0,3}(?:\{:|\^\s*$)")
 # Containers whose first block sits on a kramdown block boundary.
 CONTAINER_OPENINGS = {"blockquote_open", "list_item_open", "dd_open", "footnote_open"}
 MATHJAX_DELIMITERS = {"\\\\(": ("\\\\)", False), "\\\\[": ("\\\\]", True)}
+# TeX that MathJax reads and latex2mathml 3.81 would print as text ("\arg", "\label"):
+# a size before a delimiter named by a command (\big\vert: the size is dropped, the
+# delimiter kept), the operator \arg, and commands that show nothing in MathJax.
+SIZED_COMMAND_DELIMITER = re.compile(r"\\[Bb]igg?[lrm]?\s*(?=\\(?:[A-Za-z]+|[{}|]))")
+ARG_OPERATOR = re.compile(r"\\arg(?![A-Za-z])")
+SHOWS_NOTHING = re.compile(r"\\(?:label|require)\s*\{[^{}]*\}|\\(?:nonumber|notag)(?![A-Za-z])")
 
 
 def mathml(latex, *, display):
@@ -57,12 +63,16 @@ def mathml(latex, *, display):
 
     latex2mathml raises many kinds of error on TeX it cannot read; then the TeX is shown
     as code (``<code class="math-error">``) instead. Blank TeX renders as nothing, as
-    MathJax renders ``\\(\\)``.
+    MathJax renders ``\\(\\)``. A few things MathJax reads and latex2mathml does not
+    are rewritten first: ``\\arg``, ``\\big\\vert`` (shown without its size) and
+    ``\\label{...}``, ``\\nonumber``, ``\\notag``, ``\\require{...}`` (shown as nothing).
     """
     if not latex.strip():
         return ""
+    readable = SIZED_COMMAND_DELIMITER.sub("", latex)
+    readable = SHOWS_NOTHING.sub("", ARG_OPERATOR.sub(r"\\operatorname{arg}", readable))
     try:
-        return latex_to_mathml(latex, display="block" if display else "inline")
+        return latex_to_mathml(readable, display="block" if display else "inline")
     except Exception:  # latex2mathml raises many kinds on bad TeX; show the source instead.
         return f'<code class="math-error">{html.escape(latex)}</code>'
 

@@ -207,3 +207,20 @@ def test_a_display_formula_keeps_the_id_and_class_an_attribute_list_gives_it():
     tokens[0].attrSet("class", "wide")
     formula = parse(parser.renderer.render(tokens, parser.options, {})).find("div")
     assert (formula["id"], formula["class"]) == ("eq-1", "math block wide")
+
+
+@pytest.mark.parametrize(
+    ("tex", "shown"),
+    [
+        # lil-log writes these 70 times; MathJax reads them, latex2mathml alone does not.
+        ("\\arg\\max_\\theta f", "argmaxθf"),
+        ("\\log\\big\\vert\\det J\\big\\vert", "log|detJ|"),
+        ("\\bigg\\lVert x \\bigg\\rVert", "‖x‖"),
+        # Chirpy's documentation numbers equations with \label; MathJax shows no label.
+        ("\\begin{equation} x = 1 \\label{eq:one} \\end{equation}", "x=1"),
+        ("a = b \\nonumber", "a=b"),
+    ],
+)
+def test_tex_that_mathjax_reads_shows_no_command_as_text(tex, shown):
+    page_html = render(f"$${tex}$$\n", dialect="kramdown").html
+    assert [text for _, _, text in formulas(page_html)] == [shown]
