@@ -147,13 +147,16 @@ class BlockChange:
 
     ``status`` is "changed" (``parts`` marks words removed and added), "removed" or
     "added" (the whole block); ``unchanged_before`` counts the unchanged blocks between
-    it and the previous change, which are not shown.
+    it and the previous change, which are not shown; ``under`` is the text of the
+    heading the block sits under ("" for a heading, or before the first one), to say
+    where it is.
     """
 
     kind: str
     status: str
     parts: list[Part] = field(default_factory=list)
     unchanged_before: int = 0
+    under: str = ""
 
 
 # Elements that start and end a block of text; which kind a block is comes from the
@@ -255,32 +258,50 @@ def text_changes(before_html, after_html):
     not text and do not show.
     """
     before, after = visible_blocks(before_html), visible_blocks(after_html)
+    under_before, under_after = _headings_above(before), _headings_above(after)
     changes = []
     unchanged = 0
 
-    def add(change):
+    def add(status, blocks, index, parts=None):
         nonlocal unchanged
-        change.unchanged_before, unchanged = unchanged, 0
-        changes.append(change)
+        block = blocks[index]
+        under = (under_before if blocks is before else under_after)[index]
+        text = " ".join(block.words)
+        parts = parts or [Part(status, text)]
+        changes.append(BlockChange(block.kind, status, parts, unchanged, under))
+        unchanged = 0
 
-    blocks = difflib.SequenceMatcher(None, before, after, autojunk=False)
-    for tag, i1, i2, j1, j2 in blocks.get_opcodes():
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             unchanged += i2 - i1
             continue
         j = j1
-        for old in before[i1:i2]:
-            match = next((k for k in range(j, j2) if _alike(old, after[k])), None)
+        for i in range(i1, i2):
+            match = next((k for k in range(j, j2) if _alike(before[i], after[k])), None)
             if match is None:
-                add(BlockChange(old.kind, "removed", [Part("removed", " ".join(old.words))]))
+                add("removed", before, i)
                 continue
-            for new in after[j:match]:
-                add(BlockChange(new.kind, "added", [Part("added", " ".join(new.words))]))
-            add(BlockChange(after[match].kind, "changed", _word_parts(old, after[match])))
+            for k in range(j, match):
+                add("added", after, k)
+            add("changed", after, match, _word_parts(before[i], after[match]))
             j = match + 1
-        for new in after[j:j2]:
-            add(BlockChange(new.kind, "added", [Part("added", " ".join(new.words))]))
+        for k in range(j, j2):
+            add("added", after, k)
     return changes
+
+
+def _headings_above(blocks):
+    """For each block, the text (str) of the nearest heading before it; "" for none and
+    for headings themselves."""
+    above, current = [], ""
+    for block in blocks:
+        if block.kind == "Heading":
+            above.append("")
+            current = " ".join(block.words)
+        else:
+            above.append(current)
+    return above
 
 
 def _alike(old, new):

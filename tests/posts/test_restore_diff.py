@@ -45,7 +45,12 @@ def test_a_changed_word_is_marked_inside_its_paragraph():
     before = "<h2>Intro</h2><p>Keep this.</p><p>The quick brown fox jumps.</p><p>End.</p>"
     after = "<h2>Intro</h2><p>Keep this.</p><p>The quick red fox leaps high.</p><p>End.</p>"
     [change] = text_changes(before, after)
-    assert (change.kind, change.status, change.unchanged_before) == ("Paragraph", "changed", 2)
+    assert (change.kind, change.status, change.unchanged_before, change.under) == (
+        "Paragraph",
+        "changed",
+        2,
+        "Intro",
+    )
     assert [(part.change, part.text) for part in change.parts] == [
         ("same", "The quick"),
         ("removed", "brown"),
@@ -60,10 +65,10 @@ def test_blocks_removed_and_added_whole_are_shown_whole_in_reading_order():
     before = "<p>First paragraph stays.</p><p>An old paragraph goes.</p><p>Last.</p>"
     after = "<p>First paragraph stays.</p><h2>A new heading</h2><p>Last.</p><p>A new end.</p>"
     changes = text_changes(before, after)
-    assert [(c.kind, c.status, c.unchanged_before, c.parts[0].text) for c in changes] == [
-        ("Paragraph", "removed", 1, "An old paragraph goes."),
-        ("Heading", "added", 0, "A new heading"),
-        ("Paragraph", "added", 1, "A new end."),
+    assert [(c.kind, c.status, c.unchanged_before, c.parts[0].text, c.under) for c in changes] == [
+        ("Paragraph", "removed", 1, "An old paragraph goes.", ""),
+        ("Heading", "added", 0, "A new heading", ""),
+        ("Paragraph", "added", 1, "A new end.", "A new heading"),
     ]
 
 
@@ -94,7 +99,9 @@ def test_the_restore_page_shows_the_rendered_words_that_change_with_a_legend(
     assert region["tabindex"] == "0"
     assert page.accessible_name(region) == "Body: what restoring changes"
     [block] = region.find_all("li", class_="diff-block")
-    assert block.find("span", class_="diff-kind").text == "Paragraph"
+    assert block.find("span", class_="diff-kind").text == (
+        "Paragraph, under “Deep Learning gets easier as more time passes.”"
+    )
     # Restoring puts the old words back and takes the new ones out, word by word.
     assert [d.text for d in block.find_all("del")] == [
         "[Removed: brain]",
@@ -104,7 +111,7 @@ def test_the_restore_page_shows_the_rendered_words_that_change_with_a_legend(
         "[Added: mind]",
         "[Added: counter-intuitiveness.]",
     ]
-    assert block.text.startswith("Paragraph Allow your")
+    assert block.find("p").text.startswith("Allow your")
     assert "<input" not in block.text and "##" not in region.text  # not the Markdown
     legend = page.find("p", class_="diff-legend")
     assert legend.find("del").text == "Removed" and legend.find("ins").text == "Added"
