@@ -39,9 +39,12 @@ def test_the_restore_page_shows_the_words_that_change_with_a_legend(restore_page
     changes = page.get_by_role("region", name="Body: what restoring changes")
     expect(changes).to_be_visible()
     # The text readers see, not the Markdown: the heading's words, no "## <input".
-    heading = changes.get_by_role("listitem").filter(has_text="Learn a framework well")
-    expect(heading).to_contain_text("Heading, added")
+    heading = changes.get_by_role("listitem").filter(has_text="Heading, added")
+    heading = heading.filter(has_text="Learn a framework well")
     expect(heading.locator("ins")).to_have_text("[Added: Learn a framework well]")
+    # Each paragraph says which heading it sits under.
+    under = changes.get_by_role("listitem").filter(has_text="I learned PyTorch.")
+    expect(under).to_contain_text("Paragraph, added, under “Learn a framework well”")
     expect(changes).not_to_contain_text("<input")
     expect(changes.locator("del")).to_have_text([f"[Removed: {NEW_SENTENCE}]"])
     legend = page.get_by_role("paragraph").filter(has_text="Legend:")
