@@ -305,8 +305,15 @@ def _headings_above(blocks):
 
 
 def _alike(old, new):
+    if old.kind != new.kind:
+        return False
     matcher = difflib.SequenceMatcher(None, old.words, new.words, autojunk=False)
-    return old.kind == new.kind and matcher.ratio() >= SAME_BLOCK_RATIO
+    # The cheap upper bounds first: a rewritten article compares many pairs.
+    return (
+        matcher.real_quick_ratio() >= SAME_BLOCK_RATIO
+        and matcher.quick_ratio() >= SAME_BLOCK_RATIO
+        and matcher.ratio() >= SAME_BLOCK_RATIO
+    )
 
 
 def _word_parts(old, new):
