@@ -4,6 +4,7 @@ font comes from the site itself, within its Content-Security-Policy."""
 
 from tests.conftest import make_post
 
+from .axe import describe_violations
 from .test_typography import fonts_rendering
 
 BODY = (
@@ -63,3 +64,11 @@ def test_a_page_without_math_loads_no_math_font(page, the_article):
     page.goto(the_article.get_absolute_url())  # "Use math" ticked, no formula written
     page.evaluate("document.fonts.ready")
     assert not [url for url in requests if "math" in url]
+
+
+def test_a_page_with_math_has_no_axe_violations(page, axe_violations):
+    post = make_post(body=BODY, use_math=True)
+    page.goto(post.get_absolute_url())
+    page.evaluate("document.fonts.ready")
+    violations = axe_violations(page)
+    assert violations == [], describe_violations(violations, "a page with math")
