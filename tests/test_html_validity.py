@@ -59,10 +59,15 @@ def pages():
     """(name, client, path) for every page type a person reaches, with the data they
     show: a post with categories, checklist progress, approved, pending and replied
     comments, and each allauth page."""
+    from posts.history import versions_of
     from posts.models import Category
 
     category = Category.objects.create(name="Deep Learning", slug="deep-learning")
     post = make_post(categories=[category])
+    # Issue 22: a later edit, so the restore page of the first version shows changes.
+    first_version = versions_of(post).first()
+    post.body = post.body.replace("Intro.", "Intro, *edited* later.") + "\nA new paragraph.\n"
+    post.save()
     reader = make_user(display_name="Rita Reader")
     commenter = make_user(email="commenter@example.com", display_name="Carla Commenter")
     editor = make_user(email="editor@example.com", is_staff=True, is_superuser=True)
@@ -134,6 +139,11 @@ def pages():
         ("admin post editor", editor_client, f"/admin/posts/post/{post.pk}/change/"),
         ("admin new post", editor_client, "/admin/posts/post/add/"),
         ("admin post history", editor_client, f"/admin/posts/post/{post.pk}/history/"),
+        (
+            "admin restore page",
+            editor_client,
+            reverse("admin:posts_post_revision", args=[post.pk, first_version.pk]),
+        ),
         ("admin comments", editor_client, "/admin/comments/comment/"),
     ]
 
