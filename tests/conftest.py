@@ -54,15 +54,17 @@ def run_on_commit():
     return TestCase.captureOnCommitCallbacks(execute=True)
 
 
-@pytest.fixture(autouse=True)
-def requests_commit(monkeypatch):
+@pytest.fixture
+def requests_commit(monkeypatch, django_capture_on_commit_callbacks):
     """Every test client's request ends as a committed request does in production: its
-    on-commit callbacks (emails through the immediate task backend) run before the
-    response comes back. Inside a test's transaction they would never run."""
+    on-commit callbacks (emails through the immediate task backend, the page cache's
+    second generation bump) run before the response comes back. Inside a test's
+    transaction they would never run, so a test of what a request sends or invalidates
+    asks for this fixture (usually as `pytestmark = pytest.mark.usefixtures(...)`)."""
     plain_request = Client.request
 
     def request(self, **request):
-        with run_on_commit():
+        with django_capture_on_commit_callbacks(execute=True):
             return plain_request(self, **request)
 
     monkeypatch.setattr(Client, "request", request)

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from advice_site.handler import SiteRequest
 from tests.conftest import make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("requests_commit")]
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "300"))
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "BREW"]

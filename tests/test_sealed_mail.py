@@ -18,7 +18,7 @@ from advice_site.mail import as_task_argument, queue_email, seal, send_email, un
 from advice_site.worker import prune_finished
 from tests.conftest import make_user, run_due_tasks, task_rows
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("requests_commit")]
 
 RESET_LINK = re.compile(r"/accounts/password/reset/key/(\S+)/")
 

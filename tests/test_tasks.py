@@ -25,7 +25,7 @@ from comments.moderation import create_comment
 from tests.comments.conftest import make_moderator
 from tests.conftest import a_worker, make_user, run_due_tasks, task_rows
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("requests_commit")]
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

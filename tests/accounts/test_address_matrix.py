@@ -46,7 +46,7 @@ from .helpers import (
     verification_code,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("requests_commit")]
 
 PASSWORDS = {name: f"{name.lower()}-has-a-password-of-her-own" for name in ("Ann", "Bob", "Cat")}
 PASSWORDS |= {"Una": "una-has-a-password-of-her-own", "Nat": "nat-is-new-here-with-a-password"}

@@ -19,7 +19,7 @@ from .helpers import (
     verification_code,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("requests_commit")]
 
 
 def test_the_email_page_needs_an_account(client):

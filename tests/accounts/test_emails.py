@@ -26,7 +26,7 @@ from tests.accounts.helpers import (
 )
 from tests.conftest import make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("requests_commit")]
 
 User = get_user_model()
 SITE = "Advice"

@@ -23,7 +23,7 @@ from .helpers import (
     signed_in,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("requests_commit")]
 
 KNOWN = "ann@example.com"  # Ann verified it
 CLAIMED = "una@example.com"  # Una signed up with it and never typed the code

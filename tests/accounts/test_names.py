@@ -364,6 +364,7 @@ def test_the_name_is_isolated_on_the_page_the_reply_and_flag_pages_and_the_heade
     assert header.first("bdi").text == RTL_NAME
 
 
+@pytest.mark.usefixtures("requests_commit")
 def test_the_name_is_isolated_in_emails_and_the_admin(client, a_post, settings):
     settings.COMMENTS_EMAIL_IN_BACKGROUND = False
     moderator = make_moderator()

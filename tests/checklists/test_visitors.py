@@ -129,6 +129,7 @@ def test_the_merge_keeps_the_accounts_time_for_an_item_both_ticked(client, a_rea
 def test_signing_up_merges_the_visitors_ticks(client, a_post, items):
     tick(client, items["Second thing"])
 
+@pytest.mark.usefixtures("requests_commit")
     response = client.post(
         "/accounts/signup/",
         {
