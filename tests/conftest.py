@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client, TestCase
+from django.urls import reverse
 from django.utils import timezone
 
 from posts.importing import import_post
@@ -286,7 +287,9 @@ def admin_form_for(post, **changes):
 
 def edit_in_admin(client, post, **changes):
     """Save ``post`` through its admin change form with ``changes``; the reloaded post."""
-    response = client.post(f"/admin/posts/post/{post.pk}/change/", admin_form_for(post, **changes))
+    response = client.post(
+        reverse("admin:posts_post_change", args=[post.pk]), admin_form_for(post, **changes)
+    )
     assert response.status_code == 302, response.content[:2000]
     post.refresh_from_db()
     return post

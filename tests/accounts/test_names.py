@@ -71,7 +71,7 @@ def a_staff_member_named_admin(db):
 
 def sign_up(client, name):
     return client.post(
-        "/accounts/signup/",
+        reverse("account_signup"),
         {"email": "new@example.com", "display_name": name, "password1": PASSWORD,
          "password2": PASSWORD},
     )  # fmt: skip
