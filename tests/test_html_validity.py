@@ -103,10 +103,10 @@ def pages():
         ("post page, visitor", visitor, post.get_absolute_url()),
         ("post page, commenter", commenter_client, post.get_absolute_url()),
         ("post page, editor", editor_client, post.get_absolute_url()),
-        ("my progress", reader_client, "/progress/"),
+        ("my progress", reader_client, reverse("checklists:my_progress")),
         ("reset progress", reader_client, reverse("checklists:reset", args=[post.pk])),
-        ("account", reader_client, "/account/"),
-        ("delete account", reader_client, "/account/delete/"),
+        ("account", reader_client, reverse("accounts:account")),
+        ("delete account", reader_client, reverse("accounts:delete")),
         ("reply form", commenter_client, reverse("comments:reply", args=[parent.pk])),
         ("edit comment", commenter_client, reverse("comments:edit", args=[own.pk])),
         ("delete comment", commenter_client, reverse("comments:delete", args=[own.pk])),
@@ -136,15 +136,15 @@ def pages():
         ("social login cancelled", visitor, reverse("socialaccount_login_cancelled")),
         ("social login error", visitor, reverse("socialaccount_login_error")),
         # the editor
-        ("admin post editor", editor_client, f"/admin/posts/post/{post.pk}/change/"),
-        ("admin new post", editor_client, "/admin/posts/post/add/"),
-        ("admin post history", editor_client, f"/admin/posts/post/{post.pk}/history/"),
+        ("admin post editor", editor_client, reverse("admin:posts_post_change", args=[post.pk])),
+        ("admin new post", editor_client, reverse("admin:posts_post_add")),
+        ("admin post history", editor_client, reverse("admin:posts_post_history", args=[post.pk])),
         (
             "admin restore page",
             editor_client,
             reverse("admin:posts_post_revision", args=[post.pk, first_version.pk]),
         ),
-        ("admin comments", editor_client, "/admin/comments/comment/"),
+        ("admin comments", editor_client, reverse("admin:comments_comment_changelist")),
     ]
 
 
