@@ -18,6 +18,7 @@ A post that another thread keeps open and live on Disqus (the same page under tw
 URLs, one thread of which was closed or deleted) keeps its discussion open.
 """
 
+import dataclasses
 import datetime
 from collections import Counter
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ from django.db import transaction
 from accounts.names import cleaned_name, names_not_to_pose_as
 from core.dates import storable
 
-from .disqus_matching import Closest, PostAddresses
+from .disqus_matching import BY_BASE_PATH, Closest, PostAddresses
 from .models import Comment
 from .moderation import attach_point
 from .rendering import plain_text, sanitize
@@ -62,8 +63,11 @@ class Unmatched:
 class Summary:
     """What an import did: ``threads`` in the file and ``threads_matched`` to posts, with
     ``matched_by`` (Counter: how, a disqus_matching BY_* label); ``unmatched`` (list of
-    Unmatched), the threads with live comments that no post matched, and
-    ``unmatched_empty``, the count of those without; comments ``imported`` with their
+    Unmatched), the threads with live comments that no post matched, most comments
+    first, the closest post looked for in the first MOST_LISTED; and
+    ``unmatched_empty``, the count of those without; ``by_base_path`` (list of
+    (link or identifier str, Post)), the matches made only by adding or dropping a base
+    path, listed for a person to check; comments ``imported`` with their
     text, of which ``hidden`` were imported rejected because Disqus deleted their
     thread; ``placeholders``, comments deleted or marked spam on Disqus that were
     imported without text or name because live replies hang on them; ``skipped``
@@ -75,6 +79,7 @@ class Summary:
     matched_by: Counter = field(default_factory=Counter)
     unmatched: list = field(default_factory=list)
     unmatched_empty: int = 0
+    by_base_path: list = field(default_factory=list)
     imported: int = 0
     hidden: int = 0
     placeholders: int = 0
@@ -104,6 +109,9 @@ class _Thread:
             deleted=_text(element, "d:isDeleted") == "true",
         )
 
+
+# Most unmatched threads the summary lists, with the post closest to each.
+MOST_LISTED = 100
 
 # Comments Disqus no longer shows: imported only as placeholders for their live replies.
 WITHHELD = {"isDeleted": "deleted on Disqus", "isSpam": "spam on Disqus"}
@@ -171,18 +179,29 @@ def _match_threads(root, entries, summary):
             if not count:
                 summary.unmatched_empty += 1
                 continue
-            closest = addresses.closest(
-                link=thread.link, identifier=thread.identifier, title=thread.title
-            )
             summary.unmatched.append(
-                Unmatched(thread.link, thread.identifier, thread.title, count, closest)
+                Unmatched(thread.link, thread.identifier, thread.title, count, None)
             )
             continue
         summary.threads_matched += 1
         summary.matched_by[how] += 1
+        if how == BY_BASE_PATH:
+            summary.by_base_path.append((thread.link or thread.identifier, post))
         posts_by_thread[thread.disqus_id] = (post, thread)
         if thread.deleted:
             deleted.add(thread.disqus_id)
+    # The threads that lose the most comments first; the closest post is looked for
+    # for those listed (difflib is slow on thousands).
+    summary.unmatched.sort(key=lambda thread: -thread.comments)
+    summary.unmatched[:MOST_LISTED] = [
+        dataclasses.replace(
+            thread,
+            closest=addresses.closest(
+                link=thread.link, identifier=thread.identifier, title=thread.title
+            ),
+        )
+        for thread in summary.unmatched[:MOST_LISTED]
+    ]
     return posts_by_thread, deleted
 
 

@@ -111,6 +111,7 @@ class PostAddresses:
             if key not in self.current:
                 self.old.setdefault(key, pk)
         self.prefixes = self._prefixes()
+        self._candidates = self._titles = None  # for closest(), made at its first call
 
     def _old_addresses(self):
         """(key, post pk) for each old address of a post."""
@@ -201,24 +202,25 @@ class PostAddresses:
     def closest(self, *, link, identifier, title):
         """The Closest post to an unmatched thread (its link, identifier and title, str),
         or None when none reaches CLOSEST_AT_LEAST."""
+        if self._candidates is None:
+            self._candidates = [(key, pk) for key, pks in self.current.items() for pk in pks]
+            self._candidates += list(self.old.items())
+            self._titles = [(post.title.casefold(), pk) for pk, post in self.posts.items()]
         paths = {address_key(url_path(value)) for value in (link, identifier) if value}
         paths.discard("/")
-        titles = _title_forms(title)
-        addresses = {pk: [] for pk in self.posts}
-        for key, pks in self.current.items():
-            for pk in pks:
-                addresses[pk].append(key)
-        for key, pk in self.old.items():
-            addresses[pk].append(key)
-        best = None
-        for pk, post in self.posts.items():
-            ratio = max(
-                [_ratio(path, key) for path in paths for key in addresses[pk]]
-                + [_ratio(form, post.title.casefold()) for form in titles]
-                + [0.0]
-            )
-            if ratio >= CLOSEST_AT_LEAST and (best is None or ratio > best.ratio):
-                best = Closest(post=post, ratio=ratio)
+        best, floor = None, CLOSEST_AT_LEAST
+        for forms, candidates in ((paths, self._candidates), (_title_forms(title), self._titles)):
+            for form in forms:
+                # difflib keeps what it learns of its second sequence: set it once.
+                matcher = difflib.SequenceMatcher(None, "", form, autojunk=False)
+                for candidate, pk in candidates:
+                    matcher.set_seq1(candidate)
+                    # The cheap upper bounds first: most posts are nowhere near.
+                    if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor:
+                        continue
+                    ratio = matcher.ratio()
+                    if ratio >= floor and (best is None or ratio > best.ratio):
+                        best, floor = Closest(post=self.posts[pk], ratio=ratio), ratio
         return best
 
 
@@ -232,7 +234,3 @@ def _title_forms(title):
     for separator in (" | ", " - ", " — ", " – ", ": ", " · "):
         forms.update(part.strip() for part in title.split(separator) if part.strip())
     return forms
-
-
-def _ratio(a, b):
-    return difflib.SequenceMatcher(None, a, b).ratio()

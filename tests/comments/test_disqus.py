@@ -672,16 +672,12 @@ def test_a_thread_is_matched_by_its_identifier_when_its_link_names_no_post(a_pee
 
 def test_a_link_without_the_base_path_the_post_kept_still_lands(db, tmp_path):
     post = make_post(title="Redacted", slug="redacted", permalink="/blog/2013/02/12/redacted/")
+    link = "http://localhost:4000/2013/02/12/redacted/index.html"
 
-    run_import(
-        write_export(
-            tmp_path,
-            thread_xml(1, "http://localhost:4000/2013/02/12/redacted/index.html"),
-            comment_xml(1, 1),
-        )
-    )
+    out, _ = run_import(write_export(tmp_path, thread_xml(1, link), comment_xml(1, 1)))
 
     assert imported("1").post == post
+    assert f"  matched by base path, to check: {link} → /blog/2013/02/12/redacted/" in out
 
 
 def test_a_base_path_that_two_posts_would_answer_matches_neither(db, tmp_path):

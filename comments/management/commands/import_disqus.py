@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import ngettext
 
-from comments.disqus import DisqusImportError, import_disqus
+from comments.disqus import MOST_LISTED, DisqusImportError, import_disqus
 
 
 class Command(BaseCommand):
@@ -14,8 +14,8 @@ class Command(BaseCommand):
         "Disqus closes the post's discussion; a deleted thread's comments are imported "
         "rejected, as Disqus shows them to no one. Re-running skips what is imported."
     )
-    # Most unmatched threads listed one by one; the rest are counted.
-    most_listed = 100
+    # Most unmatched threads (and base-path matches) listed one by one; the rest counted.
+    most_listed = MOST_LISTED
 
     def add_arguments(self, parser):
         parser.add_argument("file", metavar="FILE.xml")
@@ -44,6 +44,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  skipped {count}: {reason}")
         for how, count in summary.matched_by.most_common():
             self.stdout.write(f"  matched {count} by {how}")
+        for named, post in summary.by_base_path[: self.most_listed]:
+            self.stdout.write(f"  matched by base path, to check: {named} → {post.permalink}")
         if summary.hidden:
             self.stdout.write(
                 f"  hidden {summary.hidden}: imported rejected, their thread was deleted on Disqus"
