@@ -62,12 +62,12 @@ class Unmatched:
 @dataclass
 class Summary:
     """What an import did: ``threads`` in the file and ``threads_matched`` to posts, with
-    ``matched_by`` (Counter: how, a disqus_matching BY_* label); ``unmatched`` (list of
-    Unmatched), the threads with live comments that no post matched, most comments
-    first, the closest post looked for in the first MOST_LISTED; and
-    ``unmatched_empty``, the count of those without; ``by_base_path`` (list of
-    (link or identifier str, Post)), the matches made only by adding or dropping a base
-    path, listed for a person to check; comments ``imported`` with their
+    ``matched_by`` (Counter: how, a disqus_matching BY_* label); ``by_base_path`` (list of
+    (str, Post): the link or identifier that matched, and its post), the matches made
+    only by adding or dropping a base path, listed for a person to check; ``unmatched``
+    (list of Unmatched), the threads with live comments that no post matched, most
+    comments first, the closest post looked for in the first MOST_LISTED; and
+    ``unmatched_empty``, the count of those without; comments ``imported`` with their
     text, of which ``hidden`` were imported rejected because Disqus deleted their
     thread; ``placeholders``, comments deleted or marked spam on Disqus that were
     imported without text or name because live replies hang on them; ``skipped``
@@ -173,8 +173,8 @@ def _match_threads(root, entries, summary):
     for element in root.findall("d:thread", NS):
         summary.threads += 1
         thread = _Thread.of(element)
-        post, how = addresses.match(link=thread.link, identifier=thread.identifier)
-        if post is None:
+        match = addresses.match(link=thread.link, identifier=thread.identifier)
+        if match is None:
             count = live_comments[thread.disqus_id]
             if not count:
                 summary.unmatched_empty += 1
@@ -184,10 +184,10 @@ def _match_threads(root, entries, summary):
             )
             continue
         summary.threads_matched += 1
-        summary.matched_by[how] += 1
-        if how == BY_BASE_PATH:
-            summary.by_base_path.append((thread.link or thread.identifier, post))
-        posts_by_thread[thread.disqus_id] = (post, thread)
+        summary.matched_by[match.how] += 1
+        if match.how == BY_BASE_PATH:
+            summary.by_base_path.append((match.by, match.post))
+        posts_by_thread[thread.disqus_id] = (match.post, thread)
         if thread.deleted:
             deleted.add(thread.disqus_id)
     # The threads that lose the most comments first; the closest post is looked for

@@ -87,6 +87,16 @@ def address_key(path):
 
 
 @dataclass(frozen=True)
+class Match:
+    """How a thread was matched: its ``post`` (Post), ``how`` (a BY_* label) and ``by``
+    (str: the thread's link or identifier, whichever matched)."""
+
+    post: Post
+    how: str
+    by: str
+
+
+@dataclass(frozen=True)
 class Closest:
     """The post most like an unmatched thread: ``post`` (Post) and ``ratio`` (0..1,
     difflib's SequenceMatcher ratio of their paths or their titles, the higher)."""
@@ -184,20 +194,20 @@ class PostAddresses:
         return found.pop() if len(found) == 1 else None
 
     def match(self, *, link, identifier):
-        """(Post, how) for a thread's ``link`` and ``identifier`` (str, either may be
-        empty), ``how`` being one of the BY_* labels; (None, None) when no post is its."""
+        """A Match for a thread's ``link`` and ``identifier`` (str, either may be empty),
+        or None when no post is its."""
         link_path, id_path = url_path(link), url_path(identifier)
-        for path, identified in ((link_path, False), (id_path, True)):
+        for path, by in ((link_path, link), (id_path, identifier)):
             if path:
                 pk, how = self._direct(path)
                 if pk is not None:
-                    return self.posts[pk], BY_IDENTIFIER if identified else how
-        for path in (link_path, id_path):
+                    return Match(self.posts[pk], BY_IDENTIFIER if by is identifier else how, by)
+        for path, by in ((link_path, link), (id_path, identifier)):
             if path:
                 pk = self._by_base_path(path)
                 if pk is not None:
-                    return self.posts[pk], BY_BASE_PATH
-        return None, None
+                    return Match(self.posts[pk], BY_BASE_PATH, by)
+        return None
 
     def closest(self, *, link, identifier, title):
         """The Closest post to an unmatched thread (its link, identifier and title, str),

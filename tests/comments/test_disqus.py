@@ -680,6 +680,22 @@ def test_a_link_without_the_base_path_the_post_kept_still_lands(db, tmp_path):
     assert f"  matched by base path, to check: {link} → /blog/2013/02/12/redacted/" in out
 
 
+def test_an_identifier_without_the_base_path_is_listed_as_what_matched(db, tmp_path):
+    post = make_post(title="Peek", slug="peek", permalink="/blog/ml/2018/02/19/a-long-peek/")
+    identifier = "/ml/2018/02/19/A-Long-Peek"  # Jekyll's page.id, without baseurl
+
+    out, _ = run_import(
+        write_export(
+            tmp_path,
+            thread_xml(1, "https://blog.example.com/", identifier=identifier),
+            comment_xml(1, 1),
+        )
+    )
+
+    assert imported("1").post == post
+    assert f"  matched by base path, to check: {identifier} → {post.permalink}" in out
+
+
 def test_a_base_path_that_two_posts_would_answer_matches_neither(db, tmp_path):
     make_post(title="One", slug="one", permalink="/blog/x/")
     make_post(title="Two", slug="two", permalink="/site/x/")
