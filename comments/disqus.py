@@ -12,7 +12,8 @@ their other spellings, identifiers). A thread's state on Disqus holds here (issu
   are imported as usual and the post's discussion is closed (Post.allow_comments);
 - deleted (``<isDeleted>true``): Disqus shows the thread's comments nowhere; they are
   imported rejected, so no reader sees them and a moderator may still approve one in
-  the admin, and the post's discussion is closed too.
+  the admin (those an earlier import published are rejected, unless a moderator has
+  decided on them since), and the post's discussion is closed too.
 
 A post that another thread keeps open and live on Disqus (the same page under two
 URLs, one thread of which was closed or deleted) keeps its discussion open.
@@ -69,8 +70,10 @@ class Summary:
     comments first, the closest post looked for in the first MOST_LISTED; and
     ``unmatched_empty``, the count of those without; comments ``imported`` with their
     text, of which ``hidden`` were imported rejected because Disqus deleted their
-    thread; ``placeholders``, comments deleted or marked spam on Disqus that were
-    imported without text or name because live replies hang on them; ``skipped``
+    thread; ``hidden_earlier``, comments of such threads that an earlier import had
+    published and this one rejected; ``placeholders``, comments deleted or marked spam
+    on Disqus that were imported without text or name because live replies hang on
+    them; ``skipped``
     (Counter), the comments left out, by reason; ``closed`` (list of (Post, reason str)),
     the posts whose discussion this import closed."""
 
@@ -82,6 +85,7 @@ class Summary:
     by_base_path: list = field(default_factory=list)
     imported: int = 0
     hidden: int = 0
+    hidden_earlier: int = 0
     placeholders: int = 0
     skipped: Counter = field(default_factory=Counter)
     closed: list = field(default_factory=list)
@@ -156,7 +160,25 @@ def import_disqus(path, *, progress=None, progress_every=500):
         # Withheld comments that no live reply needed stay out.
         for _, reason in run.withheld.values():
             summary.skipped[reason] += 1
+        summary.hidden_earlier = _hide_earlier_imports(entries, deleted_threads)
     return summary
+
+
+def _hide_earlier_imports(entries, deleted_threads):
+    """Reject the comments of threads deleted on Disqus that an earlier import published
+    (before issue 21 it published them), unless a moderator has decided on them since;
+    the number rejected. Through Comment.objects.update(), which the page cache hears."""
+    ids = [
+        entry.get(DSQ_ID)
+        for entry in entries
+        if _Import._thread_id(entry) in deleted_threads and entry.get(DSQ_ID)
+    ]
+    return Comment.objects.filter(
+        disqus_id__in=ids,
+        status=Comment.Status.APPROVED,
+        is_removed=False,
+        moderated_at__isnull=True,
+    ).update(status=Comment.Status.REJECTED)
 
 
 def _match_threads(root, entries, summary):

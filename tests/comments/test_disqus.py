@@ -793,6 +793,27 @@ def test_a_deleted_threads_comments_are_kept_hidden_and_its_post_closed(db, clie
     assert "Thanks for the episode" not in tree.text
 
 
+def test_a_deleted_threads_comments_an_earlier_import_published_are_hidden_on_the_next(
+    db, client, tmp_path
+):
+    """Issue 21: a deleted thread's comments were published; importing again hides them,
+    except one a moderator has decided on since."""
+    post = make_post(
+        title="Episode 229", slug="episode-229", permalink="/p/2011/03/05/episode-229/"
+    )
+    run_import(HTML_THREAD)  # as the earlier importer did: the thread's comments published
+    Comment.objects.filter(disqus_id="6002").update(moderated_at=utc(2024, 1, 1))
+
+    out, _ = run_import(deleted_thread_export(tmp_path))
+
+    assert dict(post.comments.values_list("disqus_id", "status")) == {
+        "6001": "rejected",
+        "6002": "approved",
+    }
+    assert "  hidden 1 imported earlier: rejected, their thread was deleted on Disqus" in out
+    assert shown_comment_ids(page_tree(client, post)) == [imported("6002").pk]
+
+
 def test_closing_a_discussion_is_a_revision_of_the_post(db, tmp_path):
     post = make_post(
         title="Episode 229", slug="episode-229", permalink="/p/2011/03/05/episode-229/"

@@ -50,6 +50,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  hidden {summary.hidden}: imported rejected, their thread was deleted on Disqus"
             )
+        if summary.hidden_earlier:
+            self.stdout.write(
+                f"  hidden {summary.hidden_earlier} imported earlier: rejected, their thread "
+                "was deleted on Disqus"
+            )
         for post, reason in summary.closed:
             self.stdout.write(f"  discussion closed on {post.permalink}: {reason}")
         for thread in summary.unmatched[: self.most_listed]:
