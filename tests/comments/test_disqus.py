@@ -803,6 +803,7 @@ def test_a_deleted_threads_comments_an_earlier_import_published_are_hidden_on_th
     )
     run_import(HTML_THREAD)  # as the earlier importer did: the thread's comments published
     Comment.objects.filter(disqus_id="6002").update(moderated_at=utc(2024, 1, 1))
+    assert len(shown_comment_ids(page_tree(client, post))) == 2  # and the page is cached
 
     out, _ = run_import(deleted_thread_export(tmp_path))
 
