@@ -106,8 +106,8 @@ class Closest:
 
 
 class PostAddresses:
-    """Every address of every post, by key: built in four queries (posts, import
-    records, redirects, nothing else), then each thread is matched without a query."""
+    """Every address of every post, by key: built in three queries (posts, redirects,
+    import records), then each thread is matched without a query."""
 
     def __init__(self):
         self.posts = {post.pk: post for post in Post.objects.order_by("pk")}
@@ -196,13 +196,13 @@ class PostAddresses:
     def match(self, *, link, identifier):
         """A Match for a thread's ``link`` and ``identifier`` (str, either may be empty),
         or None when no post is its."""
-        link_path, id_path = url_path(link), url_path(identifier)
-        for path, by in ((link_path, link), (id_path, identifier)):
+        tried = ((url_path(link), link, False), (url_path(identifier), identifier, True))
+        for path, by, identified in tried:
             if path:
                 pk, how = self._direct(path)
                 if pk is not None:
-                    return Match(self.posts[pk], BY_IDENTIFIER if by is identifier else how, by)
-        for path, by in ((link_path, link), (id_path, identifier)):
+                    return Match(self.posts[pk], BY_IDENTIFIER if identified else how, by)
+        for path, by, _ in tried:
             if path:
                 pk = self._by_base_path(path)
                 if pk is not None:

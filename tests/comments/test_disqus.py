@@ -9,6 +9,7 @@ from django.contrib.redirects.models import Redirect
 from django.core.management import CommandError, call_command
 from reversion.models import Version
 
+from comments.disqus_matching import PostAddresses
 from comments.models import Comment
 from posts.models import ImportRecord
 from tests.conftest import make_post, make_user
@@ -909,3 +910,18 @@ def test_an_import_that_fails_part_way_closes_no_discussion(db, tmp_path, monkey
     post.refresh_from_db()
     assert post.allow_comments is True
     assert not Comment.objects.exists()
+
+
+def test_matching_threads_costs_three_queries_whatever_the_number_of_posts(
+    posts, a_peek, django_assert_num_queries
+):
+    Redirect.objects.create(site_id=1, old_path="/old.html", new_path="/dl_advice/")
+
+    with django_assert_num_queries(3):
+        addresses = PostAddresses()
+        found = [
+            addresses.match(link=f"https://old.example{path}", identifier="")
+            for path in ("/old/", "/DL_advice/index.html", "/2018/02/19/a-long-peek.html")
+        ]
+
+    assert [match.post for match in found] == [posts["by_url"], posts["by_url"], a_peek]
