@@ -9,7 +9,7 @@ from django.contrib.redirects.models import Redirect
 from django.core.management import CommandError, call_command
 from reversion.models import Version
 
-from comments.disqus_matching import PostAddresses
+from comments.disqus_matching import PostAddresses, address_key
 from comments.models import Comment
 from posts.models import ImportRecord
 from tests.conftest import make_post, make_user
@@ -925,3 +925,36 @@ def test_matching_threads_costs_three_queries_whatever_the_number_of_posts(
         ]
 
     assert [match.post for match in found] == [posts["by_url"], posts["by_url"], a_peek]
+
+
+@pytest.mark.parametrize(
+    "forms",
+    [
+        ["/a/b/index.html", "/a/b/", "/a/b", "/a/b.html", "/a/b.htm", "/A/B/INDEX.HTML", "/a//b/"],
+        ["/%D1%81%D1%82%D0%B0%D1%82%D1%8C%D1%8F/", "/статья", "/СТАТЬЯ.html"],
+        ["/caf%C3%A9/", "/cafe\u0301/", "/Café/index.htm"],  # NFC and NFD alike
+        ["/", "", "/index.html"],
+    ],
+)
+def test_the_forms_of_one_page_share_a_key(forms):
+    assert len({address_key(form) for form in forms}) == 1
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [("/a/b/", "/a/"), ("/a/b.html", "/a/b.html/c"), ("/.html", "/"), ("/a-b/", "/a/b/")],
+)
+def test_different_pages_keep_different_keys(one, other):
+    assert address_key(one) != address_key(other)
+
+
+def test_a_malformed_export_closes_no_discussion(db, tmp_path):
+    post = make_post(
+        title="Episode 229", slug="episode-229", permalink="/p/2011/03/05/episode-229/"
+    )
+    path = tmp_path / "cut.xml"
+    path.write_text(HTML_THREAD.read_text(encoding="utf-8")[:1800], encoding="utf-8")
+
+    assert "is not well-formed XML" in refused(path)
+    post.refresh_from_db()
+    assert post.allow_comments is True
