@@ -22,8 +22,16 @@ LAYERS = [
     {"comments.rules"},
     # What changes comments, the emails about them, the forms.
     {"comments.moderation", "comments.notifications", "comments.forms"},
-    # The discussion as pages show it, the views, the Disqus import, a reader's data.
-    {"comments.threads", "comments.page", "comments.views", "comments.disqus", "comments.data"},
+    # The discussion as pages show it, the views, the Disqus import (and its matching of
+    # threads to posts), a reader's data.
+    {
+        "comments.threads",
+        "comments.page",
+        "comments.views",
+        "comments.disqus",
+        "comments.disqus_matching",
+        "comments.data",
+    },
     # On top: the admin, the URLs and the management commands.
     {
         "comments.admin",
