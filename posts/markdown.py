@@ -24,6 +24,8 @@ from latex2mathml.converter import convert as latex_to_mathml
 from markdown_it import MarkdownIt
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
+from posts.kramdown import DIALECTS, gfm_extensions, kramdown_plugin
+
 CHECKBOX_TAG = re.compile(r"^<input\b[^>]*\btype\s*=\s*[\"']?checkbox[\"']?[^>]*>$", re.IGNORECASE)
 # A kramdown attribute list ending a heading: "{#id}", "{: #id}", "{#id .class}".
 ATTRIBUTE_LIST = re.compile(r"\s*\{(?::\s*([^{}\n]*)|([#.][^{}\n]*))\}\s*$")
@@ -131,15 +133,20 @@ def reading_minutes(markdown_text):
     return max(1, round(words / WORDS_PER_MINUTE))
 
 
-def render(text, *, math=False, aliases=None):
+def render(text, *, math=False, aliases=None, dialect="commonmark"):
     """Render Markdown (str) to a Rendered: HTML, headings and warnings.
+
+    ``dialect`` is "commonmark", what the editor writes here, or "kramdown", what Jekyll
+    blogs wrote, for imported posts (posts/kramdown.py); another value raises ValueError.
 
     ``aliases`` maps ids a heading used to have to its id now ({old: current}); each
     old id that no heading has now is kept as an empty element at the start of that
     heading, so links shared with the old id (such as ``#section-2``) still land.
     """
     env = {"aliases": aliases or {}, "warnings": []}
-    body = _parser(math).render(text, env)
+    if dialect not in DIALECTS:
+        raise ValueError(f"unknown Markdown dialect {dialect!r}: one of {', '.join(DIALECTS)}")
+    body = _parser(math, dialect).render(text, env)
     return Rendered(html=body, headings=env.get("headings", []), warnings=env["warnings"])
 
 
@@ -162,8 +169,11 @@ def render_preview(text):
 
 
 @cache
-def _parser(math):
+def _parser(math, dialect="commonmark"):
     md = MarkdownIt("commonmark", {"html": True})
+    gfm_extensions(md)
+    if dialect == "kramdown":
+        kramdown_plugin(md)
     md.core.ruler.push("heading_ids", _heading_ids)
     md.core.ruler.push("safe_blank_targets", _safe_blank_targets)
     md.add_render_rule("heading_open", _render_heading_open)
