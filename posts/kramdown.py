@@ -32,6 +32,7 @@ Where CommonMark and kramdown disagree elsewhere, the editor's dialect stays Com
 import html
 import re
 
+from markdown_it.rules_block import html_block as commonmark_html_block
 from markdown_it.token import Token
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
@@ -48,7 +49,7 @@ BLOCK_IAL = re.compile(r"^ {0,3}\{:(?![:/])([^{}\n]*)\}[ \t]*$")
 ALD = re.compile(r"^ {0,3}\{:[\w-]+:[^{}\n]*\}[ \t]*$")
 EXTENSION = re.compile(r"^ {0,3}\{::(?:options|comment)\b[^{}\n]*/\}[ \t]*$")
 # kramdown's block extensions with a body: a comment leaves nothing, nomarkdown its raw text.
-EXTENSION_START = re.compile(r" {0,3}\{::(comment|nomarkdown)\b[^{}\n]*\}")
+EXTENSION_START = re.compile(r" {0,3}\{::(comment|nomarkdown|options)\b([^{}\n]*?)(/?)\}[ \t]*")
 SPAN_IAL = re.compile(r"\{:(?![:/])([^{}\n]*)\}")
 IAL_PART = re.compile(r"""([\w-]+)=("|')(.*?)\2|([#.][^\s#.]+)|([\w-]+)""")
 SAFE_ID = re.compile(r"[^\W\d_]?[\w:.-]{1,80}")
@@ -62,7 +63,8 @@ def _names(text):
 
 # kramdown's block HTML (parser/html.rb): a tag starting a line opens a raw block unless it
 # names a span element; its content is Markdown with markdown="1" (as block or span text,
-# by element), else kept as written up to the matching closing tag.
+# by element: any other element's content, a table's or a list's, stays raw), else kept
+# as written up to the matching closing tag.
 HTML_SPAN_ELEMENTS = _names(
     "a abbr acronym b big bdo br button cite code del dfn em i img input ins kbd "
     "label mark option q rb rbc rp rt rtc ruby samp select small span strong sub sup "
@@ -76,9 +78,18 @@ HTML_SPAN_CONTENT = _names(
     "ins label legend optgroup p q rb rbc rp rt rtc ruby select small span strong sub "
     "sup th tt"
 )
-HTML_RAW_CONTENT = _names("script style math option textarea pre code kbd samp var")
+HTML_BLOCK_CONTENT = _names(
+    "address applet article aside blockquote body dd details div dl fieldset figure "
+    "figcaption footer form header hgroup iframe li main map menu nav noscript object "
+    "section summary td"
+)
 _ATTRIBUTES = r"""(?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*"""
 HTML_OPEN_TAG = re.compile(rf"<([A-Za-z][\w:-]*)({_ATTRIBUTES})\s*(/?)>", re.DOTALL)
+HTML_BLOCK_ALT = ["paragraph", "reference", "blockquote"]  # as markdown-it's own rule
+LAZY_HTML = re.compile(
+    r" {0,3}</?(?!(?:" + "|".join(sorted(HTML_SPAN_ELEMENTS)) + r")\b)[A-Za-z][\w:-]*"
+)
+HTML_TAG_NAME = re.compile(r"</?([A-Za-z][\w:-]*)")
 MARKDOWN_ATTRIBUTE = re.compile(r"""\s+markdown\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
 
 # Abbreviation definitions (parser/kramdown/abbreviation.rb).
@@ -151,6 +162,9 @@ def kramdown_plugin(md):
     md.block.ruler.before(
         "html_block", "kramdown_html_block", _html_block, {"alt": ["paragraph", "reference"]}
     )
+    md.block.ruler.at("html_block", _span_html_starts_paragraph, {"alt": HTML_BLOCK_ALT})
+    md.block.ruler.at("code", _indented_code)
+    md.inline.ruler.before("backticks", "kramdown_lone_backtick", _lone_backtick)
     md.block.ruler.before("paragraph", "kramdown_abbreviation", _abbreviation_definition)
     md.block.ruler.before(
         "html_block", "kramdown_extension", _extension_block, {"alt": ["paragraph"]}
@@ -199,6 +213,62 @@ def _render_footnote_anchor(renderer, tokens, index, options, env):
     return f' <a href="#{ref_id}" class="reversefootnote" role="doc-backlink">\u21a9\ufe0e</a>'
 
 
+# Code.
+
+
+def _indented_code(state, start_line, end_line, silent):
+    """An indented code block as kramdown reads it (parser/kramdown/codeblock.rb): a
+    line that is not indented right after a code line still belongs to it (joined to
+    the line before by a space), and blank lines followed by an indented line too."""
+    if state.sCount[start_line] - state.blkIndent < 4:
+        return False
+    line = last = start_line
+    while line < end_line:
+        if state.isEmpty(line):
+            following = state.skipEmptyLines(line)
+            if following < end_line and state.sCount[following] - state.blkIndent >= 4:
+                line = following
+                continue
+            break
+        text = state.src[state.bMarks[line] : state.eMarks[line]]
+        indented = state.sCount[line] - state.blkIndent >= 4
+        if not indented and (BLOCK_IAL.match(text) or LAZY_HTML.match(text)):
+            break
+        last, line = line, line + 1
+    if silent:
+        return True
+    content = state.getLines(start_line, last + 1, 4 + state.blkIndent, False)
+    # Relative to the block, the lazy lines are the ones indented less than 4.
+    lines = state.src[state.bMarks[start_line] : state.eMarks[last]].split("\n")
+    pieces = []
+    for raw, stripped in zip(lines, content.split("\n"), strict=False):
+        if pieces and raw.strip() and len(raw) - len(raw.lstrip(" ")) < 4 and "\t" not in raw[:4]:
+            pieces[-1] += " " + stripped
+        else:
+            pieces.append(stripped)
+    token = state.push("code_block", "code", 0)
+    token.content = "\n".join(pieces).rstrip("\n") + "\n"
+    token.map = [start_line, last + 1]
+    state.line = last + 1
+    return True
+
+
+def _lone_backtick(state, silent):
+    """A single backtick between spaces is a backtick, not the start of a code span."""
+    position = state.pos
+    source = state.src
+    if source[position] != "`" or source[position + 1 : position + 2] == "`":
+        return False
+    before = source[position - 1] if position else " "
+    after = source[position + 1 : position + 2]
+    if not (before.isspace() and after.isspace()):
+        return False
+    if not silent:
+        state.pending += "`"
+    state.pos += 1
+    return True
+
+
 # Block HTML, read to its closing tag.
 
 
@@ -214,41 +284,102 @@ def _html_block(state, start_line, end_line, silent):
     if name in HTML_SPAN_ELEMENTS or name in HTML_VOID_ELEMENTS or match.group(3):
         return False
     close = _matching_close(source, match.end(), name)
-    if close is None:
-        return False
-    close_start, close_end = close
     last = start_line
-    while last < end_line and state.eMarks[last] < close_end:
-        last += 1
-    if last >= end_line:
-        return False
+    if close is None:
+        # kramdown closes an element left open at the end of the text it is in.
+        last = end_line - 1
+        close_start = close_end = state.eMarks[last]
+    else:
+        close_start, close_end = close
+        while last < end_line and state.eMarks[last] < close_end:
+            last += 1
+        if last >= end_line:
+            return False
     if silent:
         return True
     whole_end = state.eMarks[last]
     markdown = MARKDOWN_ATTRIBUTE.search(match.group(2))
-    if markdown is None or name in HTML_RAW_CONTENT:
-        token = state.push("html_block", "", 0)
-        token.map = [start_line, last + 1]
-        token.content = source[state.bMarks[start_line] : whole_end] + "\n"
+    value = (
+        next((group for group in markdown.groups() if group is not None), "") if markdown else ""
+    )
+    value = value.lower()
+    model = value if value in {"block", "span"} else _content_model(name)
+    parse = model != "raw" and (
+        value in {"1", "block", "span"}
+        or (markdown is None and state.env.get("kramdown_parse_block_html", False))
+    )
+    if not parse:
+        opening = source[state.bMarks[start_line] : match.end()]
+        if markdown is not None:
+            opening = opening.replace(markdown.group(0), "", 1)
+        _push_raw(state, opening + source[match.end() : whole_end])
     else:
-        value = next(group for group in markdown.groups() if group is not None).lower()
-        opening = source[begin : match.end()].replace(markdown.group(0), "", 1)
-        token = state.push("html_block", "", 0)
-        token.map = [start_line, last + 1]
-        token.content = opening + "\n"
-        inner = source[match.end() : close_start]
-        span = value == "span" or (value != "block" and name in HTML_SPAN_CONTENT)
-        if span:
-            token = state.push("inline", "", 0)
-            token.content = inner.strip()
-            token.map = [start_line, last + 1]
-            token.children = []
-        else:
-            state.md.block.parse(inner.strip("\n") + "\n", state.md, state.env, state.tokens)
-        token = state.push("html_block", "", 0)
-        token.content = source[close_start:whole_end] + "\n"
+        opening = source[begin : match.end()]
+        if markdown is not None:
+            opening = opening.replace(markdown.group(0), "", 1)
+        _push_html(state, opening)
+        _push_markdown(state, model, source[match.end() : close_start])
+        _push_html(state, source[close_start:whole_end])
     state.line = last + 1
     return True
+
+
+def _push_html(state, text):
+    if text.strip():
+        token = state.push("html_block", "", 0)
+        token.content = text.rstrip("\n") + "\n"
+
+
+def _push_markdown(state, model, text):
+    """The content of an element whose content is Markdown: block or span text."""
+    if model == "span":
+        token = state.push("inline", "", 0)
+        token.content = text.strip()
+        token.children = []
+    else:
+        state.md.block.parse(text.strip("\n") + "\n", state.md, state.env, state.tokens)
+
+
+def _push_raw(state, text):
+    """Raw HTML, except the content of elements in it with a markdown attribute, which
+    kramdown reads as Markdown however deep they are."""
+    emitted = position = 0
+    while "markdown" in text[position:]:
+        match = HTML_OPEN_TAG.search(text, position)
+        if match is None:
+            break
+        position = match.end()
+        markdown = MARKDOWN_ATTRIBUTE.search(match.group(2))
+        if markdown is None:
+            continue
+        name = match.group(1).lower()
+        value = next(group for group in markdown.groups() if group is not None).lower()
+        model = value if value in {"block", "span"} else _content_model(name)
+        close = _matching_close(text, match.end(), name)
+        if close is None or model == "raw" or value not in {"1", "block", "span"}:
+            continue
+        opening = text[match.start() : match.end()].replace(markdown.group(0), "", 1)
+        _push_html(state, text[emitted : match.start()] + opening)
+        _push_markdown(state, model, text[match.end() : close[0]])
+        emitted = close[0]
+        position = close[1]
+    _push_html(state, text[emitted:])
+
+
+def _content_model(name):
+    if name in HTML_BLOCK_CONTENT:
+        return "block"
+    return "span" if name in HTML_SPAN_CONTENT else "raw"
+
+
+def _span_html_starts_paragraph(state, start_line, end_line, silent):
+    """CommonMark's HTML block, except where a span element's tag starts the line: that
+    starts a paragraph in kramdown (an image with its caption, say)."""
+    begin = state.bMarks[start_line] + state.tShift[start_line]
+    tag = HTML_TAG_NAME.match(state.src, begin)
+    if tag and tag.group(1).lower() in HTML_SPAN_ELEMENTS:
+        return False
+    return commonmark_html_block(state, start_line, end_line, silent)
 
 
 def _matching_close(source, position, name):
@@ -267,17 +398,27 @@ def _matching_close(source, position, name):
 
 
 def _extension_block(state, start_line, end_line, silent):
-    """``{::comment}…{:/comment}`` (nothing) and ``{::nomarkdown}…{:/nomarkdown}`` (its
-    text as raw HTML), each up to its end marker (``{:/}`` also ends it)."""
+    """kramdown's extensions: ``{::comment}…{:/comment}`` leaves nothing,
+    ``{::nomarkdown}…{:/nomarkdown}`` its text as raw HTML (``{:/}`` also ends either),
+    ``{::options … /}`` nothing but its ``parse_block_html`` setting, which makes the
+    content of later HTML blocks Markdown."""
     if state.sCount[start_line] - state.blkIndent >= 4:
         return False
     begin = state.bMarks[start_line]
     match = EXTENSION_START.match(state.src, begin, state.eMarks[start_line])
     if match is None:
         return False
-    name = match.group(1)
-    end_marker = re.compile(r"\{:/(?:" + name + r")?\}")
-    close = end_marker.search(state.src, match.end())
+    name, attributes, closed = match.groups()
+    if closed:
+        if silent:
+            return True
+        if name == "options":
+            setting = re.search(r"""parse_block_html\s*=\s*["']?(\w+)""", attributes)
+            if setting:
+                state.env["kramdown_parse_block_html"] = setting.group(1) == "true"
+        state.line = start_line + 1
+        return True
+    close = re.compile(r"\{:/(?:" + name + r")?\}").search(state.src, match.end())
     if close is None:
         return False
     last = start_line
