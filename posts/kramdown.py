@@ -33,6 +33,7 @@ import html
 import re
 
 from markdown_it.rules_block import html_block as commonmark_html_block
+from markdown_it.rules_block import table as gfm_table
 from markdown_it.token import Token
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
@@ -45,7 +46,7 @@ ALLOWED_CLASSES = frozenset({"prompt-tip", "prompt-info", "prompt-warning", "pro
 
 # A block attribute list on a line of its own: "{: .class #id key="v"}"; "{::...}" and
 # "{:/...}" are extensions, not attribute lists. "{:name: ...}" defines a reusable list.
-BLOCK_IAL = re.compile(r"^ {0,3}\{:(?![:/])([^{}\n]*)\}[ \t]*$")
+BLOCK_IAL = re.compile(r"^[ \t]*\{:(?![:/])([^{}\n]*)\}[ \t]*$")
 ALD = re.compile(r"^ {0,3}\{:[\w-]+:[^{}\n]*\}[ \t]*$")
 EXTENSION = re.compile(r"^ {0,3}\{::(?:options|comment)\b[^{}\n]*/\}[ \t]*$")
 # kramdown's block extensions with a body: a comment leaves nothing, nomarkdown its raw text.
@@ -85,6 +86,10 @@ HTML_BLOCK_CONTENT = _names(
 )
 _ATTRIBUTES = r"""(?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*"""
 HTML_OPEN_TAG = re.compile(rf"<([A-Za-z][\w:-]*)({_ATTRIBUTES})\s*(/?)>", re.DOTALL)
+# A run of backticks, which opens or closes a code span, and what stands for a code
+# span's "|" while tables are read (one character, so every offset stays).
+BACKTICKS = re.compile(r"`+")
+HIDDEN_PIPE = "\ue000"
 HTML_BLOCK_ALT = ["paragraph", "reference", "blockquote"]  # as markdown-it's own rule
 LAZY_HTML = re.compile(
     r" {0,3}</?(?!(?:" + "|".join(sorted(HTML_SPAN_ELEMENTS)) + r")\b)[A-Za-z][\w:-]*"
@@ -164,13 +169,16 @@ def kramdown_plugin(md):
     )
     md.block.ruler.at("html_block", _span_html_starts_paragraph, {"alt": HTML_BLOCK_ALT})
     md.block.ruler.at("code", _indented_code)
+    md.block.ruler.at("table", _table_after_boundary)
     md.inline.ruler.before("backticks", "kramdown_lone_backtick", _lone_backtick)
     md.block.ruler.before("paragraph", "kramdown_abbreviation", _abbreviation_definition)
     md.block.ruler.before(
         "html_block", "kramdown_extension", _extension_block, {"alt": ["paragraph"]}
     )
+    md.core.ruler.after("normalize", "kramdown_code_pipes", _hide_code_pipes)
     md.core.ruler.after("block", "kramdown_block_attributes", _block_attributes)
-    md.core.ruler.after("inline", "kramdown_span_attributes", _span_attributes)
+    md.core.ruler.after("inline", "kramdown_code_pipes_back", _show_code_pipes)
+    md.core.ruler.after("kramdown_code_pipes_back", "kramdown_span_attributes", _span_attributes)
     md.core.ruler.after("kramdown_span_attributes", "kramdown_typography", _typography)
     md.core.ruler.after("kramdown_typography", "kramdown_abbreviations", _abbreviations)
     md.core.ruler.after("kramdown_abbreviations", "kramdown_remove_toc", _remove_toc)
@@ -267,6 +275,61 @@ def _lone_backtick(state, silent):
         state.pending += "`"
     state.pos += 1
     return True
+
+
+def _table_after_boundary(state, start_line, end_line, silent):
+    """GFM's table, where kramdown starts one: after a blank line, an attribute list or
+    at the start of a container, never right under a paragraph, heading or code block
+    (whose text it then continues or follows as a paragraph)."""
+    boundary = (
+        start_line == 0
+        or state.isEmpty(start_line - 1)
+        or not state.tokens
+        or (state.tokens[-1].nesting == 1 and (state.tokens[-1].map or [None])[0] == start_line)
+        or BLOCK_IAL.match(state.src[state.bMarks[start_line - 1] : state.eMarks[start_line - 1]])
+    )
+    return bool(boundary) and gfm_table(state, start_line, end_line, silent)
+
+
+# A "|" in a code span does not end a table cell in kramdown (GFM's tables split there).
+
+
+def _hide_code_pipes(state):
+    if "|" in state.src and "`" in state.src:
+        state.src = "\n".join(_hide_line_pipes(line) for line in state.src.split("\n"))
+
+
+def _hide_line_pipes(line):
+    """``line`` with the "|" of its code spans hidden: backtick runs pair left to right,
+    a run with the next one of the same length."""
+    if "|" not in line or "`" not in line:
+        return line
+    runs = list(BACKTICKS.finditer(line))
+    pieces, copied, index = [], 0, 0
+    while index < len(runs):
+        opening = runs[index]
+        closing = next(
+            (run for run in runs[index + 1 :] if len(run.group(0)) == len(opening.group(0))),
+            None,
+        )
+        if closing is None:
+            index += 1
+            continue
+        pieces.append(line[copied : opening.end()])
+        pieces.append(line[opening.end() : closing.start()].replace("|", HIDDEN_PIPE))
+        copied = closing.start()
+        index = runs.index(closing) + 1
+    pieces.append(line[copied:])
+    return "".join(pieces)
+
+
+def _show_code_pipes(state):
+    if HIDDEN_PIPE not in state.src:
+        return
+    for token in state.tokens:
+        token.content = token.content.replace(HIDDEN_PIPE, "|")
+        for child in token.children or []:
+            child.content = child.content.replace(HIDDEN_PIPE, "|")
 
 
 # Block HTML, read to its closing tag.
