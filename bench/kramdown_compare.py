@@ -98,6 +98,8 @@ LEAKS = {
 }
 MATH_SOURCE = re.compile(r"\\\((.+?)\\\)|\\\[(.+?)\\\]", re.DOTALL)
 MATH_MARK = "\u27e8math\u27e9"
+# MathJax's $…$, which themes with math on (Chirpy, al-folio) turn into formulas.
+DOLLAR_MATH = re.compile(r"(?<![\\$])\$(?!\s)[^$\n]+?(?<![\s\\])\$(?!\$)")
 
 
 @dataclass
@@ -119,8 +121,10 @@ class Structure:
 class _Reader(HTMLParser):
     SKIP = {"script", "style", "template"}
 
-    def __init__(self):
+    def __init__(self, dollar_math=False):
         super().__init__(convert_charrefs=True)
+        self.dollar_math = dollar_math
+        self.skip_tag = None
         self.result = Structure()
         self.parts = []
         self.stack = []  # open elements: [tag, attrs, collected text]
@@ -130,9 +134,16 @@ class _Reader(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if attrs.get("id"):
+        if attrs.get("id") and not self.skip:
             self.result.ids.add(attrs["id"])
-        if tag in self.SKIP:
+        if tag in self.SKIP or self.skip_tag == tag:
+            self.skip += 1
+            return
+        if self.skip:
+            return
+        if attrs.get("id") == "markdown-toc":
+            # kramdown's contents list for {:toc}: the site's page has its own.
+            self.skip_tag = tag
             self.skip += 1
             return
         if tag == "math":
@@ -159,8 +170,12 @@ class _Reader(HTMLParser):
             self.handle_endtag(tag)
 
     def handle_endtag(self, tag):
-        if tag in self.SKIP:
+        if tag in self.SKIP or (self.skip and tag == self.skip_tag):
             self.skip = max(0, self.skip - 1)
+            if not self.skip:
+                self.skip_tag = None
+            return
+        if self.skip:
             return
         if tag == "math":
             self.in_math = max(0, self.in_math - 1)
@@ -195,6 +210,11 @@ class _Reader(HTMLParser):
     def handle_data(self, data):
         if self.skip or self.in_math:
             return
+        if self.dollar_math and not any(item[0] in {"code", "pre"} for item in self.stack):
+            formulas = len(DOLLAR_MATH.findall(data))
+            if formulas:
+                self.result.math += formulas
+                data = DOLLAR_MATH.sub(f" {MATH_MARK} ", data)
         self._data(data)
 
     def _data(self, data):
@@ -204,7 +224,8 @@ class _Reader(HTMLParser):
 
 
 def _squash(text):
-    return " ".join(text.split())
+    # Variation selectors only choose how a glyph is drawn (text or emoji "↩").
+    return " ".join(text.replace("\ufe0e", "").replace("\ufe0f", "").split())
 
 
 def _href(href):
@@ -218,15 +239,16 @@ def _href(href):
     return "internal"
 
 
-def structure(page_html, *, kramdown=False):
+def structure(page_html, *, kramdown=False, dollar_math=False):
     """The Structure (text, headings, ids, links, images, tables, code, footnotes, math)
     of ``page_html`` (str). ``kramdown``: the page is kramdown's, whose formulas are
-    MathJax source (``\\(…\\)``, ``\\[…\\]``) rather than MathML.
+    MathJax source (``\\(…\\)``, ``\\[…\\]``) rather than MathML; ``dollar_math``:
+    its ``$…$`` outside code are formulas too, as MathJax shows them on a page with math.
     """
     if kramdown:
         counted = len(MATH_SOURCE.findall(page_html))
         page_html = MATH_SOURCE.sub(f" {MATH_MARK} ", page_html)
-    reader = _Reader()
+    reader = _Reader(dollar_math=kramdown and dollar_math)
     reader.feed(page_html)
     reader.close()
     while reader.stack:
@@ -238,14 +260,16 @@ def structure(page_html, *, kramdown=False):
     return result
 
 
-def compare(site_html, kramdown_html, *, ids=True):
+def compare(site_html, kramdown_html, *, ids=True, math=False):
     """(verdict, [reasons]) for the site's page against kramdown's, both str of HTML.
 
     The verdict is "same", "typography", "differs" or "broken" (see the module's
     docstring). ``ids``: whether heading ids count (a kramdown id must name an element of
-    the site's page, a heading or one of its aliases).
+    the site's page, a heading or one of its aliases); ``math``: whether the post has
+    math on (so MathJax reads kramdown's ``$…$``).
     """
-    site, theirs = structure(site_html), structure(kramdown_html, kramdown=True)
+    site = structure(site_html)
+    theirs = structure(kramdown_html, kramdown=True, dollar_math=math)
     broken = []
     for name, pattern in LEAKS.items():
         shown = len(pattern.findall(site.text)) - len(pattern.findall(theirs.text))
@@ -397,11 +421,16 @@ def read_posts(folder):
     return found
 
 
+def math_on(metadata):
+    """Whether a post's front matter (dict) switches math on."""
+    return any(metadata.get(key) is True for key in MATH_KEYS)
+
+
 def site_html(metadata, body, *, dialect="kramdown", math=False):
     """The site's HTML (str) for a post's body, as an imported post is rendered."""
     from posts.markdown import render
 
-    math = math or any(metadata.get(key) is True for key in MATH_KEYS)
+    math = math or math_on(metadata)
     return render(body, math=math, dialect=dialect).html
 
 
@@ -470,7 +499,8 @@ def main(argv=None):
         except Exception as error:  # a crash is the worst rendering: count it, go on
             verdict, reasons = "broken", [f"render raised {type(error).__name__}: {error}"]
         else:
-            verdict, reasons = compare(ours, kramdown_page)
+            math = arguments.math or math_on(metadata)
+            verdict, reasons = compare(ours, kramdown_page, math=math)
         totals[verdict] += 1
         detail = f"  ({'; '.join(reasons)})" if reasons and arguments.verbose else ""
         name = path.relative_to(arguments.folder) if path != Path(arguments.folder) else path

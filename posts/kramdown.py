@@ -170,7 +170,7 @@ def kramdown_plugin(md):
     md.block.ruler.at("html_block", _span_html_starts_paragraph, {"alt": HTML_BLOCK_ALT})
     md.block.ruler.at("code", _indented_code)
     md.block.ruler.at("table", _table_after_boundary)
-    md.inline.ruler.before("backticks", "kramdown_lone_backtick", _lone_backtick)
+    md.inline.ruler.at("backticks", _code_span)
     md.block.ruler.before("paragraph", "kramdown_abbreviation", _abbreviation_definition)
     md.block.ruler.before(
         "html_block", "kramdown_extension", _extension_block, {"alt": ["paragraph"]}
@@ -179,7 +179,8 @@ def kramdown_plugin(md):
     md.core.ruler.after("block", "kramdown_block_attributes", _block_attributes)
     md.core.ruler.after("inline", "kramdown_code_pipes_back", _show_code_pipes)
     md.core.ruler.after("kramdown_code_pipes_back", "kramdown_span_attributes", _span_attributes)
-    md.core.ruler.after("kramdown_span_attributes", "kramdown_typography", _typography)
+    md.core.ruler.after("kramdown_span_attributes", "kramdown_stray_tags", _stray_closing_tags)
+    md.core.ruler.after("kramdown_stray_tags", "kramdown_typography", _typography)
     md.core.ruler.after("kramdown_typography", "kramdown_abbreviations", _abbreviations)
     md.core.ruler.after("kramdown_abbreviations", "kramdown_remove_toc", _remove_toc)
 
@@ -261,19 +262,37 @@ def _indented_code(state, start_line, end_line, silent):
     return True
 
 
-def _lone_backtick(state, silent):
-    """A single backtick between spaces is a backtick, not the start of a code span."""
-    position = state.pos
-    source = state.src
-    if source[position] != "`" or source[position + 1 : position + 2] == "`":
+def _code_span(state, silent):
+    """A code span as kramdown reads it (parser/kramdown/codespan.rb): a lone backtick
+    between spaces is a backtick; a single one runs to the next backtick, spaces kept; a
+    longer run to the same run, one space trimmed at each end; unclosed, it is text."""
+    source, start = state.src, state.pos
+    if source[start] != "`":
         return False
-    before = source[position - 1] if position else " "
-    after = source[position + 1 : position + 2]
-    if not (before.isspace() and after.isspace()):
-        return False
+    run = BACKTICKS.match(source, start).group(0)
+    after_run = start + len(run)
+    if len(run) == 1:
+        before = source[start - 1] if start else ""
+        if (not before or before.isspace()) and source[after_run : after_run + 1].isspace():
+            if not silent:
+                state.pending += run
+            state.pos = after_run
+            return True
+    end = source.find(run, after_run, state.posMax)
+    if end < 0:
+        if not silent:
+            state.pending += run
+        state.pos = after_run
+        return True
     if not silent:
-        state.pending += "`"
-    state.pos += 1
+        content = source[after_run:end]
+        if len(run) > 1:
+            content = content[1:] if content.startswith(" ") else content
+            content = content[:-1] if content.endswith(" ") else content
+        token = state.push("code_inline", "code", 0)
+        token.markup = run
+        token.content = content
+    state.pos = end + len(run)
     return True
 
 
@@ -804,6 +823,28 @@ def _remove_toc(state):
             del tokens[index : _close_index(tokens, index) + 1]
             continue
         index += 1
+
+
+def _stray_closing_tags(state):
+    """A span element's closing tag that closes nothing in its paragraph is text, as
+    kramdown shows it ("Found invalidly used HTML closing tag")."""
+    for token in state.tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        open_tags = {}
+        for child in token.children:
+            if child.type != "html_inline":
+                continue
+            tag = HTML_TAG_NAME.match(child.content)
+            name = tag.group(1).lower() if tag else ""
+            if name not in HTML_SPAN_ELEMENTS or child.content.endswith("/>"):
+                continue
+            if not child.content.startswith("</"):
+                open_tags[name] = open_tags.get(name, 0) + 1
+            elif open_tags.get(name):
+                open_tags[name] -= 1
+            else:
+                child.type = "text"
 
 
 # Typography.
