@@ -128,7 +128,9 @@ SQ_SUBSTITUTES = {
     ("lquote", "'"): "lsquo",
 }
 # Where kramdown's span parsers for quotes and typographic symbols start, quotes first.
-TYPOGRAPHY_START = re.compile(r"""[^\\]?["']|--|\.\.\.|(?:\\| )?(?:<<|>>)""", re.DOTALL)
+# A character that starts another span parser ("*", "_", "[", "`") is read by it, so a
+# quote right after one has no character before it.
+TYPOGRAPHY_START = re.compile(r"""[^\\*_\[`]?["']|--|\.\.\.|(?:\\| )?(?:<<|>>)""", re.DOTALL)
 TYPOGRAPHIC_SYMBOLS = re.compile(r"---|--|\.\.\.|\\<<|\\>>|<< | >>|<<|>>")
 TYPOGRAPHIC_TEXT = {
     "---": "\u2014",
@@ -142,7 +144,7 @@ TYPOGRAPHIC_TEXT = {
     ">>": "\u00bb",
 }
 # What a span element looks like in the source, for the quote rules' look-ahead.
-MARKUP_AFTER = {"link_open": "[", "image": "![", "code_inline": "`", "footnote_ref": "[^"}
+MARKUP_AFTER = {"link_open": "[", "image": "![", "footnote_ref": "[^"}
 RAW_INLINE_OPEN = re.compile(r"^<(code|kbd|samp|var|script|style|math|textarea)\b", re.I)
 
 
@@ -327,17 +329,17 @@ def _hide_line_pipes(line):
     pieces, copied, index = [], 0, 0
     while index < len(runs):
         opening = runs[index]
-        closing = next(
-            (run for run in runs[index + 1 :] if len(run.group(0)) == len(opening.group(0))),
-            None,
-        )
-        if closing is None:
+        following = index + 1
+        while following < len(runs) and len(runs[following].group(0)) != len(opening.group(0)):
+            following += 1
+        if following == len(runs):
             index += 1
             continue
+        closing = runs[following]
         pieces.append(line[copied : opening.end()])
         pieces.append(line[opening.end() : closing.start()].replace("|", HIDDEN_PIPE))
         copied = closing.start()
-        index = runs.index(closing) + 1
+        index = following + 1
     pieces.append(line[copied:])
     return "".join(pieces)
 
@@ -898,22 +900,20 @@ def _smarten_children(children):
             before = previous.content[-1]
         elif previous is not None and previous.type == "softbreak":
             before = "\n"
-        following = children[position + 1] if position + 1 < len(children) else None
-        child.content = smarten(child.content, before=before, after=_source_after(following))
+        after = "".join(_source_of(token) for token in children[position + 1 : position + 4])
+        child.content = smarten(child.content, before=before, after=after)
 
 
-def _source_after(token):
-    """What follows a text in the source, as far as the quote rules look ahead."""
-    if token is None:
-        return ""
-    if token.type == "text":
-        return token.content[:4]
+def _source_of(token):
+    """What a token stood for in the source, as far as the quote rules look ahead."""
+    if token.type in {"text", "html_inline"}:
+        return token.content
     if token.type in {"softbreak", "hardbreak"}:
         return "\n"
+    if token.type == "code_inline":
+        return token.markup + token.content + token.markup
     if token.type in MARKUP_AFTER:
         return MARKUP_AFTER[token.type]
-    if token.type == "html_inline":
-        return token.content[:4]
     return token.markup or ""
 
 
