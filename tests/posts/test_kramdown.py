@@ -309,3 +309,10 @@ def test_a_stray_closing_tag_is_shown_as_kramdown_shows_it():
 )
 def test_bad_kramdown_renders_something_and_never_raises(text):
     assert isinstance(render(text, dialect="kramdown", math=True).html, str)
+
+
+def test_an_attribute_list_under_a_heading_pins_its_id_for_links_to_land():
+    rendered = render("## Results\n{: #results-2019}\n\nText.", dialect="kramdown")
+
+    assert parse(rendered.html).find("h2")["id"] == "results-2019"
+    assert [heading.id for heading in rendered.headings] == ["results-2019"]
