@@ -23,6 +23,7 @@ resolved, ``post_url``/``link`` made addresses, any other tag or output dropped)
 
 Usage:
     python bench/kramdown_compare.py FOLDER [--verbose] [--dialect kramdown|commonmark]
+                                     [--math] [--no-ids]
     python bench/kramdown_compare.py --store tests/cases/kramdown
 
 ``--store FOLDER`` writes kramdown's output beside each ``NAME.md`` as ``NAME.html`` (the
@@ -474,6 +475,7 @@ def main(argv=None):
     parser.add_argument("--verbose", action="store_true", help="print why each file differs")
     parser.add_argument("--dialect", default="kramdown", choices=["kramdown", "commonmark"])
     parser.add_argument("--math", action="store_true", help="math on site-wide")
+    parser.add_argument("--no-ids", action="store_true", help="leave heading ids out")
     arguments = parser.parse_args(argv)
     if not kramdown_available():
         print("kramdown is not installed: apt-get install ruby-kramdown ruby-kramdown-parser-gfm")
@@ -500,7 +502,7 @@ def main(argv=None):
             verdict, reasons = "broken", [f"render raised {type(error).__name__}: {error}"]
         else:
             math = arguments.math or math_on(metadata)
-            verdict, reasons = compare(ours, kramdown_page, math=math)
+            verdict, reasons = compare(ours, kramdown_page, math=math, ids=not arguments.no_ids)
         totals[verdict] += 1
         detail = f"  ({'; '.join(reasons)})" if reasons and arguments.verbose else ""
         name = path.relative_to(arguments.folder) if path != Path(arguments.folder) else path

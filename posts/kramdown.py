@@ -365,8 +365,16 @@ def _html_block(state, start_line, end_line, silent):
     if match is None:
         return False
     name = match.group(1).lower()
-    if name in HTML_SPAN_ELEMENTS or name in HTML_VOID_ELEMENTS or match.group(3):
+    if name in HTML_SPAN_ELEMENTS:
         return False
+    if name in HTML_VOID_ELEMENTS or match.group(3):
+        # An element without content is the whole block: the next line is not part of it.
+        if source[match.end() : state.eMarks[start_line]].strip():
+            return False
+        if not silent:
+            _push_html(state, source[state.bMarks[start_line] : state.eMarks[start_line]])
+            state.line = start_line + 1
+        return True
     close = _matching_close(source, match.end(), name)
     last = start_line
     if close is None:

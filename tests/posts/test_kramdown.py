@@ -316,3 +316,9 @@ def test_an_attribute_list_under_a_heading_pins_its_id_for_links_to_land():
 
     assert parse(rendered.html).find("h2")["id"] == "results-2019"
     assert [heading.id for heading in rendered.headings] == ["results-2019"]
+
+
+def test_the_line_after_a_horizontal_rule_tag_is_a_paragraph_of_its_own():
+    page = kramdown("<hr>\nLet's go on.")
+
+    assert page.find("p").text == "Let\u2019s go on."
