@@ -369,11 +369,14 @@ def _html_block(state, start_line, end_line, silent):
         return False
     if name in HTML_VOID_ELEMENTS or match.group(3):
         # An element without content is the whole block: the next line is not part of it.
-        if source[match.end() : state.eMarks[start_line]].strip():
+        last = start_line
+        while last + 1 < end_line and state.eMarks[last] < match.end():
+            last += 1
+        if state.eMarks[last] < match.end() or source[match.end() : state.eMarks[last]].strip():
             return False
         if not silent:
-            _push_html(state, source[state.bMarks[start_line] : state.eMarks[start_line]])
-            state.line = start_line + 1
+            _push_html(state, source[state.bMarks[start_line] : state.eMarks[last]])
+            state.line = last + 1
         return True
     close = _matching_close(source, match.end(), name)
     last = start_line

@@ -322,3 +322,9 @@ def test_the_line_after_a_horizontal_rule_tag_is_a_paragraph_of_its_own():
     page = kramdown("<hr>\nLet's go on.")
 
     assert page.find("p").text == "Let\u2019s go on."
+
+
+def test_a_void_tag_written_over_two_lines_is_one_block():
+    page = kramdown('<link rel="stylesheet" href="/k.css"\n      integrity="sha384-x">\n\nText.')
+
+    assert page.text == "Text."
