@@ -10,6 +10,10 @@ CommonMark (markdown-it-py) with three additions the articles need:
   makes interactive,
 * ``$...$`` / ``$$...$$`` become MathML on the server when a post asks for math.
 
+GFM tables, strikethrough and footnotes are on for every post; a post imported from a
+Jekyll blog is rendered with ``dialect="kramdown"``, kramdown's constructs as Jekyll
+rendered them (posts/kramdown.py).
+
 Raw HTML stays enabled because articles are written by staff editors (the Jekyll
 source uses it); reader-written text goes through the comments app's sanitizer.
 """
