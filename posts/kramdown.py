@@ -32,6 +32,7 @@ Where CommonMark and kramdown disagree elsewhere, the editor's dialect stays Com
 import html
 import re
 
+from markdown_it.rules_block import heading as commonmark_heading
 from markdown_it.rules_block import html_block as commonmark_html_block
 from markdown_it.rules_block import table as gfm_table
 from markdown_it.token import Token
@@ -90,6 +91,7 @@ HTML_OPEN_TAG = re.compile(rf"<([A-Za-z][\w:-]*)({_ATTRIBUTES})\s*(/?)>", re.DOT
 # span's "|" while tables are read (one character, so every offset stays).
 BACKTICKS = re.compile(r"`+")
 HIDDEN_PIPE = "\ue000"
+EMPTY_HEADING = re.compile(r"#{1,6}[ \t]*")
 HTML_BLOCK_ALT = ["paragraph", "reference", "blockquote"]  # as markdown-it's own rule
 LAZY_HTML = re.compile(
     r" {0,3}</?(?!(?:" + "|".join(sorted(HTML_SPAN_ELEMENTS)) + r")\b)[A-Za-z][\w:-]*"
@@ -172,6 +174,9 @@ def kramdown_plugin(md):
     md.block.ruler.at("html_block", _span_html_starts_paragraph, {"alt": HTML_BLOCK_ALT})
     md.block.ruler.at("code", _indented_code)
     md.block.ruler.at("table", _table_after_boundary)
+    md.block.ruler.at(
+        "heading", _heading_with_text, {"alt": ["paragraph", "reference", "blockquote"]}
+    )
     md.inline.ruler.at("backticks", _code_span)
     md.block.ruler.before("paragraph", "kramdown_abbreviation", _abbreviation_definition)
     md.block.ruler.before(
@@ -296,6 +301,15 @@ def _code_span(state, silent):
         token.content = content
     state.pos = end + len(run)
     return True
+
+
+def _heading_with_text(state, start_line, end_line, silent):
+    """CommonMark's ATX heading, except one with no text ("####"), which kramdown's GFM
+    parser leaves as a paragraph."""
+    line = state.src[state.bMarks[start_line] + state.tShift[start_line] : state.eMarks[start_line]]
+    if EMPTY_HEADING.fullmatch(line):
+        return False
+    return commonmark_heading(state, start_line, end_line, silent)
 
 
 def _table_after_boundary(state, start_line, end_line, silent):

@@ -328,3 +328,10 @@ def test_a_void_tag_written_over_two_lines_is_one_block():
     page = kramdown('<link rel="stylesheet" href="/k.css"\n      integrity="sha384-x">\n\nText.')
 
     assert page.text == "Text."
+
+
+def test_a_heading_mark_with_no_text_stays_a_paragraph_as_in_kramdown():
+    rendered = render("#### \nNotes follow.", dialect="kramdown")
+
+    assert rendered.headings == []
+    assert parse(rendered.html).find("p").text == "#### Notes follow."
