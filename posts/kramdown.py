@@ -40,8 +40,6 @@ from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
-DIALECTS = ("commonmark", "kramdown")
-
 # Classes an attribute list may give: Chirpy's callouts, which name what the block is.
 ALLOWED_CLASSES = frozenset({"prompt-tip", "prompt-info", "prompt-warning", "prompt-danger"})
 

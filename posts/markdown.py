@@ -8,7 +8,9 @@ CommonMark (markdown-it-py) with three additions the articles need:
   checkbox named by the heading text (``aria-labelledby``, not a ``<label>``: a click
   or double-click on the text must not tick it, issue 18), which the checklists app
   makes interactive,
-* ``$...$`` / ``$$...$$`` become MathML on the server when a post asks for math.
+* mathematics become MathML on the server (posts.math): ``$...$`` / ``$$...$$`` when
+  a post asks for math, and kramdown's forms in imported posts (``dialect="kramdown"``),
+  whose headings also answer to the ids kramdown gave them (posts.kramdown_ids).
 
 GFM tables, strikethrough and footnotes are on for every post; a post imported from a
 Jekyll blog is rendered with ``dialect="kramdown"``, kramdown's constructs as Jekyll
@@ -24,11 +26,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 
-from latex2mathml.converter import convert as latex_to_mathml
 from markdown_it import MarkdownIt
-from mdit_py_plugins.dollarmath import dollarmath_plugin
 
-from posts.kramdown import DIALECTS, gfm_extensions, kramdown_plugin
+from posts.kramdown import gfm_extensions, kramdown_plugin
+from posts.kramdown_ids import add_kramdown_aliases, record_kramdown_ids
+from posts.math import math_plugin
 
 CHECKBOX_TAG = re.compile(r"^<input\b[^>]*\btype\s*=\s*[\"']?checkbox[\"']?[^>]*>$", re.IGNORECASE)
 # A kramdown attribute list ending a heading: "{#id}", "{: #id}", "{#id .class}".
@@ -137,19 +139,24 @@ def reading_minutes(markdown_text):
     return max(1, round(words / WORDS_PER_MINUTE))
 
 
+DIALECTS = ("commonmark", "kramdown")
+
+
 def render(text, *, math=False, aliases=None, dialect="commonmark"):
     """Render Markdown (str) to a Rendered: HTML, headings and warnings.
-
-    ``dialect`` is "commonmark", what the editor writes here, or "kramdown", what Jekyll
-    blogs wrote, for imported posts (posts/kramdown.py); another value raises ValueError.
 
     ``aliases`` maps ids a heading used to have to its id now ({old: current}); each
     old id that no heading has now is kept as an empty element at the start of that
     heading, so links shared with the old id (such as ``#section-2``) still land.
+
+    ``dialect`` is "commonmark" (what editors write here) or "kramdown" (imported Jekyll
+    posts): kramdown's constructs (posts.kramdown), math forms (posts.math) and, as
+    aliases, the heading ids kramdown gave (posts.kramdown_ids). Any other value raises
+    ValueError.
     """
-    env = {"aliases": aliases or {}, "warnings": []}
     if dialect not in DIALECTS:
-        raise ValueError(f"unknown Markdown dialect {dialect!r}: one of {', '.join(DIALECTS)}")
+        raise ValueError(f"unknown Markdown dialect {dialect!r}; expected one of {DIALECTS}")
+    env = {"aliases": aliases or {}, "warnings": [], "dialect": dialect}
     body = _parser(math, dialect).render(text, env)
     return Rendered(html=body, headings=env.get("headings", []), warnings=env["warnings"])
 
@@ -182,31 +189,11 @@ def _parser(math, dialect="commonmark"):
     md.core.ruler.push("safe_blank_targets", _safe_blank_targets)
     md.add_render_rule("heading_open", _render_heading_open)
     md.add_render_rule("heading_close", _render_heading_close)
-    if math:
-        dollarmath_plugin(
-            md,
-            allow_labels=False,
-            allow_space=False,
-            allow_digits=False,
-            double_inline=True,
-            renderer=_mathml,
-        )
-        # The plugin wraps inline $$...$$ in a <div>, which is invalid inside <p>.
-        md.add_render_rule("math_inline_double", _render_inline_display_math)
+    math_plugin(md, dialect=dialect, math=math)
+    if dialect == "kramdown":
+        md.core.ruler.before("heading_ids", "kramdown_ids", record_kramdown_ids)
+        md.core.ruler.after("heading_ids", "kramdown_aliases", add_kramdown_aliases)
     return md
-
-
-def _mathml(latex, options):
-    display = "block" if options.get("display_mode") else "inline"
-    try:
-        return latex_to_mathml(latex, display=display)
-    except Exception:  # latex2mathml raises many kinds on bad TeX; show the source instead.
-        return f'<code class="math-error">{html.escape(latex)}</code>'
-
-
-def _render_inline_display_math(renderer, tokens, index, options, env):
-    content = _mathml(tokens[index].content, {"display_mode": True})
-    return f'<span class="math display">{content}</span>'
 
 
 def _heading_ids(state):
@@ -234,7 +221,9 @@ def _heading_ids(state):
                 explicit = _pinned_id(match.group(0).strip(), attributes, text, state.env)
         text = " ".join(_plain_text(children).split())
         base = explicit or heading_id(text)
-        anchor, suffix = base, 2
+        # A repeated id takes "-2", "-3", ...; in kramdown's posts "-1", "-2", ... as
+        # kramdown numbered them, so the old blog's links to repeats land too.
+        anchor, suffix = base, 1 if state.env.get("dialect") == "kramdown" else 2
         while anchor in seen:
             anchor, suffix = f"{base}-{suffix}", suffix + 1
         seen.add(anchor)
@@ -293,7 +282,9 @@ def _is_checkbox(token):
 
 def _plain_text(children):
     return "".join(
-        child.content for child in children if child.type in {"text", "code_inline", "math_inline"}
+        child.content
+        for child in children
+        if child.type in {"text", "code_inline"} or child.type.startswith("math")
     )
 
 

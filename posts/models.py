@@ -4,8 +4,7 @@ from django.contrib.redirects.models import Redirect
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models, transaction
-from django.db.models import OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import get_resolver, reverse
@@ -97,28 +96,6 @@ class Category(models.Model):
 class PostQuerySet(ChangeSignallingQuerySet):
     def published(self):
         return self.filter(status=Post.Status.PUBLISHED, published_at__lte=timezone.now())
-
-    def with_comment_counts(self, viewer):
-        """Annotate ``comment_count`` (int): the comments of each post whose text
-        ``viewer`` (a User or AnonymousUser) may read, CommentQuerySet.readable_by().
-
-        The one count of a post's comments: the Articles and category pages show it, and
-        the post page's discussion (comments.page) takes its count from here too, so a
-        reader whose comments await moderation sees the same number everywhere (issue
-        18). A visitor reads only public comments, so a page shared by every visitor
-        (pages.page_cache) shows the same count to all of them.
-        """
-        # The comments app's model, through the relation: posts does not import it.
-        comments = self.model._meta.get_field("comments").related_model.objects
-        counted = (
-            comments.readable_by(viewer)
-            .filter(post=OuterRef("pk"))
-            .order_by()
-            .values("post")
-            .annotate(count=models.Count("pk"))
-            .values("count")
-        )
-        return self.annotate(comment_count=Coalesce(Subquery(counted), 0))
 
     def visible_to(self, user):
         """Published posts for everyone; drafts and scheduled posts too for staff."""

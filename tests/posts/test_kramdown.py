@@ -59,7 +59,7 @@ def test_the_editors_dialect_is_unchanged_by_kramdowns_constructs():
 
 
 def test_an_unknown_dialect_is_refused_with_the_known_ones_named():
-    with pytest.raises(ValueError, match="commonmark, kramdown"):
+    with pytest.raises(ValueError, match="'commonmark', 'kramdown'"):
         render("text", dialect="textile")
 
 
