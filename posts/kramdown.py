@@ -90,6 +90,7 @@ HTML_OPEN_TAG = re.compile(rf"<([A-Za-z][\w:-]*)({_ATTRIBUTES})\s*(/?)>", re.DOT
 BACKTICKS = re.compile(r"`+")
 HIDDEN_PIPE = "\ue000"
 EMPTY_HEADING = re.compile(r"#{1,6}[ \t]*")
+SPACED_TITLE = re.compile(r"""(.*?)\s+(["'])(.*)\2""", re.DOTALL)
 HTML_BLOCK_ALT = ["paragraph", "reference", "blockquote"]  # as markdown-it's own rule
 LAZY_HTML = re.compile(
     r" {0,3}</?(?!(?:" + "|".join(sorted(HTML_SPAN_ELEMENTS)) + r")\b)[A-Za-z][\w:-]*"
@@ -176,6 +177,8 @@ def kramdown_plugin(md):
         "heading", _heading_with_text, {"alt": ["paragraph", "reference", "blockquote"]}
     )
     md.inline.ruler.at("backticks", _code_span)
+    md.inline.ruler.after("link", "kramdown_link", _spaced_link)
+    md.inline.ruler.after("image", "kramdown_image", _spaced_link)
     md.block.ruler.before("paragraph", "kramdown_abbreviation", _abbreviation_definition)
     md.block.ruler.before(
         "html_block", "kramdown_extension", _extension_block, {"alt": ["paragraph"]}
@@ -308,6 +311,60 @@ def _heading_with_text(state, start_line, end_line, silent):
     if EMPTY_HEADING.fullmatch(line):
         return False
     return commonmark_heading(state, start_line, end_line, silent)
+
+
+def _spaced_link(state, silent):
+    """An inline link or image whose address has spaces (``[text](my page.html)``),
+    which kramdown reads as written and CommonMark leaves as text: the address runs to
+    the matching ")" on the line, an optional "title" at its end."""
+    source, start = state.src, state.pos
+    image = source.startswith("![", start)
+    label_start = start + (2 if image else 1)
+    if not (image or source.startswith("[", start)):
+        return False
+    label_end = state.md.helpers.parseLinkLabel(state, label_start - 1, not image)
+    if label_end < 0 or not source.startswith("(", label_end + 1):
+        return False
+    depth, position = 0, label_end + 2
+    while position < state.posMax and source[position] != "\n":
+        if source[position] == "(":
+            depth += 1
+        elif source[position] == ")":
+            if depth == 0:
+                break
+            depth -= 1
+        position += 1
+    else:
+        return False
+    destination = source[label_end + 2 : position].strip()
+    titled = SPACED_TITLE.fullmatch(destination)
+    address, title = (titled.group(1), titled.group(3)) if titled else (destination, "")
+    address = address.strip().removeprefix("<").removesuffix(">")
+    href = state.md.normalizeLink(address)
+    if not address or " " not in address or not state.md.validateLink(href):
+        return False
+    if not silent:
+        if image:
+            token = state.push("image", "img", 0)
+            token.attrs = {"src": href, "alt": ""}
+            token.children = []
+            token.content = source[label_start:label_end]
+            state.md.inline.parse(token.content, state.md, state.env, token.children)
+        else:
+            maximum = state.posMax
+            state.pos, state.posMax = label_start, label_end
+            token = state.push("link_open", "a", 1)
+            token.attrs = {"href": href}
+            state.linkLevel += 1
+            state.md.inline.tokenize(state)
+            state.linkLevel -= 1
+            state.posMax = maximum
+            token_close = state.push("link_close", "a", -1)
+            token_close.markup = ""
+        if title:
+            token.attrSet("title", title)
+    state.pos = position + 1
+    return True
 
 
 def _table_after_boundary(state, start_line, end_line, silent):

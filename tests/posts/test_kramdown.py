@@ -335,3 +335,14 @@ def test_a_heading_mark_with_no_text_stays_a_paragraph_as_in_kramdown():
 
     assert rendered.headings == []
     assert parse(rendered.html).find("p").text == "#### Notes follow."
+
+
+def test_a_link_address_with_spaces_is_a_link_as_in_kramdown():
+    page = kramdown('Read [You and Your Research](You and Your Research "Hamming") today.')
+
+    link = page.find("a")
+    assert (link.text, link["href"], link["title"]) == (
+        "You and Your Research",
+        "You%20and%20Your%20Research",
+        "Hamming",
+    )
