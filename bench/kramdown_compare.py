@@ -97,6 +97,7 @@ LEAKS = {
     "math delimiters": re.compile(r"\$\$|\\\\\(|\\\\\["),
     "footnote marker": re.compile(r"\[\^[^\]\s]+\]"),
 }
+LIQUID_ADDRESS = re.compile(r"\{[%{]|%7B(?:%25|%7B)", re.IGNORECASE)
 MATH_SOURCE = re.compile(r"\\\((.+?)\\\)|\\\[(.+?)\\\]", re.DOTALL)
 MATH_MARK = "\u27e8math\u27e9"
 # MathJax's $…$, which themes with math on (Chirpy, al-folio) turn into formulas.
@@ -117,6 +118,7 @@ class Structure:
     code: list = field(default_factory=list)  # [text of each code block]
     footnotes: int = 0
     math: int = 0
+    addresses: list = field(default_factory=list)  # every href and src as written
 
 
 class _Reader(HTMLParser):
@@ -153,6 +155,9 @@ class _Reader(HTMLParser):
                 self._data(f" {MATH_MARK} ")
                 self.result.math += 1
             return
+        for key in ("href", "src"):
+            if attrs.get(key):
+                self.result.addresses.append(attrs[key])
         if tag == "img":
             name = (attrs.get("src") or "").rsplit("/", 1)[-1]
             self.result.images.append((attrs.get("alt") or "", name))
@@ -276,6 +281,9 @@ def compare(site_html, kramdown_html, *, ids=True, math=False):
         shown = len(pattern.findall(site.text)) - len(pattern.findall(theirs.text))
         if shown > 0:
             broken.append(f"{name} shown as text ({shown})")
+    unread = [address for address in site.addresses if LIQUID_ADDRESS.search(address)]
+    if unread:
+        broken.append(f"Liquid in addresses ({len(unread)})")
     for name in ("headings", "tables", "code", "images", "links"):
         ours, kramdowns = getattr(site, name), getattr(theirs, name)
         if len(ours) != len(kramdowns):
