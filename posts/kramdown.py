@@ -453,6 +453,11 @@ def _html_block(state, start_line, end_line, silent):
         # kramdown closes an element left open at the end of the text it is in.
         last = end_line - 1
         close_start = close_end = state.eMarks[last]
+        if not silent:
+            state.env.setdefault("warnings", []).append(
+                f"<{name}> on line {start_line + 1} is never closed: kramdown, and so this "
+                f"page, keeps everything after it as raw HTML; add </{name}>"
+            )
     else:
         close_start, close_end = close
         while last < end_line and state.eMarks[last] < close_end:

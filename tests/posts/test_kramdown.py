@@ -346,3 +346,17 @@ def test_a_link_address_with_spaces_is_a_link_as_in_kramdown():
         "You%20and%20Your%20Research",
         "Hamming",
     )
+
+
+def test_an_html_element_never_closed_keeps_the_rest_raw_and_says_so():
+    rendered = render(
+        "Intro.\n\n<article>\n\n    <p>Text</p>\n\n*not emphasis*", dialect="kramdown"
+    )
+    page = parse(rendered.html)
+
+    assert page.first("pre") is None
+    assert "*not emphasis*" in page.text
+    assert rendered.warnings == [
+        "<article> on line 3 is never closed: kramdown, and so this page, keeps everything "
+        "after it as raw HTML; add </article>"
+    ]
