@@ -34,6 +34,7 @@ import re
 
 from markdown_it.rules_block import heading as commonmark_heading
 from markdown_it.rules_block import html_block as commonmark_html_block
+from markdown_it.rules_block import list_block as commonmark_list
 from markdown_it.rules_block import table as gfm_table
 from markdown_it.token import Token
 from mdit_py_plugins.deflist import deflist_plugin
@@ -91,6 +92,7 @@ BACKTICKS = re.compile(r"`+")
 HIDDEN_PIPE = "\ue000"
 EMPTY_HEADING = re.compile(r"#{1,6}[ \t]*")
 SPACED_TITLE = re.compile(r"""(.*?)\s+(["'])(.*)\2""", re.DOTALL)
+PARENTHESIS_MARKER = re.compile(r"\d{1,9}\)")
 HTML_BLOCK_ALT = ["paragraph", "reference", "blockquote"]  # as markdown-it's own rule
 LAZY_HTML = re.compile(
     r" {0,3}</?(?!(?:" + "|".join(sorted(HTML_SPAN_ELEMENTS)) + r")\b)[A-Za-z][\w:-]*"
@@ -173,6 +175,9 @@ def kramdown_plugin(md):
     md.block.ruler.at("html_block", _span_html_starts_paragraph, {"alt": HTML_BLOCK_ALT})
     md.block.ruler.at("code", _indented_code)
     md.block.ruler.at("table", _table_after_boundary)
+    md.block.ruler.at(
+        "list", _list_without_parenthesis, {"alt": ["paragraph", "reference", "blockquote"]}
+    )
     md.block.ruler.at(
         "heading", _heading_with_text, {"alt": ["paragraph", "reference", "blockquote"]}
     )
@@ -365,6 +370,14 @@ def _spaced_link(state, silent):
             token.attrSet("title", title)
     state.pos = position + 1
     return True
+
+
+def _list_without_parenthesis(state, start_line, end_line, silent):
+    """CommonMark's list, except that "1)" starts none: kramdown numbers only "1."."""
+    begin = state.bMarks[start_line] + state.tShift[start_line]
+    if PARENTHESIS_MARKER.match(state.src, begin):
+        return False
+    return commonmark_list(state, start_line, end_line, silent)
 
 
 def _table_after_boundary(state, start_line, end_line, silent):

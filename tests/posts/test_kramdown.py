@@ -360,3 +360,10 @@ def test_an_html_element_never_closed_keeps_the_rest_raw_and_says_so():
         "<article> on line 3 is never closed: kramdown, and so this page, keeps everything "
         "after it as raw HTML; add </article>"
     ]
+
+
+def test_a_number_with_a_parenthesis_starts_no_list_in_kramdown():
+    page = kramdown("1) Collect the data.\n2) Train.")
+
+    assert page.first("ol") is None
+    assert page.find("p").text == "1) Collect the data. 2) Train."
