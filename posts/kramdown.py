@@ -35,7 +35,6 @@ import re
 from markdown_it.rules_block import heading as commonmark_heading
 from markdown_it.rules_block import html_block as commonmark_html_block
 from markdown_it.rules_block import list_block as commonmark_list
-from markdown_it.rules_block import table as gfm_table
 from markdown_it.token import Token
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
@@ -93,10 +92,25 @@ HIDDEN_PIPE = "\ue000"
 EMPTY_HEADING = re.compile(r"#{1,6}[ \t]*")
 SPACED_TITLE = re.compile(r"""(.*?)\s+(["'])(.*)\2""", re.DOTALL)
 PARENTHESIS_MARKER = re.compile(r"\d{1,9}\)")
+# kramdown's table lines (parser/kramdown/table.rb): a row holds a "|" at its start or
+# one not escaped; a separator line is made of "|", ":", "+", "-" (a footer's of "=").
+TABLE_PIPE = re.compile(r"\||.*?[^\\\n]\|")
+UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
+TABLE_SEPARATOR = re.compile(r"[+|: \t-]*?-[+|: \t-]*?")
+TABLE_FOOTER_SEPARATOR = re.compile(r"[+|: \t=]*?=[+|: \t=]*?")
+TABLE_ALIGNMENT = re.compile(r"[ \t]?(:?)-+(:?)[ \t]?")
+SETEXT_UNDERLINE = re.compile(r" {0,3}(?:=+|-+)[ \t]*")
+# What kramdown reads before a table: code, a quote, a heading, a rule, a list, a
+# definition or math (block HTML is told by its element).
+NOT_A_TABLE_START = re.compile(
+    r"(?:```|~~~|>|#{1,6}(?:[ \t]|$)|([-*_])[ \t]*\1[ \t]*\1|[*+-][ \t]|\d+\.[ \t]|:[ \t]"
+    r"|\$\$)"
+)
 HTML_BLOCK_ALT = ["paragraph", "reference", "blockquote"]  # as markdown-it's own rule
 LAZY_HTML = re.compile(
     r" {0,3}</?(?!(?:" + "|".join(sorted(HTML_SPAN_ELEMENTS)) + r")\b)[A-Za-z][\w:-]*"
 )
+HTML_CLOSE_TAG = re.compile(r"</([A-Za-z][\w:-]*)\s*>")
 HTML_TAG_NAME = re.compile(r"</?([A-Za-z][\w:-]*)")
 MARKDOWN_ATTRIBUTE = re.compile(r"""\s+markdown\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
 
@@ -174,7 +188,7 @@ def kramdown_plugin(md):
     )
     md.block.ruler.at("html_block", _span_html_starts_paragraph, {"alt": HTML_BLOCK_ALT})
     md.block.ruler.at("code", _indented_code)
-    md.block.ruler.at("table", _table_after_boundary)
+    md.block.ruler.at("table", _kramdown_table)
     md.block.ruler.at(
         "list", _list_without_parenthesis, {"alt": ["paragraph", "reference", "blockquote"]}
     )
@@ -232,7 +246,11 @@ def _render_footnote_anchor(renderer, tokens, index, options, env):
     token = tokens[index]
     sub = token.meta.get("subId", 0)
     ref_id = f"fnref:{_footnote_name(token)}" + (f":{sub}" if sub else "")
-    return f' <a href="#{ref_id}" class="reversefootnote" role="doc-backlink">\u21a9\ufe0e</a>'
+    # Later references' links back are numbered, as kramdown numbers them ("↩2").
+    number = f"<sup>{sub + 1}</sup>" if sub else ""
+    return (
+        f' <a href="#{ref_id}" class="reversefootnote" role="doc-backlink">\u21a9\ufe0e{number}</a>'
+    )
 
 
 # Code.
@@ -380,18 +398,102 @@ def _list_without_parenthesis(state, start_line, end_line, silent):
     return commonmark_list(state, start_line, end_line, silent)
 
 
-def _table_after_boundary(state, start_line, end_line, silent):
-    """GFM's table, where kramdown starts one: after a blank line, an attribute list or
-    at the start of a container, never right under a paragraph, heading or code block
-    (whose text it then continues or follows as a paragraph)."""
+def _kramdown_table(state, start_line, end_line, silent):
+    """A table as kramdown reads one (parser/kramdown/table.rb): after a block boundary,
+    consecutive lines holding a "|" (outside code spans), a separator line (``|---|:-:|``)
+    making the rows above it the header, and a block boundary after it. Unlike GFM, the
+    header is optional (a lone ``a | b`` line is a one-row table, as in a list item),
+    rows are padded to the widest, and a line without "|" is no row."""
+    if state.sCount[start_line] - state.blkIndent >= 4 or not _after_boundary(state, start_line):
+        return False
+    first = _line_text(state, start_line)
+    following = _line_text(state, start_line + 1) if start_line + 1 < end_line else ""
+    if NOT_A_TABLE_START.match(first) or SETEXT_UNDERLINE.fullmatch(following):
+        return False
+    tag = HTML_OPEN_TAG.match(first) or HTML_CLOSE_TAG.match(first)
+    if first.startswith("<!--") or (tag and tag.group(1).lower() not in HTML_SPAN_ELEMENTS):
+        return False  # block HTML comes first
+    line, rows, header, alignment = start_line, [], None, []
+    while line < end_line and not state.isEmpty(line):
+        text = _line_text(state, line)
+        if state.sCount[line] < state.blkIndent or not TABLE_PIPE.match(text):
+            break
+        separator = TABLE_SEPARATOR.fullmatch(text.rstrip())
+        if separator or TABLE_FOOTER_SEPARATOR.fullmatch(text.rstrip()):
+            if separator and rows and header is None:
+                header, rows = rows, []
+                alignment = [_alignment(*parts) for parts in TABLE_ALIGNMENT.findall(text)]
+        else:
+            rows.append(_table_cells(text))
+        line += 1
     boundary = (
-        start_line == 0
-        or state.isEmpty(start_line - 1)
-        or not state.tokens
-        or (state.tokens[-1].nesting == 1 and (state.tokens[-1].map or [None])[0] == start_line)
-        or BLOCK_IAL.match(state.src[state.bMarks[start_line - 1] : state.eMarks[start_line - 1]])
+        line >= end_line
+        or state.isEmpty(line)
+        or state.sCount[line] < state.blkIndent
+        or BLOCK_IAL.match(_line_text(state, line))
+        or _line_text(state, line).strip() == "^"
     )
-    return bool(boundary) and gfm_table(state, start_line, end_line, silent)
+    if not rows or not boundary:
+        return False
+    if silent:
+        return True
+    columns = max(len(row) for row in [*(header or []), *rows])
+    alignment = (alignment + [""] * columns)[:columns]
+    token = state.push("table_open", "table", 1)
+    token.map = [start_line, line]
+    for section, cell_tag, section_rows in (("thead", "th", header), ("tbody", "td", rows)):
+        if not section_rows:
+            continue
+        state.push(f"{section}_open", section, 1)
+        for row in section_rows:
+            state.push("tr_open", "tr", 1)
+            for index, cell in enumerate(row + [""] * (columns - len(row))):
+                token = state.push(f"{cell_tag}_open", cell_tag, 1)
+                if alignment[index]:
+                    token.attrs = {"style": f"text-align:{alignment[index]}"}
+                token = state.push("inline", "", 0)
+                token.content = cell.strip()
+                token.children = []
+                state.push(f"{cell_tag}_close", cell_tag, -1)
+            state.push("tr_close", "tr", -1)
+        state.push(f"{section}_close", section, -1)
+    state.push("table_close", "table", -1)
+    state.line = line
+    return True
+
+
+def _line_text(state, line):
+    return state.src[state.bMarks[line] + state.tShift[line] : state.eMarks[line]]
+
+
+def _after_boundary(state, line):
+    """Whether a block starting at ``line`` follows a kramdown block boundary: a blank
+    line, an attribute list, the start of the text or of a container."""
+    return bool(
+        line == 0
+        or state.isEmpty(line - 1)
+        or not state.tokens
+        or (state.tokens[-1].nesting == 1 and (state.tokens[-1].map or [None])[0] == line)
+        or BLOCK_IAL.match(state.src[state.bMarks[line - 1] : state.eMarks[line - 1]])
+    )
+
+
+def _table_cells(text):
+    """A table row's cells (list of str): split at each "|" not escaped (a code span's
+    are hidden by now), without the empty cells before a leading and after a trailing
+    "|"."""
+    cells = UNESCAPED_PIPE.split(text)
+    if text.lstrip().startswith("|") and not cells[0].strip():
+        cells = cells[1:]
+    if len(cells) > 1 and not cells[-1].strip():
+        cells = cells[:-1]
+    return cells
+
+
+def _alignment(left, right):
+    if left and right:
+        return "center"
+    return "right" if right else "left" if left else ""
 
 
 # A "|" in a code span does not end a table cell in kramdown (GFM's tables split there).

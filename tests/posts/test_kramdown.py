@@ -367,3 +367,21 @@ def test_a_number_with_a_parenthesis_starts_no_list_in_kramdown():
 
     assert page.first("ol") is None
     assert page.find("p").text == "1) Collect the data. 2) Train."
+
+
+def test_rows_with_pipes_make_a_table_without_a_header_as_in_kramdown():
+    page = kramdown("- Ctrl+C | copy\n- Ctrl+V | paste\n\n| 2,104 | 399,900 |\n| 1,600 |\n")
+
+    tables = page.find_all("table")
+    assert [[cell.text for cell in table.find_all("td")] for table in tables] == [
+        ["Ctrl+C", "copy"],
+        ["Ctrl+V", "paste"],
+        ["2,104", "399,900", "1,600", ""],
+    ]
+    assert page.first("th") is None
+
+
+def test_table_rows_followed_by_text_without_a_blank_line_stay_text_as_in_kramdown():
+    page = kramdown("| Metric | Value |\n|---|---|\n| loss | 0.12 |\nno blank line after it")
+
+    assert page.first("table") is None
