@@ -1,5 +1,3 @@
-import difflib
-
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.sites.models import Site
@@ -12,7 +10,14 @@ from markdownx.admin import MarkdownxModelAdmin
 from reversion.admin import VersionAdmin
 from reversion.errors import RevertError
 
-from .history import describe, restore_version, versions_of
+from .history import (
+    describe,
+    field_changes,
+    restore_version,
+    restored_post,
+    text_changes,
+    versions_of,
+)
 from .models import Category, Post
 from .xmltext import forbidden_characters
 
@@ -89,8 +94,10 @@ class PostAdmin(VersionAdmin, MarkdownxModelAdmin):
             messages.warning(request, f"Body: {warning}.")
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
-        """A revision, and a "Restore this version" button that restores it through
-        Post.save() (reversion's own view would write the row raw first)."""
+        """A revision: what restoring it changes (its fields, and the article's text as
+        readers see it, word by word: posts.history.text_changes), and a "Restore this
+        version" button that restores it through Post.save() (reversion's own view
+        would write the row raw first)."""
         post = self.get_object(request, unquote(object_id))
         if post is None:
             raise Http404("No such post.")
@@ -109,17 +116,10 @@ class PostAdmin(VersionAdmin, MarkdownxModelAdmin):
             messages.success(request, f"Restored the version of {describe(version)}.")
             return redirect(reverse("admin:posts_post_change", args=[post.pk]))
         try:
-            data = version.field_dict
+            restored = restored_post(post=post, version=version)
         except RevertError as error:
             messages.error(request, f"This version cannot be read: {error}")
             return redirect(history_url)
-        diff = difflib.unified_diff(
-            post.body.splitlines(),
-            (data.get("body") or "").splitlines(),
-            "current",
-            f"version of {describe(version)}",
-            lineterm="",
-        )
         context = {
             **self.admin_site.each_context(request),
             "title": f"Restore the version of {describe(version)}",
@@ -127,8 +127,9 @@ class PostAdmin(VersionAdmin, MarkdownxModelAdmin):
             "object": post,
             "version": version,
             "when": describe(version),
-            "data": data,
-            "diff": "\n".join(diff),
+            "field_changes": field_changes(before=post, after=restored),
+            "body_changes": text_changes(post.body_html, restored.body_html),
+            "body_source_changed": restored.body.strip() != post.body.strip(),
             "history_url": history_url,
             **(extra_context or {}),
         }

@@ -80,6 +80,15 @@ class Rendered:
 
 
 MAX_ID_LENGTH = 80
+# Unicode's Default_Ignorable_Code_Point ranges (DerivedCoreProperties.txt) whose
+# characters are letters or marks, so the letter/digit/mark filter would keep them:
+# variation selectors (U+FE0F makes "⚙" an emoji), the combining grapheme joiner,
+# Khmer inherent vowels, Mongolian free variation selectors and the Hangul fillers.
+# The format characters among the ignorables (ZWJ, ZWNJ, soft hyphen, bidi marks,
+# tags) are category Cf, which the filter drops already.
+IGNORABLE_MARKS = re.compile(
+    "[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0\U000e0100-\U000e01ef]"
+)
 
 
 def heading_id(text):
@@ -90,13 +99,20 @@ def heading_id(text):
     One addition: combining marks are kept too (Unicode category M), without which
     Devanagari, Bengali or Thai words lose their vowel signs ("हिन्दी" would become
     "हनद"); plain-ASCII text has none, so its ids are exactly Django's ASCII slugify
-    (issue 10). At most 80 characters, never empty: "section" when nothing is left.
+    (issue 10). Marks that are never seen are not kept (issue 22): the variation
+    selectors and other default-ignorable code points (IGNORABLE_MARKS), and enclosing
+    marks (category Me, the keycap of "1️⃣"), which draw around an emoji or symbol, so
+    "Set up your tools ⚙️" is "set-up-your-tools", not "set-up-your-tools-" with an
+    invisible U+FE0F. At most 80 characters, never empty: "section" when nothing is left.
     """
     value = unicodedata.normalize("NFKC", str(text)).lower()
+    value = IGNORABLE_MARKS.sub("", value)
     value = "".join(
         char
         for char in value
-        if char in "-_" or char.isspace() or unicodedata.category(char)[0] in "LNM"
+        if char in "-_"
+        or char.isspace()
+        or (unicodedata.category(char)[0] in "LNM" and unicodedata.category(char) != "Me")
     )
     value = re.sub(r"[-\s]+", "-", value).strip("-_")
     return value[:MAX_ID_LENGTH].rstrip("-") or "section"

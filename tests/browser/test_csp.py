@@ -5,6 +5,7 @@ and fail on any violation the browser reports, on the pages readers, commenters 
 editors use, while they use them."""
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from comments.moderation import create_comment
@@ -53,7 +54,7 @@ def test_the_article_and_its_scripts_break_no_csp_rule(strict_page, log_in):
 
 
 def test_the_log_in_and_sign_up_pages_break_no_csp_rule(strict_page):
-    for path in ("/accounts/login/", "/accounts/signup/", "/"):
+    for path in (reverse("account_login"), reverse("account_signup"), "/"):
         strict_page.goto(path)
 
     assert strict_page.violations == []
@@ -64,11 +65,11 @@ def test_the_admin_editor_and_its_live_preview_break_no_csp_rule(strict_page, lo
     editor = make_user(email="editor@example.com", is_staff=True, is_superuser=True)
     page = log_in(strict_page, editor)
 
-    page.goto(f"/admin/posts/post/{article.pk}/change/")
+    page.goto(reverse("admin:posts_post_change", args=[article.pk]))
     body = page.locator("textarea.markdownx-editor")
     body.fill('## <input type="checkbox"> Previewed heading\n\nSome *text*.')
     expect(page.locator(".markdownx-preview").get_by_text("Previewed heading")).to_be_visible()
-    page.goto("/admin/comments/comment/")
-    page.goto("/admin/")
+    page.goto(reverse("admin:comments_comment_changelist"))
+    page.goto(reverse("admin:index"))
 
     assert page.violations == []

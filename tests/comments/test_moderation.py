@@ -794,6 +794,7 @@ def test_a_readme_moderator_lists_and_lifts_blocks(client, readme_moderator, a_r
     assert not BlockedCommenter.objects.exists()
 
 
+@pytest.mark.usefixtures("requests_commit")
 def test_the_moderation_emails_link_opens_for_a_readme_moderator(
     client, readme_moderator, a_post, a_reader
 ):
@@ -882,6 +883,7 @@ def test_the_status_buttons_of_the_comments_page_moderate_it_and_come_back(
     assert (comment.status, comment.moderated_by) == (status, readme_moderator)
 
 
+@pytest.mark.usefixtures("requests_commit")
 def test_approving_on_the_comments_page_shows_it_on_the_site_and_emails_the_replied_to(
     client, readme_moderator, a_post, a_commenter, a_reader
 ):

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 import pytest
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from posts.models import Category, Post
@@ -54,8 +55,8 @@ def test_the_front_page_shows_each_posts_title_description_date_time_and_categor
     assert f"{the_article.reading_minutes} min read" in summary.text
     categories = {a.text: a["href"] for a in summary.find_all("a", class_="category")}
     assert categories == {
-        "Deep Learning": "/categories/deep-learning/",
-        "Thoughts": "/categories/thoughts/",
+        "Deep Learning": reverse("pages:category", args=["deep-learning"]),
+        "Thoughts": reverse("pages:category", args=["thoughts"]),
     }
 
 
@@ -174,7 +175,7 @@ def test_a_category_page_lists_its_published_posts(client, a_category):
     make_post(
         title="Draft in it", slug="d", permalink="/d/", status="draft", categories=[a_category]
     )
-    response = client.get("/categories/deep-learning/")
+    response = client.get(reverse("pages:category", args=["deep-learning"]))
     assert response.status_code == 200
     assert parse(response).find("h1").text == "Category: Deep Learning"
     assert summaries(response) == ["In it"]
@@ -186,7 +187,7 @@ def test_an_empty_category_says_so(client, a_category):
 
 
 def test_an_unknown_category_is_not_found(client, db):
-    assert client.get("/categories/no-such-category/").status_code == 404
+    assert client.get(reverse("pages:category", args=["no-such-category"])).status_code == 404
 
 
 # A post's page
@@ -281,7 +282,7 @@ def test_the_listing_pages_take_a_fixed_number_of_queries(client, django_assert_
     with django_assert_num_queries(2):  # the posts and their categories
         client.get("/")
     with django_assert_num_queries(3):  # the category, its posts and their categories
-        client.get("/categories/topic-1/")
+        client.get(reverse("pages:category", args=["topic-1"]))
 
 
 # Every page's layout
@@ -292,7 +293,7 @@ def every_page(client, the_article):
     """One response of each kind of page a visitor can reach."""
     return {
         "front page": client.get("/"),
-        "category": client.get("/categories/deep-learning/"),
+        "category": client.get(reverse("pages:category", args=["deep-learning"])),
         "post": client.get("/dl_advice/"),
         "not found": client.get("/no-such-page/"),
     }
@@ -337,7 +338,7 @@ def test_canonical_links_name_the_address_of_site_url(every_page, page_name):
 def test_every_page_points_feed_readers_to_the_feed(every_page, page_name):
     feed = parse(every_page[page_name]).find("link", rel="alternate")
     assert feed["type"] == "application/atom+xml"
-    assert feed["href"] == "/feed/"
+    assert feed["href"] == reverse("feed")
 
 
 @pytest.mark.parametrize("page_name", PAGES)

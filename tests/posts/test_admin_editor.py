@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.urls import reverse
 from PIL import Image
 
 from posts.markdown import render_preview
@@ -40,7 +41,7 @@ def stored_files():
 
 
 def test_the_post_list_in_admin_shows_posts_with_filters(editor_client, the_article):
-    response = editor_client.get("/admin/posts/post/")
+    response = editor_client.get(reverse("admin:posts_post_changelist"))
     assert response.status_code == 200
     page = parse(response)
     assert [cell.text for cell in page.find_all("th", class_="field-title")] == [ARTICLE_TITLE]
@@ -50,16 +51,22 @@ def test_the_post_list_in_admin_shows_posts_with_filters(editor_client, the_arti
 
 
 def test_admin_search_finds_posts_by_their_text(editor_client, the_article):
-    found = parse(editor_client.get("/admin/posts/post/", {"q": "framework"}))
+    found = parse(editor_client.get(reverse("admin:posts_post_changelist"), {"q": "framework"}))
     assert [cell.text for cell in found.find_all("th", class_="field-title")] == [ARTICLE_TITLE]
-    missed = parse(editor_client.get("/admin/posts/post/", {"q": "no-such-words-anywhere"}))
+    missed = parse(
+        editor_client.get(reverse("admin:posts_post_changelist"), {"q": "no-such-words-anywhere"})
+    )
     assert missed.find_all("th", class_="field-title") == []
 
 
 def test_admin_filters_narrow_the_list(editor_client, the_article):
-    drafts = parse(editor_client.get("/admin/posts/post/", {"status__exact": "draft"}))
+    drafts = parse(
+        editor_client.get(reverse("admin:posts_post_changelist"), {"status__exact": "draft"})
+    )
     assert drafts.find_all("th", class_="field-title") == []
-    published = parse(editor_client.get("/admin/posts/post/", {"status__exact": "published"}))
+    published = parse(
+        editor_client.get(reverse("admin:posts_post_changelist"), {"status__exact": "published"})
+    )
     assert len(published.find_all("th", class_="field-title")) == 1
 
 
@@ -67,22 +74,24 @@ def assert_markdown_editor(response):
     assert response.status_code == 200
     body = parse(response).find("textarea", name="body")
     assert "markdownx-editor" in body["class"].split()
-    assert body["data-markdownx-urls-path"] == "/editor/markdownify/"
-    assert body["data-markdownx-upload-urls-path"] == "/editor/upload/"
+    assert body["data-markdownx-urls-path"] == reverse("editor_markdownify")
+    assert body["data-markdownx-upload-urls-path"] == reverse("editor_upload")
     return body
 
 
 def test_the_add_post_page_has_the_markdown_editor(editor_client):
-    assert_markdown_editor(editor_client.get("/admin/posts/post/add/"))
+    assert_markdown_editor(editor_client.get(reverse("admin:posts_post_add")))
 
 
 def test_the_change_post_page_has_the_markdown_editor_with_the_body(editor_client, the_article):
-    body = assert_markdown_editor(editor_client.get(f"/admin/posts/post/{the_article.pk}/change/"))
+    body = assert_markdown_editor(
+        editor_client.get(reverse("admin:posts_post_change", args=[the_article.pk]))
+    )
     assert "Learn a framework well" in body.text
 
 
 def test_view_on_site_goes_to_the_permalink(editor_client, the_article):
-    page = parse(editor_client.get(f"/admin/posts/post/{the_article.pk}/change/"))
+    page = parse(editor_client.get(reverse("admin:posts_post_change", args=[the_article.pk])))
     link = page.find("a", class_="viewsitelink")
     response = editor_client.get(link["href"])
     assert response.status_code == 302
@@ -91,9 +100,9 @@ def test_view_on_site_goes_to_the_permalink(editor_client, the_article):
 
 def test_admin_is_closed_to_readers(client, a_reader):
     client.force_login(a_reader)
-    response = client.get("/admin/posts/post/")
+    response = client.get(reverse("admin:posts_post_changelist"))
     assert response.status_code == 302
-    assert response["Location"].startswith("/admin/login/")
+    assert response["Location"].startswith(reverse("admin:login"))
 
 
 def admin_form(**overrides):
@@ -113,7 +122,7 @@ def admin_form(**overrides):
 
 
 def test_a_post_added_in_admin_gets_a_normalised_permalink(editor_client):
-    response = editor_client.post("/admin/posts/post/add/", admin_form())
+    response = editor_client.post(reverse("admin:posts_post_add"), admin_form())
     assert response.status_code == 302, parse(response).find_all(class_="errorlist")
     post = Post.objects.get()
     assert post.permalink == "/written-in-admin/"
@@ -121,14 +130,18 @@ def test_a_post_added_in_admin_gets_a_normalised_permalink(editor_client):
 
 
 def test_admin_refuses_a_permalink_the_site_uses(editor_client):
-    response = editor_client.post("/admin/posts/post/add/", admin_form(permalink="/admin/"))
+    response = editor_client.post(
+        reverse("admin:posts_post_add"), admin_form(permalink=reverse("admin:index"))
+    )
     assert response.status_code == 200
     assert "is used by the site itself" in parse(response).find(class_="errorlist").text
     assert Post.objects.count() == 0
 
 
 def test_admin_refuses_a_permalink_another_post_has(editor_client, a_post):
-    response = editor_client.post("/admin/posts/post/add/", admin_form(permalink="a-test-post"))
+    response = editor_client.post(
+        reverse("admin:posts_post_add"), admin_form(permalink="a-test-post")
+    )
     assert response.status_code == 200
     assert "already exists" in parse(response).find(class_="errorlist").text
     assert Post.objects.count() == 1
@@ -137,17 +150,17 @@ def test_admin_refuses_a_permalink_another_post_has(editor_client, a_post):
 # The editor's live preview
 
 
-@pytest.mark.parametrize("endpoint", ["/editor/markdownify/", "/editor/upload/"])
+@pytest.mark.parametrize("endpoint", [reverse("editor_markdownify"), reverse("editor_upload")])
 def test_the_editor_endpoints_are_forbidden_to_visitors(client, endpoint):
     assert client.post(endpoint, {"content": "x"}).status_code == 403
 
 
-@pytest.mark.parametrize("endpoint", ["/editor/markdownify/", "/editor/upload/"])
+@pytest.mark.parametrize("endpoint", [reverse("editor_markdownify"), reverse("editor_upload")])
 def test_the_editor_endpoints_are_forbidden_to_readers(reader_client, endpoint):
     assert reader_client.post(endpoint, {"content": "x"}).status_code == 403
 
 
-@pytest.mark.parametrize("endpoint", ["/editor/markdownify/", "/editor/upload/"])
+@pytest.mark.parametrize("endpoint", [reverse("editor_markdownify"), reverse("editor_upload")])
 def test_the_editor_endpoints_only_accept_post(editor_client, endpoint):
     response = editor_client.get(endpoint)
     assert response.status_code == 405
@@ -157,13 +170,13 @@ def test_the_editor_endpoints_only_accept_post(editor_client, endpoint):
 def test_the_editor_endpoints_need_the_csrf_token(an_editor):
     client = Client(enforce_csrf_checks=True)
     client.force_login(an_editor)
-    assert client.post("/editor/markdownify/", {"content": "x"}).status_code == 403
+    assert client.post(reverse("editor_markdownify"), {"content": "x"}).status_code == 403
 
 
 def test_the_preview_is_exactly_the_page_renderers_html(client, a_staff_member):
     client.force_login(a_staff_member)
     content = '## <input type="checkbox"> Step one\n\nSquare $x^2$ and <a href="/" target=_blank>.'
-    response = client.post("/editor/markdownify/", {"content": content})
+    response = client.post(reverse("editor_markdownify"), {"content": content})
     assert response.status_code == 200
     assert response.content.decode() == render_preview(content)
     assert "<math" in response.content.decode()
@@ -171,12 +184,12 @@ def test_the_preview_is_exactly_the_page_renderers_html(client, a_staff_member):
 
 
 def test_the_preview_of_empty_content_is_empty(editor_client):
-    response = editor_client.post("/editor/markdownify/", {"content": ""})
+    response = editor_client.post(reverse("editor_markdownify"), {"content": ""})
     assert (response.status_code, response.content) == (200, b"")
 
 
 def test_the_preview_without_content_is_a_bad_request(editor_client):
-    assert editor_client.post("/editor/markdownify/", {}).status_code == 400
+    assert editor_client.post(reverse("editor_markdownify"), {}).status_code == 400
 
 
 # Uploading images
@@ -184,7 +197,8 @@ def test_the_preview_without_content_is_a_bad_request(editor_client):
 
 def upload(client, content, name, content_type):
     response = client.post(
-        "/editor/upload/", {"image": SimpleUploadedFile(name, content, content_type=content_type)}
+        reverse("editor_upload"),
+        {"image": SimpleUploadedFile(name, content, content_type=content_type)},
     )
     return response, response.json()
 
@@ -284,7 +298,7 @@ def test_a_truncated_image_is_refused_not_a_server_error(editor_client, image_fo
 
 
 def test_an_upload_without_a_file_is_a_bad_request(editor_client):
-    assert editor_client.post("/editor/upload/", {}).status_code == 400
+    assert editor_client.post(reverse("editor_upload"), {}).status_code == 400
 
 
 def test_a_large_image_is_scaled_down_to_the_editor_limit(editor_client, settings):
@@ -365,7 +379,7 @@ def test_a_folder_on_disk_is_not_found(client, settings, tmp_path):
 
 def test_admin_drops_characters_xml_forbids_and_says_so(editor_client):
     response = editor_client.post(
-        "/admin/posts/post/add/",
+        reverse("admin:posts_post_add"),
         admin_form(title="Page\x0cbreak", body="One\x0ctwo\x07three\n"),
         follow=True,
     )
@@ -381,7 +395,7 @@ def test_admin_drops_characters_xml_forbids_and_says_so(editor_client):
 
 def test_admin_warns_about_a_heading_id_it_cannot_use(editor_client):
     response = editor_client.post(
-        "/admin/posts/post/add/", admin_form(body="## Tip {#a/b}\n"), follow=True
+        reverse("admin:posts_post_add"), admin_form(body="## Tip {#a/b}\n"), follow=True
     )
     messages = [message.message for message in response.context["messages"]]
     assert any(m.startswith("Body: heading 'Tip': {#a/b} is not a usable id") for m in messages)
@@ -389,5 +403,5 @@ def test_admin_warns_about_a_heading_id_it_cannot_use(editor_client):
 
 
 def test_a_post_shows_where_it_was_imported_from(editor_client, the_article):
-    page = parse(editor_client.get(f"/admin/posts/post/{the_article.pk}/change/"))
+    page = parse(editor_client.get(reverse("admin:posts_post_change", args=[the_article.pk])))
     assert "dl_advice.md, last imported" in page.find(class_="field-import_source").text
