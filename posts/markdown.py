@@ -12,6 +12,10 @@ CommonMark (markdown-it-py) with three additions the articles need:
   a post asks for math, and kramdown's forms in imported posts (``dialect="kramdown"``),
   whose headings also answer to the ids kramdown gave them (posts.kramdown_ids).
 
+GFM tables, strikethrough and footnotes are on for every post; a post imported from a
+Jekyll blog is rendered with ``dialect="kramdown"``, kramdown's constructs as Jekyll
+rendered them (posts/kramdown.py).
+
 Raw HTML stays enabled because articles are written by staff editors (the Jekyll
 source uses it); reader-written text goes through the comments app's sanitizer.
 """
@@ -24,6 +28,7 @@ from functools import cache
 
 from markdown_it import MarkdownIt
 
+from posts.kramdown import gfm_extensions, kramdown_plugin
 from posts.kramdown_ids import add_kramdown_aliases, record_kramdown_ids
 from posts.math import math_plugin
 
@@ -161,8 +166,9 @@ def render(text, *, math=False, aliases=None, dialect="commonmark"):
     heading, so links shared with the old id (such as ``#section-2``) still land.
 
     ``dialect`` is "commonmark" (what editors write here) or "kramdown" (imported Jekyll
-    posts): kramdown's math forms (posts.math) and, as aliases, the heading ids kramdown
-    gave (posts.kramdown_ids). Any other value raises ValueError.
+    posts): kramdown's constructs (posts.kramdown), math forms (posts.math) and, as
+    aliases, the heading ids kramdown gave (posts.kramdown_ids). Any other value raises
+    ValueError.
     """
     if dialect not in DIALECTS:
         raise ValueError(f"unknown Markdown dialect {dialect!r}; expected one of {DIALECTS}")
@@ -192,6 +198,9 @@ def render_preview(text):
 @cache
 def _parser(math, dialect="commonmark"):
     md = MarkdownIt("commonmark", {"html": True})
+    gfm_extensions(md)
+    if dialect == "kramdown":
+        kramdown_plugin(md)
     md.core.ruler.push("heading_ids", _heading_ids)
     md.core.ruler.push("safe_blank_targets", _safe_blank_targets)
     md.add_render_rule("heading_open", _render_heading_open)
