@@ -155,7 +155,7 @@ class PostAdmin(VersionAdmin, MarkdownxModelAdmin):
     history_latest_first = True
 
     class Media:
-        js = ["js/permalink.js"]
+        js = ["js/post_form.js"]
 
     @admin.display(description="On the site", ordering="status")
     def state(self, post):

@@ -66,6 +66,13 @@ def _dialects():
 
 class CheckedImageForm(ImageForm):
     def clean(self):
+        sent = self.cleaned_data.get("image")
+        if sent and sent.content_type not in settings.MARKDOWNX_UPLOAD_CONTENT_TYPES:
+            # markdownx's own words, "File type is not supported.", name no way out.
+            raise MarkdownxImageUploadError(
+                f"Files of type {sent.content_type or 'unknown'} are not accepted; "
+                "use a JPEG, PNG, GIF or WebP image."
+            )
         upload = super().clean()
         # markdownx reads its size limit once at import; read the setting on each upload.
         limit = settings.MARKDOWNX_UPLOAD_MAX_SIZE

@@ -345,7 +345,9 @@ def test_an_image_named_like_a_web_page_is_stored_as_an_image(
 def test_an_image_sent_as_a_web_page_is_refused(editor_client):
     response, answer = upload(editor_client, image_bytes("PNG"), "evil.html", "text/html")
     assert response.status_code == 400
-    assert answer == {"__all__": ["File type is not supported."]}
+    assert answer == {
+        "__all__": ["Files of type text/html are not accepted; use a JPEG, PNG, GIF or WebP image."]
+    }
     assert stored_files() == []
 
 
