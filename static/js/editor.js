@@ -35,7 +35,7 @@
     this.textarea = root.querySelector("textarea");
     this.form = this.textarea.form;
     this.bar = root.querySelector("[data-editor-bar]");
-    this.tabs = Array.prototype.slice.call(root.querySelectorAll("[role=tab]"));
+    this.tabs = Array.prototype.slice.call(root.querySelectorAll("[data-editor-tab]"));
     this.tablist = root.querySelector("[data-editor-tabs]");
     this.writePane = root.querySelector("[data-write-pane]");
     this.previewPane = root.querySelector("[data-preview-pane]");
@@ -134,26 +134,35 @@
   // Side by side when wide, tabs when narrow; the roles follow what the screen shows.
   Editor.prototype.setLayout = function () {
     var wide = WIDE.matches;
+    var panes = [this.writePane, this.previewPane];
+    var previewWasSelected = this.tabs[1].getAttribute("aria-selected") === "true";
     this.root.classList.toggle("is-wide", wide);
     this.tablist.hidden = wide;
     if (wide) {
-      this.writePane.hidden = false;
-      this.previewPane.hidden = false;
-      [this.writePane, this.previewPane].forEach(function (pane) {
-        pane.removeAttribute("role");
-        pane.removeAttribute("aria-labelledby");
+      this.tablist.removeAttribute("role");
+      this.tablist.removeAttribute("aria-label");
+      this.tabs.forEach(function (tab, index) {
+        ["role", "aria-selected", "aria-controls", "tabindex"].forEach(function (name) {
+          tab.removeAttribute(name);
+        });
+        panes[index].removeAttribute("role");
+        panes[index].removeAttribute("aria-labelledby");
+        panes[index].hidden = false;
       });
       this.previewPane.setAttribute("role", "region");
       this.previewPane.setAttribute("aria-label", "Preview");
       this.followScroll();
     } else {
+      this.tablist.setAttribute("role", "tablist");
+      this.tablist.setAttribute("aria-label", "Body");
       this.previewPane.removeAttribute("aria-label");
-      var panes = [this.writePane, this.previewPane];
       this.tabs.forEach(function (tab, index) {
+        tab.setAttribute("role", "tab");
+        tab.setAttribute("aria-controls", panes[index].id);
         panes[index].setAttribute("role", "tabpanel");
         panes[index].setAttribute("aria-labelledby", tab.id);
       });
-      this.select(this.tabs[1].getAttribute("aria-selected") === "true" ? 1 : 0);
+      this.select(previewWasSelected ? 1 : 0);
     }
   };
 
