@@ -120,9 +120,12 @@
       editor.addImages(event.dataTransfer.files);
     });
     this.textarea.addEventListener("paste", function (event) {
-      if (event.clipboardData && event.clipboardData.files.length) {
+      var clipboard = event.clipboardData;
+      // Text copied from a word processor often comes with a picture of itself: paste
+      // the text then, and upload only a clipboard that holds nothing but files.
+      if (clipboard && clipboard.files.length && !clipboard.getData("text/plain")) {
         event.preventDefault();
-        editor.addImages(event.clipboardData.files);
+        editor.addImages(clipboard.files);
       }
     });
   };
