@@ -1,6 +1,7 @@
 import difflib
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.sites.models import Site
@@ -55,6 +56,12 @@ class BodyEditor(AdminMarkdownxWidget):
     "Use math" says, and images added with a description, refused with a reason."""
 
     template_name = "admin/posts/post/body_editor.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        # The script refuses a larger file before sending it (the server checks too).
+        context["widget"]["upload_max_bytes"] = settings.MARKDOWNX_UPLOAD_MAX_SIZE
+        return context
 
     class Media:
         extend = False

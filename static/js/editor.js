@@ -97,7 +97,8 @@
     if (window.ResizeObserver) {
       // The preview is as tall as the text box, also when the editor resizes it.
       new ResizeObserver(function () {
-        editor.frame.style.height = editor.textarea.offsetHeight + "px";
+        var height = editor.textarea.offsetHeight;
+        if (height > 0) editor.frame.style.height = height + "px"; // 0: the Preview tab is shown
       }).observe(this.textarea);
     }
     // Images: the button's file picker, a drop or a paste onto the text.
@@ -129,6 +130,10 @@
       }
     });
   };
+
+  function megabytes(bytes) {
+    return (bytes / 1048576).toLocaleString("en", { maximumFractionDigits: 1 }) + " MB";
+  }
 
   function hasFiles(event) {
     return event.dataTransfer && Array.prototype.indexOf.call(event.dataTransfer.types, "Files") >= 0;
@@ -252,6 +257,11 @@
 
   Editor.prototype.addImage = async function (file, place) {
     var name = file.name || "The pasted image";
+    var limit = parseInt(this.root.getAttribute("data-upload-max-bytes"), 10);
+    if (limit && file.size > limit) {
+      this.refuse(name + " was not added: it is " + megabytes(file.size) + "; the limit is " + megabytes(limit) + ".");
+      return place;
+    }
     this.say("Uploading " + name + "…");
     var answer;
     try {

@@ -233,6 +233,26 @@ def test_a_refused_file_is_explained_and_changes_no_text(editing):
     expect(body).to_have_value(before)
 
 
+def test_a_file_over_the_size_limit_is_refused_before_it_is_sent(
+    page, editor, an_editors_post, log_in, settings
+):
+    settings.MARKDOWNX_UPLOAD_MAX_SIZE = 1024 * 1024
+    log_in(page, editor)
+    page.goto(reverse("admin:posts_post_change", args=[an_editors_post.pk]))
+    body = body_of(page)
+    before = body.input_value()
+    uploads = []
+    page.on(
+        "request", lambda request: uploads.append(request.url) if "upload" in request.url else None
+    )
+    choose_image(page, {**PNG, "buffer": PNG["buffer"] + bytes(1024 * 1024 + 512 * 1024)})
+    expect(page.get_by_role("alert")).to_have_text(
+        "red-box.png was not added: it is 1.5 MB; the limit is 1 MB."
+    )
+    expect(body).to_have_value(before)
+    assert uploads == []
+
+
 def test_a_refused_drop_is_explained_and_changes_no_text(editing):
     """markdownx's script wrote "Invalid response" into the article (issue 22)."""
     page = editing
