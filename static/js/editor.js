@@ -61,7 +61,19 @@
   Editor.prototype.openFrame = function (stylesheet) {
     var frame = this.frame;
     return new Promise(function (resolve) {
-      frame.addEventListener("load", function () { resolve(frame.contentDocument); }, { once: true });
+      frame.addEventListener("load", function () {
+        var doc = frame.contentDocument;
+        // Links open in a new tab (<base target>), but a heading's "#" link scrolls the
+        // preview, as on the page, rather than opening an empty tab.
+        doc.addEventListener("click", function (event) {
+          var link = event.target.closest && event.target.closest("a[href^='#']");
+          if (!link) return;
+          event.preventDefault();
+          var target = doc.getElementById(decodeURIComponent(link.getAttribute("href").slice(1)));
+          if (target) target.scrollIntoView();
+        });
+        resolve(doc);
+      }, { once: true });
       // The page's own structure around the body, so the site's rules apply as there.
       frame.srcdoc =
         '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Preview</title>' +

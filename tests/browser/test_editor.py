@@ -149,6 +149,22 @@ def test_on_a_narrow_screen_write_and_preview_are_tabs(
     expect(body_of(page)).to_be_visible()
 
 
+def test_a_headings_link_scrolls_the_preview_and_opens_no_tab(editing):
+    page = editing
+    body = body_of(page)
+    body.fill("".join(f"## Part {n}\n\n" + "Words. " * 150 + "\n\n" for n in range(12)))
+    frame = preview(page)
+    link = frame.get_by_role("link", name="Link to this section: Part 11")
+    expect(link).to_have_count(1)
+    opened = []
+    page.context.on("page", lambda new: opened.append(new.url))
+    expect(frame.get_by_role("heading", name="Part 11")).not_to_be_in_viewport()
+    link.click()
+    expect(frame.get_by_role("heading", name="Part 11")).to_be_in_viewport()
+    page.wait_for_timeout(500)  # a new tab would have opened by now
+    assert opened == []
+
+
 def test_math_in_the_preview_follows_use_math(editing):
     page = editing
     frame = preview(page)
