@@ -36,11 +36,11 @@ class CategoryAdmin(admin.ModelAdmin):
 # The Body's help in admin. Admin prints help text as HTML, so the model's (plain text)
 # showed a live, unlabelled checkbox where the syntax should be (issue 22).
 BODY_HELP = format_html(
-    "Markdown, as on the page: tables, footnotes and kramdown attribute lists such as "
-    "<code>{{: .class}}</code>. <code>{}</code> makes a checklist heading; end a heading "
-    "with <code>{{#some-id}}</code> to pin its anchor. <code>$…$</code> and "
-    "<code>$$…$$</code> are mathematics when “Use math” is ticked. Add an image with "
-    "“Add image” or drop it onto the text; it asks for a description.",
+    "Markdown, as on the page: tables, footnotes and kramdown attribute lists (end a "
+    "heading with <code>{{#some-id}}</code> to pin its anchor). <code>{}</code> makes a "
+    "checklist heading. <code>$…$</code> and <code>$$…$$</code> are mathematics when "
+    "“Use math” is ticked. “Add image”, or a file dropped on the text, adds an image "
+    "with its description.",
     '## <input type="checkbox"> Text',
 )
 PERMALINK_HELP = (
@@ -112,12 +112,11 @@ class PostAdminForm(forms.ModelForm):
         return from_title
 
 
-def unique_slug(base, *, exclude_pk=None):
-    """``base`` (str), or ``base-2``, ``base-3``... : the first slug no other post has."""
+def unique_slug(base):
+    """``base`` (str), or ``base-2``, ``base-3``... : the first slug no post has yet."""
     base = base[:190] or "post"
-    others = Post.objects.exclude(pk=exclude_pk)
     slug, number = base, 2
-    while others.filter(slug=slug).exists():
+    while Post.objects.filter(slug=slug).exists():
         slug, number = f"{base}-{number}", number + 1
     return slug
 
