@@ -103,6 +103,11 @@ def test_the_preview_sits_beside_the_text_and_looks_like_the_page(
     expect(frame.get_by_role("checkbox", name="Step one")).to_have_css("position", "absolute")
     expect(frame.locator("ol ol")).to_have_css("list-style-type", "decimal")
     expect(frame.get_by_role("link", name="Link to this section: Step one")).to_be_visible()
+    # The site's styles stay in the frame: the admin keeps its own face.
+    admin_face = page.get_by_role("heading", name="Change post").evaluate(
+        "heading => getComputedStyle(heading).fontFamily"
+    )
+    assert "Source Serif" not in admin_face
     save_screenshot(page, "editor-side-by-side")
     assert_no_axe_violations(page, axe_violations, "the post editor, side by side")
 
