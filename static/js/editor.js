@@ -87,12 +87,13 @@
     var editor = this;
     this.textarea.addEventListener("input", function () { editor.schedule(); });
     this.textarea.addEventListener("scroll", function () { editor.followScroll(); });
-    ["use_math", "dialect"].forEach(function (name) {
-      var field = editor.form && editor.form.elements[name];
-      if (field && field.addEventListener) {
-        field.addEventListener("change", function () { editor.refresh(); });
-      }
-    });
+    // "Use math" and the dialect (a select or radio buttons, when posts have one).
+    if (this.form) {
+      this.form.addEventListener("change", function (event) {
+        var name = event.target && event.target.name;
+        if (name === "use_math" || name === "dialect") editor.refresh();
+      });
+    }
     // Tabs: click, arrows, Home and End (https://www.w3.org/WAI/ARIA/apg/patterns/tabs/).
     this.tabs.forEach(function (tab, index) {
       tab.addEventListener("click", function () { editor.select(index); });
