@@ -8,13 +8,14 @@ from django.db.models import Q
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import get_resolver, reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.text import slugify
 from markdownx.models import MarkdownxField
 
 from core.signals import ChangeSignallingQuerySet
 
 from . import markdown
+from .images import with_image_sizes
 from .xmltext import xml_safe
 
 
@@ -219,6 +220,21 @@ class Post(models.Model):
         return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
 
     @property
+    def is_scheduled(self):
+        """Published, but at a time still to come: hidden from readers until then."""
+        return self.status == self.Status.PUBLISHED and self.published_at > timezone.now()
+
+    @property
+    def state_label(self):
+        """What the post is for its readers now (str), as the admin and the staff banner
+        say it: "Draft", "Published", or "Scheduled for 15 January 2027, 09:00" (the
+        time in the site's time zone, TIME_ZONE)."""
+        if self.is_scheduled:
+            when = formats.date_format(timezone.localtime(self.published_at), "j F Y, H:i")
+            return f"Scheduled for {when}"
+        return self.get_status_display()
+
+    @property
     def checklist_headings(self):
         return [heading for heading in self.headings if heading["checklist"]]
 
@@ -264,7 +280,7 @@ class Post(models.Model):
         not be used, such as an unusable ``{#id}``.
         """
         rendered = markdown.render(self.body, math=self.use_math, aliases=self.heading_aliases)
-        self.body_html = rendered.html
+        self.body_html = with_image_sizes(rendered.html)
         self.headings = [
             {"id": h.id, "text": h.text, "level": h.level, "checklist": h.checklist}
             for h in rendered.headings

@@ -1,12 +1,12 @@
 """The public pages: front page, categories, a post, and the error pages."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from posts.models import Category, Post
 from tests.conftest import ARTICLE_TITLE, make_post, session_queries
@@ -145,18 +145,44 @@ def test_an_unpublished_post_is_not_found_by_readers(reader_client, unpublished,
     assert reader_client.get(post.permalink).status_code == 404
 
 
-@pytest.mark.parametrize("unpublished", ["a_secret_draft", "a_scheduled_post"])
-def test_staff_see_an_unpublished_post_marked_as_a_draft(
-    client, a_staff_member, unpublished, request
+@pytest.mark.parametrize(
+    ("unpublished", "badge"),
+    [
+        ("a_secret_draft", "Draft, visible to staff only"),
+        ("a_scheduled_post", "Scheduled for {when}, visible to staff only"),
+    ],
+)
+def test_staff_see_an_unpublished_post_marked_as_a_draft_or_scheduled(
+    client, a_staff_member, unpublished, badge, request
 ):
+    """A scheduled post says when it appears (issue 22), not "Draft"."""
     post = request.getfixturevalue(unpublished)
     client.force_login(a_staff_member)
     response = client.get(post.permalink)
     assert response.status_code == 200
     page = parse(response)
     assert page.find("h1").text == post.title
-    assert "Draft" in page.find("strong", class_="badge").text
+    when = formats.date_format(timezone.localtime(post.published_at), "j F Y, H:i")
+    assert page.find("strong", class_="badge").text == badge.format(when=when)
     assert page.find("meta", name="robots")["content"] == "noindex"
+
+
+def test_the_scheduled_badge_tells_the_time_in_the_sites_time_zone(
+    client, a_staff_member, settings
+):
+    settings.TIME_ZONE = "Europe/Paris"
+    post = make_post(
+        title="Later",
+        slug="later",
+        permalink="/later/",
+        published_at=datetime(2127, 1, 15, 8, 0, tzinfo=UTC),
+    )
+    client.force_login(a_staff_member)
+    page = parse(client.get(post.permalink))
+    assert (
+        page.find("strong", class_="badge").text
+        == "Scheduled for 15 January 2127, 09:00, visible to staff only"
+    )
 
 
 def test_a_published_post_has_no_draft_marker(client, a_post):

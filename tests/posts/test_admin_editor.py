@@ -2,6 +2,7 @@
 
 import json
 import re
+from datetime import UTC, datetime
 from io import BytesIO
 
 import pytest
@@ -12,9 +13,9 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
-from posts.markdown import render_preview
+from posts.markdown import link_headings, render
 from posts.models import Post
-from tests.conftest import ARTICLE_TITLE, image_bytes
+from tests.conftest import ARTICLE_TITLE, edit_in_admin, image_bytes, make_post
 from tests.html import parse
 
 pytestmark = pytest.mark.django_db
@@ -147,6 +148,84 @@ def test_admin_refuses_a_permalink_another_post_has(editor_client, a_post):
     assert Post.objects.count() == 1
 
 
+def test_the_body_help_prints_the_checkbox_syntax_and_names_what_is_supported(editor_client):
+    """Issue 22: admin prints help text as HTML, so the syntax was a live, unlabelled box."""
+    page = parse(editor_client.get(reverse("admin:posts_post_add")))
+    help_text = page.find(id="id_body_helptext")
+    assert help_text.find_all("input") == []
+    assert '## <input type="checkbox"> Text' in [code.text for code in help_text.find_all("code")]
+    for supported in ("tables", "footnotes", "kramdown attribute lists", "“Use math” is ticked"):
+        assert supported in help_text.text
+
+
+def test_the_form_has_one_address_field_the_permalink(editor_client):
+    page = parse(editor_client.get(reverse("admin:posts_post_add")))
+    assert page.find("input", name="permalink") is not None
+    assert page.find_all("input", name="slug") == []
+
+
+def test_an_empty_permalink_is_made_from_the_title(editor_client):
+    form = admin_form(title="Your first 90 days", permalink="")
+    response = editor_client.post(reverse("admin:posts_post_add"), form)
+    assert response.status_code == 302, parse(response).find_all(class_="errorlist")
+    post = Post.objects.get()
+    assert (post.permalink, post.slug) == ("/your-first-90-days/", "your-first-90-days")
+
+
+def test_a_title_without_a_usable_letter_needs_a_permalink(editor_client):
+    response = editor_client.post(
+        reverse("admin:posts_post_add"), admin_form(title="Привет", permalink="")
+    )
+    assert response.status_code == 200
+    assert "its title has no letter or digit" in parse(response).find(class_="errorlist").text
+    assert Post.objects.count() == 0
+
+
+def test_the_slug_is_derived_from_the_permalink_and_kept_unique(editor_client, a_post):
+    a_post.slug = "guides-start"
+    a_post.save()
+    response = editor_client.post(
+        reverse("admin:posts_post_add"), admin_form(permalink="/guides/start/")
+    )
+    assert response.status_code == 302
+    assert Post.objects.get(permalink="/guides/start/").slug == "guides-start-2"
+
+
+def test_editing_a_post_keeps_its_slug(editor_client, a_post):
+    edit_in_admin(editor_client, a_post, permalink="/moved/")
+    assert (a_post.permalink, a_post.slug) == ("/moved/", "a-test-post")
+
+
+@pytest.fixture
+def a_post_for_2127(settings):
+    settings.TIME_ZONE = "Europe/Paris"
+    return make_post(published_at=datetime(2127, 1, 15, 8, 0, tzinfo=UTC))
+
+
+def test_the_post_list_says_when_a_post_is_scheduled(editor_client, a_post_for_2127, a_draft):
+    page = parse(editor_client.get(reverse("admin:posts_post_changelist")))
+    states = {
+        row.find("th", class_="field-title").text: row.find("td", class_="field-state").text
+        for row in page.find(id="result_list").find_all("tr")[1:]
+    }
+    assert states == {
+        "A test post": "Scheduled for 15 January 2127, 09:00",
+        "A draft": "Draft",
+    }
+
+
+def test_the_change_page_says_when_a_post_is_scheduled(editor_client, a_post_for_2127):
+    page = parse(editor_client.get(reverse("admin:posts_post_change", args=[a_post_for_2127.pk])))
+    state = page.find(class_="field-state")
+    assert state.find("label").text == "On the site:"
+    assert state.find(class_="readonly").text == "Scheduled for 15 January 2127, 09:00"
+
+
+def test_a_published_post_is_published_in_the_list(editor_client, a_post):
+    page = parse(editor_client.get(reverse("admin:posts_post_changelist")))
+    assert page.find("td", class_="field-state").text == "Published"
+
+
 # The editor's live preview
 
 
@@ -173,14 +252,47 @@ def test_the_editor_endpoints_need_the_csrf_token(an_editor):
     assert client.post(reverse("editor_markdownify"), {"content": "x"}).status_code == 403
 
 
-def test_the_preview_is_exactly_the_page_renderers_html(client, a_staff_member):
+def test_the_preview_is_the_pages_body_with_heading_links(client, a_staff_member):
     client.force_login(a_staff_member)
-    content = '## <input type="checkbox"> Step one\n\nSquare $x^2$ and <a href="/" target=_blank>.'
+    content = '## <input type="checkbox"> Step one\n\nSee <a href="/" target=_blank>.'
     response = client.post(reverse("editor_markdownify"), {"content": content})
     assert response.status_code == 200
-    assert response.content.decode() == render_preview(content)
-    assert "<math" in response.content.decode()
-    assert 'rel="noopener noreferrer"' in response.content.decode()
+    rendered = render(content)
+    headings = [{"id": heading.id, "text": heading.text} for heading in rendered.headings]
+    assert response.content.decode() == link_headings(rendered.html, headings)
+    preview = parse(response)
+    assert preview.find("h2", class_="checklist-heading").text == "Step one"
+    assert preview.find("a", class_="heading-link").text == "#Link to this section: Step one"
+    assert preview.find("a", target="_blank")["rel"] == "noopener noreferrer"
+
+
+def test_the_preview_shows_math_only_when_use_math_is_ticked(editor_client):
+    """As the page does (issue 22): the preview used to render math whatever the box said."""
+    content = "Square $x^2$ twice."
+    plain = editor_client.post(reverse("editor_markdownify"), {"content": content})
+    assert "<math" not in plain.content.decode()
+    assert "$x^2$" in plain.content.decode()
+    ticked = editor_client.post(
+        reverse("editor_markdownify"), {"content": content, "use_math": "on"}
+    )
+    assert "<math" in ticked.content.decode()
+    assert "$x^2$" not in ticked.content.decode()
+
+
+def test_the_preview_refuses_a_dialect_posts_do_not_have(editor_client):
+    response = editor_client.post(
+        reverse("editor_markdownify"), {"content": "Text", "dialect": "no-such-dialect"}
+    )
+    assert response.status_code == 400
+    assert b"Unknown dialect" in response.content
+
+
+def test_the_preview_sizes_uploaded_images(editor_client):
+    _, answer = upload(editor_client, image_bytes("PNG", size=(40, 30)), "a.png", "image/png")
+    content = f"![A red box]({answer['url']})"
+    preview = parse(editor_client.post(reverse("editor_markdownify"), {"content": content}))
+    image = preview.find("img", alt="A red box")
+    assert (image["width"], image["height"]) == ("40", "30")
 
 
 def test_the_preview_of_empty_content_is_empty(editor_client):
@@ -246,8 +358,54 @@ def test_an_image_named_like_a_web_page_is_stored_as_an_image(
 def test_an_image_sent_as_a_web_page_is_refused(editor_client):
     response, answer = upload(editor_client, image_bytes("PNG"), "evil.html", "text/html")
     assert response.status_code == 400
-    assert "errors" in answer
+    assert answer == {
+        "__all__": ["Files of type text/html are not accepted; use a JPEG, PNG, GIF or WebP image."]
+    }
     assert stored_files() == []
+
+
+def test_an_upload_answers_in_markdownxs_shape_with_the_stored_size(editor_client):
+    """markdownx's script reads image_code; the site's editor reads url, width and height,
+    and writes the description itself."""
+    response, answer = upload(
+        editor_client, image_bytes("PNG", size=(40, 30)), "a.png", "image/png"
+    )
+    assert response.status_code == 200
+    assert set(answer) == {"image_code", "url", "width", "height"}
+    assert answer["image_code"] == f"![]({answer['url']})"
+    assert (answer["width"], answer["height"]) == (40, 30)
+
+
+def test_an_upload_reports_the_size_after_scaling_down(editor_client):
+    _, answer = upload(editor_client, image_bytes("PNG", size=(3200, 100)), "w.png", "image/png")
+    assert (answer["width"], answer["height"]) == (1600, 50)
+
+
+def test_a_refusal_answers_with_markdownxs_form_errors(editor_client, settings):
+    """{field: [messages]}: markdownx's own shape for a 400, each message for the editor."""
+    settings.MARKDOWNX_UPLOAD_MAX_SIZE = 10
+    response, answer = upload(editor_client, image_bytes("PNG"), "a.png", "image/png")
+    assert response.status_code == 400
+    assert list(answer) == ["__all__"]
+    assert answer["__all__"] == [
+        "Please keep file size under 10\xa0bytes. Current file size: 77\xa0bytes."
+    ]
+    missing = editor_client.post(reverse("editor_upload"), {})
+    assert missing.json() == {
+        "image": ["This field is required."],
+        "__all__": ["No files have been uploaded."],
+    }
+
+
+def test_an_image_with_too_many_pixels_is_refused_with_its_size(editor_client, monkeypatch):
+    monkeypatch.setattr("posts.editor_views.MAX_PIXELS", 100)
+    response, answer = upload(
+        editor_client, image_bytes("PNG", size=(20, 10)), "a.png", "image/png"
+    )
+    assert response.status_code == 400
+    assert answer == {
+        "__all__": ["The image is 20 × 10 pixels; at most 0 million pixels are accepted."]
+    }
 
 
 def test_a_text_file_named_png_is_refused(editor_client):
