@@ -77,7 +77,11 @@
       // The page's own structure around the body, so the site's rules apply as there.
       frame.srcdoc =
         '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Preview</title>' +
-        '<base target="_blank"><link rel="stylesheet" href="' + stylesheet + '"></head>' +
+        '<base target="_blank">' +
+        stylesheet.split(" ").filter(Boolean).map(function (href) {
+          return '<link rel="stylesheet" href="' + href + '">';
+        }).join("") +
+        "</head>" +
         '<body class="post-preview"><main class="wrap"><article class="post">' +
         '<div class="post-body" data-preview-body></div></article></main></body></html>';
     });
