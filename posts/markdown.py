@@ -131,12 +131,16 @@ def reading_minutes(markdown_text):
     return max(1, round(words / WORDS_PER_MINUTE))
 
 
-def render(text, *, math=False, aliases=None):
+def render(text, *, math=False, aliases=None, dialect="commonmark"):
     """Render Markdown (str) to a Rendered: HTML, headings and warnings.
 
     ``aliases`` maps ids a heading used to have to its id now ({old: current}); each
     old id that no heading has now is kept as an empty element at the start of that
     heading, so links shared with the old id (such as ``#section-2``) still land.
+
+    ``dialect`` is the Markdown the text is written in: "commonmark" (posts written
+    here) or "kramdown" (posts imported from Jekyll, Post.dialect); read as CommonMark
+    until kramdown's constructs are supported (issue 21).
     """
     env = {"aliases": aliases or {}, "warnings": []}
     body = _parser(math).render(text, env)

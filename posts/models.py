@@ -188,6 +188,43 @@ class Post(models.Model):
         default=False, help_text="Render $...$ and $$...$$ as mathematics."
     )
 
+    class Dialect(models.TextChoices):
+        # Posts written here are CommonMark; posts imported from Jekyll keep the Markdown
+        # kramdown read (issue 21), so they render as they did on the old blog.
+        COMMONMARK = "commonmark", "CommonMark (written here)"
+        KRAMDOWN = "kramdown", "kramdown (imported from Jekyll)"
+
+    dialect = models.CharField(
+        max_length=20,
+        choices=Dialect,
+        default=Dialect.COMMONMARK,
+        help_text="The Markdown the body is written in.",
+    )
+    author = models.CharField(
+        max_length=200, blank=True, help_text="The author's name, when the post names one."
+    )
+    image = models.CharField(
+        "preview image",
+        max_length=500,
+        blank=True,
+        help_text="The image link previews show (og:image): a path under /media/ or an "
+        "absolute URL. Blank: none.",
+    )
+    modified_at = models.DateTimeField(
+        "last modified",
+        null=True,
+        blank=True,
+        help_text="When the article was last changed, as its author dates it (Jekyll's "
+        "last_modified_at). Blank: the time of the last save.",
+    )
+    feed_id = models.CharField(
+        "feed entry id",
+        max_length=500,
+        blank=True,
+        help_text="The id of the post's entry in the Atom feed, kept from the blog it was "
+        "imported from so subscribers do not see it as new. Blank: its address here.",
+    )
+
     objects = PostQuerySet.as_manager()
 
     class Meta:
@@ -195,7 +232,14 @@ class Post(models.Model):
         indexes = [models.Index(fields=["status", "-published_at"], name="post_status_date_idx")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(permalink__startswith="/") & Q(permalink__endswith="/"),
+                # A directory ("/dl_advice/") or, for posts imported from Jekyll, the
+                # page Jekyll wrote ("/2018/02/19/a-long-peek.html").
+                condition=Q(permalink__startswith="/")
+                & (
+                    Q(permalink__endswith="/")
+                    | Q(permalink__endswith=".html")
+                    | Q(permalink__endswith=".htm")
+                ),
                 name="post_permalink_is_a_path",
             ),
         ]
@@ -286,7 +330,9 @@ class Post(models.Model):
         ``render_warnings`` (list of str) then names what the author wrote that could
         not be used, such as an unusable ``{#id}``.
         """
-        rendered = markdown.render(self.body, math=self.use_math, aliases=self.heading_aliases)
+        rendered = markdown.render(
+            self.body, math=self.use_math, aliases=self.heading_aliases, dialect=self.dialect
+        )
         self.body_html = rendered.html
         self.headings = [
             {"id": h.id, "text": h.text, "level": h.level, "checklist": h.checklist}
