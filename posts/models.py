@@ -1,3 +1,5 @@
+import re
+
 import reversion
 from django.conf import settings
 from django.contrib.redirects.models import Redirect
@@ -45,24 +47,63 @@ def reserved_prefixes():
     return frozenset(found | ({static} if static else set()))
 
 
+# The rule for addresses written here (in admin): lowercase ASCII words between slashes.
 permalink_validator = RegexValidator(
     r"^/([a-z0-9][a-z0-9_-]*/)+$",
     "A permalink is a path such as /dl_advice/: lowercase letters, digits, '-' and '_' "
     "between slashes, starting and ending with '/'.",
 )
 
+# One segment of an address a post imported from Jekyll may keep (issue 21): letters and
+# digits of any script, '_', '-', '.', '~' and the characters Jekyll's "pretty" slugs keep
+# (!$&'()+,;=@), never starting with '.'. No space, control character, '%', '?', '#',
+# '/' or '\\' can be part of one.
+ADDRESS_SEGMENT = r"[\w~!$&'()+,;=@-][\w.~!$&'()+,;=@-]*"
+# A whole address: segments between slashes, ending with '/' (a folder, as Jekyll's
+# "pretty" style makes) or with a page's name ending in .html or .htm (Jekyll's default).
+ADDRESS = re.compile(rf"/(?:{ADDRESS_SEGMENT}/)*{ADDRESS_SEGMENT}(?:/|\.html?)")
+PAGE_SUFFIXES = (".html", ".htm")
+PERMALINK_MAX_LENGTH = 200
+
 
 def is_permalink(value):
-    """Whether ``value`` (str) has the form of a permalink (what permalink_validator takes)."""
-    return len(value) <= 200 and permalink_validator.regex.fullmatch(value) is not None
+    """Whether ``value`` (str) has the form of any post's address: a post written here
+    (permalink_validator) or one imported from Jekyll that kept its old address, capitals,
+    any script's letters and ``.html`` included (ADDRESS). Never holds ``..``, ``//``,
+    whitespace, control characters, ``%``, ``?`` or ``#``; at most 200 characters (the
+    length Django's redirects keep)."""
+    return (
+        isinstance(value, str)
+        and len(value) <= PERMALINK_MAX_LENGTH
+        and ".." not in value
+        and ADDRESS.fullmatch(value) is not None
+    )
+
+
+def validate_address(value):
+    """The permalink field's validator: ``value`` (str) is a post's address (is_permalink).
+
+    Raises ValidationError otherwise. Posts written here are held to the stricter
+    permalink_validator as well (Post.clean_fields)."""
+    if not is_permalink(value):
+        raise ValidationError(
+            "A permalink is a path such as /dl_advice/ or /2018/02/19/a-long-peek.html: "
+            "letters, digits, '-', '_' and '.' between slashes, starting with '/' and "
+            "ending with '/' or '.html', without spaces or '..'.",
+            code="invalid",
+        )
 
 
 def normalize_permalink(value):
-    """'dl_advice' and '/dl_advice' both mean '/dl_advice/'."""
+    """'dl_advice' and '/dl_advice' both mean '/dl_advice/'; a page's name stays one:
+    'a-long-peek.html' and '/a-long-peek.html/' mean '/a-long-peek.html' (str)."""
     value = (value or "").strip()
     if not value:
         return value
-    return "/" + value.strip("/") + "/"
+    path = value.strip("/")
+    if path.lower().endswith(PAGE_SUFFIXES):
+        return "/" + path
+    return "/" + path + "/"
 
 
 class Category(models.Model):
@@ -150,7 +191,7 @@ class Post(models.Model):
     permalink = models.CharField(
         max_length=200,
         unique=True,
-        validators=[permalink_validator],
+        validators=[validate_address],
         help_text="The post's address on the site, such as /dl_advice/.",
     )
     description = models.CharField(max_length=300, blank=True)
@@ -301,7 +342,24 @@ class Post(models.Model):
         # Normalise before the field's validator sees it, so "dl_advice" is accepted as
         # "/dl_advice/" in admin forms as well as on save.
         self.permalink = normalize_permalink(self.permalink)
-        super().clean_fields(exclude=exclude)
+        errors = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        # A post written here keeps the plain rule (lowercase ASCII words, ending in '/');
+        # only an imported post may keep the address its old blog gave it (issue 21).
+        if (
+            "permalink" not in errors
+            and "permalink" not in (exclude or ())
+            and self.dialect == self.Dialect.COMMONMARK
+        ):
+            try:
+                permalink_validator(self.permalink)
+            except ValidationError as error:
+                errors.setdefault("permalink", []).extend(error.error_list)
+        if errors:
+            raise ValidationError(errors)
 
     def clean(self):
         self.permalink = normalize_permalink(self.permalink)

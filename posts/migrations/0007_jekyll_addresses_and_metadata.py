@@ -2,6 +2,8 @@
 
 from django.db import migrations, models
 
+import posts.models
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -61,6 +63,16 @@ class Migration(migrations.Migration):
                 help_text="When the article was last changed, as its author dates it (Jekyll's last_modified_at). Blank: the time of the last save.",
                 null=True,
                 verbose_name="last modified",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="post",
+            name="permalink",
+            field=models.CharField(
+                help_text="The post's address on the site, such as /dl_advice/.",
+                max_length=200,
+                unique=True,
+                validators=[posts.models.validate_address],
             ),
         ),
         migrations.AddConstraint(
