@@ -15,6 +15,8 @@ from pathlib import Path
 
 import reversion
 import yaml
+from django.conf import settings
+from django.contrib.redirects.models import Redirect
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -36,6 +38,7 @@ JEKYLL_KEYS = {
     "categories": "a list, or a string of space-separated names",
     "slug": "the :title of the address, instead of the file name's",
     "layout": "accepted; the site has one layout",
+    "redirect_from": "old addresses of the post (jekyll-redirect-from), redirected to it",
 }
 # The theme's own keys, which this site gives a meaning.
 SITE_KEYS = {
@@ -246,17 +249,43 @@ class PostFile:
     # Without a permalink, the address importers before issue 10 gave the file (its
     # title's slug): a post made then, with no import record, is this file's post.
     legacy_permalink: str | None = None
+    # Addresses the post had on its old site (Jekyll's, when it is not kept, and the
+    # other forms the old host served), each redirected to it (issue 21).
+    old_addresses: list[str] = field(default_factory=list)
 
 
-def read_post(path):
-    """Read, repair and interpret a post file; raise PostImportError saying why not."""
+def read_post(path, *, site=None, source=None):
+    """Read, repair and interpret a post file; raise PostImportError saying why not.
+
+    ``site`` (posts.jekyll_site.JekyllSite, optional) is the Jekyll site the file is part
+    of: its front matter defaults, address rules, Liquid and links then apply, and
+    ``source`` is the file's SourcePost there (found from ``path`` when not given). Every
+    imported post is kramdown (Post.dialect).
+    """
     text = repair_mojibake(read_post_file(path))
     sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
     metadata, body, warnings = parse_post(text)
+    prepared = None
     try:
-        return _interpret(path, metadata, body, sha256, warnings)
+        if site is not None:
+            if source is None:
+                source = site.source_for(path)
+            with jekyll.in_site_zone(site.zone):
+                prepared = site.prepare(source, metadata, body)
+                metadata, body = prepared.metadata, prepared.body
+                warnings.extend(prepared.warnings)
+                sha256 = hashlib.sha256((text + prepared.fingerprint).encode()).hexdigest()
+                found = _interpret(path, metadata, body, sha256, warnings)
+        else:
+            found = _interpret(path, metadata, body, sha256, warnings)
     except FrontMatterError as error:
         raise PostImportError(str(error)) from None
+    found.values["dialect"] = Post.Dialect.KRAMDOWN
+    if prepared is not None:
+        found.values["feed_id"] = prepared.feed_id
+        found.old_addresses = list(prepared.old_addresses)
+        found.legacy_permalink = None
+    return found
 
 
 def _interpret(path, metadata, body, sha256, warnings):
@@ -341,15 +370,21 @@ def _category_names(metadata):
     return names
 
 
-def import_post(path, *, force=False):
+def import_post(path, *, force=False, site=None):
     """Create or update the post in a Markdown file (pathlib.Path); an ImportResult.
 
     A post is the file's when its import record names the file's address, or when it
     has that permalink. ``force`` takes the file even over edits made in admin, or over
-    a post another file imported.
+    a post another file imported. ``site`` (posts.jekyll_site.JekyllSite): the Jekyll
+    site whose settings apply (read_post).
     Raises PostImportError, with nothing written, for a file that cannot be imported.
     """
-    found = read_post(path)
+    return save_post_file(read_post(path, site=site), path, force=force)
+
+
+def save_post_file(found, path, *, force=False):
+    """Write what read_post() found in the file at ``path`` to its post; an ImportResult.
+    Raises PostImportError, with nothing written, when the post cannot take it."""
     with transaction.atomic(), reversion.create_revision():
         reversion.set_comment(f"Imported from {path.name}")
         source_path = str(path.resolve())
@@ -408,6 +443,7 @@ def import_post(path, *, force=False):
             post.save()
             warnings.extend(post.render_warnings)
             post.categories.set(categories)
+        _redirect_old_addresses(found.old_addresses, post)
         ImportRecord.objects.update_or_create(
             post=post,
             defaults={
@@ -419,6 +455,18 @@ def import_post(path, *, force=False):
             },
         )
     return ImportResult(post=post, action=action, warnings=warnings)
+
+
+def _redirect_old_addresses(old_addresses, post):
+    """Each address the post had on its old site answers 301 to where it is now, unless
+    a post lives there (Django's redirects app, posts.middleware)."""
+    site_id = settings.SITE_ID
+    for old in old_addresses:
+        if old == post.permalink or Post.objects.filter(permalink=old).exists():
+            continue
+        Redirect.objects.update_or_create(
+            site_id=site_id, old_path=old, defaults={"new_path": post.permalink}
+        )
 
 
 def _check_not_another_files(post, source_path, permalink):
@@ -444,7 +492,9 @@ def _edited_in_admin(current, record, found):
     wrote.
     """
     if record is not None:
-        return current != record.fields
+        # Only what that import recorded: a field later imports write too (issue 21's
+        # dialect, say) is no edit of a post imported before it.
+        return any(current.get(key) != value for key, value in record.fields.items())
     compared = ["title", "description", "body", "status", "allow_comments", "use_math"]
     compared += ["categories"] + (["published_at"] if "published_at" in found.values else [])
     wanted = {
@@ -474,6 +524,8 @@ def _fields(post, categories=None):
         "publication_date": _json(post.publication_date),
         "permalink": post.permalink,
         "categories": sorted(category.slug for category in categories),
+        "dialect": post.dialect,
+        "feed_id": post.feed_id,
     }
 
 

@@ -6,6 +6,8 @@ Sources: Jekyll's documentation (Front Matter, Posts, Permalinks) and its behavi
 from the name; ``published: false`` leaves a post out of the site.
 """
 
+import contextlib
+import contextvars
 import datetime
 import re
 import warnings
@@ -61,6 +63,28 @@ PLACEHOLDER = re.compile(":(" + "|".join(PLACEHOLDERS) + r")|:([a-z_]+)")
 DATE_PLACEHOLDERS = set(PLACEHOLDERS) - {
     "title", "slug", "name", "categories", "slugified_categories", "output_ext", "collection",
 }  # fmt: skip
+
+
+# The time zone a Jekyll site's dates are read in (its _config.yml's timezone), while
+# posts of that site are imported (in_site_zone); otherwise the site's own TIME_ZONE.
+_SITE_ZONE = contextvars.ContextVar("jekyll_site_zone", default=None)
+
+
+def site_zone():
+    """The zone (tzinfo) a date without an offset is read in: the Jekyll site's being
+    imported (in_site_zone), else settings.TIME_ZONE."""
+    return _SITE_ZONE.get() or timezone.get_default_timezone()
+
+
+@contextlib.contextmanager
+def in_site_zone(zone):
+    """Read dates without an offset in ``zone`` (tzinfo) inside the block, as Jekyll
+    reads them in its site's ``timezone`` (docs: Configuration options)."""
+    token = _SITE_ZONE.set(zone)
+    try:
+        yield
+    finally:
+        _SITE_ZONE.reset(token)
 
 
 class FrontMatterError(ValueError):
@@ -128,7 +152,7 @@ def _moment(value, *, key):
     if first.date() != second.date():
         raise FrontMatterError(_not_a_date(key, value))
     if timezone.is_naive(first):
-        first = timezone.make_aware(first, timezone.get_default_timezone())
+        first = timezone.make_aware(first, site_zone())
     return first
 
 
@@ -140,7 +164,7 @@ def _not_a_date(key, value):
 
 def _midnight(day):
     moment = datetime.datetime.combine(day, datetime.time())
-    return timezone.make_aware(moment, timezone.get_default_timezone())
+    return timezone.make_aware(moment, site_zone())
 
 
 def file_name_parts(path):
