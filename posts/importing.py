@@ -76,6 +76,16 @@ DAMAGE_SIGNS = {
 ZERO_WIDTH_SPACE = "\u200b"
 
 
+# Jekyll's Utils.has_yaml_header?: the file starts with a '---' line.
+JEKYLL_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n")
+
+
+def has_front_matter(text):
+    """Whether ``text`` (str) starts with a '---' line (Jekyll's has_yaml_header?,
+    leading blank lines allowed)."""
+    return JEKYLL_FRONT_MATTER.match(text.lstrip()) is not None
+
+
 class PostImportError(Exception):
     """A file that cannot be imported; the message names the problem."""
 
@@ -264,14 +274,20 @@ def read_post(path, *, site=None, source=None):
     """
     text = repair_mojibake(read_post_file(path))
     sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    metadata, body, warnings = parse_post(text)
+    if site is not None and not has_front_matter(text):
+        # Jekyll publishes a post without front matter too (Document#read_content), its
+        # title from its file name.
+        metadata, body, warnings = {}, text.strip(), []
+    else:
+        metadata, body, warnings = parse_post(text)
     prepared = None
     try:
         if site is not None:
             if source is None:
                 source = site.source_for(path)
             with jekyll.in_site_zone(site.zone):
-                prepared = site.prepare(source, metadata, body)
+                line_offset = text[: text.find(body)].count("\n") if body else 0
+                prepared = site.prepare(source, metadata, body, line_offset=line_offset)
                 metadata, body = prepared.metadata, prepared.body
                 warnings.extend(prepared.warnings)
                 sha256 = hashlib.sha256((text + prepared.fingerprint).encode()).hexdigest()

@@ -43,6 +43,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 import yaml
 from django.conf import settings
+from django.urls import reverse
 
 from . import assets, jekyll
 from .models import PERMALINK_MAX_LENGTH, is_permalink, normalize_permalink, reserved_prefixes
@@ -431,12 +432,19 @@ class JekyllSite:
         """Compute every post's address (reading its front matter only), so posts can
         link to each other; fills by_url and by_name. A file that cannot be read keeps
         its error for its own import."""
-        from .importing import PostImportError, parse_post, read_post_file, repair_mojibake
+        from .importing import (
+            PostImportError,
+            has_front_matter,
+            parse_post,
+            read_post_file,
+            repair_mojibake,
+        )
 
         taken = {}
         for source in sources:
             try:
-                metadata, _, _ = parse_post(repair_mojibake(read_post_file(source.path)))
+                text = repair_mojibake(read_post_file(source.path))
+                metadata = parse_post(text)[0] if has_front_matter(text) else {}
                 metadata = self.merged_metadata(source, metadata)
                 self._address(source, metadata, taken)
             except (PostImportError, jekyll.FrontMatterError) as error:
@@ -444,6 +452,7 @@ class JekyllSite:
                 continue
             self.posts.append(source)
             self.by_url[unquote(source.jekyll_url)] = source.address
+            self.by_url[source.address] = source.address  # as {% post_url %} gives it
             self.by_relative[source.relative] = source
             stem = source.path.stem
             inside = source.relative.split(f"_{source.kind}/", 1)[-1].rsplit(".", 1)[0]
@@ -632,7 +641,7 @@ class JekyllSite:
 
     # One post's text ---------------------------------------------------------------------
 
-    def prepare(self, source, metadata, body):
+    def prepare(self, source, metadata, body, *, line_offset=0):
         """What the importer needs of one post of the site: the front matter with the
         site's defaults, the body with its Liquid resolved (posts.liquid, when present)
         and its links to the site's posts and files pointed to their addresses here, the
@@ -641,7 +650,7 @@ class JekyllSite:
         if not source.address:
             self._address(source, metadata, {})
         warnings = []
-        body, liquid_warnings = self._resolve_liquid(body, source)
+        body, liquid_warnings = self._resolve_liquid(body, source, line_offset)
         warnings += liquid_warnings
         body, link_warnings = self.rewrite_links(body, source)
         warnings += link_warnings
@@ -664,26 +673,35 @@ class JekyllSite:
         return {**self.config, "baseurl": self.baseurl, "url": self.url}
 
     def lookup_post(self, name):
-        """{% post_url NAME %}: the post's Jekyll URL without baseurl (str), or None."""
-        name = str(name).strip()
+        """{% post_url NAME %} (NAME as written: "2010-07-21-name" or
+        "folder/2010-07-21-name"): the post's address here (str), or None when the site
+        has no such post."""
+        name = str(name).strip().strip("/")
         source = self.by_name.get(name) or self.by_name.get(name.rsplit("/", 1)[-1])
-        return source.jekyll_url if source else None
+        return source.address if source else None
 
     def lookup_file(self, path):
-        """{% link PATH %}: the Jekyll URL (str, without baseurl) of a post or of a file
-        of the site at PATH (relative to the site folder), or None."""
-        path = str(path).strip().lstrip("/")
+        """{% link PATH %} (relative to the site folder): the address here (str) of the
+        post in that file, or of the file's copy in media (copied now); None when it is
+        neither (a page, say, which is not imported)."""
+        path = unquote(str(path).strip().lstrip("/"))
         source = self.by_relative.get(path)
         if source is not None:
-            return source.jekyll_url
+            return source.address
         target = self._site_file(path)
         if target is None:
             return None
-        return "/" + quote(path)
+        try:
+            address = assets.copy_asset(target)
+        except OSError:
+            return None
+        self.files_linked.add(target)
+        return address
 
-    def _resolve_liquid(self, body, source):
-        """Liquid resolved by posts.liquid.resolve_liquid (issue 21, helper I2) when the
-        module is there; otherwise the body unchanged."""
+    def _resolve_liquid(self, body, source, line_offset):
+        """Liquid resolved by posts.liquid.resolve_liquid (issue 21) when the module is
+        there; otherwise the body unchanged. ``line_offset``: the lines before the body
+        in its file, so warnings name the file's lines."""
         try:
             from .liquid import resolve_liquid
         except ImportError:
@@ -694,6 +712,7 @@ class JekyllSite:
             lookup_post=self.lookup_post,
             lookup_file=self.lookup_file,
             source_name=source.relative,
+            line_offset=line_offset,
         )
 
     def _site_file(self, relative):
@@ -757,6 +776,8 @@ class JekyllSite:
         """The new address (str) of one link, or None to leave it."""
         if not link or link.startswith(("#", "mailto:", "data:", "tel:", "javascript:")):
             return None
+        if link.startswith(assets.media_url(assets.FOLDER + "/")):
+            return None  # a copy already made ({% link %})
         parts = urlsplit(link)
         if parts.scheme or parts.netloc:
             if not self.url:
@@ -780,6 +801,8 @@ class JekyllSite:
         if self.baseurl and (decoded == self.baseurl or decoded.startswith(self.baseurl + "/")):
             candidates.insert(0, decoded[len(self.baseurl) :] or "/")
         for candidate in candidates:
+            if candidate in ("/", "/index.html"):
+                return reverse("pages:list") + suffix  # the old home page: this one
             for form in self._url_forms(candidate):
                 if form in self.by_url:
                     return self.by_url[form] + suffix

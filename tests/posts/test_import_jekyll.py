@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.redirects.models import Redirect
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
@@ -417,3 +418,74 @@ def test_two_posts_with_one_address_are_refused(site):
     with pytest.raises(CommandError, match="could not be imported"):
         run(site.root)
     assert not Post.objects.exists()
+
+
+def test_a_post_without_front_matter_is_read_as_jekyll_reads_it(site):
+    site("_config.yml", "permalink: pretty\n")
+    site("_posts/2019-04-25-recipe.md", "Just text, [home](/).\n")
+    run(site.root)
+    recipe = Post.objects.get()
+    assert (recipe.title, recipe.permalink) == ("Recipe", "/2019/04/25/recipe/")
+    assert "[home](/)" in recipe.body
+
+
+# The address rules ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "permalink",
+    [
+        "/2018/02/19/A-Long-Peek.html",
+        "/posts/6DoF-OPE/",
+        "/blog/notes/статья/",
+        "/a/b~c/it's-(done)!.htm",
+    ],
+)
+def test_an_imported_post_may_keep_jekylls_address_one_written_here_may_not(permalink):
+    imported = Post(
+        title="T", slug="t", permalink=permalink, body="x", dialect=Post.Dialect.KRAMDOWN
+    )
+    imported.full_clean()
+    written_here = Post(title="T", slug="t", permalink=permalink, body="x")
+    with pytest.raises(ValidationError) as error:
+        written_here.full_clean()
+    assert "lowercase letters" in error.value.message_dict["permalink"][0]
+
+
+@pytest.mark.parametrize(
+    "permalink",
+    [
+        "/a/../b.html",
+        "/a//b/",
+        "/with space.html",
+        "/tab\there/",
+        "/per%20cent/",
+        "/query?x=1/",
+        "/.hidden/",
+        "/" + "x" * 200 + "/",
+    ],
+)
+def test_no_post_may_have_an_unsafe_address(permalink):
+    imported = Post(
+        title="T", slug="t", permalink=permalink, body="x", dialect=Post.Dialect.KRAMDOWN
+    )
+    with pytest.raises(ValidationError) as error:
+        imported.full_clean()
+    assert "permalink" in error.value.message_dict
+
+
+def test_a_page_name_is_one_address_whatever_its_slashes(client):
+    imported = Post.objects.create(
+        title="Peek",
+        slug="peek",
+        permalink="/2018/Peek.html",
+        body="x",
+        status=Post.Status.PUBLISHED,
+        dialect=Post.Dialect.KRAMDOWN,
+    )
+    assert imported.permalink == "/2018/Peek.html"
+    response = client.get("/2018/Peek.html/?a=1")
+    assert (response.status_code, response["Location"]) == (301, "/2018/Peek.html?a=1")
+    assert (
+        client.get("/2018/peek.html").status_code == 404
+    )  # addresses are exact, as on GitHub Pages
