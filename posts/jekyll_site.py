@@ -555,6 +555,8 @@ class JekyllSite:
         old = [served]
         if served.endswith("/"):
             old.append(served + "index.html")
+        elif served.endswith(("/index.html", "/index.htm")):
+            old.append(served.rsplit("/", 1)[0] + "/")  # and the folder it is the index of
         elif served.lower().endswith((".html", ".htm")):
             old.append(served.rsplit(".", 1)[0])  # GitHub Pages serves /x.html at /x
         else:
