@@ -228,3 +228,54 @@ def expand_permalink(template, *, date, title, categories):
     path = PLACEHOLDER.sub(replace, str(template))
     # Jekyll drops the empty segments an empty :categories leaves ("//" becomes "/").
     return re.sub(r"/{2,}", "/", path)
+
+
+def author_name(metadata, site=None):
+    """The author's name (str, "" for none), as jekyll-seo-tag finds it: the post's
+    ``author`` (or ``authors``), else the site's ``author``; a name, a mapping with a
+    ``name`` (or ``login``), or a list of either, whose first counts."""
+    site = site or {}
+    for value in (metadata.get("author"), metadata.get("authors"), site.get("author")):
+        if isinstance(value, list):
+            value = value[0] if value else None
+        if isinstance(value, dict):
+            value = value.get("name") or value.get("login")
+        if isinstance(value, str | int | float) and not isinstance(value, bool):
+            name = " ".join(str(value).split())
+            if name:
+                return name
+    return ""
+
+
+def image_path(metadata):
+    """The front matter's image as written (str, "" for none): ``image`` as a path or
+    URL, or jekyll-seo-tag's mapping's ``path`` (``url`` too); a relative path is in the
+    post's ``media_subpath`` (Chirpy; ``img_path`` before Chirpy 7) when it has one."""
+    value = metadata.get("image")
+    if isinstance(value, dict):
+        value = value.get("path") or value.get("url")
+    if not isinstance(value, str) or not value.strip():
+        return ""
+    value = value.strip()
+    folder = metadata.get("media_subpath") or metadata.get("img_path")
+    if isinstance(folder, str) and folder.strip() and not re.match(r"^(?:[a-z]+:|/)", value):
+        value = folder.strip().rstrip("/") + "/" + value
+    return value
+
+
+TRUE_WORDS = {"true", "yes", "on"}
+FALSE_WORDS = {"false", "no", "off", ""}
+
+
+def switched_on(value, *, key):
+    """Whether a front matter switch such as ``mathjax`` (bool, or "true"/"yes"/"on",
+    "false"/"no"/"off") is on; a mapping or list (a theme's settings, such as
+    ``math: {engine: katex}``) is on, as Liquid's ``if`` takes it. Raises
+    FrontMatterError for anything else."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, dict | list):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in TRUE_WORDS | FALSE_WORDS:
+        return value.strip().lower() in TRUE_WORDS
+    raise FrontMatterError(f"has '{key}: {value}', which should be true or false")

@@ -274,9 +274,6 @@ def test_category_and_categories_both_give_categories(front_matter, categories, 
     ("front_matter", "warning"),
     [
         ("tags: [ml]\n", "front matter key 'tags' ignored: this site has categories, not tags"),
-        ("excerpt_separator: <!--more-->\n", "'excerpt_separator' ignored: a post's summary"),
-        ("excerpt: Short\n", "'excerpt' ignored: a post's summary is its description"),
-        ("render_with_liquid: true\n", "'render_with_liquid' ignored: Liquid is never rendered"),
     ],
 )
 def test_keys_without_a_place_here_are_refused_in_one_line(front_matter, warning, write_post_file):
@@ -287,7 +284,15 @@ def test_keys_without_a_place_here_are_refused_in_one_line(front_matter, warning
 
 
 @pytest.mark.parametrize(
-    "front_matter", ["layout: post\n", "layout: null\n", "render_with_liquid: false\n"]
+    "front_matter",
+    [
+        "layout: post\n",
+        "layout: null\n",
+        "render_with_liquid: false\n",
+        "render_with_liquid: true\n",
+        "excerpt_separator: <!--more-->\n",
+        "excerpt: Short\n",
+    ],
 )
 def test_keys_that_ask_for_nothing_here_are_accepted_quietly(front_matter, write_post_file):
     _, _, warnings = import_text(write_post_file, f"---\ntitle: T\n{front_matter}---\nX\n")
