@@ -21,12 +21,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 from frontmatter.default_handlers import YAMLHandler
 
-FRONT_MATTER_BOUNDARY = YAMLHandler().FM_BOUNDARY
-
 from . import jekyll, liquid, previews
 from .jekyll import FrontMatterError
 from .models import Category, ImportRecord, Post, normalize_permalink
 from .xmltext import forbidden_characters, xml_safe
+
+FRONT_MATTER_BOUNDARY = YAMLHandler().FM_BOUNDARY
 
 # Every key Jekyll documents (Front Matter, Posts, Permalinks), with what it does here.
 JEKYLL_KEYS = {
@@ -460,7 +460,8 @@ def _preview_image(reference, site, site_root, warnings):
     if re.match(r"^https?://", reference, re.IGNORECASE):
         return reference[:500]
     path = reference.split("?", 1)[0].split("#", 1)[0]
-    for prefix in (str(site.get("url") or "").rstrip("/"), str(site.get("baseurl") or "").rstrip("/")):
+    for key in ("url", "baseurl"):
+        prefix = str(site.get(key) or "").rstrip("/")
         if prefix and path.startswith(prefix + "/"):
             path = path[len(prefix) :]
     if path.startswith("//"):

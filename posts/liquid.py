@@ -124,7 +124,9 @@ def _code_ranges(text):
                 continue  # not a fence (CommonMark: no backtick in a backtick fence's info)
             outside.append((position, match.start()))
             opened = (fence, match.start())
-        elif fence[0] == opened[0][0] and len(fence) >= len(opened[0]) and not match["info"].strip():
+        elif (
+            fence[0] == opened[0][0] and len(fence) >= len(opened[0]) and not match["info"].strip()
+        ):
             ranges.append((opened[1], match.end()))
             position, opened = match.end(), None
     if opened is not None:
@@ -170,7 +172,8 @@ def _render(context, start, end, *, in_code):
                 if block is None:
                     context.warn(
                         match.start(),
-                        f"Liquid {_shown(match.group(0))} has no {{% end{name} %}}; shown as written",
+                        f"Liquid {_shown(match.group(0))} has no {{% end{name} %}}; "
+                        "shown as written",
                     )
                     out.append(match.group(0))
                     position = match.end()
@@ -294,7 +297,8 @@ def _address_tag(context, match, name, args):
         what = "post" if name == "post_url" else "file"
         context.warn(
             match.start(),
-            f"Liquid {_shown(match.group(0))}: no imported {what} is {target}; the link leads nowhere",
+            f"Liquid {_shown(match.group(0))}: no imported {what} is {target}; "
+            "the link leads nowhere",
         )
         return UNRESOLVED_ADDRESS
     # Jekyll 4's post_url and link include the base URL (relative_url).
@@ -350,7 +354,9 @@ def _relative_url(context, value):
     if ABSOLUTE_URL.match(value):
         return value
     baseurl = str(context.site.get("baseurl") or "").removesuffix("/")
-    return "".join(part if part.startswith("/") or not part else "/" + part for part in (baseurl, value))
+    return "".join(
+        part if part.startswith("/") or not part else "/" + part for part in (baseurl, value)
+    )
 
 
 def _absolute_url(context, value):
@@ -372,9 +378,13 @@ def _unresolved(context, match, code, out):
         context.warn(match.start(), f"Liquid {shown} is not rendered here; the link leads nowhere")
         return UNRESOLVED_ADDRESS
     if written.rfind("<") > written.rfind(">"):
-        context.warn(match.start(), f"Liquid {shown} is not rendered here; left out of the HTML tag")
+        context.warn(
+            match.start(), f"Liquid {shown} is not rendered here; left out of the HTML tag"
+        )
         return ""
-    context.warn(match.start(), f"Liquid {shown} is not rendered here; the page shows a placeholder")
+    context.warn(
+        match.start(), f"Liquid {shown} is not rendered here; the page shows a placeholder"
+    )
     return _placeholder(shown, out)
 
 
