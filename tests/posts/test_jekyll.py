@@ -69,18 +69,22 @@ DATES = {
     "2021-06-15 09:30:00 PDT": utc(2021, 6, 15, 16, 30),
     "June 15, 2021": utc(2021, 6, 15),
     "20210615": utc(2021, 6, 15),  # YAML reads a number; Jekyll reads its text
-    # A day and an offset, no time: midnight at that offset, as Ruby reads it.
-    "2021-06-15 +0530": utc(2021, 6, 14, 18, 30),
-    "2021-06-15 +05:30": utc(2021, 6, 14, 18, 30),
-    "2021-06-15 -0700": utc(2021, 6, 15, 7, 0),
-    # A zone name with an offset: the sign is east of UTC, as Ruby reads it (not POSIX).
-    "2021-06-15 09:30:00 UTC+05:30": utc(2021, 6, 15, 4, 0),
-    "2021-06-15 09:30:00 GMT+2": utc(2021, 6, 15, 7, 30),
-    "2021-06-15 09:30:00 GMT-5": utc(2021, 6, 15, 14, 30),
-    # More of Ruby's zone names.
-    "2021-06-15 09:30:00 CET": utc(2021, 6, 15, 8, 30),
-    "2021-06-15 09:30:00 IST": utc(2021, 6, 15, 4, 0),
-    "2021-06-15 09:30:00 JST": utc(2021, 6, 15, 0, 30),
+    # An offset with no time before it is no zone to Ruby (Date._parse reads a zone only
+    # right after a time): midnight in the site's time zone, as Ruby 3.1 reads it.
+    "2021-06-15 +0530": utc(2021, 6, 15),
+    "2021-06-15 +05:30": utc(2021, 6, 15, 5, 30),  # Ruby takes "05:30" for the time
+    "2021-06-15 -0700": utc(2021, 6, 15),
+    # Zones Time.zone_offset does not know (a name with an offset, CET, IST, JST, any
+    # other name) leave the time in the local zone, which is the site's (Ruby 3.1).
+    "2021-06-15 09:30:00 UTC+05:30": utc(2021, 6, 15, 9, 30),
+    "2021-06-15 09:30:00 GMT+2": utc(2021, 6, 15, 9, 30),
+    "2021-06-15 09:30:00 GMT-5": utc(2021, 6, 15, 9, 30),
+    "2021-06-15 09:30:00 CET": utc(2021, 6, 15, 9, 30),
+    "2021-06-15 09:30:00 IST": utc(2021, 6, 15, 9, 30),
+    "2021-06-15 09:30:00 JST": utc(2021, 6, 15, 9, 30),
+    "2021-06-15 09:30:00 XYZ": utc(2021, 6, 15, 9, 30),
+    # A month and a year: its first day, as Time.parse fills in what is missing.
+    "June 2021": utc(2021, 6, 1),
 }
 
 
@@ -121,13 +125,13 @@ def test_the_jdate_case_imports_with_its_instant(db):
     ("written", "message"),
     [
         ("someday", "'date: someday', which is not a date"),
-        ("June 2021", "'date: June 2021', which is not a date"),  # no day
+        ("June 15", "'date: June 15', which names no year"),  # Ruby: the build's year
         ("2021-02-30 10:00:00 +0530", "day is out of range for month"),
         ("2021-15-06 10:00", "month must be in 1..12"),
-        ("2021-06-15 09:30:00 XYZ", "which is not a date"),  # an unknown zone
+        ("2021-06-15 25:00", "is not a time of day"),
         ("true", "'date: True', which is not a date"),
         ("[2021, 6, 15]", "which is not a date"),
-        # Offsets of a day or more, which dateutil reads and Python cannot hold.
+        # Offsets of a day or more, which Ruby refuses (utc_offset out of range).
         ("2021-06-15 09:30:00 +9999", "which is not a date"),
         ("2021-06-15 09:30:00 -2400", "which is not a date"),
         ("'2021-06-15T09:30:00+24:00'", "which is not a date"),
