@@ -494,15 +494,21 @@ def _category_names(metadata):
     return names
 
 
-def import_post(path, *, force=False):
+def import_post(
+    path, *, force=False, site=None, site_root=None, lookup_post=None, lookup_file=None
+):
     """Create or update the post in a Markdown file (pathlib.Path); an ImportResult.
 
     A post is the file's when its import record names the file's address, or when it
     has that permalink. ``force`` takes the file even over edits made in admin, or over
-    a post another file imported.
-    Raises PostImportError, with nothing written, for a file that cannot be imported.
+    a post another file imported. ``site``, ``site_root``, ``lookup_post`` and
+    ``lookup_file`` are the Jekyll site's settings and lookups, as read_post takes them.
+    Raises PostImportError, with nothing written, for a file that cannot be imported
+    (its preview image may already be copied into media: copies are content-addressed).
     """
-    found = read_post(path)
+    found = read_post(
+        path, site=site, site_root=site_root, lookup_post=lookup_post, lookup_file=lookup_file
+    )
     with transaction.atomic(), reversion.create_revision():
         reversion.set_comment(f"Imported from {path.name}")
         source_path = str(path.resolve())

@@ -33,10 +33,10 @@ DESCRIPTION_LENGTH = 300
 
 
 def plain_text(fragment):
-    """The text (str) of an HTML fragment (str): tags dropped, entities decoded,
-    whitespace runs made one space (jekyll-seo-tag's strip_html and
-    normalize_whitespace)."""
-    return " ".join(html.unescape(TAG.sub(" ", fragment)).split())
+    """The text (str) of an HTML fragment (str): tags dropped (Liquid's strip_html, so
+    "<b>a</b>." stays "a."), entities decoded, whitespace runs made one space
+    (normalize_whitespace)."""
+    return " ".join(html.unescape(TAG.sub("", fragment)).split())
 
 
 def markdown_text(markdown):
