@@ -18,8 +18,9 @@ meaning here, and leaves a visible placeholder, with a warning, for what has non
 * anything else (``{% include %}``, ``{% cite %}``, loops, ``{{ page.title }}``): a
   ``<span class="liquid-placeholder">`` showing the tag, and a warning naming the file,
   the line and the tag. A block tag (``for``, ``if``, ``capture``, ...) is one
-  placeholder, its body included. In code, where markup would print as text, and in
-  a link's address or an HTML tag, the tag is kept as written (in code) or left out.
+  placeholder, its body included. In code and ``$$`` math, where markup would print
+  as text (and ``{{a}}`` is TeX), the tag is kept as written; in a link's address or
+  an HTML tag, left out.
 """
 
 import html
@@ -40,6 +41,8 @@ SILENT_TAGS = {"assign", "increment", "decrement", "cycle"}
 # A fenced code block's fence (CommonMark 4.5): up to three spaces, then ``` or ~~~.
 FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)$", re.MULTILINE)
 CODE_SPAN = re.compile(r"(?<!`)(?P<ticks>`+)(?!`).+?(?<!`)(?P=ticks)(?!`)", re.DOTALL)
+# kramdown's math, where "{{a}}" is TeX's braces: kept as written, like code.
+DISPLAY_MATH = re.compile(r"\$\$.+?\$\$", re.DOTALL)
 BLANK_LINE = re.compile(r"\n[ \t]*\n")
 # Text just before a tag that puts it in an address: a Markdown link's "](", a link
 # reference definition, or an HTML href/src attribute.
@@ -111,9 +114,10 @@ def resolve_liquid(text, *, site, lookup_post, lookup_file, source_name, line_of
 
 
 def _code_ranges(text):
-    """The [(start, end)] offsets of fenced code blocks and code spans in ``text``,
-    found as CommonMark finds them, near enough for Liquid's sake (indented code blocks
-    are not told apart from a list's continuation lines, and count as text)."""
+    """The [(start, end)] offsets of fenced code blocks, code spans and ``$$`` math in
+    ``text``, found as CommonMark and kramdown find them, near enough for Liquid's sake
+    (indented code blocks are not told apart from a list's continuation lines, and
+    count as text)."""
     ranges = []
     outside = []  # the stretches between fenced blocks
     position, opened = 0, None
@@ -137,8 +141,9 @@ def _code_ranges(text):
         paragraph_start = start
         for paragraph in [*BLANK_LINE.finditer(text, start, end), None]:
             paragraph_end = paragraph.start() if paragraph else end
-            for span in CODE_SPAN.finditer(text, paragraph_start, paragraph_end):
-                ranges.append(span.span())
+            for pattern in (CODE_SPAN, DISPLAY_MATH):
+                for span in pattern.finditer(text, paragraph_start, paragraph_end):
+                    ranges.append(span.span())
             paragraph_start = paragraph.end() if paragraph else end
     return ranges
 

@@ -152,6 +152,11 @@ def test_inside_code_an_unknown_tag_is_kept_as_written_and_known_ones_resolve():
     assert all("kept as written in code" in warning for warning in warnings)
 
 
+def test_double_braces_in_math_are_tex_and_kept():
+    text = "Let $$\\frac{{a}}{b}$$ be.\n"
+    assert resolve(text)[0] == text
+
+
 def test_an_unknown_output_in_an_address_or_a_tag_leaves_the_markup_whole():
     text, warnings = resolve('![a]({{ page.image }}) <img alt="{{ page.alt }}" src="/b.png">')
     assert text == '![a](#liquid-unresolved) <img alt="" src="/b.png">'
