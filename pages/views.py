@@ -11,6 +11,7 @@ from comments.page import discussion_for
 from core.http import read_only, with_query_string
 from posts.markdown import link_headings
 from posts.models import Category, Post, is_permalink, normalize_permalink
+from posts.previews import link_preview
 
 from . import page_cache
 
@@ -109,6 +110,7 @@ def _post_page(request, permalink, page_number):
             "checklist": checklist,
             "body": mark_safe(link_headings(checklist.body, post.headings)),
             "discussion": discussion,
+            "preview": link_preview(post),
         },
     )
     if discussion.page_number != page_number:

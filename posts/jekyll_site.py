@@ -643,19 +643,15 @@ class JekyllSite:
 
     # One post's text ---------------------------------------------------------------------
 
-    def prepare(self, source, metadata, body, *, line_offset=0):
-        """What the importer needs of one post of the site: the front matter with the
-        site's defaults, the body with its Liquid resolved (posts.liquid, when present)
-        and its links to the site's posts and files pointed to their addresses here, the
-        post's address, old addresses and feed id. Raises jekyll.FrontMatterError."""
-        metadata = self.merged_metadata(source, metadata)
+    def prepare(self, source, metadata, body):
+        """What the importer needs of one post of the site, once its front matter has the
+        site's defaults (merged_metadata) and its Liquid is read (posts.liquid, by
+        importing.read_post): the body with its links to the site's posts and files
+        pointed to their addresses here, the post's address, old addresses and feed id.
+        Raises jekyll.FrontMatterError."""
         if not source.address:
             self._address(source, metadata, {})
-        warnings = []
-        body, liquid_warnings = self._resolve_liquid(body, source, line_offset)
-        warnings += liquid_warnings
-        body, link_warnings = self.rewrite_links(body, source)
-        warnings += link_warnings
+        body, warnings = self.rewrite_links(body, source)
         metadata = dict(metadata)
         metadata["permalink"] = source.address
         return Prepared(
@@ -699,23 +695,6 @@ class JekyllSite:
             return None
         self.files_linked.add(target)
         return address
-
-    def _resolve_liquid(self, body, source, line_offset):
-        """Liquid resolved by posts.liquid.resolve_liquid (issue 21) when the module is
-        there; otherwise the body unchanged. ``line_offset``: the lines before the body
-        in its file, so warnings name the file's lines."""
-        try:
-            from .liquid import resolve_liquid
-        except ImportError:
-            return body, []
-        return resolve_liquid(
-            body,
-            site=self.liquid_site(),
-            lookup_post=self.lookup_post,
-            lookup_file=self.lookup_file,
-            source_name=source.relative,
-            line_offset=line_offset,
-        )
 
     def _site_file(self, relative):
         """The site's file (Path) at ``relative`` (decoded, "/"-separated), or None: a

@@ -62,7 +62,10 @@ def pages():
     from posts.models import Category
 
     category = Category.objects.create(name="Deep Learning", slug="deep-learning")
-    post = make_post(categories=[category])
+    # An author and a preview image: the page's meta tags and JSON-LD (issue 21).
+    post = make_post(
+        categories=[category], author="Ann Author", image="/media/imported/a/cover.png"
+    )
     reader = make_user(display_name="Rita Reader")
     commenter = make_user(email="commenter@example.com", display_name="Carla Commenter")
     editor = make_user(email="editor@example.com", is_staff=True, is_superuser=True)

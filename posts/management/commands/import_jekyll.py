@@ -79,7 +79,7 @@ class Command(BaseCommand):
         with deferred_copies() as plan:
             for source in site.posts:
                 try:
-                    found.append((source, read_post(source.path, site=site, source=source)))
+                    found.append((source, read_post(source.path, jekyll_site=site, source=source)))
                 except PostImportError as error:
                     errors.append((source.relative, str(error)))
             if errors:

@@ -49,7 +49,7 @@ class Command(BaseCommand):
         failed = 0
         for name in files:
             try:
-                result = import_post(Path(name), force=force, site=site)
+                result = import_post(Path(name), force=force, jekyll_site=site)
             except PostImportError as error:
                 failed += 1
                 self.stderr.write(f"{name}: {error}")

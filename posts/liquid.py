@@ -1,0 +1,404 @@
+"""The Liquid in a Jekyll post, read once at import so it is never printed (issue 21).
+
+Jekyll renders a post's Liquid before its Markdown, code blocks included (only
+``{% raw %}`` keeps text literal). ``resolve_liquid`` does the same for what has a
+meaning here, and leaves a visible placeholder, with a warning, for what has none:
+
+* ``{{ site.baseurl }}``, ``{{ site.url }}`` (and ``site.github.url``), quoted strings,
+  and the filters ``relative_url``, ``absolute_url``, ``prepend`` and ``append``, as
+  Jekyll 4's URL filters compute them (jekyll/filters/url_filters.rb);
+* ``{% post_url NAME %}`` and ``{% link PATH %}``: the address the importer gave that
+  post or file (the caller's lookups), with a warning when it has none. A Jekyll 3
+  habit, ``{{ site.baseurl }}{% post_url x %}``, gives the address once: since Jekyll
+  4 both tags include the base URL themselves;
+* ``{% highlight LANG [linenos ...] %}…{% endhighlight %}``: a fenced code block in that
+  language, line numbers dropped, so a ``# comment`` line in it is never a heading;
+* ``{% raw %}…{% endraw %}``: its text, literally; ``{% comment %}…{% endcomment %}``:
+  nothing, as Liquid renders it;
+* anything else (``{% include %}``, ``{% cite %}``, loops, ``{{ page.title }}``): a
+  ``<span class="liquid-placeholder">`` showing the tag, and a warning naming the file,
+  the line and the tag. A block tag (``for``, ``if``, ``capture``, ...) is one
+  placeholder, its body included. In code and ``$$`` math, where markup would print
+  as text (and ``{{a}}`` is TeX), the tag is kept as written; in a link's address or
+  an HTML tag, left out.
+"""
+
+import html
+import re
+from dataclasses import dataclass
+
+# One Liquid tag or output, with its whitespace-control dashes.
+TAG = re.compile(
+    r"\{%(?P<tag_trim>-)?\s*(?P<name>[A-Za-z_]\w*)(?P<args>.*?)(?P<tag_end_trim>-)?%\}"
+    r"|\{\{(?P<out_trim>-)?(?P<expr>.*?)(?P<out_end_trim>-)?\}\}",
+    re.DOTALL,
+)
+# Tags that open a block Liquid closes with end<name>.
+BLOCK_TAGS = {"for", "if", "unless", "case", "capture", "tablerow", "comment", "raw", "highlight"}
+# Tags that print nothing in Jekyll; left out with a warning, since what they set is
+# not known here.
+SILENT_TAGS = {"assign", "increment", "decrement", "cycle"}
+# A fenced code block's fence (CommonMark 4.5): up to three spaces, then ``` or ~~~.
+FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)$", re.MULTILINE)
+CODE_SPAN = re.compile(r"(?<!`)(?P<ticks>`+)(?!`).+?(?<!`)(?P=ticks)(?!`)", re.DOTALL)
+# kramdown's math, where "{{a}}" is TeX's braces: kept as written, like code.
+DISPLAY_MATH = re.compile(r"\$\$.+?\$\$", re.DOTALL)
+BLANK_LINE = re.compile(r"\n[ \t]*\n")
+# Text just before a tag that puts it in an address: a Markdown link's "](", a link
+# reference definition, or an HTML href/src attribute.
+IN_ADDRESS = re.compile(
+    r"""(?:\]\(\s*<?|^\s{0,3}\[[^\]\n]+\]:\s*<?|\b(?:href|src|srcset|poster|data)\s*=\s*["']?)[^\s"'()<>]*$""",
+    re.IGNORECASE,
+)
+ABSOLUTE_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+STRING = re.compile(r"""^(?:"(?P<double>[^"]*)"|'(?P<single>[^']*)')$""")
+FILTER_SPLIT = re.compile(r"""\|(?=(?:[^"']|"[^"]*"|'[^']*')*$)""")
+# Markdown's punctuation (and "$", which starts math) as entities inside a placeholder,
+# so the tag is shown as written and never read as emphasis, a link or math.
+MARKDOWN_PUNCTUATION = {char: f"&#{ord(char)};" for char in "*_`[]\\$~|!#{}"}
+UNRESOLVED_ADDRESS = "#liquid-unresolved"
+
+
+@dataclass
+class _Context:
+    site: dict
+    lookup_post: object
+    lookup_file: object
+    source_name: str
+    text: str
+    line_offset: int
+    code: list  # [(start, end)] offsets of code in ``text``
+    warnings: list
+
+    def line(self, offset):
+        return self.text.count("\n", 0, offset) + 1 + self.line_offset
+
+    def warn(self, offset, message):
+        self.warnings.append(f"{self.source_name}, line {self.line(offset)}: {message}")
+
+    def in_code(self, offset):
+        return any(start <= offset < end for start, end in self.code)
+
+
+def resolve_liquid(text, *, site, lookup_post, lookup_file, source_name, line_offset=0):
+    """The post's text (str) with its Liquid read as Jekyll reads it, and the warnings.
+
+    ``site`` is the Jekyll site's settings ({"baseurl": str, "url": str}, from
+    _config.yml; either may be missing or None), which ``site.baseurl``, ``site.url``,
+    ``relative_url`` and ``absolute_url`` give as Jekyll would: the old site's addresses,
+    which the importer rewrites afterwards like any link it finds in the text.
+    ``lookup_post(name)`` is given a ``{% post_url %}`` argument as written
+    ("2010-07-21-name", or "folder/2010-07-21-name") and ``lookup_file(path)`` a
+    ``{% link %}`` one ("assets/a.pdf", "_posts/2010-07-21-name.md"); each returns the
+    address (str) it has on this site, or None when it was not imported.
+    ``source_name`` (str) names the file in warnings, and ``line_offset`` (int) is the
+    number of lines before ``text`` in that file (its front matter), so a warning's line
+    is the file's.
+
+    Returns ``(text, warnings)``: Markdown with no Liquid left, and one sentence (str)
+    per tag that could not be used, "NAME, line N: ...". Never raises on any text.
+    """
+    context = _Context(
+        site=dict(site or {}),
+        lookup_post=lookup_post,
+        lookup_file=lookup_file,
+        source_name=source_name,
+        text=text,
+        line_offset=line_offset,
+        code=_code_ranges(text),
+        warnings=[],
+    )
+    if "{%" not in text and "{{" not in text:
+        return text, []
+    return _render(context, 0, len(text), in_code=False), context.warnings
+
+
+def _code_ranges(text):
+    """The [(start, end)] offsets of fenced code blocks, code spans and ``$$`` math in
+    ``text``, found as CommonMark and kramdown find them, near enough for Liquid's sake
+    (indented code blocks are not told apart from a list's continuation lines, and
+    count as text)."""
+    ranges = []
+    outside = []  # the stretches between fenced blocks
+    position, opened = 0, None
+    for match in FENCE.finditer(text):
+        fence = match.group("fence")
+        if opened is None:
+            if fence[0] == "`" and "`" in match.group("info"):
+                continue  # not a fence (CommonMark: no backtick in a backtick fence's info)
+            outside.append((position, match.start()))
+            opened = (fence, match.start())
+        elif (
+            fence[0] == opened[0][0] and len(fence) >= len(opened[0]) and not match["info"].strip()
+        ):
+            ranges.append((opened[1], match.end()))
+            position, opened = match.end(), None
+    if opened is not None:
+        ranges.append((opened[1], len(text)))  # an unclosed fence runs to the end
+    else:
+        outside.append((position, len(text)))
+    for start, end in outside:
+        paragraph_start = start
+        for paragraph in [*BLANK_LINE.finditer(text, start, end), None]:
+            paragraph_end = paragraph.start() if paragraph else end
+            for pattern in (CODE_SPAN, DISPLAY_MATH):
+                for span in pattern.finditer(text, paragraph_start, paragraph_end):
+                    ranges.append(span.span())
+            paragraph_start = paragraph.end() if paragraph else end
+    return ranges
+
+
+def _render(context, start, end, *, in_code):
+    """The text between ``start`` and ``end`` with each tag and output resolved."""
+    text = context.text
+    out = []
+    position = start
+    # A baseurl just printed by an output, which a following {% post_url %} or
+    # {% link %} makes redundant (Jekyll 4 tags include it): its index in ``out``.
+    baseurl_output = None
+    while position < end:
+        match = TAG.search(text, position, end)
+        if match is None:
+            out.append(text[position:end])
+            break
+        before = text[position : match.start()]
+        if match.group("tag_trim") or match.group("out_trim"):
+            before = before.rstrip()
+        if before:
+            out.append(before)
+            baseurl_output = None
+        after = match.end()
+        code = in_code or context.in_code(match.start())
+        if match.group("name"):
+            name = match.group("name")
+            args = match.group("args").strip()
+            if name in BLOCK_TAGS:
+                block = _block_end(context, name, match.end(), end)
+                if block is None:
+                    context.warn(
+                        match.start(),
+                        f"Liquid {_shown(match.group(0))} has no {{% end{name} %}}; "
+                        "shown as written",
+                    )
+                    out.append(match.group(0))
+                    position = match.end()
+                    continue
+                body_end, after, close = block
+                out.append(_render_block(context, match, name, args, body_end, code, out))
+                trim_after = close.group("tag_end_trim")
+            else:
+                replacement = _render_tag(context, match, name, args, code, out, baseurl_output)
+                if replacement is _DROP_BASEURL:
+                    out[baseurl_output] = ""
+                    replacement = _render_tag(context, match, name, args, code, out, None)
+                out.append(replacement)
+                trim_after = match.group("tag_end_trim")
+            baseurl_output = None
+        else:
+            value, is_baseurl = _render_output(context, match, code, out)
+            out.append(value)
+            baseurl_output = len(out) - 1 if is_baseurl else None
+            trim_after = match.group("out_end_trim")
+        if trim_after:
+            while after < end and text[after].isspace():
+                after += 1
+        position = after
+    return "".join(out)
+
+
+_DROP_BASEURL = object()
+
+
+def _block_end(context, name, start, end):
+    """(where the body ends, where the block ends, the closing tag's match) for the
+    block opened before ``start``, nested blocks of the same name counted; or None."""
+    depth = 1
+    position = start
+    while True:
+        match = TAG.search(context.text, position, end)
+        if match is None:
+            return None
+        tag = match.group("name")
+        if name in {"raw", "comment"}:  # their bodies are not Liquid
+            if tag == f"end{name}":
+                return match.start(), match.end(), match
+        elif tag == name:
+            depth += 1
+        elif tag == f"end{name}":
+            depth -= 1
+            if depth == 0:
+                return match.start(), match.end(), match
+        position = match.end()
+
+
+def _render_block(context, match, name, args, body_end, code, out):
+    body_start = match.end()
+    if name == "raw":
+        return context.text[body_start:body_end]
+    if name == "comment":
+        return ""
+    if name == "highlight":
+        return _fenced(context, match, args, body_end, out)
+    whole = context.text[match.start() : body_end] + f"{{% end{name} %}}"
+    context.warn(
+        match.start(),
+        f"Liquid block {_shown(match.group(0))} … {{% end{name} %}} is not rendered here; "
+        + ("kept as written in code" if code else "the page shows a placeholder"),
+    )
+    if code:
+        return whole
+    return _placeholder(f"{_shown(match.group(0))} … {{% end{name} %}}", out)
+
+
+def _fenced(context, match, args, body_end, out):
+    """A ``{% highlight %}`` block as a fenced code block: its language, no line
+    numbers, its body's Liquid resolved (Jekyll renders it) but never a placeholder."""
+    language = args.split()[0] if args.split() else ""
+    body = _render(context, match.end(), body_end, in_code=True)
+    # Jekyll strips the line breaks that open and close the body; the blank line that
+    # the closing tag's indentation leaves goes too.
+    body = re.sub(r"^(?:[ \t]*\r?\n)+|(?:\r?\n[ \t]*)+$", "", body)
+    written_before = "".join(out)
+    line_start = written_before.rfind("\n") + 1
+    prefix = written_before[line_start:]
+    indent = prefix if not prefix.strip() else ""
+    lines = body.split("\n")
+    if indent and not all(line.startswith(indent) or not line.strip() for line in lines):
+        lines = [indent + line if line.strip() else line for line in lines]
+    longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
+    fence = "`" * max(3, longest + 1)
+    opening = ("" if not prefix.strip() else "\n") + f"{fence}{language}\n"
+    return opening + "\n".join(lines) + f"\n{indent}{fence}\n"
+
+
+def _render_tag(context, match, name, args, code, out, baseurl_output):
+    if name in {"post_url", "link"}:
+        if baseurl_output is not None:
+            return _DROP_BASEURL
+        return _address_tag(context, match, name, args)
+    if name in SILENT_TAGS:
+        context.warn(
+            match.start(), f"Liquid {_shown(match.group(0))} is not rendered here; left out"
+        )
+        return ""
+    return _unresolved(context, match, code, out)
+
+
+def _address_tag(context, match, name, args):
+    """The address of the post or file a ``{% post_url %}`` or ``{% link %}`` names."""
+    target = args.strip()
+    if not target or "{{" in target or "{%" in target:
+        context.warn(match.start(), f"Liquid {_shown(match.group(0))} names no file; left out")
+        return UNRESOLVED_ADDRESS
+    address = None
+    if name == "post_url":
+        address = context.lookup_post(target.lstrip("/"))
+    else:
+        address = context.lookup_file(target.lstrip("/"))
+        post_name = re.match(r"^/?_posts/(?P<name>.+?)(?:\.[^./]+)?$", target)
+        if address is None and post_name:
+            address = context.lookup_post(post_name.group("name"))
+    if address is None:
+        what = "post" if name == "post_url" else "file"
+        context.warn(
+            match.start(),
+            f"Liquid {_shown(match.group(0))}: no imported {what} is {target}; "
+            "the link leads nowhere",
+        )
+        return UNRESOLVED_ADDRESS
+    # Jekyll 4's post_url and link include the base URL (relative_url).
+    return _relative_url(context, address)
+
+
+def _render_output(context, match, code, out):
+    """(text, whether it is the site's baseurl alone) for ``{{ expression }}``."""
+    expression = match.group("expr").strip()
+    parts = [part.strip() for part in FILTER_SPLIT.split(expression)]
+    value = _value(context, parts[0])
+    is_baseurl = parts[0] == "site.baseurl" and len(parts) == 1
+    for part in parts[1:]:
+        if value is None:
+            break
+        value = _filter(context, value, part)
+    if value is None:
+        return _unresolved(context, match, code, out), False
+    return value, is_baseurl
+
+
+def _value(context, expression):
+    string = STRING.match(expression)
+    if string:
+        return string.group("double") if string.group("double") is not None else string["single"]
+    if expression == "site.baseurl":
+        return str(context.site.get("baseurl") or "")
+    if expression == "site.url":
+        return str(context.site.get("url") or "")
+    if expression == "site.github.url":  # jekyll-github-metadata: the site's own address
+        return _absolute_url(context, "")
+    return None
+
+
+def _filter(context, value, part):
+    name, _, argument = part.partition(":")
+    name, argument = name.strip(), argument.strip()
+    if name == "relative_url" and not argument:
+        return _relative_url(context, value)
+    if name == "absolute_url" and not argument:
+        return _absolute_url(context, value)
+    if name in {"prepend", "append"} and argument:
+        other = _value(context, argument)
+        if other is None:
+            return None
+        return other + value if name == "prepend" else value + other
+    return None
+
+
+def _relative_url(context, value):
+    """Jekyll 4's ``relative_url``: the base URL (its trailing "/" dropped) and the
+    path, each with a leading "/"; an absolute address is kept."""
+    if ABSOLUTE_URL.match(value):
+        return value
+    baseurl = str(context.site.get("baseurl") or "").removesuffix("/")
+    return "".join(
+        part if part.startswith("/") or not part else "/" + part for part in (baseurl, value)
+    )
+
+
+def _absolute_url(context, value):
+    """Jekyll 4's ``absolute_url``: ``url`` followed by the relative URL."""
+    if ABSOLUTE_URL.match(value):
+        return value
+    return str(context.site.get("url") or "") + _relative_url(context, value)
+
+
+def _unresolved(context, match, code, out):
+    """What stands for a tag that has no meaning here, with its warning."""
+    shown = _shown(match.group(0))
+    written = "".join(out)
+    current_line = written[written.rfind("\n") + 1 :]
+    if code:
+        context.warn(match.start(), f"Liquid {shown} is not rendered here; kept as written in code")
+        return match.group(0)
+    if IN_ADDRESS.search(current_line):
+        context.warn(match.start(), f"Liquid {shown} is not rendered here; the link leads nowhere")
+        return UNRESOLVED_ADDRESS
+    if written.rfind("<") > written.rfind(">"):
+        context.warn(
+            match.start(), f"Liquid {shown} is not rendered here; left out of the HTML tag"
+        )
+        return ""
+    context.warn(
+        match.start(), f"Liquid {shown} is not rendered here; the page shows a placeholder"
+    )
+    return _placeholder(shown, out)
+
+
+def _placeholder(shown, out):
+    escaped = "".join(MARKDOWN_PUNCTUATION.get(char) or html.escape(char) for char in shown)
+    return f'<span class="liquid-placeholder">{escaped}</span>'
+
+
+def _shown(tag):
+    """A tag as a warning or a placeholder shows it: on one line, at most 80 characters."""
+    shown = " ".join(tag.split())
+    return shown if len(shown) <= 80 else shown[:79] + "…"
