@@ -190,6 +190,7 @@ class SourcePost:
     old_addresses: list[str] = field(default_factory=list)
     feed_id: str = ""
     error: str = ""  # why its address could not be computed
+    warnings: list[str] = field(default_factory=list)  # about its address
 
 
 @dataclass
@@ -565,7 +566,14 @@ class JekyllSite:
         if not address.endswith("/") and not address.lower().endswith((".html", ".htm")):
             address = address + "/"
         clean = normalize_permalink(_slug_default(slug) or _slug_default(stem) or "post")
-        if self.addresses == "clean" or not self._usable(address):
+        source.warnings = []
+        if self.addresses == "clean":
+            address = clean
+        elif not self._usable(address):
+            source.warnings.append(
+                f"address {address} cannot be kept here ({self._why_unusable(address)}): "
+                f"the post is at {clean}, and {served} redirects to it"
+            )
             address = clean
         if taken.get(address, source.relative) != source.relative:
             raise jekyll.FrontMatterError(
@@ -626,6 +634,14 @@ class JekyllSite:
             return field_name, with_url, with_baseurl
         return "id", True, True
 
+    def _why_unusable(self, address):
+        """Why (str) ``address`` cannot be a post's address here."""
+        if len(address) > PERMALINK_MAX_LENGTH:
+            return f"longer than {PERMALINK_MAX_LENGTH} characters"
+        if is_permalink(address):
+            return "the site uses its first segment itself"
+        return "it holds a space, '%', '..' or another character addresses here leave out"
+
     def _usable(self, address):
         """Whether a post may keep ``address`` here: a safe path (posts.models.is_permalink)
         whose first segment the site does not use itself."""
@@ -652,6 +668,7 @@ class JekyllSite:
         if not source.address:
             self._address(source, metadata, {})
         body, warnings = self.rewrite_links(body, source)
+        warnings = source.warnings + warnings
         metadata = dict(metadata)
         metadata["permalink"] = source.address
         return Prepared(

@@ -194,9 +194,14 @@ def test_clean_addresses_redirect_permanently_from_jekylls(site, client, setting
 def test_an_address_the_site_uses_itself_gets_a_clean_one_and_a_redirect(site):
     site("_config.yml", "permalink: /admin/:title/\n")
     site("_posts/2018-02-19-peek.md", post("Peek"))
-    run(site.root)
+    out, err = run(site.root)
     assert Post.objects.get().permalink == "/peek/"
     assert Redirect.objects.filter(old_path="/admin/peek/", new_path="/peek/").exists()
+    assert (
+        "address /admin/peek/ cannot be kept here (the site uses its first segment itself): "
+        "the post is at /peek/, and /admin/peek/ redirects to it" in err
+    )
+    assert "Warnings: 1 (1 address not kept)." in out
 
 
 # Drafts, links and files --------------------------------------------------------------------

@@ -22,6 +22,8 @@ WARNING_KINDS = [
     ("site setting not applied", r"^(kramdown option|site setting)"),
     ("characters XML forbids", r"XML 1\.0 forbids"),
     ("post made a draft", r"is now a draft"),
+    ("address not kept", r"^address .* cannot be kept here"),
+    ("preview image not found", r"front matter image"),
     ("heading id", r"(?i)\bid\b"),
 ]
 
