@@ -667,7 +667,7 @@ class JekyllSite:
         Raises jekyll.FrontMatterError."""
         if not source.address:
             self._address(source, metadata, {})
-        body, warnings = self.rewrite_links(body, source)
+        body, warnings = self.rewrite_links(body, source, metadata)
         warnings = source.warnings + warnings
         metadata = dict(metadata)
         metadata["permalink"] = source.address
@@ -735,18 +735,27 @@ class JekyllSite:
             return None
         return resolved
 
-    def rewrite_links(self, body, source):
+    def rewrite_links(self, body, source, metadata=None):
         """``body`` (str) with each link to a post of the site pointed at its address
         here and each link to one of the site's files (images, PDFs...) pointed at its
-        copy in media (posts.assets); code is left alone. Returns (body, warnings)."""
+        copy in media (posts.assets); code is left alone. A relative link is read
+        against the folder of the post's old address, or first against the front
+        matter's ``media_subpath`` (Chirpy; ``img_path`` before Chirpy 7), where such
+        themes look for a post's images. Returns (body, warnings)."""
         warnings = []
         page_dir = self.baseurl + source.jekyll_url
         if not page_dir.endswith("/"):
             page_dir = posixpath.dirname(page_dir) + "/"
+        bases = [page_dir]
+        for key in ("media_subpath", "img_path"):
+            subpath = (metadata or {}).get(key)
+            if isinstance(subpath, str) and subpath.strip() and "://" not in subpath:
+                bases.insert(0, "/" + subpath.strip().strip("/") + "/")
+                break
 
         def target(url):
             link = url[1:-1] if url.startswith("<") and url.endswith(">") else url
-            new = self._rewrite(link, page_dir, source, warnings)
+            new = self._rewrite(link, bases, source, warnings)
             if new is None or new == link:
                 return url
             return f"<{new}>" if url.startswith("<") else new
@@ -770,7 +779,7 @@ class JekyllSite:
         pieces.append(rewrite(body[position:]))
         return "".join(pieces), warnings
 
-    def _rewrite(self, link, page_dir, source, warnings):
+    def _rewrite(self, link, bases, source, warnings):
         """The new address (str) of one link, or None to leave it."""
         if not link or link.startswith(("#", "mailto:", "data:", "tel:", "javascript:")):
             return None
@@ -788,16 +797,18 @@ class JekyllSite:
             path = parts.path
         if not path:
             return None
+        paths = [path]
         if not path.startswith("/"):
             trailing = "/" if path.endswith("/") else ""
-            path = posixpath.normpath(posixpath.join(page_dir, path)) + trailing
-        decoded = unquote(path)
+            paths = [posixpath.normpath(posixpath.join(base, path)) + trailing for base in bases]
         suffix = (f"?{parts.query}" if parts.query else "") + (
             f"#{parts.fragment}" if parts.fragment else ""
         )
-        candidates = [decoded]
-        if self.baseurl and (decoded == self.baseurl or decoded.startswith(self.baseurl + "/")):
-            candidates.insert(0, decoded[len(self.baseurl) :] or "/")
+        candidates = []
+        for decoded in map(unquote, paths):
+            if self.baseurl and (decoded == self.baseurl or decoded.startswith(self.baseurl + "/")):
+                candidates.append(decoded[len(self.baseurl) :] or "/")
+            candidates.append(decoded)
         for candidate in candidates:
             if candidate in ("/", "/index.html"):
                 return reverse("pages:list") + suffix  # the old home page: this one

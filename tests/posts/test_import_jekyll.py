@@ -246,6 +246,27 @@ def test_linked_files_are_copied_into_media_and_served(site, client, media):
     assert "Files: 2 linked from posts, 2 copied into media (0 already there)." in out
 
 
+def test_a_chirpy_post_finds_its_images_under_media_subpath(site):
+    site(
+        "_config.yml",
+        """\
+        defaults:
+          - scope: {path: "", type: posts}
+            values: {layout: post, permalink: /posts/:title/}
+        """,
+    )
+    site("assets/img/6dof/setup.png", image_bytes())
+    site(
+        "_posts/2023-01-01-6DoF-OPE.md",
+        post("6DoF", '![setup](setup.png){: w="400" }\n', media_subpath="/assets/img/6dof"),
+    )
+    _, err = run(site.root)
+    chirpy = Post.objects.get()
+    assert chirpy.permalink == "/posts/6DoF-OPE/"
+    assert re.search(r"!\[setup\]\(/media/imported/[0-9a-f]{16}/setup\.png\)", chirpy.body)
+    assert "warning" not in err
+
+
 def test_links_between_posts_point_to_their_addresses_here(site, settings):
     settings.JEKYLL_ADDRESSES = "clean"
     site("_config.yml", "baseurl: /blog\n")
