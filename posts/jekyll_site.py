@@ -304,6 +304,17 @@ class JekyllSite:
             warnings.append("kramdown option hard_wrap: true: line breaks are not kept")
         if self.kramdown.get("auto_ids") is False:
             warnings.append("kramdown option auto_ids: false: headings still get ids")
+        if self.kramdown.get("auto_id_prefix"):
+            prefix = self.kramdown["auto_id_prefix"]
+            warnings.append(
+                f"kramdown option auto_id_prefix: {prefix}: heading ids are kramdown's "
+                "without it, so old links to a heading land only if they lack it too"
+            )
+        quotes = str(self.kramdown.get("smart_quotes") or "lsquo,rsquo,ldquo,rdquo")
+        if quotes.replace(" ", "") != "lsquo,rsquo,ldquo,rdquo":
+            warnings.append(f"kramdown option smart_quotes: {quotes}: quotes are ‘’“”")
+        if self.kramdown.get("typographic_symbols"):
+            warnings.append("kramdown option typographic_symbols: kramdown's own symbols used")
         return warnings
 
     # Finding the posts -------------------------------------------------------------

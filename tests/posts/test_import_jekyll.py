@@ -515,3 +515,31 @@ def test_a_page_name_is_one_address_whatever_its_slashes(client):
     assert (
         client.get("/2018/peek.html").status_code == 404
     )  # addresses are exact, as on GitHub Pages
+
+
+def test_kramdown_options_the_site_does_not_reproduce_are_named(site):
+    site(
+        "_config.yml",
+        "kramdown:\n  input: GFM\n  hard_wrap: true\n  auto_id_prefix: h-\n"
+        "  smart_quotes: apos,apos,quot,quot\n  syntax_highlighter: rouge\n",
+    )
+    site("_posts/2020-01-01-one.md", post("One"))
+    out, err = run(site.root)
+    assert "kramdown option hard_wrap: true" in err
+    assert "kramdown option auto_id_prefix: h-" in err
+    assert "kramdown option smart_quotes: apos,apos,quot,quot" in err
+    assert "syntax_highlighter" not in err
+    assert "Warnings: 3 (3 site setting not applied)." in out
+
+
+def test_the_feed_and_sitemap_date_a_change_as_its_author_does(site, client):
+    site("_config.yml", CONFIG)
+    site(
+        "_posts/2020-01-01-one.md",
+        post("One", last_modified_at='"2021-03-04 05:06:07 +0000"'),
+    )
+    run(site.root)
+    feed = client.get(reverse("feed")).content.decode()
+    assert "<updated>2021-03-04T05:06:07+00:00</updated>" in feed
+    sitemap = client.get(reverse("sitemap")).content.decode()
+    assert "<lastmod>2021-03-04</lastmod>" in sitemap
