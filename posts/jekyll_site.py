@@ -422,9 +422,17 @@ class JekyllSite:
             return True
         scope_path = scope_path.strip("/")
         if "*" in scope_path:
-            matches = (p.relative_to(self.folder).as_posix() for p in self.folder.glob(scope_path))
-            return any(relative.startswith(m) for m in matches)
+            return any(relative.startswith(match) for match in self._glob(scope_path))
         return relative.startswith(scope_path)
+
+    def _glob(self, pattern):
+        """The site's paths (relative, "/"-separated) a scope's glob matches, once."""
+        cache = self.__dict__.setdefault("_glob_cache", {})
+        if pattern not in cache:
+            cache[pattern] = [
+                path.relative_to(self.folder).as_posix() for path in self.folder.glob(pattern)
+            ]
+        return cache[pattern]
 
     @staticmethod
     def _has_precedence(old_scope, new_scope):
@@ -645,6 +653,11 @@ class JekyllSite:
             return field_name, with_url, with_baseurl
         return "id", True, True
 
+    @cached_property
+    def reserved(self):
+        """posts.models.reserved_prefixes(), read once per import."""
+        return reserved_prefixes()
+
     def _why_unusable(self, address):
         """Why (str) ``address`` cannot be a post's address here."""
         if len(address) > PERMALINK_MAX_LENGTH:
@@ -658,7 +671,7 @@ class JekyllSite:
         whose first segment the site does not use itself."""
         if not is_permalink(address) or len(address) > PERMALINK_MAX_LENGTH:
             return False
-        return address.strip("/").split("/")[0] not in reserved_prefixes()
+        return address.strip("/").split("/")[0] not in self.reserved
 
     def absolute(self, path):
         """Jekyll's absolute_url filter: site url + baseurl + path, percent-encoded where

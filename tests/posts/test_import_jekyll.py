@@ -392,6 +392,18 @@ def test_a_missing_folder_is_a_clear_error(tmp_path):
         run(tmp_path / "nowhere")
 
 
+def test_a_file_given_as_the_site_is_a_clear_error(site):
+    path = site("_config.yml", CONFIG)
+    with pytest.raises(CommandError, match="is not a folder"):
+        run(path)
+
+
+def test_a_config_that_is_not_text_is_a_clear_error(site):
+    site("_config.yml", b"title: \xff\xfe\n")
+    with pytest.raises(CommandError, match=r"_config.yml: is not UTF-8 text"):
+        run(site.root)
+
+
 def test_a_broken_config_is_a_clear_error_and_nothing_is_written(site, media):
     site("_config.yml", "permalink: [unclosed\n")
     site("_posts/2020-01-01-one.md", post("One"))
