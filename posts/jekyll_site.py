@@ -18,7 +18,9 @@ Sources, Jekyll's documentation and code (lib/jekyll/*.rb):
   ``baseurl``. Dates are read in the site's ``timezone`` (none: UTC, as GitHub Pages
   builds).
 * jekyll-feed's entry id is ``{{ post.id | absolute_url }}``, where Document#id is
-  ``File.join(File.dirname(url), slug)``: kept as the post's feed_id.
+  ``File.join(File.dirname(url), slug)``; a site with its own feed template (feed.xml,
+  atom.xml...) gave the id its ``<id>``/``<guid>`` says (JekyllSite.feed_form). Kept as
+  the post's feed_id.
 
 Addresses (settings.JEKYLL_ADDRESSES, docs/writing.md): "jekyll" (the default) keeps each
 post at the address Jekyll gave it, ``.html``, capitals and ``baseurl`` included, as most
@@ -577,12 +579,12 @@ class JekyllSite:
             old.append(served + "index.html")
         elif served.endswith(("/index.html", "/index.htm")):
             old.append(served.rsplit("/", 1)[0] + "/")  # and the folder it is the index of
-        elif served.lower().endswith((".html", ".htm")):
+        elif served.endswith((".html", ".htm")):
             old.append(served.rsplit(".", 1)[0])  # GitHub Pages serves /x.html at /x
         else:
             old.append(served + ".html")  # Jekyll wrote /x as x.html
         address = unquote(served)
-        if not address.endswith("/") and not address.lower().endswith((".html", ".htm")):
+        if not address.endswith("/") and not address.endswith((".html", ".htm")):
             address = address + "/"
         clean = normalize_permalink(_slug_default(slug) or _slug_default(stem) or "post")
         source.warnings = []

@@ -101,7 +101,7 @@ def normalize_permalink(value):
     if not value:
         return value
     path = value.strip("/")
-    if path.lower().endswith(PAGE_SUFFIXES):
+    if path.endswith(PAGE_SUFFIXES):
         return "/" + path
     return "/" + path + "/"
 
