@@ -288,6 +288,7 @@ def read_post(path, *, site=None, site_root=None, lookup_post=None, lookup_file=
             lookup_file=lookup_file or (lambda name: _copied_file_address(site_root, name)),
             source_name=path.name,
             line_offset=_lines_before_body(text, body),
+            page=metadata,
         )
         warnings.extend(liquid_warnings)
     try:
