@@ -233,6 +233,24 @@ def test_import_post_resolves_post_url_to_the_post_imported_from_that_file(tmp_p
 
 
 @pytest.mark.django_db
+def test_import_post_links_to_a_post_of_the_site_not_imported_yet_at_its_coming_address(
+    tmp_path,
+):
+    posts = tmp_path / "site" / "_posts" / "ml"
+    posts.mkdir(parents=True)
+    (posts / "2019-02-01-later.md").write_text(
+        "---\ntitle: Later\npermalink: /:year/:title/\n---\nText.\n"
+    )
+    (posts / "2018-01-01-earlier.md").write_text(
+        "---\ntitle: Earlier\n---\nSee [later]({% post_url 2019-02-01-later %}).\n"
+    )
+    earlier = import_post(posts / "2018-01-01-earlier.md")
+    later = import_post(posts / "2019-02-01-later.md")
+    assert earlier.warnings == []
+    assert parse(earlier.post.body_html).find("a")["href"] == later.post.permalink
+
+
+@pytest.mark.django_db
 def test_import_post_warns_about_the_tag_by_file_and_line_and_the_page_shows_it(tmp_path, client):
     path = tmp_path / "2020-01-01-cites.md"
     path.write_text(
