@@ -69,6 +69,8 @@ REFUSED_KEYS = {
     "tags": "this site has categories, not tags",
 }
 DESCRIPTION_LENGTH = 300
+# Where themes keep the image a bare front matter ``image: cover.png`` names.
+IMAGE_FOLDERS = ("assets/images", "assets/img", "images", "img", "assets")
 # The most values front matter may stand for once its aliases are followed: a real
 # post's has a few dozen; a "billion laughs" alias bomb expands to 10^9 (issue 19).
 FRONT_MATTER_MAX_VALUES = 10_000
@@ -330,10 +332,11 @@ def read_post(
             body, liquid_warnings = liquid.resolve_liquid(
                 body,
                 site=site,
-                lookup_post=lookup_post or _imported_post_address,
+                lookup_post=lookup_post or (lambda name: _post_address(site_root, site, name)),
                 lookup_file=lookup_file or (lambda name: _copied_file_address(site_root, name)),
                 source_name=source_name,
                 line_offset=_lines_before_body(text, body),
+                page=metadata,
             )
             warnings.extend(liquid_warnings)
         try:
@@ -374,6 +377,27 @@ def _lines_before_body(text, body):
     found = stripped.find(body[:80], start) if body else -1
     before = text[: len(text) - len(text.lstrip())].count("\n")
     return before + stripped.count("\n", 0, found if found >= 0 else start)
+
+
+def _post_address(site_root, site, name):
+    """``{% post_url NAME %}`` for a lone post: the address of the post imported from
+    ``_posts/NAME.*``, or else the one the file of that name in the site's _posts
+    will have when imported (its permalink, read from its front matter); None when
+    there is neither."""
+    address = _imported_post_address(name)
+    if address is not None:
+        return address
+    folder = site_root / "_posts"
+    for candidate in sorted(folder.rglob(f"{name.rsplit('/', 1)[-1]}.*")):
+        if not str(candidate.with_suffix("")).endswith("/" + name):
+            continue
+        try:
+            text = repair_mojibake(read_post_file(candidate))
+            metadata, _, _ = parse_post(text)
+            return _interpret(candidate, metadata, "", "", [], site=site).permalink
+        except (PostImportError, FrontMatterError):
+            return None
+    return None
 
 
 def _imported_post_address(name):
@@ -523,12 +547,16 @@ def _preview_image(reference, site, site_root, warnings):
             path = path[len(prefix) :]
     if path.startswith("//"):
         return ("https:" + reference)[:500]
-    candidate = (site_root / path.lstrip("/")).resolve()
-    if candidate.is_relative_to(site_root.resolve()) and candidate.is_file():
-        try:
-            return copy_asset(candidate)
-        except OSError:
-            pass
+    candidates = [path.lstrip("/")]
+    if "/" not in path:  # a bare file name: themes put it in their images folder
+        candidates += [f"{folder}/{path}" for folder in IMAGE_FOLDERS]
+    for relative in candidates:
+        candidate = (site_root / relative).resolve()
+        if candidate.is_relative_to(site_root.resolve()) and candidate.is_file():
+            try:
+                return copy_asset(candidate)
+            except OSError:
+                break
     warnings.append(f"front matter image '{reference}' is not a file of the site; no preview image")
     return ""
 

@@ -4,7 +4,8 @@ Jekyll renders a post's Liquid before its Markdown, code blocks included (only
 ``{% raw %}`` keeps text literal). ``resolve_liquid`` does the same for what has a
 meaning here, and leaves a visible placeholder, with a warning, for what has none:
 
-* ``{{ site.baseurl }}``, ``{{ site.url }}`` (and ``site.github.url``), quoted strings,
+* ``{{ site.baseurl }}``, ``{{ site.url }}`` (and ``site.github.url``), any other
+  text setting of _config.yml (``{{ site.repository }}``), quoted strings,
   and the filters ``relative_url``, ``absolute_url``, ``prepend`` and ``append``, as
   Jekyll 4's URL filters compute them (jekyll/filters/url_filters.rb);
 * ``{% post_url NAME %}`` and ``{% link PATH %}``: the address the importer gave that
@@ -25,7 +26,7 @@ meaning here, and leaves a visible placeholder, with a warning, for what has non
 
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # One Liquid tag or output, with its whitespace-control dashes.
 TAG = re.compile(
@@ -37,7 +38,14 @@ TAG = re.compile(
 BLOCK_TAGS = {"for", "if", "unless", "case", "capture", "tablerow", "comment", "raw", "highlight"}
 # Tags that print nothing in Jekyll; left out with a warning, since what they set is
 # not known here.
-SILENT_TAGS = {"assign", "increment", "decrement", "cycle"}
+SILENT_TAGS = {"increment", "decrement", "cycle"}
+# "{% for x in list limit:2 offset:1 reversed %}"; a range is "(1..3)".
+FOR_ARGS = re.compile(
+    r"^(?P<var>[A-Za-z_]\w*)\s+in\s+(?P<iterable>\(\s*\S+?\s*\.\.\s*\S+?\s*\)|\S+)"
+    r"(?P<options>(?:\s+(?:limit|offset)\s*:\s*\d+|\s+reversed)*)\s*$"
+)
+ASSIGN_ARGS = re.compile(r"^(?P<var>[A-Za-z_][\w-]*)\s*=\s*(?P<expression>.+)$", re.DOTALL)
+NUMBER = re.compile(r"^-?\d+$")
 # A fenced code block's fence (CommonMark 4.5): up to three spaces, then ``` or ~~~.
 FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)$", re.MULTILINE)
 CODE_SPAN = re.compile(r"(?<!`)(?P<ticks>`+)(?!`).+?(?<!`)(?P=ticks)(?!`)", re.DOTALL)
@@ -69,22 +77,27 @@ class _Context:
     line_offset: int
     code: list  # [(start, end)] offsets of code in ``text``
     warnings: list
+    page: dict = field(default_factory=dict)  # the post's front matter
+    # What {% assign %} and {% for %} set: {name: str, int or list}.
+    variables: dict = field(default_factory=dict)
 
     def line(self, offset):
         return self.text.count("\n", 0, offset) + 1 + self.line_offset
 
     def warn(self, offset, message):
-        self.warnings.append(f"{self.source_name}, line {self.line(offset)}: {message}")
+        warning = f"{self.source_name}, line {self.line(offset)}: {message}"
+        if warning not in self.warnings:  # once, though a loop renders its body again
+            self.warnings.append(warning)
 
     def in_code(self, offset):
         return any(start <= offset < end for start, end in self.code)
 
 
-def resolve_liquid(text, *, site, lookup_post, lookup_file, source_name, line_offset=0):
+def resolve_liquid(text, *, site, lookup_post, lookup_file, source_name, line_offset=0, page=None):
     """The post's text (str) with its Liquid read as Jekyll reads it, and the warnings.
 
-    ``site`` is the Jekyll site's settings ({"baseurl": str, "url": str}, from
-    _config.yml; either may be missing or None), which ``site.baseurl``, ``site.url``,
+    ``site`` is the Jekyll site's _config.yml ({"baseurl": str, "url": str, ...}; any
+    key may be missing or None), which ``site.baseurl``, ``site.url``, ``site.KEY``,
     ``relative_url`` and ``absolute_url`` give as Jekyll would: the old site's addresses,
     which the importer rewrites afterwards like any link it finds in the text.
     ``lookup_post(name)`` is given a ``{% post_url %}`` argument as written
@@ -93,7 +106,8 @@ def resolve_liquid(text, *, site, lookup_post, lookup_file, source_name, line_of
     address (str) it has on this site, or None when it was not imported.
     ``source_name`` (str) names the file in warnings, and ``line_offset`` (int) is the
     number of lines before ``text`` in that file (its front matter), so a warning's line
-    is the file's.
+    is the file's. ``page`` (dict) is the post's front matter, which ``page.KEY`` gives
+    (text, numbers and lists of text).
 
     Returns ``(text, warnings)``: Markdown with no Liquid left, and one sentence (str)
     per tag that could not be used, "NAME, line N: ...". Never raises on any text.
@@ -107,6 +121,7 @@ def resolve_liquid(text, *, site, lookup_post, lookup_file, source_name, line_of
         line_offset=line_offset,
         code=_code_ranges(text),
         warnings=[],
+        page=dict(page or {}),
     )
     if "{%" not in text and "{{" not in text:
         return text, []
@@ -239,6 +254,10 @@ def _render_block(context, match, name, args, body_end, code, out):
         return ""
     if name == "highlight":
         return _fenced(context, match, args, body_end, out)
+    if name == "for":
+        looped = _loop(context, args, body_start, body_end, code)
+        if looped is not None:
+            return looped
     whole = context.text[match.start() : body_end] + f"{{% end{name} %}}"
     context.warn(
         match.start(),
@@ -248,6 +267,46 @@ def _render_block(context, match, name, args, body_end, code, out):
     if code:
         return whole
     return _placeholder(f"{_shown(match.group(0))} … {{% end{name} %}}", out)
+
+
+def _loop(context, args, body_start, body_end, code):
+    """A ``{% for %}`` over what is known here (a range, a list assigned in the post, a
+    list setting of _config.yml), its body rendered once per item; None otherwise."""
+    parsed = FOR_ARGS.match(args)
+    if parsed is None:
+        return None
+    iterable = parsed["iterable"]
+    if iterable.startswith("("):
+        low, high = (_evaluate(context, part.strip()) for part in iterable[1:-1].split(".."))
+        if not (isinstance(low, str) and NUMBER.match(low) and isinstance(high, str)):
+            return None
+        if not NUMBER.match(high):
+            return None
+        items = [str(number) for number in range(int(low), int(high) + 1)]
+    else:
+        items = _evaluate(context, iterable)
+        if not isinstance(items, list):
+            return None
+    options = dict(re.findall(r"(limit|offset)\s*:\s*(\d+)", parsed["options"]))
+    items = items[int(options.get("offset", 0)) :]
+    if "limit" in options:
+        items = items[: int(options["limit"])]
+    if "reversed" in parsed["options"]:
+        items = items[::-1]
+    saved = {key: context.variables.get(key) for key in (parsed["var"], "forloop")}
+    rendered = []
+    for index, item in enumerate(items):
+        context.variables[parsed["var"]] = item
+        context.variables["forloop"] = {
+            "index": str(index + 1),
+            "index0": str(index),
+            "first": index == 0,
+            "last": index == len(items) - 1,
+            "length": str(len(items)),
+        }
+        rendered.append(_render(context, body_start, body_end, in_code=code))
+    context.variables.update(saved)
+    return "".join(rendered)
 
 
 def _fenced(context, match, args, body_end, out):
@@ -276,7 +335,13 @@ def _render_tag(context, match, name, args, code, out, baseurl_output):
         if baseurl_output is not None:
             return _DROP_BASEURL
         return _address_tag(context, match, name, args)
-    if name in SILENT_TAGS:
+    if name == "assign":
+        parsed = ASSIGN_ARGS.match(args)
+        value = _evaluate(context, parsed["expression"].strip()) if parsed else None
+        if value is not None:
+            context.variables[parsed["var"]] = value
+            return ""
+    if name in SILENT_TAGS or name == "assign":
         context.warn(
             match.start(), f"Liquid {_shown(match.group(0))} is not rendered here; left out"
         )
@@ -313,34 +378,70 @@ def _address_tag(context, match, name, args):
 def _render_output(context, match, code, out):
     """(text, whether it is the site's baseurl alone) for ``{{ expression }}``."""
     expression = match.group("expr").strip()
+    value = _evaluate(context, expression)
+    if value is None:
+        return _unresolved(context, match, code, out), False
+    if isinstance(value, list):  # Liquid prints a list's items one after another
+        value = "".join(map(str, value))
+    return value, expression == "site.baseurl"
+
+
+def _evaluate(context, expression):
+    """The value (str or list of str) of a Liquid expression with its filters, or
+    None when it uses anything not known here."""
     parts = [part.strip() for part in FILTER_SPLIT.split(expression)]
     value = _value(context, parts[0])
-    is_baseurl = parts[0] == "site.baseurl" and len(parts) == 1
     for part in parts[1:]:
         if value is None:
             break
         value = _filter(context, value, part)
-    if value is None:
-        return _unresolved(context, match, code, out), False
-    return value, is_baseurl
+    return value
 
 
 def _value(context, expression):
     string = STRING.match(expression)
     if string:
         return string.group("double") if string.group("double") is not None else string["single"]
+    if NUMBER.match(expression):
+        return expression
+    head, _, rest = expression.partition(".")
+    if head in context.variables:
+        value = context.variables[head]
+        for key in rest.split(".") if rest else []:
+            value = value.get(key) if isinstance(value, dict) else None
+        return value if isinstance(value, str | list) else None
     if expression == "site.baseurl":
         return str(context.site.get("baseurl") or "")
     if expression == "site.url":
         return str(context.site.get("url") or "")
     if expression == "site.github.url":  # jekyll-github-metadata: the site's own address
         return _absolute_url(context, "")
+    if head in {"site", "page"} and rest:  # _config.yml's settings, the front matter's
+        value = context.site if head == "site" else context.page
+        for key in rest.split("."):
+            value = value.get(key) if isinstance(value, dict) else None
+        if isinstance(value, list) and all(isinstance(item, str) for item in value):
+            return value
+        if isinstance(value, str | int | float) and not isinstance(value, bool):
+            return str(value)
     return None
 
 
 def _filter(context, value, part):
     name, _, argument = part.partition(":")
     name, argument = name.strip(), argument.strip()
+    if isinstance(value, list):
+        if name == "join":
+            separator = _value(context, argument) if argument else " "
+            return None if separator is None else separator.join(value)
+        return None
+    if name == "split" and argument:
+        separator = _value(context, argument)
+        return None if separator is None else [item for item in value.split(separator) if item]
+    if name == "slugify" and not argument:  # Jekyll's default mode
+        return re.sub(r"[^\w]+|_+", "-", value.lower()).strip("-")
+    if name in {"downcase", "upcase", "strip"} and not argument:
+        return {"downcase": value.lower, "upcase": value.upper, "strip": value.strip}[name]()
     if name == "relative_url" and not argument:
         return _relative_url(context, value)
     if name == "absolute_url" and not argument:

@@ -256,6 +256,14 @@ def test_the_image_is_copied_into_media_and_becomes_the_posts_image(front_matter
         assert stored.read() == b"\x89PNG fake"
 
 
+def test_a_bare_image_name_is_found_in_the_themes_images_folder(tmp_path):
+    root = site_with_image(tmp_path, "assets/images/GAN.png")
+    path = root / "_posts" / "2017-08-20-gan.md"
+    path.write_text('---\ntitle: GAN\nimage: "GAN.png"\n---\nText.\n')
+    result = import_post(path)
+    assert (result.post.image.rsplit("/", 1)[-1], result.warnings) == ("GAN.png", [])
+
+
 def test_an_absolute_image_url_is_kept(write_post_file):
     post, _ = imported(write_post_file, "image: https://cdn.example/a.png\n")
     assert post.image == "https://cdn.example/a.png"

@@ -57,6 +57,46 @@ def test_site_addresses_and_links_resolve_as_jekyll_4_resolves_them(written, jek
     assert resolve(f"[x]({written})") == (f"[x]({jekyll})", [])
 
 
+def test_any_text_setting_of_the_site_resolves():
+    site = {**SITE, "repository": "jekyll/jekyll", "author": {"name": "Ann"}, "n": 3}
+    text, warnings = resolve("{{ site.repository }} {{ site.author.name }} {{ site.n }}", site)
+    assert (text, warnings) == ("jekyll/jekyll Ann 3", [])
+
+
+def test_the_front_matter_is_page():
+    text, warnings = resolve_liquid(
+        "# {{ page.title }}\n\nBy {{ page.author.name }}.",
+        site={},
+        lookup_post=POSTS.get,
+        lookup_file=FILES.get,
+        source_name="p.md",
+        page={"title": "Hello", "author": {"name": "Ann"}},
+    )
+    assert (text, warnings) == ("# Hello\n\nBy Ann.", [])
+
+
+def test_a_loop_over_what_the_post_assigns_is_rendered_as_liquid_renders_it():
+    # Jekyll's own release notes make their issue links this way.
+    text, warnings = resolve(
+        '{% assign issues = "1037|1040" | split: "|" %}\n'
+        "{% for issue in issues %}\n[#{{ issue }}]: {{ site.repository }}/issues/{{ issue }}\n"
+        "{% endfor %}",
+        site={"repository": "https://github.com/jekyll/jekyll"},
+    )
+    assert warnings == []
+    assert text == (
+        "\n\n[#1037]: https://github.com/jekyll/jekyll/issues/1037\n"
+        "\n[#1040]: https://github.com/jekyll/jekyll/issues/1040\n"
+    )
+
+
+def test_a_loop_over_a_range_with_limit_offset_and_reversed():
+    text, _ = resolve("{% for n in (1..5) offset:1 limit:3 reversed %}{{ n }}{% endfor %}")
+    assert text == "432"
+    text, _ = resolve("{% for n in (1..3) %}{{ forloop.index }}/{{ forloop.length }} {% endfor %}")
+    assert text == "1/3 2/3 3/3 "
+
+
 def test_an_empty_baseurl_gives_root_addresses():
     text, warnings = resolve("{{ site.baseurl }}/a.png {{ 'b.png' | relative_url }}", site={})
     assert (text, warnings) == ("/a.png /b.png", [])
@@ -114,7 +154,7 @@ def test_a_comment_block_renders_nothing_and_dashes_trim_whitespace_as_in_liquid
         ("{% include figure.html src='a.png' %}", "{% include figure.html src='a.png' %}"),
         ("{% cite smith_2020 %}", "{% cite smith_2020 %}"),
         ("{{ page.title }}", "{{ page.title }}"),
-        ("{{ '/a' | relative_url | upcase }}", "{{ '/a' | relative_url | upcase }}"),
+        ("{{ '/a' | relative_url | markdownify }}", "{{ '/a' | relative_url | markdownify }}"),
         (
             "{% for p in site.posts %}\n* {{ p.title }}\n{% endfor %}",
             "{% for p in site.posts %} … {% endfor %}",
@@ -190,6 +230,24 @@ def test_import_post_resolves_post_url_to_the_post_imported_from_that_file(tmp_p
     assert result.warnings == []
     link = parse(result.post.body_html).find("a")
     assert link["href"] == Post.objects.get(title="First").permalink
+
+
+@pytest.mark.django_db
+def test_import_post_links_to_a_post_of_the_site_not_imported_yet_at_its_coming_address(
+    tmp_path,
+):
+    posts = tmp_path / "site" / "_posts" / "ml"
+    posts.mkdir(parents=True)
+    (posts / "2019-02-01-later.md").write_text(
+        "---\ntitle: Later\npermalink: /:year/:title/\n---\nText.\n"
+    )
+    (posts / "2018-01-01-earlier.md").write_text(
+        "---\ntitle: Earlier\n---\nSee [later]({% post_url 2019-02-01-later %}).\n"
+    )
+    earlier = import_post(posts / "2018-01-01-earlier.md")
+    later = import_post(posts / "2019-02-01-later.md")
+    assert earlier.warnings == []
+    assert parse(earlier.post.body_html).find("a")["href"] == later.post.permalink
 
 
 @pytest.mark.django_db
