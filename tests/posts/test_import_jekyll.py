@@ -555,3 +555,28 @@ def test_the_feed_and_sitemap_date_a_change_as_its_author_does(site, client):
     assert "<updated>2021-03-04T05:06:07+00:00</updated>" in feed
     sitemap = client.get(reverse("sitemap")).content.decode()
     assert "<lastmod>2021-03-04</lastmod>" in sitemap
+
+
+def test_imported_svgs_and_pdfs_are_shown_inline_and_sandboxed(site, client):
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    site("assets/diagram.svg", svg)
+    site("assets/paper.pdf", b"%PDF-1.4 a paper")
+    site("assets/page.html", b"<script>alert(1)</script>")
+    site(
+        "_posts/2020-01-01-one.md",
+        post("One", "![d](/assets/diagram.svg) [p](/assets/paper.pdf) [h](/assets/page.html)\n"),
+    )
+    run(site.root)
+    links = re.findall(r"\((/media/imported/[^)]+)\)", Post.objects.get().body)
+    types = {}
+    for link in links:
+        response = client.get(link)
+        assert response.status_code == 200
+        assert response["Content-Security-Policy"].startswith("sandbox;")
+        assert response["X-Content-Type-Options"] == "nosniff"
+        types[link.rsplit(".", 1)[-1]] = response["Content-Type"]
+    assert types == {
+        "svg": "image/svg+xml",
+        "pdf": "application/pdf",
+        "html": "application/octet-stream",
+    }
