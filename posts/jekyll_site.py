@@ -357,6 +357,10 @@ class JekyllSite:
                     )
                     continue
                 if path.suffix.lower() not in self.markdown_ext | {".html", ".htm"}:
+                    warnings.append(
+                        f"{relative}: left out: Jekyll publishes it as it is, but it is "
+                        f"not Markdown (its extension is not one of markdown_ext)"
+                    )
                     continue
                 found.append(
                     SourcePost(

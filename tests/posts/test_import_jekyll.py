@@ -323,13 +323,15 @@ def test_the_summary_counts_warnings_by_kind(site):
     site("_posts/2020-01-01-one.md", post("One", "[x](/nowhere/)\n", flavour="odd"))
     site("_posts/2020-01-02-two.md", post("Two", "[y](/missing.png)\n", colour="odd"))
     site("_posts/undated.md", post("Undated"))
+    site("_posts/2020-01-03-notes.txt", post("Notes"))
     out, err = run(site.root)
     assert "_posts/undated.md: left out, as Jekyll does" in err
+    assert "_posts/2020-01-03-notes.txt: left out: Jekyll publishes it as it is" in err
     warnings = re.search(r"Warnings: (\d+) \((.*)\)\.", out)
-    assert warnings.group(1) == "5"
+    assert warnings.group(1) == "6"
     assert "2 link to nothing in the site" in warnings.group(2)
     assert "2 unknown front matter key" in warnings.group(2)
-    assert "1 file left out" in warnings.group(2)
+    assert "2 file left out" in warnings.group(2)
 
 
 # The feed ------------------------------------------------------------------------------------

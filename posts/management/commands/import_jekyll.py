@@ -18,7 +18,7 @@ WARNING_KINDS = [
     ("Liquid not rendered", r"(?i)liquid|\{%|\{\{"),
     ("link to nothing in the site", r"^link to "),
     ("file not copied", r"^file .* could not be copied"),
-    ("file left out", r"left out, as Jekyll does"),
+    ("file left out", r"left out(, as Jekyll does)?:"),
     ("site setting not applied", r"^(kramdown option|site setting)"),
     ("characters XML forbids", r"XML 1\.0 forbids"),
     ("post made a draft", r"is now a draft"),
