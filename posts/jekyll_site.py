@@ -80,7 +80,7 @@ DATE_FORMATS = {
 }  # fmt: skip
 # Links in a post's Markdown or HTML: inline links and images, reference definitions,
 # and the HTML attributes that load or link a file.
-INLINE_LINK = re.compile(r"(\]\(\s*)(<[^>\n]*>|[^\s)]+)")
+INLINE_LINK = re.compile(r"(\]\(\s*)(<[^>\n]*>|(?:[^\s()]|\([^\s()]*\))+)")
 REFERENCE = re.compile(r"^( {0,3}\[[^\]\n]+\]:[ \t]*)(<[^>\n]*>|\S+)", re.MULTILINE)
 HTML_ATTRIBUTE = re.compile(
     r"(\b(?:src|href|poster|data-src)\s*=\s*)(\"[^\"\n]*\"|'[^'\n]*')", re.IGNORECASE
@@ -139,6 +139,12 @@ def _names(value):
     if isinstance(value, list):
         return [str(item) for item in value if item is not None]
     return [str(value)]
+
+
+def _link(address):
+    """A post's address (str) as a link in Markdown: percent-encoded where "(", ")" or a
+    space would end the link; the site decodes the path it is asked for."""
+    return quote(address, safe="/-._~!$&'*+,;=@")
 
 
 def _names_list(value):
@@ -723,7 +729,7 @@ class JekyllSite:
         has no such post."""
         name = str(name).strip().strip("/")
         source = self.by_name.get(name) or self.by_name.get(name.rsplit("/", 1)[-1])
-        return source.address if source else None
+        return _link(source.address) if source else None
 
     def lookup_file(self, path):
         """{% link PATH %} (relative to the site folder): the address here (str) of the
@@ -732,7 +738,7 @@ class JekyllSite:
         path = unquote(str(path).strip().lstrip("/"))
         source = self.by_relative.get(path)
         if source is not None:
-            return source.address
+            return _link(source.address)
         target = self._site_file(path)
         if target is None:
             return None
@@ -844,7 +850,7 @@ class JekyllSite:
                 return reverse("pages:list") + suffix  # the old home page: this one
             for form in self._url_forms(candidate):
                 if form in self.by_url:
-                    return self.by_url[form] + suffix
+                    return _link(self.by_url[form]) + suffix
             file = self._site_file(candidate)
             if file is not None:
                 try:

@@ -582,3 +582,14 @@ def test_imported_svgs_and_pdfs_are_shown_inline_and_sandboxed(site, client):
         "pdf": "application/pdf",
         "html": "application/octet-stream",
     }
+
+
+def test_a_link_to_an_address_with_parentheses_stays_one_link(site, client):
+    site("_config.yml", "permalink: /:title/\n")
+    site("_posts/2020-01-01-notes-(draft).md", post("Notes"))
+    site("_posts/2020-01-02-next.md", post("Next", "[notes](/notes-(draft)/)\n"))
+    run(site.root)
+    assert Post.objects.get(title="Notes").permalink == "/notes-(draft)/"
+    body = Post.objects.get(title="Next").body
+    assert body == "[notes](/notes-%28draft%29/)\n"
+    assert client.get("/notes-%28draft%29/").status_code == 200
