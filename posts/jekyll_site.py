@@ -425,10 +425,10 @@ class JekyllSite:
             wanted = {"post": "posts", "draft": "drafts", "page": "pages"}.get(
                 str(wanted_type), str(wanted_type)
             )
+            # Drafts are documents of the posts collection: "posts" applies to them too;
+            # "drafts" (which Jekyll 4 never matches) is taken as its author meant it.
             if wanted not in (kind, "posts"):
                 return False
-            if wanted == "posts" and kind == "drafts":
-                pass  # drafts are documents of the posts collection
         scope_path = scope.get("path")
         if not isinstance(scope_path, str) or not scope_path.strip("/"):
             return True
