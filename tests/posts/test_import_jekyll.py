@@ -593,3 +593,17 @@ def test_a_link_to_an_address_with_parentheses_stays_one_link(site, client):
     body = Post.objects.get(title="Next").body
     assert body == "[notes](/notes-%28draft%29/)\n"
     assert client.get("/notes-%28draft%29/").status_code == 200
+
+
+def test_an_address_in_another_script_is_kept_and_its_other_forms_redirect(site, client):
+    site("_config.yml", "permalink: /:year/:title:output_ext\n")
+    site("_posts/2020-02-03-über-cool.md", post("Über"))
+    run(site.root)
+    kept = Post.objects.get()
+    assert kept.permalink == "/2020/über-cool.html"
+    assert client.get("/2020/%C3%BCber-cool.html").status_code == 200
+    response = client.get("/2020/%C3%BCber-cool?ref=x")
+    assert (response.status_code, response["Location"]) == (
+        301,
+        "/2020/%C3%BCber-cool.html?ref=x",
+    )
