@@ -39,6 +39,10 @@ class AssetPlan:
                 self.stored.append(stored)
         return len(self.stored)
 
+    def count_new(self):
+        """How many planned copies are not in storage yet (int); nothing is written."""
+        return sum(1 for name in self.pending if not default_storage.exists(name))
+
     def take_back(self):
         """Delete what write() stored (the import that planned it failed)."""
         for name in self.stored:

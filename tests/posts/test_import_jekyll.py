@@ -607,3 +607,17 @@ def test_an_address_in_another_script_is_kept_and_its_other_forms_redirect(site,
         301,
         "/2020/%C3%BCber-cool.html?ref=x",
     )
+
+
+def test_a_dry_run_says_what_would_happen_and_writes_nothing(site, media):
+    site("_config.yml", CONFIG)
+    site("assets/a.png", image_bytes())
+    site("_posts/2020-01-01-one.md", post("One", "![a](/blog/assets/a.png)\n"))
+    out, _ = run(site.root, "--dry-run")
+    assert "_posts/2020-01-01-one.md: created /blog/2020/01/01/one.html (One)" in out
+    assert "1 imported (1 new, 0 updated)" in out
+    assert "Files: 1 linked from posts, 1 copied into media (0 already there)." in out
+    assert out.rstrip().endswith("Dry run: nothing was written.")
+    assert not Post.objects.exists()
+    assert not Redirect.objects.exists()
+    assert not Path(media).exists() or not any(Path(media).rglob("*.png"))

@@ -63,8 +63,14 @@ class Command(BaseCommand):
             action="store_true",
             help="Take each file even where its post was edited in admin since the last import.",
         )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Read and check the whole site and print what the import would do, "
+            "writing nothing (no post, no redirect, no file in media).",
+        )
 
-    def handle(self, *args, site_folder, config, url, force, **options):
+    def handle(self, *args, site_folder, config, url, force, dry_run, **options):
         try:
             site = JekyllSite.from_folder(site_folder, config_path=config, url=url)
         except SiteError as error:
@@ -95,12 +101,14 @@ class Command(BaseCommand):
                 )
             results, source = [], None
             try:
-                copied = plan.write()
+                copied = plan.count_new() if dry_run else plan.write()
                 with transaction.atomic():
                     for source, post_file in found:
                         results.append(
                             (source, save_post_file(post_file, source.path, force=force))
                         )
+                    if dry_run:
+                        transaction.set_rollback(True)
             except PostImportError as error:
                 plan.take_back()
                 raise CommandError(f"{source.relative}: {error}; nothing was imported") from None
@@ -108,6 +116,8 @@ class Command(BaseCommand):
                 plan.take_back()
                 raise CommandError(f"files could not be copied into media: {error}") from None
         self._report(site, site_folder, results, notes, copied, len(plan.pending))
+        if dry_run:
+            self.stdout.write("Dry run: nothing was written.")
 
     def _report(self, site, site_folder, results, notes, copied, linked):
         warnings = Counter()
