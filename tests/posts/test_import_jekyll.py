@@ -629,7 +629,7 @@ def test_a_dry_run_says_what_would_happen_and_writes_nothing(site, media):
     out, _ = run(site.root, "--dry-run")
     assert "_posts/2020-01-01-one.md: created /blog/2020/01/01/one.html (One)" in out
     assert "1 imported (1 new, 0 updated)" in out
-    assert "Files: 1 linked from posts, 1 copied into media (0 already there)." in out
+    assert "Files: 1 linked from posts, 1 to copy into media (0 already there)." in out
     assert out.rstrip().endswith("Dry run: nothing was written.")
     assert not Post.objects.exists()
     assert not Redirect.objects.exists()

@@ -115,11 +115,11 @@ class Command(BaseCommand):
             except OSError as error:
                 plan.take_back()
                 raise CommandError(f"files could not be copied into media: {error}") from None
-        self._report(site, site_folder, results, notes, copied, len(plan.pending))
+        self._report(site, site_folder, results, notes, copied, len(plan.pending), dry_run)
         if dry_run:
             self.stdout.write("Dry run: nothing was written.")
 
-    def _report(self, site, site_folder, results, notes, copied, linked):
+    def _report(self, site, site_folder, results, notes, copied, linked, dry_run=False):
         warnings = Counter()
         for note in [*site.site_warnings, *notes]:
             self.stderr.write(self.style.WARNING(f"warning: {note}"))
@@ -140,7 +140,8 @@ class Command(BaseCommand):
             f"{actions['unchanged']} unchanged, {actions['kept']} kept as edited in admin."
         )
         self.stdout.write(
-            f"Files: {linked} linked from posts, {copied} copied into media "
+            f"Files: {linked} linked from posts, {copied} "
+            f"{'to copy' if dry_run else 'copied'} into media "
             f"({linked - copied} already there)."
         )
         if warnings:
