@@ -24,16 +24,22 @@ meaning here, and leaves a visible placeholder, with a warning, for what has non
   an HTML tag, left out.
 """
 
+import bisect
 import html
 import re
 from dataclasses import dataclass, field
 
-# One Liquid tag or output, with its whitespace-control dashes.
+# One Liquid tag or output, with its whitespace-control dashes, matched against the
+# text from its "{%" or "{{" to the first "%}" or "}}" (_tags).
 TAG = re.compile(
     r"\{%(?P<tag_trim>-)?\s*(?P<name>[A-Za-z_]\w*)(?P<args>.*?)(?P<tag_end_trim>-)?%\}"
     r"|\{\{(?P<out_trim>-)?(?P<expr>.*?)(?P<out_end_trim>-)?\}\}",
     re.DOTALL,
 )
+OPENING = re.compile(r"\{[{%]")
+# How far a tag may reach for its closing "}}" or "%}": a stray "{{" costs a bounded
+# look ahead, never a scan of the rest of the file.
+MAX_TAG_LENGTH = 2000
 # Tags that open a block Liquid closes with end<name>.
 BLOCK_TAGS = {"for", "if", "unless", "case", "capture", "tablerow", "comment", "raw", "highlight"}
 # Tags that print nothing in Jekyll; left out with a warning, since what they set is
@@ -46,6 +52,9 @@ FOR_ARGS = re.compile(
 )
 ASSIGN_ARGS = re.compile(r"^(?P<var>[A-Za-z_][\w-]*)\s*=\s*(?P<expression>.+)$", re.DOTALL)
 NUMBER = re.compile(r"^-?\d+$")
+# Loops render their bodies at most this many times in a post, all loops together: a
+# post's own lists are short; "(1..1000000000)" is not rendered.
+MAX_ITERATIONS = 10_000
 # A fenced code block's fence (CommonMark 4.5): up to three spaces, then ``` or ~~~.
 FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)$", re.MULTILINE)
 CODE_SPAN = re.compile(r"(?<!`)(?P<ticks>`+)(?!`).+?(?<!`)(?P=ticks)(?!`)", re.DOTALL)
@@ -80,17 +89,26 @@ class _Context:
     page: dict = field(default_factory=dict)  # the post's front matter
     # What {% assign %} and {% for %} set: {name: str, int or list}.
     variables: dict = field(default_factory=dict)
+    iterations: int = 0  # bodies rendered by loops so far, at most MAX_ITERATIONS
+    exhausted: bool = False  # a loop went past MAX_ITERATIONS: no loop is rendered
+    tags: list = field(default_factory=list)  # every tag's match, in order (_tags)
+    starts: list = field(default_factory=list)  # where each tag starts
+    blocks: dict = field(default_factory=dict)  # {block name: (balances, ends)}
+    warned: set = field(default_factory=set)
+    newlines: list = field(default_factory=list)  # offsets of the text's line breaks
 
     def line(self, offset):
-        return self.text.count("\n", 0, offset) + 1 + self.line_offset
+        return bisect.bisect_left(self.newlines, offset) + 1 + self.line_offset
 
     def warn(self, offset, message):
         warning = f"{self.source_name}, line {self.line(offset)}: {message}"
-        if warning not in self.warnings:  # once, though a loop renders its body again
+        if warning not in self.warned:  # once, though a loop renders its body again
+            self.warned.add(warning)
             self.warnings.append(warning)
 
     def in_code(self, offset):
-        return any(start <= offset < end for start, end in self.code)
+        found = bisect.bisect_right(self.code, (offset, float("inf"))) - 1
+        return found >= 0 and self.code[found][0] <= offset < self.code[found][1]
 
 
 def resolve_liquid(text, *, site, lookup_post, lookup_file, source_name, line_offset=0, page=None):
@@ -125,7 +143,31 @@ def resolve_liquid(text, *, site, lookup_post, lookup_file, source_name, line_of
     )
     if "{%" not in text and "{{" not in text:
         return text, []
+    context.tags = _tags(text)
+    context.starts = [match.start() for match in context.tags]
+    context.newlines = [match.start() for match in re.finditer("\n", text)]
     return _render(context, 0, len(text), in_code=False), context.warnings
+
+
+def _tags(text):
+    """Every Liquid tag and output in ``text`` (a list of TAG matches, in order), each
+    ending at the first "%}" or "}}" after its start, as Liquid's tokenizer ends it."""
+    tags = []
+    position = 0
+    while True:
+        opening = OPENING.search(text, position)
+        if opening is None:
+            return tags
+        start = opening.start()
+        closing = text.find(
+            "%}" if text[start + 1] == "%" else "}}", start + 2, start + MAX_TAG_LENGTH
+        )
+        match = TAG.fullmatch(text, start, closing + 2) if closing >= 0 else None
+        if match is None:
+            position = start + 1
+            continue
+        tags.append(match)
+        position = match.end()
 
 
 def _code_ranges(text):
@@ -160,7 +202,13 @@ def _code_ranges(text):
                 for span in pattern.finditer(text, paragraph_start, paragraph_end):
                     ranges.append(span.span())
             paragraph_start = paragraph.end() if paragraph else end
-    return ranges
+    merged = []  # sorted and disjoint, for Context.in_code's binary search
+    for start, end in sorted(ranges):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _render(context, start, end, *, in_code):
@@ -172,8 +220,9 @@ def _render(context, start, end, *, in_code):
     # {% link %} makes redundant (Jekyll 4 tags include it): its index in ``out``.
     baseurl_output = None
     while position < end:
-        match = TAG.search(text, position, end)
-        if match is None:
+        index = bisect.bisect_left(context.starts, position)
+        match = context.tags[index] if index < len(context.tags) else None
+        if match is None or match.end() > end:
             out.append(text[position:end])
             break
         before = text[position : match.start()]
@@ -188,7 +237,7 @@ def _render(context, start, end, *, in_code):
             name = match.group("name")
             args = match.group("args").strip()
             if name in BLOCK_TAGS:
-                block = _block_end(context, name, match.end(), end)
+                block = _block_end(context, name, index, end)
                 if block is None:
                     context.warn(
                         match.start(),
@@ -224,26 +273,39 @@ def _render(context, start, end, *, in_code):
 _DROP_BASEURL = object()
 
 
-def _block_end(context, name, start, end):
+def _block_end(context, name, index, end):
     """(where the body ends, where the block ends, the closing tag's match) for the
-    block opened before ``start``, nested blocks of the same name counted; or None."""
-    depth = 1
-    position = start
-    while True:
-        match = TAG.search(context.text, position, end)
-        if match is None:
-            return None
-        tag = match.group("name")
-        if name in {"raw", "comment"}:  # their bodies are not Liquid
-            if tag == f"end{name}":
-                return match.start(), match.end(), match
-        elif tag == name:
-            depth += 1
-        elif tag == f"end{name}":
-            depth -= 1
-            if depth == 0:
-                return match.start(), match.end(), match
-        position = match.end()
+    block opened by tag number ``index``, nested blocks of the same name counted (not
+    in raw and comment, whose bodies are not Liquid); or None when it does not close
+    before ``end``. In logarithmic time, from what _block_index keeps for ``name``."""
+    balances, ends = _block_index(context, name)
+    wanted = 0 if name in {"raw", "comment"} else balances[index]
+    candidates = ends.get(wanted, [])
+    found = bisect.bisect_right(candidates, index)
+    if found == len(candidates):
+        return None
+    close = context.tags[candidates[found]]
+    if close.end() > end:
+        return None
+    return close.start(), close.end(), close
+
+
+def _block_index(context, name):
+    """For block ``name``: how many such blocks are open before each tag ([int]), and
+    the tags that close one, by how many stay open after them ({int: [tag index]})."""
+    if name not in context.blocks:
+        balances, ends, depth = [], {}, 0
+        for position, match in enumerate(context.tags):
+            balances.append(depth)
+            tag = match.group("name")
+            if tag == name and name not in {"raw", "comment"}:
+                depth += 1
+            elif tag == f"end{name}":
+                if name not in {"raw", "comment"}:
+                    depth -= 1
+                ends.setdefault(depth, []).append(position)
+        context.blocks[name] = (balances, ends)
+    return context.blocks[name]
 
 
 def _render_block(context, match, name, args, body_end, code, out):
@@ -280,7 +342,7 @@ def _loop(context, args, body_start, body_end, code):
         low, high = (_evaluate(context, part.strip()) for part in iterable[1:-1].split(".."))
         if not (isinstance(low, str) and NUMBER.match(low) and isinstance(high, str)):
             return None
-        if not NUMBER.match(high):
+        if not NUMBER.match(high) or int(high) - int(low) >= MAX_ITERATIONS:
             return None
         items = [str(number) for number in range(int(low), int(high) + 1)]
     else:
@@ -293,6 +355,10 @@ def _loop(context, args, body_start, body_end, code):
         items = items[: int(options["limit"])]
     if "reversed" in parsed["options"]:
         items = items[::-1]
+    context.iterations += len(items)
+    if context.exhausted or context.iterations > MAX_ITERATIONS:
+        context.exhausted = True
+        return None
     saved = {key: context.variables.get(key) for key in (parsed["var"], "forloop")}
     rendered = []
     for index, item in enumerate(items):
@@ -305,8 +371,10 @@ def _loop(context, args, body_start, body_end, code):
             "length": str(len(items)),
         }
         rendered.append(_render(context, body_start, body_end, in_code=code))
+        if context.exhausted:  # a loop inside went past the limit: this one is not shown
+            break
     context.variables.update(saved)
-    return "".join(rendered)
+    return None if context.exhausted else "".join(rendered)
 
 
 def _fenced(context, match, args, body_end, out):
@@ -317,9 +385,7 @@ def _fenced(context, match, args, body_end, out):
     # Jekyll strips the line breaks that open and close the body; the blank line that
     # the closing tag's indentation leaves goes too.
     body = re.sub(r"^(?:[ \t]*\r?\n)+|(?:\r?\n[ \t]*)+$", "", body)
-    written_before = "".join(out)
-    line_start = written_before.rfind("\n") + 1
-    prefix = written_before[line_start:]
+    prefix = _current_line(out)
     indent = prefix if not prefix.strip() else ""
     lines = body.split("\n")
     if indent and not all(line.startswith(indent) or not line.strip() for line in lines):
@@ -475,15 +541,14 @@ def _absolute_url(context, value):
 def _unresolved(context, match, code, out):
     """What stands for a tag that has no meaning here, with its warning."""
     shown = _shown(match.group(0))
-    written = "".join(out)
-    current_line = written[written.rfind("\n") + 1 :]
+    current_line = _current_line(out)
     if code:
         context.warn(match.start(), f"Liquid {shown} is not rendered here; kept as written in code")
         return match.group(0)
     if IN_ADDRESS.search(current_line):
         context.warn(match.start(), f"Liquid {shown} is not rendered here; the link leads nowhere")
         return UNRESOLVED_ADDRESS
-    if written.rfind("<") > written.rfind(">"):
+    if current_line.rfind("<") > current_line.rfind(">"):
         context.warn(
             match.start(), f"Liquid {shown} is not rendered here; left out of the HTML tag"
         )
@@ -492,6 +557,21 @@ def _unresolved(context, match, code, out):
         match.start(), f"Liquid {shown} is not rendered here; the page shows a placeholder"
     )
     return _placeholder(shown, out)
+
+
+def _current_line(out, limit=300):
+    """What has been written of the current line (str), from the pieces in ``out``: its
+    last ``limit`` characters at most, which is all a tag's context needs."""
+    pieces, length = [], 0
+    for piece in reversed(out):
+        if "\n" in piece:
+            pieces.append(piece[piece.rfind("\n") + 1 :])
+            break
+        pieces.append(piece)
+        length += len(piece)
+        if length >= limit:
+            break
+    return "".join(reversed(pieces))[-limit:]
 
 
 def _placeholder(shown, out):

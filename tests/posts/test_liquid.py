@@ -97,6 +97,27 @@ def test_a_loop_over_a_range_with_limit_offset_and_reversed():
     assert text == "1/3 2/3 3/3 "
 
 
+@pytest.mark.parametrize(
+    "written",
+    [
+        "{% for i in (1..1000000000) %}x{% endfor %}",
+        "{% for i in (1..5000) %}{% for j in (1..5000) %}x{% endfor %}{% endfor %}",
+    ],
+)
+def test_a_loop_too_long_to_render_is_a_placeholder(written):
+    text, warnings = resolve(written)
+    assert text.startswith('<span class="liquid-placeholder">&#123;% for i in (1..')
+    assert text.count("liquid-placeholder") == 1
+    assert all("is not rendered here" in warning for warning in warnings)
+
+
+def test_stray_openings_are_text_and_cost_no_scan_of_the_file():
+    for text in ("{{ " * 50_000, "{% " * 50_000, "{% if x %}" * 20_000 + "{{ page.x }}"):
+        resolved, warnings = resolve(text)
+        assert len(warnings) <= 2
+        assert resolved.startswith(text[:30])
+
+
 def test_an_empty_baseurl_gives_root_addresses():
     text, warnings = resolve("{{ site.baseurl }}/a.png {{ 'b.png' | relative_url }}", site={})
     assert (text, warnings) == ("/a.png /b.png", [])
