@@ -147,6 +147,8 @@ def test_a_date_written_as_text_is_the_instant_rubys_time_parse_gives(written):
         ("Jun 15", "which names no year"),
         # Ruby rolls 30 February into March; a date the month does not have is a mistake.
         ("2021-02-30", "day is out of range for month"),
+        # Longer than Date._parse reads (128 characters): Ruby raises ArgumentError.
+        ("2021-06-15 " + "x" * 200, "which is not a date"),
     ],
 )
 def test_what_ruby_would_guess_is_refused_in_one_line(written, message):
