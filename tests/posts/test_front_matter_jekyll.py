@@ -188,6 +188,13 @@ def test_excerpt_is_the_description_as_text(write_post_file):
     assert (post.description, warnings) == ("A bold claim and a link.", [])
 
 
+def test_an_excerpts_scripts_and_comments_are_not_text(write_post_file):
+    post, _ = imported(
+        write_post_file, "excerpt: 'Hi <script>alert(1)</script><!-- note -->there.'\n"
+    )
+    assert post.description == "Hi there."
+
+
 def test_a_description_wins_over_the_excerpt(write_post_file):
     post, _ = imported(write_post_file, "description: Mine.\nexcerpt: Not this.\n")
     assert post.description == "Mine."
