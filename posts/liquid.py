@@ -5,9 +5,14 @@ Jekyll renders a post's Liquid before its Markdown, code blocks included (only
 meaning here, and leaves a visible placeholder, with a warning, for what has none:
 
 * ``{{ site.baseurl }}``, ``{{ site.url }}`` (and ``site.github.url``), any other
-  text setting of _config.yml (``{{ site.repository }}``), quoted strings,
-  and the filters ``relative_url``, ``absolute_url``, ``prepend`` and ``append``, as
-  Jekyll 4's URL filters compute them (jekyll/filters/url_filters.rb);
+  text setting of _config.yml (``{{ site.repository }}``), the front matter
+  (``{{ page.title }}``), quoted strings, and the filters ``relative_url``,
+  ``absolute_url`` (as Jekyll 4's URL filters compute them,
+  jekyll/filters/url_filters.rb), ``prepend``, ``append``, ``split``, ``join``,
+  ``slugify``, ``downcase``, ``upcase`` and ``strip``;
+* ``{% assign %}`` and ``{% capture %}`` of what is known, and ``{% for %}`` over a
+  range or a known list (``limit``, ``offset``, ``reversed``, ``forloop``), at most
+  MAX_ITERATIONS bodies in a post;
 * ``{% post_url NAME %}`` and ``{% link PATH %}``: the address the importer gave that
   post or file (the caller's lookups), with a warning when it has none. A Jekyll 3
   habit, ``{{ site.baseurl }}{% post_url x %}``, gives the address once: since Jekyll
@@ -16,12 +21,12 @@ meaning here, and leaves a visible placeholder, with a warning, for what has non
   language, line numbers dropped, so a ``# comment`` line in it is never a heading;
 * ``{% raw %}…{% endraw %}``: its text, literally; ``{% comment %}…{% endcomment %}``:
   nothing, as Liquid renders it;
-* anything else (``{% include %}``, ``{% cite %}``, loops, ``{{ page.title }}``): a
-  ``<span class="liquid-placeholder">`` showing the tag, and a warning naming the file,
-  the line and the tag. A block tag (``for``, ``if``, ``capture``, ...) is one
-  placeholder, its body included. In code and ``$$`` math, where markup would print
-  as text (and ``{{a}}`` is TeX), the tag is kept as written; in a link's address or
-  an HTML tag, left out.
+* anything else (``{% include %}``, ``{% cite %}``, ``{% if %}``, a loop over
+  ``site.posts``, ``{{ page.url }}``): a ``<span class="liquid-placeholder">`` showing
+  the tag, and a warning naming the file, the line and the tag. A block tag (``for``,
+  ``if``, ``case``, ...) is one placeholder, its body included. In code and ``$$``
+  math, where markup would print as text (and ``{{a}}`` is TeX), the tag is kept as
+  written; in a link's address or an HTML tag, left out.
 """
 
 import bisect
@@ -320,6 +325,10 @@ def _render_block(context, match, name, args, body_end, code, out):
         looped = _loop(context, args, body_start, body_end, code)
         if looped is not None:
             return looped
+    if name == "capture" and re.fullmatch(r"[A-Za-z_][\w-]*", args):
+        # Prints nothing; what its body renders to is the variable's value.
+        context.variables[args] = _render(context, body_start, body_end, in_code=code)
+        return ""
     whole = context.text[match.start() : body_end] + f"{{% end{name} %}}"
     context.warn(
         match.start(),

@@ -90,6 +90,13 @@ def test_a_loop_over_what_the_post_assigns_is_rendered_as_liquid_renders_it():
     )
 
 
+def test_capture_prints_nothing_and_sets_its_variable():
+    text, warnings = resolve(
+        "{% capture img %}{{ site.baseurl }}/a.png{% endcapture %}![x]({{ img }})"
+    )
+    assert (text, warnings) == ("![x](/blog/a.png)", [])
+
+
 def test_a_loop_over_a_range_with_limit_offset_and_reversed():
     text, _ = resolve("{% for n in (1..5) offset:1 limit:3 reversed %}{{ n }}{% endfor %}")
     assert text == "432"
