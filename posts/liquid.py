@@ -10,9 +10,11 @@ meaning here, and leaves a visible placeholder, with a warning, for what has non
   ``absolute_url`` (as Jekyll 4's URL filters compute them,
   jekyll/filters/url_filters.rb), ``prepend``, ``append``, ``split``, ``join``,
   ``slugify``, ``downcase``, ``upcase`` and ``strip``;
-* ``{% assign %}`` and ``{% capture %}`` of what is known, and ``{% for %}`` over a
-  range or a known list (``limit``, ``offset``, ``reversed``, ``forloop``), at most
-  MAX_ITERATIONS bodies in a post;
+* ``{% assign %}`` and ``{% capture %}`` of what is known, ``{% for %}`` over a range
+  or a known list (``limit``, ``offset``, ``reversed``, ``forloop``), at most
+  MAX_ITERATIONS bodies in a post, and ``{% if %}``/``{% unless %}`` (with ``elsif``,
+  ``else``, ``and``/``or``, ``==``, ``!=``, ``contains``, comparisons of numbers) on
+  literals, variables and the keys _config.yml and the front matter have;
 * ``{% post_url NAME %}`` and ``{% link PATH %}``: the address the importer gave that
   post or file (the caller's lookups), with a warning when it has none. A Jekyll 3
   habit, ``{{ site.baseurl }}{% post_url x %}``, gives the address once: since Jekyll
@@ -21,10 +23,11 @@ meaning here, and leaves a visible placeholder, with a warning, for what has non
   language, line numbers dropped, so a ``# comment`` line in it is never a heading;
 * ``{% raw %}…{% endraw %}``: its text, literally; ``{% comment %}…{% endcomment %}``:
   nothing, as Liquid renders it;
-* anything else (``{% include %}``, ``{% cite %}``, ``{% if %}``, a loop over
-  ``site.posts``, ``{{ page.url }}``): a ``<span class="liquid-placeholder">`` showing
-  the tag, and a warning naming the file, the line and the tag. A block tag (``for``,
-  ``if``, ``case``, ...) is one placeholder, its body included. In code and ``$$``
+* anything else (``{% include %}``, ``{% cite %}``, a loop over ``site.posts``, a
+  condition on ``page.url`` or another variable Jekyll computes): a
+  ``<span class="liquid-placeholder">`` showing the tag, and a warning naming the file,
+  the line and the tag. A block tag (``for``, ``if``, ``case``, ...) is one
+  placeholder, its body included. In code and ``$$``
   math, where markup would print as text (and ``{{a}}`` is TeX), the tag is kept as
   written; in a link's address or an HTML tag, left out.
 """
@@ -325,6 +328,10 @@ def _render_block(context, match, name, args, body_end, code, out):
         looped = _loop(context, args, body_start, body_end, code)
         if looped is not None:
             return looped
+    if name in {"if", "unless"}:
+        branch = _branch(context, match, name, body_end)
+        if branch is not None:
+            return "" if branch is False else _render(context, *branch, in_code=code)
     if name == "capture" and re.fullmatch(r"[A-Za-z_][\w-]*", args):
         # Prints nothing; what its body renders to is the variable's value.
         context.variables[args] = _render(context, body_start, body_end, in_code=code)
@@ -338,6 +345,117 @@ def _render_block(context, match, name, args, body_end, code, out):
     if code:
         return whole
     return _placeholder(f"{_shown(match.group(0))} … {{% end{name} %}}", out)
+
+
+def _branch(context, match, name, body_end):
+    """The (start, end) of the branch an ``{% if %}`` or ``{% unless %}`` block renders,
+    False when it renders none, or None when a condition it needs is not known here
+    (a variable Jekyll computes, such as ``page.url``, or an operator not read here)."""
+    opener = bisect.bisect_left(context.starts, match.start())
+    branches = []  # [(condition or None for else, body start)]
+    condition, start, depth, index = match.group("args").strip(), match.end(), 0, opener + 1
+    while index < len(context.tags) and context.tags[index].start() < body_end:
+        tag = context.tags[index]
+        tag_name = tag.group("name")
+        if tag_name in {"raw", "comment"}:
+            skipped = _block_end(context, tag_name, index, body_end)
+            if skipped is None:
+                return None
+            index = bisect.bisect_left(context.starts, skipped[1])
+            continue
+        if tag_name in BLOCK_TAGS:
+            depth += 1
+        elif tag_name and tag_name.startswith("end") and tag_name[3:] in BLOCK_TAGS:
+            depth -= 1
+        elif depth == 0 and tag_name in {"elsif", "else"}:
+            branches.append((condition, start, tag.start()))
+            condition = tag.group("args").strip() if tag_name == "elsif" else None
+            start = tag.end()
+        index += 1
+    branches.append((condition, start, body_end))
+    for position, (condition, start, end) in enumerate(branches):
+        if condition is None:
+            return start, end
+        value = _condition(context, condition)
+        if value is UNKNOWN:
+            return None
+        if value != (name == "unless" and position == 0):
+            return start, end
+    return False
+
+
+UNKNOWN = object()
+CONDITION_SPLIT = re.compile(r"""\s+(and|or)\s+(?=(?:[^"']|"[^"]*"|'[^']*')*$)""")
+COMPARISON = re.compile(r"""^(.+?)\s*(==|!=|<>|>=|<=|>|<|\bcontains\b)\s*(.+)$""")
+
+
+def _condition(context, text):
+    """True, False or UNKNOWN: a Liquid condition, "and"/"or" read right to left as
+    Liquid reads them; only nil and false are false."""
+    parts = CONDITION_SPLIT.split(text)
+    result = _comparison(context, parts[-1])
+    for index in range(len(parts) - 3, -1, -2):
+        left = _comparison(context, parts[index])
+        if left is UNKNOWN or result is UNKNOWN:
+            return UNKNOWN
+        result = (left and result) if parts[index + 1] == "and" else (left or result)
+    return result
+
+
+def _comparison(context, text):
+    compared = COMPARISON.match(text.strip())
+    if compared is None:
+        value = _operand(context, text)
+        return UNKNOWN if value is UNKNOWN else value not in (None, False)
+    left, operator, right = (
+        _operand(context, compared[1]),
+        compared[2],
+        _operand(context, compared[3]),
+    )
+    if left is UNKNOWN or right is UNKNOWN:
+        return UNKNOWN
+    if operator == "contains":
+        if isinstance(left, str | list) and isinstance(right, str):
+            return right in left
+        return UNKNOWN
+    if operator in {"==", "!=", "<>"}:
+        return (left == right) == (operator == "==")
+    if isinstance(left, int | float) and isinstance(right, int | float):
+        return {">": left > right, "<": left < right, ">=": left >= right, "<=": left <= right}[
+            operator
+        ]
+    return UNKNOWN
+
+
+def _operand(context, text):
+    """A condition's operand as Python sees it (str, number, bool, None, list, dict),
+    or UNKNOWN: a literal, an assigned variable, or a key of _config.yml or the front
+    matter that is there (one that is not may be a variable Jekyll computes)."""
+    text = text.strip()
+    literals = {"true": True, "false": False, "nil": None, "null": None}
+    if text in literals:
+        return literals[text]
+    string = STRING.match(text)
+    if string:
+        return string.group("double") if string.group("double") is not None else string["single"]
+    if re.fullmatch(r"-?\d+(?:\.\d+)?", text):
+        return float(text) if "." in text else int(text)
+    head, _, rest = text.partition(".")
+    if head in context.variables:
+        value = context.variables[head]
+    elif head in {"site", "page"} and rest:
+        source = context.site if head == "site" else context.page
+        first, _, rest = rest.partition(".")
+        if first not in source:
+            return UNKNOWN
+        value = source[first]
+    else:
+        return UNKNOWN
+    for key in rest.split(".") if rest else []:
+        value = value.get(key) if isinstance(value, dict) else None
+    if isinstance(value, str) and NUMBER.match(value) and head in context.variables:
+        return int(value)  # forloop.index and ranges hold numbers as text
+    return value
 
 
 def _loop(context, args, body_start, body_end, code):

@@ -90,6 +90,30 @@ def test_a_loop_over_what_the_post_assigns_is_rendered_as_liquid_renders_it():
     )
 
 
+@pytest.mark.parametrize(
+    ("written", "jekyll"),
+    [
+        ("{% if page.draft %}Draft{% else %}Final{% endif %}", "Final"),
+        ("{% if page.lang == 'fr' %}Bonjour{% elsif page.lang == 'en' %}Hi{% endif %}", "Hi"),
+        ("{% unless page.hide_note %}Note{% endunless %}", "Note"),
+        ("{% if site.show and page.lang != 'fr' %}Shown{% endif %}", "Shown"),
+        ("{% if page.tags contains 'ml' %}ML{% endif %}", "ML"),
+        ("{% for n in (1..3) %}{% if forloop.last %}{{ n }}{% endif %}{% endfor %}", "3"),
+        ("{% if false %}{% raw %}{% else %}{% endraw %}{% else %}B{% endif %}", "B"),
+    ],
+)
+def test_conditions_on_what_is_known_are_rendered_as_liquid_renders_them(written, jekyll):
+    text, warnings = resolve_liquid(
+        written,
+        site={"show": True},
+        lookup_post=POSTS.get,
+        lookup_file=FILES.get,
+        source_name="p.md",
+        page={"draft": False, "lang": "en", "tags": ["ml"], "hide_note": None},
+    )
+    assert (text, warnings) == (jekyll, [])
+
+
 def test_capture_prints_nothing_and_sets_its_variable():
     text, warnings = resolve(
         "{% capture img %}{{ site.baseurl }}/a.png{% endcapture %}![x]({{ img }})"
@@ -187,7 +211,7 @@ def test_a_comment_block_renders_nothing_and_dashes_trim_whitespace_as_in_liquid
             "{% for p in site.posts %}\n* {{ p.title }}\n{% endfor %}",
             "{% for p in site.posts %} … {% endfor %}",
         ),
-        ("{% if page.x %}*yes*{% else %}no{% endif %}", "{% if page.x %} … {% endif %}"),
+        ("{% if page.url %}*yes*{% else %}no{% endif %}", "{% if page.url %} … {% endif %}"),
     ],
 )
 def test_any_other_tag_is_a_visible_placeholder_and_a_warning(written, shown):
