@@ -325,7 +325,7 @@ def _render_block(context, match, name, args, body_end, code, out):
     if name == "highlight":
         return _fenced(context, match, args, body_end, out)
     if name == "for":
-        looped = _loop(context, args, body_start, body_end, code)
+        looped = _loop(context, match, args, body_end, code)
         if looped is not None:
             return looped
     if name in {"if", "unless"}:
@@ -351,8 +351,27 @@ def _branch(context, match, name, body_end):
     """The (start, end) of the branch an ``{% if %}`` or ``{% unless %}`` block renders,
     False when it renders none, or None when a condition it needs is not known here
     (a variable Jekyll computes, such as ``page.url``, or an operator not read here)."""
+    branches = _branches(context, match, body_end, {"elsif", "else"})
+    if branches is None:
+        return None
+    for position, (condition, start, end) in enumerate(branches):
+        if condition is None:
+            return start, end
+        value = _condition(context, condition)
+        if value is UNKNOWN:
+            return None
+        if value != (name == "unless" and position == 0):
+            return start, end
+    return False
+
+
+def _branches(context, match, body_end, separators):
+    """The parts of a block's body that its own ``separators`` (``elsif``, ``else``)
+    divide, not those of blocks inside it: [(condition, start, end)], the first with the
+    block's own arguments, an ``else`` part with None; None when the body has a raw or
+    comment block that does not close."""
     opener = bisect.bisect_left(context.starts, match.start())
-    branches = []  # [(condition or None for else, body start)]
+    branches = []
     condition, start, depth, index = match.group("args").strip(), match.end(), 0, opener + 1
     while index < len(context.tags) and context.tags[index].start() < body_end:
         tag = context.tags[index]
@@ -367,21 +386,13 @@ def _branch(context, match, name, body_end):
             depth += 1
         elif tag_name and tag_name.startswith("end") and tag_name[3:] in BLOCK_TAGS:
             depth -= 1
-        elif depth == 0 and tag_name in {"elsif", "else"}:
+        elif depth == 0 and tag_name in separators:
             branches.append((condition, start, tag.start()))
             condition = tag.group("args").strip() if tag_name == "elsif" else None
             start = tag.end()
         index += 1
     branches.append((condition, start, body_end))
-    for position, (condition, start, end) in enumerate(branches):
-        if condition is None:
-            return start, end
-        value = _condition(context, condition)
-        if value is UNKNOWN:
-            return None
-        if value != (name == "unless" and position == 0):
-            return start, end
-    return False
+    return branches
 
 
 UNKNOWN = object()
@@ -458,12 +469,15 @@ def _operand(context, text):
     return value
 
 
-def _loop(context, args, body_start, body_end, code):
+def _loop(context, match, args, body_end, code):
     """A ``{% for %}`` over what is known here (a range, a list assigned in the post, a
-    list setting of _config.yml), its body rendered once per item; None otherwise."""
+    list setting of _config.yml), its body rendered once per item (its ``else`` part
+    when there is none); None otherwise."""
     parsed = FOR_ARGS.match(args)
-    if parsed is None:
+    branches = _branches(context, match, body_end, {"else"})
+    if parsed is None or branches is None:
         return None
+    _, body_start, body_end = branches[0]
     iterable = parsed["iterable"]
     if iterable.startswith("("):
         low, high = (_evaluate(context, part.strip()) for part in iterable[1:-1].split(".."))
@@ -482,6 +496,8 @@ def _loop(context, args, body_start, body_end, code):
         items = items[: int(options["limit"])]
     if "reversed" in parsed["options"]:
         items = items[::-1]
+    if not items and len(branches) > 1:
+        return _render(context, *branches[1][1:], in_code=code)
     context.iterations += len(items)
     if context.exhausted or context.iterations > MAX_ITERATIONS:
         context.exhausted = True

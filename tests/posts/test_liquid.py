@@ -114,6 +114,14 @@ def test_conditions_on_what_is_known_are_rendered_as_liquid_renders_them(written
     assert (text, warnings) == (jekyll, [])
 
 
+def test_a_loops_else_is_what_an_empty_list_shows():
+    text, warnings = resolve(
+        '{% assign none = "" | split: "," %}{% for x in none %}{{ x }}{% else %}Nothing{% endfor %}'
+        "{% for n in (1..2) %}{{ n }}{% if n == 1 %}a{% else %}b{% endif %}{% else %}-{% endfor %}"
+    )
+    assert (text, warnings) == ("Nothing1a2b", [])
+
+
 def test_capture_prints_nothing_and_sets_its_variable():
     text, warnings = resolve(
         "{% capture img %}{{ site.baseurl }}/a.png{% endcapture %}![x]({{ img }})"
