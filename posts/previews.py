@@ -22,6 +22,8 @@ from markdown_it import MarkdownIt
 from core.site import absolute_url
 
 TAG = re.compile(r"<[^>]*>")
+# What Liquid's strip_html drops whole, before the tags: scripts, styles, comments.
+HIDDEN = re.compile(r"<script.*?</script>|<!--.*?-->|<style.*?</style>", re.DOTALL | re.IGNORECASE)
 # Blocks whose text is not prose a preview can quote: code, maths, scripts, tables.
 SKIPPED_BLOCKS = re.compile(
     r"<(pre|script|style|table|figure|math)\b.*?</\1\s*>"
@@ -36,7 +38,7 @@ def plain_text(fragment):
     """The text (str) of an HTML fragment (str): tags dropped (Liquid's strip_html, so
     "<b>a</b>." stays "a."), entities decoded, whitespace runs made one space
     (normalize_whitespace)."""
-    return " ".join(html.unescape(TAG.sub("", fragment)).split())
+    return " ".join(html.unescape(TAG.sub("", HIDDEN.sub("", fragment))).split())
 
 
 def markdown_text(markdown):

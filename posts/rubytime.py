@@ -91,6 +91,7 @@ ZONE_OFFSETS = {
 }  # fmt: skip
 NUMERIC_ZONE = re.compile(r"\A([+-])(\d\d)(:?)(\d\d)(?:\3(\d\d))?\Z")
 HOURS_ZONE = re.compile(r"\A[+-]\d\d\Z")
+MAX_LENGTH = 128
 
 
 @dataclass
@@ -128,6 +129,8 @@ class Parts:
 def parse(text):
     """Parts (the fields Ruby's ``Date._parse(text, true)`` sets) of ``text`` (str), or
     None when it holds no date or time at all (Time.parse's ArgumentError)."""
+    if len(text) > MAX_LENGTH:  # Date._parse's limit (date 3.2.1, Ruby 3.0.3 on)
+        return None
     text = NOT_KEPT.sub(" ", text)
     parts = Parts()
     text = _take(WEEKDAY, text, lambda match: None)

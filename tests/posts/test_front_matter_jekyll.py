@@ -147,6 +147,8 @@ def test_a_date_written_as_text_is_the_instant_rubys_time_parse_gives(written):
         ("Jun 15", "which names no year"),
         # Ruby rolls 30 February into March; a date the month does not have is a mistake.
         ("2021-02-30", "day is out of range for month"),
+        # Longer than Date._parse reads (128 characters): Ruby raises ArgumentError.
+        ("2021-06-15 " + "x" * 200, "which is not a date"),
     ],
 )
 def test_what_ruby_would_guess_is_refused_in_one_line(written, message):
@@ -184,6 +186,13 @@ def test_excerpt_is_the_description_as_text(write_post_file):
         write_post_file, "excerpt: 'A *bold* <b>claim</b> and [a link](/x/).'\n"
     )
     assert (post.description, warnings) == ("A bold claim and a link.", [])
+
+
+def test_an_excerpts_scripts_and_comments_are_not_text(write_post_file):
+    post, _ = imported(
+        write_post_file, "excerpt: 'Hi <script>alert(1)</script><!-- note -->there.'\n"
+    )
+    assert post.description == "Hi there."
 
 
 def test_a_description_wins_over_the_excerpt(write_post_file):

@@ -90,11 +90,71 @@ def test_a_loop_over_what_the_post_assigns_is_rendered_as_liquid_renders_it():
     )
 
 
+@pytest.mark.parametrize(
+    ("written", "jekyll"),
+    [
+        ("{% if page.draft %}Draft{% else %}Final{% endif %}", "Final"),
+        ("{% if page.lang == 'fr' %}Bonjour{% elsif page.lang == 'en' %}Hi{% endif %}", "Hi"),
+        ("{% unless page.hide_note %}Note{% endunless %}", "Note"),
+        ("{% if site.show and page.lang != 'fr' %}Shown{% endif %}", "Shown"),
+        ("{% if page.tags contains 'ml' %}ML{% endif %}", "ML"),
+        ("{% for n in (1..3) %}{% if forloop.last %}{{ n }}{% endif %}{% endfor %}", "3"),
+        ("{% if false %}{% raw %}{% else %}{% endraw %}{% else %}B{% endif %}", "B"),
+    ],
+)
+def test_conditions_on_what_is_known_are_rendered_as_liquid_renders_them(written, jekyll):
+    text, warnings = resolve_liquid(
+        written,
+        site={"show": True},
+        lookup_post=POSTS.get,
+        lookup_file=FILES.get,
+        source_name="p.md",
+        page={"draft": False, "lang": "en", "tags": ["ml"], "hide_note": None},
+    )
+    assert (text, warnings) == (jekyll, [])
+
+
+def test_a_loops_else_is_what_an_empty_list_shows():
+    text, warnings = resolve(
+        '{% assign none = "" | split: "," %}{% for x in none %}{{ x }}{% else %}Nothing{% endfor %}'
+        "{% for n in (1..2) %}{{ n }}{% if n == 1 %}a{% else %}b{% endif %}{% else %}-{% endfor %}"
+    )
+    assert (text, warnings) == ("Nothing1a2b", [])
+
+
+def test_capture_prints_nothing_and_sets_its_variable():
+    text, warnings = resolve(
+        "{% capture img %}{{ site.baseurl }}/a.png{% endcapture %}![x]({{ img }})"
+    )
+    assert (text, warnings) == ("![x](/blog/a.png)", [])
+
+
 def test_a_loop_over_a_range_with_limit_offset_and_reversed():
     text, _ = resolve("{% for n in (1..5) offset:1 limit:3 reversed %}{{ n }}{% endfor %}")
     assert text == "432"
     text, _ = resolve("{% for n in (1..3) %}{{ forloop.index }}/{{ forloop.length }} {% endfor %}")
     assert text == "1/3 2/3 3/3 "
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "{% for i in (1..1000000000) %}x{% endfor %}",
+        "{% for i in (1..5000) %}{% for j in (1..5000) %}x{% endfor %}{% endfor %}",
+    ],
+)
+def test_a_loop_too_long_to_render_is_a_placeholder(written):
+    text, warnings = resolve(written)
+    assert text.startswith('<span class="liquid-placeholder">&#123;% for i in (1..')
+    assert text.count("liquid-placeholder") == 1
+    assert all("is not rendered here" in warning for warning in warnings)
+
+
+def test_stray_openings_are_text_and_cost_no_scan_of_the_file():
+    for text in ("{{ " * 50_000, "{% " * 50_000, "{% if x %}" * 20_000 + "{{ page.x }}"):
+        resolved, warnings = resolve(text)
+        assert len(warnings) <= 2
+        assert resolved.startswith(text[:30])
 
 
 def test_an_empty_baseurl_gives_root_addresses():
@@ -159,7 +219,7 @@ def test_a_comment_block_renders_nothing_and_dashes_trim_whitespace_as_in_liquid
             "{% for p in site.posts %}\n* {{ p.title }}\n{% endfor %}",
             "{% for p in site.posts %} … {% endfor %}",
         ),
-        ("{% if page.x %}*yes*{% else %}no{% endif %}", "{% if page.x %} … {% endif %}"),
+        ("{% if page.url %}*yes*{% else %}no{% endif %}", "{% if page.url %} … {% endif %}"),
     ],
 )
 def test_any_other_tag_is_a_visible_placeholder_and_a_warning(written, shown):
