@@ -234,6 +234,13 @@ class JekyllSite:
             )
         self.baseurl = self._baseurl(config.get("baseurl"))
         self.url = str(url if url is not None else (config.get("url") or "")).rstrip("/")
+        self.url_from_cname = False
+        if not self.url:
+            # GitHub Pages sets site.url from the custom domain in CNAME (jekyll-github-
+            # metadata), over HTTPS, when the config has none.
+            cname = self._cname()
+            if cname:
+                self.url, self.url_from_cname = f"https://{cname}", True
         if self.url and urlsplit(self.url).scheme not in ("http", "https"):
             raise SiteError(f"url is {self.url!r}: an http(s) address such as https://example.com")
         permalink = config.get("permalink") or "date"
@@ -291,6 +298,15 @@ class JekyllSite:
             config = load_config(config_path)
         return cls(folder.resolve(), config, url=url, addresses=addresses)
 
+    def _cname(self):
+        """The custom domain in the site's CNAME file (GitHub Pages), or ""."""
+        try:
+            lines = (self.folder / "CNAME").read_text(encoding="utf-8").split()
+        except (OSError, UnicodeDecodeError):
+            return ""
+        domain = lines[0].strip().rstrip("/") if lines else ""
+        return domain if re.fullmatch(r"[A-Za-z0-9.-]+(?::\d+)?", domain) else ""
+
     @staticmethod
     def _baseurl(value):
         """Jekyll's sanitized baseurl: "" or "/blog" (a leading "/", no trailing one)."""
@@ -302,6 +318,11 @@ class JekyllSite:
     def _option_warnings(self):
         """Site settings whose effect the site does not reproduce, one warning each."""
         warnings = []
+        if self.url_from_cname:
+            warnings.append(
+                f"site setting url: none in _config.yml: {self.url}, from CNAME, as GitHub "
+                "Pages sets it (give --url if the old site was served otherwise)"
+            )
         markdown = str(self.config.get("markdown") or "kramdown").lower()
         if markdown != "kramdown":
             warnings.append(f"site setting markdown: {markdown}: posts are read as kramdown")

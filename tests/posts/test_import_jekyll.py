@@ -634,3 +634,12 @@ def test_a_dry_run_says_what_would_happen_and_writes_nothing(site, media):
     assert not Post.objects.exists()
     assert not Redirect.objects.exists()
     assert media() == []
+
+
+def test_without_a_url_the_custom_domain_gives_the_feed_ids_as_github_pages_does(site):
+    site("CNAME", "blog.example.org\n")
+    site("_config.yml", "permalink: pretty\n")
+    site("_posts/2016-05-31-rl.md", post("RL"))
+    out, err = run(site.root)
+    assert Post.objects.get().feed_id == "https://blog.example.org/2016/05/31/rl"
+    assert "https://blog.example.org, from CNAME" in err
