@@ -37,6 +37,7 @@ import json
 import os
 import posixpath
 import re
+import unicodedata
 import zoneinfo
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -70,8 +71,8 @@ DEFAULT_MARKDOWN_EXT = "markdown,mkdown,mkdn,mkd,md"
 DATED_NAME = re.compile(r"^(\d{2,4}-\d{1,2}-\d{1,2})-(.*)(\.[^.]+)$")
 # Utils.slugify's modes: "default" keeps letters, marks and digits; "pretty" also
 # ._~!$&'()+,;=@ (and :title keeps capitals).
-SLUG_DEFAULT = re.compile(r"(?:[^\w]|_)+")
-SLUG_PRETTY = re.compile(r"[^\w._~!$&'()+,;=@]+")
+# The punctuation Utils.slugify's "pretty" mode keeps besides letters, marks and digits.
+PRETTY_PUNCTUATION = frozenset("._~!$&'()+,;=@")
 PLACEHOLDER = re.compile(r":([a-z_]+)")
 DATE_FORMATS = {
     "year": "%Y", "month": "%m", "day": "%d", "hour": "%H", "minute": "%M", "second": "%S",
@@ -98,12 +99,32 @@ class SiteError(Exception):
     """A Jekyll site (or its _config.yml) that cannot be read; the message says why."""
 
 
+def _slugify(text, keep=frozenset()):
+    """Jekyll's Utils.slugify: each run of characters that are not letters, marks or
+    digits (of any script) nor in ``keep`` becomes one "-", without one at either end."""
+    out, dash = [], False
+    for char in str(text):
+        kept = (
+            (char.isalnum() and char != "_")
+            or char in keep
+            or unicodedata.category(char).startswith("M")
+        )
+        if kept:
+            out.append(char)
+            dash = False
+        elif not dash:
+            out.append("-")
+            dash = True
+    slug = "".join(out)
+    return slug.removeprefix("-").removesuffix("-")
+
+
 def _slug_default(text):
-    return SLUG_DEFAULT.sub("-", str(text)).strip("-").lower()
+    return _slugify(text).lower()
 
 
 def _slug_pretty_cased(text):
-    return SLUG_PRETTY.sub("-", str(text)).strip("-")
+    return _slugify(text, PRETTY_PUNCTUATION)
 
 
 def sanitize_url(url):

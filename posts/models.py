@@ -1,4 +1,4 @@
-import re
+import unicodedata
 
 import reversion
 from django.conf import settings
@@ -54,14 +54,11 @@ permalink_validator = RegexValidator(
     "between slashes, starting and ending with '/'.",
 )
 
-# One segment of an address a post imported from Jekyll may keep (issue 21): letters and
-# digits of any script, '_', '-', '.', '~' and the characters Jekyll's "pretty" slugs keep
-# (!$&'()+,;=@), never starting with '.'. No space, control character, '%', '?', '#',
-# '/' or '\\' can be part of one.
-ADDRESS_SEGMENT = r"[\w~!$&'()+,;=@-][\w.~!$&'()+,;=@-]*"
-# A whole address: segments between slashes, ending with '/' (a folder, as Jekyll's
-# "pretty" style makes) or with a page's name ending in .html or .htm (Jekyll's default).
-ADDRESS = re.compile(rf"/(?:{ADDRESS_SEGMENT}/)*{ADDRESS_SEGMENT}(?:/|\.html?)")
+# What a segment of an address a post imported from Jekyll may keep (issue 21), besides
+# letters, marks and digits of any script (Jekyll's slugs keep \p{L}, \p{M}, \p{Nd}):
+# the characters Jekyll's "pretty" slugs keep. No space, control character, '%', '?',
+# '#', '/' or '\\' can be part of one, and none starts with '.'.
+ADDRESS_PUNCTUATION = frozenset("_-.~!$&'()+,;=@")
 PAGE_SUFFIXES = (".html", ".htm")
 PERMALINK_MAX_LENGTH = 200
 
@@ -69,14 +66,30 @@ PERMALINK_MAX_LENGTH = 200
 def is_permalink(value):
     """Whether ``value`` (str) has the form of any post's address: a post written here
     (permalink_validator) or one imported from Jekyll that kept its old address, capitals,
-    any script's letters and ``.html`` included (ADDRESS). Never holds ``..``, ``//``,
-    whitespace, control characters, ``%``, ``?`` or ``#``; at most 200 characters (the
-    length Django's redirects keep)."""
+    any script's letters and marks, ADDRESS_PUNCTUATION and ``.html`` included. Never
+    holds ``..``, ``//``, whitespace, control characters, ``%``, ``?`` or ``#``; at most
+    200 characters (the length Django's redirects keep)."""
+    if not isinstance(value, str) or len(value) > PERMALINK_MAX_LENGTH or ".." in value:
+        return False
+    if not value.startswith("/") or not value.endswith(("/", *PAGE_SUFFIXES)):
+        return False
+    segments = value[1:].split("/")
+    if value.endswith("/"):
+        segments.pop()  # the "" after the last slash
+    return bool(segments) and all(_address_segment(segment) for segment in segments)
+
+
+def _address_segment(segment):
+    """Whether ``segment`` (str) may be one segment of an address (ADDRESS_PUNCTUATION)."""
     return (
-        isinstance(value, str)
-        and len(value) <= PERMALINK_MAX_LENGTH
-        and ".." not in value
-        and ADDRESS.fullmatch(value) is not None
+        segment != ""
+        and not segment.startswith(".")
+        and all(
+            char.isalnum()
+            or char in ADDRESS_PUNCTUATION
+            or unicodedata.category(char).startswith("M")
+            for char in segment
+        )
     )
 
 

@@ -491,6 +491,8 @@ def test_a_post_without_front_matter_is_read_as_jekyll_reads_it(site):
         "/2018/02/19/A-Long-Peek.html",
         "/posts/6DoF-OPE/",
         "/blog/notes/статья/",
+        "/posts/مفاهيم-حياتيّة/",  # a combining mark (shadda), as Jekyll's slugs keep it
+        "/2020/हिन्दी-लेख.html",
         "/a/b~c/it's-(done)!.htm",
     ],
 )
@@ -643,3 +645,12 @@ def test_without_a_url_the_custom_domain_gives_the_feed_ids_as_github_pages_does
     out, err = run(site.root)
     assert Post.objects.get().feed_id == "https://blog.example.org/2016/05/31/rl"
     assert "https://blog.example.org, from CNAME" in err
+
+
+def test_a_title_in_a_script_with_combining_marks_keeps_them_in_the_address(site, client):
+    site("_config.yml", "permalink: /posts/:title/\n")
+    site("_posts/2024-04-01-مفاهيم-حياتيّة.md", post("Arabic"))
+    run(site.root)
+    kept = Post.objects.get()
+    assert kept.permalink == "/posts/مفاهيم-حياتيّة/"
+    assert client.get(page(kept.permalink)).status_code == 200
