@@ -660,7 +660,9 @@ class JekyllSite:
             extra = sanitize_url(quote(extra, safe="/-._~!$&'()+,;=@%"))
             old.append(self.baseurl + extra)
         source.old_addresses = [
-            path for path in dict.fromkeys(old) if path != address and len(path) <= 200
+            path
+            for path in dict.fromkeys(old)
+            if unquote(path) != address and len(path) <= 200  # the same, percent-encoded
         ]
         post_id = ruby_dirname(url).rstrip("/") + "/" + slug
         source.feed_id = self.feed_entry_id(post_id=post_id, url=url)
