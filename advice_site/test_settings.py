@@ -11,9 +11,15 @@ os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 # Tasks (emails) run at once, so tests read the outbox; the worker's tests switch to the
 # database backend themselves.
 os.environ.setdefault("TASKS_BACKEND", "immediate")
-# Without REDIS_URL the shared cache is a folder, as in production: a throwaway one.
+# Without REDIS_URL the shared cache is a folder, as in production: a throwaway one, in
+# memory where Linux offers a tmpfs (/dev/shm): the same files, written ten times faster
+# than on a disk, and the suite writes thousands (sessions, pages, generations).
 if not os.environ.get("DJANGO_CACHE_DIR"):
-    os.environ["DJANGO_CACHE_DIR"] = tempfile.mkdtemp(prefix="advice-site-test-cache-")
+    _memory = "/dev/shm"
+    os.environ["DJANGO_CACHE_DIR"] = tempfile.mkdtemp(
+        prefix="advice-site-test-cache-",
+        dir=_memory if os.path.isdir(_memory) and os.access(_memory, os.W_OK) else None,
+    )
     atexit.register(shutil.rmtree, os.environ["DJANGO_CACHE_DIR"], ignore_errors=True)
 
 from .settings import *  # noqa: E402,F403

@@ -44,7 +44,7 @@ def main(permalink):
     shown = html.count('<article class="comment')
     visitor_ms = median(built(visitor, permalink))
     reader_ms = median(built(reader, permalink))
-    comments = Comment.objects.approved().count()
+    comments = Comment.objects.public().count()
     print(
         f"page built from nothing (in-process, median of {VIEWS}): visitor {visitor_ms:.1f} ms, "
         f"reader {reader_ms:.1f} ms, with {comments} approved comments ({shown} on the page)"

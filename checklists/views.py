@@ -8,7 +8,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from modern_csrf.decorators import csrf_protect as cross_site_protect
 
-from core.http import read_only
+from core.http import read_only, wants_json
 from posts.models import Post
 
 from .models import ChecklistItem, Tick
@@ -51,11 +51,12 @@ def set_item(request, item_id):
     )
     if item is None or not item.post.is_published:
         raise Http404("No such checklist item.")
-    wants_json = _wants_json(request)
+    # A JSON body asks for a JSON answer unless the Accept header says otherwise.
+    answer_json = wants_json(request, default=request.content_type == "application/json")
     try:
         done = _requested_state(request)
     except BadRequest as error:
-        if wants_json:
+        if answer_json:
             return JsonResponse({"error": str(error)}, status=400)
         return HttpResponseBadRequest(str(error))
 
@@ -64,7 +65,7 @@ def set_item(request, item_id):
     else:
         set_session_tick(session=request.session, item=item, done=done)
 
-    if not wants_json:
+    if not answer_json:
         return redirect(item.get_absolute_url())
     if request.user.is_authenticated:
         progress = reader_progress(user=request.user, post_id=item.post_id)
@@ -146,12 +147,6 @@ def my_progress(request):
         for post in posts
     ]
     return render(request, "checklists/my_progress.html", {"rows": rows})
-
-
-def _wants_json(request):
-    return "application/json" in request.headers.get("Accept", "") or (
-        request.content_type == "application/json"
-    )
 
 
 def _requested_state(request):

@@ -20,13 +20,13 @@ from .moderation import (
     block_authors as block_authors_of,
 )
 from .moderation import (
-    can_moderate,
     delete_as_moderator,
     discard_pending_edits,
     is_blocked,
     moderate,
 )
 from .rendering import render_comment
+from .rules import can_moderate
 
 
 class FlagInline(admin.TabularInline):
@@ -216,7 +216,7 @@ class CommentAdmin(admin.ModelAdmin):
         ]
         return listed, {Comment._meta.verbose_name_plural: len(listed)}, perms_needed, protected
 
-    # Issue 18: "Can moderate comments" (comments.moderation.can_moderate) alone opens the
+    # Issue 18: "Can moderate comments" (comments.rules.can_moderate) alone opens the
     # list, each comment's page and every action; Django's per-model permissions do not.
 
     def has_module_permission(self, request):

@@ -1,15 +1,26 @@
+"""Comments, readers' flags and blocked commenters, and the queries every page of the
+discussion shares: which comments a viewer may read (one definition, PUBLIC), the threads
+they see, a comment's page of threads and its address, and the posts' comment counts.
+
+The lowest layer of the app: it imports no other module of comments/ (tests/comments/
+test_layers.py holds the order).
+"""
+
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import ANONYMOUS_READER
 from core.signals import ChangeSignallingQuerySet
 from core.text import isolate
 
-# The comments whose text everyone may read (posts.models counts the same for the post
-# list). hidden_reason() below is the rule for one comment; readable_by() adds what only
-# their author may read.
+# The one definition of a public comment: the comments whose text everyone may read.
+# Comment.objects.public() is these, readable_by() adds what only their author may read,
+# and every count of a post's comments is built on readable_by() (with_comment_counts()).
+# hidden_reason() below is the same rule for one row, in Python (tested to agree).
 PUBLIC = Q(status="approved", hidden_by_flags=False, is_removed=False)
 
 
@@ -21,15 +32,26 @@ def readable_by(user):
 
 
 class CommentQuerySet(ChangeSignallingQuerySet):
-    def approved(self):
-        """Approved and not hidden by readers' flags ('[deleted]' placeholders included)."""
-        return self.filter(status=Comment.Status.APPROVED, hidden_by_flags=False)
+    def public(self):
+        """The comments whose text everyone may read (PUBLIC): approved, not hidden by
+        readers' flags, not deleted by their author."""
+        return self.filter(PUBLIC)
 
     def readable_by(self, user):
         """The comments whose text ``user`` may read: the public ones, and the reader's own
         that wait for a moderator (new, or hidden by readers' flags). Issue 11: the count
         in a discussion's header is the count of these."""
         return self.filter(readable_by(user))
+
+    def threads_for(self, post, viewer):
+        """The first comments of the threads ``viewer`` (a User or AnonymousUser) sees on
+        ``post`` (a Post): those with at least one comment in the thread whose text the
+        viewer may read (itself, or a reply under its placeholder)."""
+        readable = readable_by(viewer)
+        # The first condition settles most threads without the subquery.
+        return self.filter(post=post, parent__isnull=True).filter(
+            readable | Exists(Comment.objects.filter(readable, thread=OuterRef("pk")))
+        )
 
     def awaiting_moderation(self):
         """New comments, comments hidden by flags, and edits awaiting a moderator."""
@@ -167,11 +189,21 @@ class Comment(models.Model):
 
     def get_absolute_url(self):
         """The comment on the page of threads that holds it (as visitors see the pages)."""
-        from django.contrib.auth.models import AnonymousUser
+        return self.page_url(AnonymousUser())
 
-        from .threads import comment_url
+    def page_number(self, viewer=None):
+        """The page of threads (int, from 1) that holds this comment, as its author (or
+        ``viewer``, a User or AnonymousUser) sees the discussion: one count query."""
+        viewer = viewer or self.author or AnonymousUser()
+        root = self if self.thread_id in (None, self.pk) else self.thread
+        earlier = Q(created_at__lt=root.created_at) | Q(created_at=root.created_at, pk__lt=root.pk)
+        earlier_threads = Comment.objects.threads_for(self.post, viewer).filter(earlier).count()
+        return earlier_threads // settings.COMMENTS_THREADS_PER_PAGE + 1
 
-        return comment_url(self, AnonymousUser())
+    def page_url(self, viewer=None):
+        """The comment's address (str) on the page of its thread, as its author (or
+        ``viewer``) sees the discussion."""
+        return discussion_url(self.post, self.page_number(viewer), self.anchor)
 
     @property
     def anchor(self):
@@ -209,11 +241,35 @@ class Comment(models.Model):
     def is_approved(self):
         return self.status == self.Status.APPROVED
 
-    def is_editable_by(self, user):
-        """Whether ``user`` may still edit it (comments.rules.may_act_on decides)."""
-        from .rules import Action, may_act_on
 
-        return bool(may_act_on(user, self, Action.EDIT))
+def discussion_url(post, page_number, anchor="comments"):
+    """The address (str) of ``post``'s page ``page_number`` (int, from 1) of threads, at
+    ``anchor`` (an element id)."""
+    query = f"?comments={page_number}" if page_number > 1 else ""
+    return f"{post.get_absolute_url()}{query}#{anchor}"
+
+
+def with_comment_counts(posts, viewer):
+    """``posts`` (a QuerySet of posts.Post) annotated with ``comment_count`` (int): the
+    comments of each post whose text ``viewer`` (a User or AnonymousUser) may read,
+    CommentQuerySet.readable_by(), in the same query.
+
+    The one count of a post's comments: the Articles and category pages show it, and the
+    post page's discussion (comments.page) takes its count from here too, so a reader
+    whose comments await moderation sees the same number everywhere (issue 18). A visitor
+    reads only public comments, so a page shared by every visitor (pages.page_cache)
+    shows the same count to all of them. It lives here, not on Post's QuerySet, because
+    posts is below comments: it never imports this app.
+    """
+    counted = (
+        Comment.objects.readable_by(viewer)
+        .filter(post=OuterRef("pk"))
+        .order_by()
+        .values("post")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return posts.annotate(comment_count=Coalesce(Subquery(counted), 0))
 
 
 class Flag(models.Model):

@@ -10,19 +10,6 @@ from .rendering import render_comment
 from .rules import is_trusted
 
 
-def can_moderate(user):
-    """Whether ``user`` may moderate comments (bool): an active staff member ("Staff
-    status") with "Can moderate comments" (comments.moderate_comment), given to a group or
-    to the user, or a superuser.
-
-    Issue 18: this one permission is everything moderating needs. Every admin permission
-    hook of comments, flags and blocked commenters (comments.admin) asks here, so a
-    moderator set up as the README says sees the queue, a comment's page with its flags,
-    and runs every action, without Django's view/change permissions of each model.
-    """
-    return user.is_active and user.is_staff and user.has_perm("comments.moderate_comment")
-
-
 def attach_point(parent):
     """Replies deeper than the allowed nesting attach to the deepest allowed level."""
     while parent is not None and parent.depth >= settings.COMMENTS_MAX_DEPTH:
@@ -237,6 +224,8 @@ def block_authors(*, comments, moderator, reason=""):
 
 
 def is_blocked(user):
+    """Whether a moderator has stopped ``user`` (a User) from commenting (bool), in one
+    query: the admin's "Block author" button is offered only when not."""
     return BlockedCommenter.objects.filter(user=user).exists()
 
 

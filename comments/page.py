@@ -1,4 +1,5 @@
-"""The comments app's part of a post page: its one public entry point for pages.views."""
+"""The comments app's part of a post page: its entry point for the post page's view
+(the Articles and category pages take their counts from comments.models.with_comment_counts)."""
 
 from dataclasses import dataclass
 
@@ -8,6 +9,7 @@ from django.utils.safestring import SafeString
 from posts.models import Post
 
 from .forms import CommentForm
+from .models import with_comment_counts
 from .rules import standing_of
 from .threads import page_of_threads, threads_html
 
@@ -32,8 +34,7 @@ def discussion_for(request, post, *, page_number=1):
     threads, page = page_of_threads(post=post, viewer=viewer, page_number=page_number)
     # The same count as the Articles page's, from one definition (issue 18).
     count = (
-        Post.objects.filter(pk=post.pk)
-        .with_comment_counts(viewer)
+        with_comment_counts(Post.objects.filter(pk=post.pk), viewer)
         .values_list("comment_count", flat=True)
         .get()
     )

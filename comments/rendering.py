@@ -15,7 +15,7 @@ from functools import cache
 from urllib.parse import urlsplit
 
 import nh3
-from django.utils.html import escape, strip_tags
+from django.utils.html import escape, format_html, strip_tags
 from linkify_it import LinkifyIt
 from linkify_it.main import Match
 from markdown_it import MarkdownIt
@@ -104,13 +104,13 @@ def _image_as_text(self, tokens, idx, options, env):
     the image rule off left a stray "!" before a link)."""
     token = tokens[idx]
     alt = self.renderInlineAsText(token.children or [], options, env)
-    text = escape(f"[image: {alt}]" if alt.strip() else "[image]")
+    text = f"[image: {alt}]" if alt.strip() else "[image]"
     depth = sum({"link_open": 1, "link_close": -1}.get(before.type, 0) for before in tokens[:idx])
     src = token.attrGet("src") or ""
     # Markdown lets an image's address be data:image/…, which no link may have.
     if depth > 0 or not src or urlsplit(src).scheme.lower() not in ALLOWED_SCHEMES | {""}:
-        return text
-    return f'<a href="{escape(src)}">{text}</a>'
+        return escape(text)
+    return format_html('<a href="{}">{}</a>', src, text)
 
 
 @cache

@@ -4,7 +4,7 @@ reply, edit, delete and flag views and the forms.
 may_comment() says whether a reader may write on a post; may_act_on() says whether they
 may reply to, edit, delete or flag one comment, and builds on it, so a link is offered
 exactly when its view would accept (issue 11: flagging a comment of a draft was
-accepted where replying was refused).
+accepted where replying was refused). can_moderate() says who may moderate.
 """
 
 import enum
@@ -18,6 +18,19 @@ from django.utils import timezone
 from core.text import duration_words
 
 from .models import BlockedCommenter, Comment, hidden_reason
+
+
+def can_moderate(user):
+    """Whether ``user`` may moderate comments (bool): an active staff member ("Staff
+    status") with "Can moderate comments" (comments.moderate_comment), given to a group or
+    to the user, or a superuser.
+
+    Issue 18: this one permission is everything moderating needs. Every admin permission
+    hook of comments, flags and blocked commenters (comments.admin) asks here, so a
+    moderator set up as the README says sees the queue, a comment's page with its flags,
+    and runs every action, without Django's view/change permissions of each model.
+    """
+    return user.is_active and user.is_staff and user.has_perm("comments.moderate_comment")
 
 
 @dataclass(frozen=True)

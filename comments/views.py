@@ -10,28 +10,24 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.names import name_taken
 from core.clients import client_ip, network_hash
-from core.http import read_only
+from core.http import read_only, wants_json
 from core.text import duration_words
 from posts.models import Post
 
 from . import ratelimit
 from .forms import CommentForm, EditCommentForm, FlagForm
-from .models import Comment, Flag
+from .models import Comment, Flag, discussion_url
 from .moderation import create_comment, delete_comment, edit_comment, flag_comment
 from .rendering import render_comment
 from .rules import Action, may_act_on
-from .threads import comment_html, comment_page_number, comment_url, discussion_url
-
-
-def _wants_json(request):
-    return "application/json" in request.headers.get("Accept", "")
+from .threads import comment_html
 
 
 def _refuse(request, status, message, *, post=None, login_url=None):
     """A clear refusal: JSON for the script, a styled page without it. A refused POST
     that carried a comment's text gives the text back on the page, to copy (issue 18:
     without JavaScript it was lost)."""
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse({"error": message}, status=status)
     # A comment's text, or a flag's note.
     text = request.POST.get("body") or request.POST.get("note") or ""
@@ -48,7 +44,7 @@ def _refusal(request, permission, comment):
     may not see (nothing about it is shown but the reader's own text, if they sent
     some), else its status and reason."""
     if permission.status == 404:
-        if request.method == "POST" and request.POST.get("body") and not _wants_json(request):
+        if request.method == "POST" and request.POST.get("body") and not wants_json(request):
             return _refuse(request, 404, permission.reason)
         raise Http404(permission.reason)
     return _refuse(request, permission.status, permission.reason, post=comment.post)
@@ -99,7 +95,7 @@ def _within_rate_limits(request):
 def post_comment(request, post_id):
     """Write a comment or a reply (the reply's parent comes in the form)."""
     post = _published_post(post_id)
-    if not request.user.is_authenticated and not _wants_json(request):
+    if not request.user.is_authenticated and not wants_json(request):
         login_url = f"{reverse('account_login')}?next={post.get_absolute_url()}%23comments"
         if request.POST.get("body", "").strip():
             # Logged out while writing (the session ended): the text back, then log in.
@@ -118,7 +114,7 @@ def post_comment(request, post_id):
     if not form.is_valid():
         if form.is_honeypot_hit:
             return _refuse(request, 400, "Your comment could not be accepted.", post=post)
-        if _wants_json(request):
+        if wants_json(request):
             return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
         return _form_page(request, post, form, status=400)
     if not _within_rate_limits(request):
@@ -129,7 +125,7 @@ def post_comment(request, post_id):
             f"You are commenting too quickly. Please wait {duration_words(shown)} and try "
             "again; your text is still in the form."
         )
-        if _wants_json(request):
+        if wants_json(request):
             response = _refuse(request, 429, message, post=post)
         else:  # the form again, with the text (issue 18)
             response = _form_page(request, post, form, status=429, message=message)
@@ -138,7 +134,7 @@ def post_comment(request, post_id):
 
     refusal = _name_taken_by_another_commenter(request.user, form.standing)
     if refusal:
-        if _wants_json(request):
+        if wants_json(request):
             return _refuse(request, 409, refusal, post=post)
         return _form_page(request, post, form, status=409, message=refusal)
 
@@ -152,9 +148,9 @@ def post_comment(request, post_id):
     )
     # Where the comment lives: a new thread goes after the last one, maybe on a later page
     # than the one it was written on (issue 18).
-    page_number = comment_page_number(comment)
+    page_number = comment.page_number()
     url = discussion_url(post, page_number, comment.anchor)
-    if _wants_json(request):
+    if wants_json(request):
         # For the page's script, which puts the comment where it belongs, or says on which
         # page it is when that is not the page shown.
         html = comment_html(comment, post=post, viewer=request.user, standing=form.standing)
@@ -232,7 +228,7 @@ def edit(request, comment_id):
     if request.method == "POST":
         if form.is_valid():
             edit_comment(comment=comment, body=form.cleaned_data["body"])
-            return redirect(comment_url(comment))
+            return redirect(comment.page_url())
         return render(request, "comments/edit.html", {"comment": comment, "form": form}, status=400)
     return render(request, "comments/edit.html", {"comment": comment, "form": form})
 
@@ -245,7 +241,7 @@ def delete(request, comment_id):
         return refusal
     if request.method == "POST":
         # Back to the page of threads it was on (issue 18: with a message saying so).
-        back = discussion_url(comment.post, comment_page_number(comment, request.user))
+        back = discussion_url(comment.post, comment.page_number(request.user))
         delete_comment(comment=comment)
         messages.success(request, "Your comment is deleted.")
         return redirect(back)

@@ -7,6 +7,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.vary import vary_on_cookie
 
 from checklists.page import checklist_for, note_visit, progress_by_post
+from comments.models import with_comment_counts
 from comments.page import discussion_for
 from core.http import read_only, with_query_string
 from posts.markdown import link_headings
@@ -25,8 +26,8 @@ def _summaries(request, posts):
 
 @read_only
 def post_list(request):
-    posts = (
-        Post.objects.published().with_comment_counts(request.user).prefetch_related("categories")
+    posts = with_comment_counts(
+        Post.objects.published().prefetch_related("categories"), request.user
     )
     return render(request, "pages/post_list.html", {"summaries": _summaries(request, posts)})
 
@@ -34,8 +35,8 @@ def post_list(request):
 @read_only
 def category_detail(request, slug):
     category = get_object_or_404(Category, slug=slug)
-    posts = (
-        category.posts.published().with_comment_counts(request.user).prefetch_related("categories")
+    posts = with_comment_counts(
+        category.posts.published().prefetch_related("categories"), request.user
     )
     return render(
         request,

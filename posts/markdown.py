@@ -8,7 +8,13 @@ CommonMark (markdown-it-py) with three additions the articles need:
   checkbox named by the heading text (``aria-labelledby``, not a ``<label>``: a click
   or double-click on the text must not tick it, issue 18), which the checklists app
   makes interactive,
-* ``$...$`` / ``$$...$$`` become MathML on the server when a post asks for math.
+* mathematics become MathML on the server (posts.math): ``$...$`` / ``$$...$$`` when
+  a post asks for math, and kramdown's forms in imported posts (``dialect="kramdown"``),
+  whose headings also answer to the ids kramdown gave them (posts.kramdown_ids).
+
+GFM tables, strikethrough and footnotes are on for every post; a post imported from a
+Jekyll blog is rendered with ``dialect="kramdown"``, kramdown's constructs as Jekyll
+rendered them (posts/kramdown.py).
 
 Raw HTML stays enabled because articles are written by staff editors (the Jekyll
 source uses it); reader-written text goes through the comments app's sanitizer.
@@ -20,9 +26,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 
-from latex2mathml.converter import convert as latex_to_mathml
 from markdown_it import MarkdownIt
-from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+from posts.kramdown import gfm_extensions, kramdown_plugin
+from posts.kramdown_ids import add_kramdown_aliases, record_kramdown_ids
+from posts.math import math_plugin
 
 CHECKBOX_TAG = re.compile(r"^<input\b[^>]*\btype\s*=\s*[\"']?checkbox[\"']?[^>]*>$", re.IGNORECASE)
 # A kramdown attribute list ending a heading: "{#id}", "{: #id}", "{#id .class}".
@@ -72,6 +80,15 @@ class Rendered:
 
 
 MAX_ID_LENGTH = 80
+# Unicode's Default_Ignorable_Code_Point ranges (DerivedCoreProperties.txt) whose
+# characters are letters or marks, so the letter/digit/mark filter would keep them:
+# variation selectors (U+FE0F makes "⚙" an emoji), the combining grapheme joiner,
+# Khmer inherent vowels, Mongolian free variation selectors and the Hangul fillers.
+# The format characters among the ignorables (ZWJ, ZWNJ, soft hyphen, bidi marks,
+# tags) are category Cf, which the filter drops already.
+IGNORABLE_MARKS = re.compile(
+    "[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0\U000e0100-\U000e01ef]"
+)
 
 
 def heading_id(text):
@@ -82,13 +99,20 @@ def heading_id(text):
     One addition: combining marks are kept too (Unicode category M), without which
     Devanagari, Bengali or Thai words lose their vowel signs ("हिन्दी" would become
     "हनद"); plain-ASCII text has none, so its ids are exactly Django's ASCII slugify
-    (issue 10). At most 80 characters, never empty: "section" when nothing is left.
+    (issue 10). Marks that are never seen are not kept (issue 22): the variation
+    selectors and other default-ignorable code points (IGNORABLE_MARKS), and enclosing
+    marks (category Me, the keycap of "1️⃣"), which draw around an emoji or symbol, so
+    "Set up your tools ⚙️" is "set-up-your-tools", not "set-up-your-tools-" with an
+    invisible U+FE0F. At most 80 characters, never empty: "section" when nothing is left.
     """
     value = unicodedata.normalize("NFKC", str(text)).lower()
+    value = IGNORABLE_MARKS.sub("", value)
     value = "".join(
         char
         for char in value
-        if char in "-_" or char.isspace() or unicodedata.category(char)[0] in "LNM"
+        if char in "-_"
+        or char.isspace()
+        or (unicodedata.category(char)[0] in "LNM" and unicodedata.category(char) != "Me")
     )
     value = re.sub(r"[-\s]+", "-", value).strip("-_")
     return value[:MAX_ID_LENGTH].rstrip("-") or "section"
@@ -131,6 +155,9 @@ def reading_minutes(markdown_text):
     return max(1, round(words / WORDS_PER_MINUTE))
 
 
+DIALECTS = ("commonmark", "kramdown")
+
+
 def render(text, *, math=False, aliases=None, dialect="commonmark"):
     """Render Markdown (str) to a Rendered: HTML, headings and warnings.
 
@@ -138,12 +165,15 @@ def render(text, *, math=False, aliases=None, dialect="commonmark"):
     old id that no heading has now is kept as an empty element at the start of that
     heading, so links shared with the old id (such as ``#section-2``) still land.
 
-    ``dialect`` is the Markdown the text is written in: "commonmark" (posts written
-    here) or "kramdown" (posts imported from Jekyll, Post.dialect); read as CommonMark
-    until kramdown's constructs are supported (issue 21).
+    ``dialect`` is "commonmark" (what editors write here) or "kramdown" (imported Jekyll
+    posts): kramdown's constructs (posts.kramdown), math forms (posts.math) and, as
+    aliases, the heading ids kramdown gave (posts.kramdown_ids). Any other value raises
+    ValueError.
     """
-    env = {"aliases": aliases or {}, "warnings": []}
-    body = _parser(math).render(text, env)
+    if dialect not in DIALECTS:
+        raise ValueError(f"unknown Markdown dialect {dialect!r}; expected one of {DIALECTS}")
+    env = {"aliases": aliases or {}, "warnings": [], "dialect": dialect}
+    body = _parser(math, dialect).render(text, env)
     return Rendered(html=body, headings=env.get("headings", []), warnings=env["warnings"])
 
 
@@ -166,37 +196,20 @@ def render_preview(text):
 
 
 @cache
-def _parser(math):
+def _parser(math, dialect="commonmark"):
     md = MarkdownIt("commonmark", {"html": True})
+    gfm_extensions(md)
+    if dialect == "kramdown":
+        kramdown_plugin(md)
     md.core.ruler.push("heading_ids", _heading_ids)
     md.core.ruler.push("safe_blank_targets", _safe_blank_targets)
     md.add_render_rule("heading_open", _render_heading_open)
     md.add_render_rule("heading_close", _render_heading_close)
-    if math:
-        dollarmath_plugin(
-            md,
-            allow_labels=False,
-            allow_space=False,
-            allow_digits=False,
-            double_inline=True,
-            renderer=_mathml,
-        )
-        # The plugin wraps inline $$...$$ in a <div>, which is invalid inside <p>.
-        md.add_render_rule("math_inline_double", _render_inline_display_math)
+    math_plugin(md, dialect=dialect, math=math)
+    if dialect == "kramdown":
+        md.core.ruler.before("heading_ids", "kramdown_ids", record_kramdown_ids)
+        md.core.ruler.after("heading_ids", "kramdown_aliases", add_kramdown_aliases)
     return md
-
-
-def _mathml(latex, options):
-    display = "block" if options.get("display_mode") else "inline"
-    try:
-        return latex_to_mathml(latex, display=display)
-    except Exception:  # latex2mathml raises many kinds on bad TeX; show the source instead.
-        return f'<code class="math-error">{html.escape(latex)}</code>'
-
-
-def _render_inline_display_math(renderer, tokens, index, options, env):
-    content = _mathml(tokens[index].content, {"display_mode": True})
-    return f'<span class="math display">{content}</span>'
 
 
 def _heading_ids(state):
@@ -224,7 +237,9 @@ def _heading_ids(state):
                 explicit = _pinned_id(match.group(0).strip(), attributes, text, state.env)
         text = " ".join(_plain_text(children).split())
         base = explicit or heading_id(text)
-        anchor, suffix = base, 2
+        # A repeated id takes "-2", "-3", ...; in kramdown's posts "-1", "-2", ... as
+        # kramdown numbered them, so the old blog's links to repeats land too.
+        anchor, suffix = base, 1 if state.env.get("dialect") == "kramdown" else 2
         while anchor in seen:
             anchor, suffix = f"{base}-{suffix}", suffix + 1
         seen.add(anchor)
@@ -283,7 +298,9 @@ def _is_checkbox(token):
 
 def _plain_text(children):
     return "".join(
-        child.content for child in children if child.type in {"text", "code_inline", "math_inline"}
+        child.content
+        for child in children
+        if child.type in {"text", "code_inline"} or child.type.startswith("math")
     )
 
 

@@ -6,18 +6,18 @@ from django.contrib.redirects.models import Redirect
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models, transaction
-from django.db.models import OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import get_resolver, reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.text import slugify
 from markdownx.models import MarkdownxField
 
 from core.signals import ChangeSignallingQuerySet
 
 from . import markdown
+from .images import with_image_sizes
 from .xmltext import xml_safe
 
 
@@ -151,28 +151,6 @@ class Category(models.Model):
 class PostQuerySet(ChangeSignallingQuerySet):
     def published(self):
         return self.filter(status=Post.Status.PUBLISHED, published_at__lte=timezone.now())
-
-    def with_comment_counts(self, viewer):
-        """Annotate ``comment_count`` (int): the comments of each post whose text
-        ``viewer`` (a User or AnonymousUser) may read, CommentQuerySet.readable_by().
-
-        The one count of a post's comments: the Articles and category pages show it, and
-        the post page's discussion (comments.page) takes its count from here too, so a
-        reader whose comments await moderation sees the same number everywhere (issue
-        18). A visitor reads only public comments, so a page shared by every visitor
-        (pages.page_cache) shows the same count to all of them.
-        """
-        # The comments app's model, through the relation: posts does not import it.
-        comments = self.model._meta.get_field("comments").related_model.objects
-        counted = (
-            comments.readable_by(viewer)
-            .filter(post=OuterRef("pk"))
-            .order_by()
-            .values("post")
-            .annotate(count=models.Count("pk"))
-            .values("count")
-        )
-        return self.annotate(comment_count=Coalesce(Subquery(counted), 0))
 
     def visible_to(self, user):
         """Published posts for everyone; drafts and scheduled posts too for staff."""
@@ -340,6 +318,21 @@ class Post(models.Model):
         return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
 
     @property
+    def is_scheduled(self):
+        """Published, but at a time still to come: hidden from readers until then."""
+        return self.status == self.Status.PUBLISHED and self.published_at > timezone.now()
+
+    @property
+    def state_label(self):
+        """What the post is for its readers now (str), as the admin and the staff banner
+        say it: "Draft", "Published", or "Scheduled for 15 January 2027, 09:00" (the
+        time in the site's time zone, TIME_ZONE)."""
+        if self.is_scheduled:
+            when = formats.date_format(timezone.localtime(self.published_at), "j F Y, H:i")
+            return f"Scheduled for {when}"
+        return self.get_status_display()
+
+    @property
     def checklist_headings(self):
         return [heading for heading in self.headings if heading["checklist"]]
 
@@ -404,7 +397,7 @@ class Post(models.Model):
         rendered = markdown.render(
             self.body, math=self.use_math, aliases=self.heading_aliases, dialect=self.dialect
         )
-        self.body_html = rendered.html
+        self.body_html = with_image_sizes(rendered.html)
         self.headings = [
             {"id": h.id, "text": h.text, "level": h.level, "checklist": h.checklist}
             for h in rendered.headings

@@ -1,10 +1,16 @@
 """Shared fixtures, named like the things they are."""
 
+import os
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client, TestCase
+from django.urls import reverse
 from django.utils import timezone
 
 from posts.importing import import_post
@@ -16,16 +22,17 @@ ARTICLE_FILE = ROOT / "content" / "dl_advice.md"
 # The inputs the issues named (copied from shared/cases, so a fresh clone has them).
 CASES = ROOT / "tests" / "cases"
 ARTICLE_TITLE = "Advice for those who want to learn Deep Learning"
-# The nine checklist sections of content/dl_advice.md, exactly as a reader sees them.
+# The nine checklist sections of content/dl_advice.md, exactly as a reader sees them: an
+# imported post is read as kramdown, whose typography curls the apostrophes (issue 21).
 ARTICLE_CHECKLIST = [
-    "Don't learn Machine Learning",
+    "Don’t learn Machine Learning",
     "Deep Learning gets easier as more time passes.",
     "Get comfortable not knowing a lot of stuff.",
     "Material beats the Method.",
     "Learn a framework well",
     "Be hands-on from Day One",
-    "Don't get intimidated from people on the internet.",
-    "Wait and develop skills for a good job. Don't turn into a beggar.",
+    "Don’t get intimidated from people on the internet.",
+    "Wait and develop skills for a good job. Don’t turn into a beggar.",
     "Finding something difficult??",
 ]
 
@@ -49,15 +56,17 @@ def run_on_commit():
     return TestCase.captureOnCommitCallbacks(execute=True)
 
 
-@pytest.fixture(autouse=True)
-def requests_commit(monkeypatch):
+@pytest.fixture
+def requests_commit(monkeypatch, django_capture_on_commit_callbacks):
     """Every test client's request ends as a committed request does in production: its
-    on-commit callbacks (emails through the immediate task backend) run before the
-    response comes back. Inside a test's transaction they would never run."""
+    on-commit callbacks (emails through the immediate task backend, the page cache's
+    second generation bump) run before the response comes back. Inside a test's
+    transaction they would never run, so a test of what a request sends or invalidates
+    asks for this fixture (usually as `pytestmark = pytest.mark.usefixtures(...)`)."""
     plain_request = Client.request
 
     def request(self, **request):
-        with run_on_commit():
+        with django_capture_on_commit_callbacks(execute=True):
             return plain_request(self, **request)
 
     monkeypatch.setattr(Client, "request", request)
@@ -279,7 +288,67 @@ def admin_form_for(post, **changes):
 
 def edit_in_admin(client, post, **changes):
     """Save ``post`` through its admin change form with ``changes``; the reloaded post."""
-    response = client.post(f"/admin/posts/post/{post.pk}/change/", admin_form_for(post, **changes))
+    response = client.post(
+        reverse("admin:posts_post_change", args=[post.pk]), admin_form_for(post, **changes)
+    )
     assert response.status_code == 302, response.content[:2000]
     post.refresh_from_db()
     return post
+
+
+def free_port():
+    """A loopback TCP port nothing listens on (int)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def gunicorn(tmp_path_factory):
+    """(port, log path) of a gunicorn serving the site with production settings from a
+    migrated SQLite database of its own: one for the session (starting it costs seconds),
+    shared by tests/test_gunicorn.py and tests/test_request_charset.py."""
+    folder = tmp_path_factory.mktemp("gunicorn")
+    port = free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "advice_site.settings",
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": "a-gunicorn-test-secret-" + "x" * 40,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
+        "DJANGO_STATIC_ROOT": str(folder / "static"),
+        "DJANGO_CACHE_DIR": str(folder / "cache"),
+        "DJANGO_LOG_LEVEL": "INFO",
+    }
+    env.pop("REDIS_URL", None)
+    for command in (["collectstatic", "--no-input"], ["migrate", "--no-input"]):
+        subprocess.run(
+            [sys.executable, "manage.py", *command],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+    log = folder / "gunicorn.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"]
+            + ["--bind", f"127.0.0.1:{port}", "--workers", "1", "advice_site.wsgi"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield port, log
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import OperationalError
 from django.test import Client, override_settings
+from django.urls import reverse
 
 from core.clients import client_ip, network_hash
 from core.logs import OneLineFormatter
@@ -54,7 +55,7 @@ def test_pages_send_the_headers_a_careful_site_sends(client, the_article, view):
 @override_settings(**PRODUCTION)
 def test_session_and_csrf_cookies_are_secure_and_http_only(client, a_reader):
     response = client.post(
-        "/accounts/login/",
+        reverse("account_login"),
         {"login": a_reader.email, "password": "a-long-enough-password"},
         secure=True,
     )
@@ -62,7 +63,7 @@ def test_session_and_csrf_cookies_are_secure_and_http_only(client, a_reader):
     session = response.cookies["sessionid"]
     assert session["secure"] and session["httponly"]
     csrf = (
-        client.get("/accounts/login/", secure=True).cookies.get("csrftoken")
+        client.get(reverse("account_login"), secure=True).cookies.get("csrftoken")
         or client.cookies["csrftoken"]
     )
     assert csrf["secure"] and csrf["httponly"]
@@ -227,7 +228,7 @@ def test_an_unexpected_error_answers_the_styled_500_page(client):
         (lambda client: client.get("/accounts/confirm-email/%00abc/"), 400),
         (lambda client: client.get("/dl_advice/?comments=%C2%B2"), 400),
         (lambda client: client.get("/dl_advice/?utm_source=x&fbclid=y"), 200),
-        (lambda client: client.get("/accounts/github/login/"), 404),
+        (lambda client: client.get(reverse("github_login")), 404),
         (lambda client: client.get("/accounts/google/login/callback/"), 404),
         (lambda client: client.get("/checklists/items/99999999999999999999/"), 405),
         (lambda client: client.post("/comments/99999999999999999999/flag/"), 302),
@@ -263,7 +264,7 @@ def test_deeply_nested_json_to_the_tick_endpoint_is_a_400(client, the_article):
     item = the_article.checklist_items.first()
 
     response = client.post(
-        f"/checklists/items/{item.pk}/",
+        reverse("checklists:set", args=[item.pk]),
         "[" * 4_000 + "]" * 4_000,  # deep, under the endpoint's 8 KiB
         content_type="application/json",
         headers={"Accept": "application/json"},
@@ -277,7 +278,9 @@ def test_an_oversized_form_body_is_refused_with_413(client, the_article, a_reade
     client.raise_request_exception = False
     client.force_login(a_reader)
     with override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1000):
-        response = client.post(f"/comments/posts/{the_article.pk}/", {"body": "x" * 5000})
+        response = client.post(
+            reverse("comments:post", args=[the_article.pk]), {"body": "x" * 5000}
+        )
 
     assert response.status_code == 413  # Content Too Large (RFC 9110), issue 19
     assert "<title>Too large to send · Advice</title>" in response.content.decode()
@@ -287,7 +290,7 @@ def test_invalid_utf8_in_a_form_is_a_clear_error_not_500(client, the_article, a_
     client.raise_request_exception = False
     client.force_login(a_reader)
     response = client.post(
-        f"/comments/posts/{the_article.pk}/",
+        reverse("comments:post", args=[the_article.pk]),
         b"body=%ff%fe%fd",
         content_type="application/x-www-form-urlencoded",
     )
@@ -364,7 +367,7 @@ def test_a_log_line_never_loads_the_user_while_the_database_is_down(rf, capsys):
     from django.contrib.sessions.backends.db import SessionStore
     from django.utils.functional import SimpleLazyObject
 
-    request = rf.get("/account/", REMOTE_ADDR="203.0.113.5")
+    request = rf.get(reverse("accounts:account"), REMOTE_ADDR="203.0.113.5")
     request.user = SimpleLazyObject(database_down)  # as AuthenticationMiddleware sets it
     request.session = SessionStore(session_key="a-session-cookie")  # not read yet
     stream = StringIO()
@@ -416,7 +419,7 @@ def test_a_cached_visitor_page_carries_no_token_and_its_tick_forms_still_work(th
     item = the_article.checklist_items.first()
 
     response = second.post(
-        f"/checklists/items/{item.pk}/",
+        reverse("checklists:set", args=[item.pk]),
         {"done": "true"},
         headers={"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"},
     )

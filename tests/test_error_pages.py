@@ -21,7 +21,7 @@ def bad_request(client, post):
 
 
 def forbidden(client, post):
-    return client.post("/editor/markdownify/", {"content": "x"})
+    return client.post(reverse("editor_markdownify"), {"content": "x"})
 
 
 def csrf_failure(client, post):
@@ -47,7 +47,9 @@ def method_not_served_here(client, post):
 
 
 def method_not_served_by_a_form_view(client, post):
-    return client.get(f"/comments/posts/{post.pk}/")  # @require_POST: a comment is posted
+    return client.get(
+        reverse("comments:post", args=[post.pk])
+    )  # @require_POST: a comment is posted
 
 
 def too_many_requests(client, post):
@@ -56,7 +58,7 @@ def too_many_requests(client, post):
 
 
 def too_large(client, post):
-    return client.post(f"/checklists/items/{post.pk}/", {"done": "x" * 20_000})
+    return client.post(reverse("checklists:set", args=[post.pk]), {"done": "x" * 20_000})
 
 
 def server_error(client, post):

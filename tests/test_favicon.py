@@ -3,6 +3,7 @@ the admin's pages as on the site's (issue 18)."""
 
 import pytest
 from django.templatetags.static import static
+from django.urls import reverse
 
 from tests.html import parse
 
@@ -10,29 +11,29 @@ pytestmark = pytest.mark.django_db
 
 
 def test_favicon_ico_leads_to_the_sites_icon_and_may_be_kept_for_a_day(client):
-    response = client.get("/favicon.ico")
+    response = client.get(reverse("favicon"))
     assert response.status_code == 302
     assert response["Location"] == static("favicon.svg")
     cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
     assert {"public", "max-age=86400"} <= cache_control
 
-    icon = client.get("/favicon.ico", follow=True)
+    icon = client.get(reverse("favicon"), follow=True)
     assert icon.status_code == 200
     assert icon["Content-Type"] == "image/svg+xml"
     assert b"<svg" in b"".join(icon.streaming_content if icon.streaming else [icon.content])
 
 
 def test_favicon_ico_answers_head_and_refuses_post(client):
-    assert client.head("/favicon.ico").status_code == 302
-    assert client.post("/favicon.ico").status_code == 405
+    assert client.head(reverse("favicon")).status_code == 302
+    assert client.post(reverse("favicon")).status_code == 405
 
 
 @pytest.mark.parametrize(
     "address",
     [
-        "/admin/",
-        "/admin/posts/post/",
-        "/admin/posts/post/add/",
+        reverse("admin:index"),
+        reverse("admin:posts_post_changelist"),
+        reverse("admin:posts_post_add"),
         "/admin/comments/comment/?status__exact=all",
         "/admin/auth/group/add/",
         "/admin/redirects/redirect/",
@@ -46,5 +47,5 @@ def test_every_admin_page_shows_the_sites_icon(editor_client, address):
 
 
 def test_the_admin_keeps_its_own_header(editor_client):
-    page = parse(editor_client.get("/admin/"))
-    assert page.find("div", id="site-name").find("a")["href"] == "/admin/"
+    page = parse(editor_client.get(reverse("admin:index")))
+    assert page.find("div", id="site-name").find("a")["href"] == reverse("admin:index")

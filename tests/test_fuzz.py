@@ -15,14 +15,14 @@ from urllib.parse import quote, urlencode
 import django.test.client
 import pytest
 from django.test import Client
-from django.urls import URLResolver, get_resolver
+from django.urls import URLResolver, get_resolver, reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.handler import SiteRequest
 from tests.conftest import make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("requests_commit")]
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "300"))
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "BREW"]
@@ -185,7 +185,12 @@ def test_no_request_is_answered_500_or_logged_as_an_error(
 @pytest.mark.parametrize("target", BROKEN_URLS)
 @pytest.mark.parametrize(
     "path",
-    ["/accounts/login/", "/accounts/signup/", "/accounts/password/reset/", "/admin/login/"],
+    [
+        reverse("account_login"),
+        reverse("account_signup"),
+        reverse("account_reset_password"),
+        reverse("admin:login"),
+    ],
 )
 def test_a_next_address_urllib_cannot_split_is_ignored_not_a_500(client, path, target):
     client.raise_request_exception = False

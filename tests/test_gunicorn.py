@@ -2,71 +2,12 @@
 Django's test client cannot send (no Host header, a charset parsed before any middleware
 runs) gets the site's 400 page, never gunicorn's bare 500 (issue 19)."""
 
-import os
 import socket
-import subprocess
-import sys
 import time
 
 import pytest
 
-from tests.conftest import ROOT
 from tests.test_nginx import running_nginx
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def gunicorn(tmp_path_factory):
-    """(port, log path) of a gunicorn serving the site from a migrated SQLite database."""
-    folder = tmp_path_factory.mktemp("gunicorn")
-    port = free_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "advice_site.settings",
-        "DJANGO_DEBUG": "false",
-        "DJANGO_SECRET_KEY": "a-gunicorn-test-secret-" + "x" * 40,
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DJANGO_SECURE_SSL_REDIRECT": "false",
-        "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
-        "DJANGO_STATIC_ROOT": str(folder / "static"),
-        "DJANGO_CACHE_DIR": str(folder / "cache"),
-        "DJANGO_LOG_LEVEL": "INFO",
-    }
-    env.pop("REDIS_URL", None)
-    for command in (["collectstatic", "--no-input"], ["migrate", "--no-input"]):
-        subprocess.run(
-            [sys.executable, "manage.py", *command],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-        )
-    log = folder / "gunicorn.log"
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"]
-            + ["--bind", f"127.0.0.1:{port}", "--workers", "1", "advice_site.wsgi"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        yield port, log
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def send(port, head, body=b""):

@@ -6,6 +6,7 @@ import shlex
 
 import pytest
 from django.test import Client, override_settings
+from django.urls import reverse
 
 from core import clients
 from core.logs import OneLineFormatter
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.django_db
         ("/healthz", {}, 200),
         ("/no-such-page/", {}, 404),
         ("/", {"HTTP_HOST": "localhost:0"}, 400),
-        ("/accounts/login/", {"REQUEST_METHOD": "PUT"}, 405),
+        (reverse("account_login"), {"REQUEST_METHOD": "PUT"}, 405),
     ],
 )
 def test_every_response_says_cross_origin_resource_policy_same_origin(
@@ -43,7 +44,9 @@ def test_an_origin_header_cannot_forge_fields_of_the_log_line(csrf_client, the_a
     csrf_client.raise_request_exception = False
 
     with caplog.at_level(logging.WARNING):
-        csrf_client.post("/accounts/login/", {"login": "a@example.com"}, HTTP_ORIGIN=FORGED_ORIGIN)
+        csrf_client.post(
+            reverse("account_login"), {"login": "a@example.com"}, HTTP_ORIGIN=FORGED_ORIGIN
+        )
 
     [record] = [r for r in caplog.records if r.name == "django.security.csrf"]
     line = OneLineFormatter().format(record)
@@ -80,7 +83,7 @@ def test_forwarded_requests_from_an_untrusted_proxy_are_warned_about_once(
 ):
     with caplog.at_level(logging.WARNING):
         for address in ("198.51.100.1", "198.51.100.2", "198.51.100.3"):
-            client.get("/robots.txt", HTTP_X_FORWARDED_FOR=address)
+            client.get(reverse("robots"), HTTP_X_FORWARDED_FOR=address)
 
     [warning] = forwarding_warnings(caplog)
     assert "127.0.0.1" in warning.getMessage()
@@ -91,6 +94,6 @@ def test_forwarded_requests_from_a_trusted_proxy_are_not_warned_about(
     client, fresh_warning, caplog
 ):
     with caplog.at_level(logging.WARNING):
-        client.get("/robots.txt", HTTP_X_FORWARDED_FOR="198.51.100.1")
+        client.get(reverse("robots"), HTTP_X_FORWARDED_FOR="198.51.100.1")
 
     assert forwarding_warnings(caplog) == []

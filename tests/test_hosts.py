@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.urls import reverse
 
 from core.handler import FROM_SERVER
 
@@ -36,7 +37,7 @@ def assert_the_sites_400_page(response):
 
 
 @pytest.mark.parametrize("host", BAD_HOSTS)
-@pytest.mark.parametrize("path", ["/", "/dl_advice/", "/accounts/login/", "/no-such-page/"])
+@pytest.mark.parametrize("path", ["/", "/dl_advice/", reverse("account_login"), "/no-such-page/"])
 def test_a_malformed_or_unknown_host_gets_the_400_page_without_a_traceback(
     client, the_article, caplog, host, path
 ):

@@ -59,6 +59,7 @@ def pages():
     """(name, client, path) for every page type a person reaches, with the data they
     show: a post with categories, checklist progress, approved, pending and replied
     comments, and each allauth page."""
+    from posts.history import versions_of
     from posts.models import Category
 
     category = Category.objects.create(name="Deep Learning", slug="deep-learning")
@@ -66,6 +67,10 @@ def pages():
     post = make_post(
         categories=[category], author="Ann Author", image="/media/imported/a/cover.png"
     )
+    # Issue 22: a later edit, so the restore page of the first version shows changes.
+    first_version = versions_of(post).first()
+    post.body = post.body.replace("Intro.", "Intro, *edited* later.") + "\nA new paragraph.\n"
+    post.save()
     reader = make_user(display_name="Rita Reader")
     commenter = make_user(email="commenter@example.com", display_name="Carla Commenter")
     editor = make_user(email="editor@example.com", is_staff=True, is_superuser=True)
@@ -101,10 +106,10 @@ def pages():
         ("post page, visitor", visitor, post.get_absolute_url()),
         ("post page, commenter", commenter_client, post.get_absolute_url()),
         ("post page, editor", editor_client, post.get_absolute_url()),
-        ("my progress", reader_client, "/progress/"),
+        ("my progress", reader_client, reverse("checklists:my_progress")),
         ("reset progress", reader_client, reverse("checklists:reset", args=[post.pk])),
-        ("account", reader_client, "/account/"),
-        ("delete account", reader_client, "/account/delete/"),
+        ("account", reader_client, reverse("accounts:account")),
+        ("delete account", reader_client, reverse("accounts:delete")),
         ("reply form", commenter_client, reverse("comments:reply", args=[parent.pk])),
         ("edit comment", commenter_client, reverse("comments:edit", args=[own.pk])),
         ("delete comment", commenter_client, reverse("comments:delete", args=[own.pk])),
@@ -134,10 +139,15 @@ def pages():
         ("social login cancelled", visitor, reverse("socialaccount_login_cancelled")),
         ("social login error", visitor, reverse("socialaccount_login_error")),
         # the editor
-        ("admin post editor", editor_client, f"/admin/posts/post/{post.pk}/change/"),
-        ("admin new post", editor_client, "/admin/posts/post/add/"),
-        ("admin post history", editor_client, f"/admin/posts/post/{post.pk}/history/"),
-        ("admin comments", editor_client, "/admin/comments/comment/"),
+        ("admin post editor", editor_client, reverse("admin:posts_post_change", args=[post.pk])),
+        ("admin new post", editor_client, reverse("admin:posts_post_add")),
+        ("admin post history", editor_client, reverse("admin:posts_post_history", args=[post.pk])),
+        (
+            "admin restore page",
+            editor_client,
+            reverse("admin:posts_post_revision", args=[post.pk, first_version.pk]),
+        ),
+        ("admin comments", editor_client, reverse("admin:comments_comment_changelist")),
     ]
 
 

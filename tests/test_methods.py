@@ -152,7 +152,7 @@ def test_the_health_check_answers_get_and_head_only(client):
         assert client.generic(method, "/healthz").status_code == 405
 
 
-@pytest.mark.parametrize("path", ["/feed/", "/sitemap.xml", "/robots.txt", "/"])
+@pytest.mark.parametrize("path", [reverse("feed"), reverse("sitemap"), reverse("robots"), "/"])
 def test_a_read_only_page_answers_head_with_its_headers_and_no_body(client, a_post, path):
     head = client.head(path)
     get = client.get(path)

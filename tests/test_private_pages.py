@@ -18,7 +18,7 @@ def personal_urls(post):
         reverse("account_change_password"),
         post.get_absolute_url(),
         post.get_absolute_url(),  # the second time from the page cache
-        "/feed/",
+        reverse("feed"),
         "/no-such-page/",
     ]
 
@@ -42,7 +42,7 @@ def test_a_visitor_with_a_session_gets_private_pages(client, the_article):
     client.post(reverse("checklists:set", args=[item.pk]), {"done": "true"})  # a session
     assert "sessionid" in client.cookies
 
-    for url in ["/", the_article.get_absolute_url(), "/feed/"]:
+    for url in ["/", the_article.get_absolute_url(), reverse("feed")]:
         assert_private(client.get(url))
 
 

@@ -8,6 +8,7 @@ import pytest
 import redis
 from django.core.cache import caches
 from django.test import Client
+from django.urls import reverse
 
 from core.cache import RedisCache
 from tests.conftest import make_user
@@ -41,7 +42,9 @@ def test_pages_and_ticks_work_uncached(redis_down, a_post):
 
     first = visitor.get(a_post.get_absolute_url())
     tick = visitor.post(
-        f"/checklists/items/{item.pk}/", {"done": "true"}, headers={"Accept": "application/json"}
+        reverse("checklists:set", args=[item.pk]),
+        {"done": "true"},
+        headers={"Accept": "application/json"},
     )
     again = visitor.get(a_post.get_absolute_url())
 
@@ -55,9 +58,9 @@ def test_a_reader_logs_in_and_comments(redis_down, a_post):
     client = Client()
 
     response = client.post(
-        "/accounts/login/", {"login": reader.email, "password": "a-long-enough-password"}
+        reverse("account_login"), {"login": reader.email, "password": "a-long-enough-password"}
     )
-    comment = client.post(f"/comments/posts/{a_post.pk}/", {"body": "Still here"})
+    comment = client.post(reverse("comments:post", args=[a_post.pk]), {"body": "Still here"})
 
     assert response.status_code == 302
     assert comment.status_code == 302
@@ -68,9 +71,9 @@ def test_failed_logins_are_still_limited_in_each_process(redis_down, a_reader):
     client = Client()
     wrong = {"login": a_reader.email, "password": "not the password"}
 
-    answers = [client.post("/accounts/login/", wrong).content.decode() for _ in range(6)]
+    answers = [client.post(reverse("account_login"), wrong).content.decode() for _ in range(6)]
     right = client.post(
-        "/accounts/login/", {"login": a_reader.email, "password": "a-long-enough-password"}
+        reverse("account_login"), {"login": a_reader.email, "password": "a-long-enough-password"}
     )
 
     # allauth allows 5 failed attempts per address in 5 minutes (ACCOUNT_LOGIN_ATTEMPTS_LIMIT)
@@ -150,7 +153,7 @@ def redis_sessions(settings, live_redis):
 
 
 def logged_in(client):
-    return client.get("/account/").status_code == 200
+    return client.get(reverse("accounts:account")).status_code == 200
 
 
 def test_a_log_out_while_redis_hangs_fails_and_is_never_undone(redis_sessions, a_reader):
@@ -167,7 +170,7 @@ def test_a_log_out_while_redis_hangs_fails_and_is_never_undone(redis_sessions, a
     stolen_cookie = browser.cookies["sessionid"].value
 
     with mock.patch.object(DjangoRedisCache, "delete", side_effect=RedisTimeout("hung")):
-        response = browser.post("/accounts/logout/")
+        response = browser.post(reverse("account_logout"))
 
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
@@ -175,7 +178,7 @@ def test_a_log_out_while_redis_hangs_fails_and_is_never_undone(redis_sessions, a
     assert logged_in(browser)  # the truth: nothing was half done
 
     # Redis answers again; the log-out is tried again and holds, on every copy.
-    assert browser.post("/accounts/logout/").status_code == 302
+    assert browser.post(reverse("account_logout")).status_code == 302
     assert not logged_in(browser)
     replay = Client()
     replay.cookies["sessionid"] = stolen_cookie
@@ -186,7 +189,7 @@ def test_a_log_out_with_redis_up_forgets_the_session_everywhere(redis_sessions, 
     browser = Client()
     browser.force_login(a_reader)
     cookie = browser.cookies["sessionid"].value
-    browser.post("/accounts/logout/")
+    browser.post(reverse("account_logout"))
 
     replay = Client()
     replay.cookies["sessionid"] = cookie

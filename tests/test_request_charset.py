@@ -2,11 +2,6 @@
 headers, on every form; error pages never read the body; no traceback in the log."""
 
 import logging
-import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 from unittest import mock
 
@@ -152,67 +147,22 @@ def test_error_pages_never_read_the_body(rf, a_reader, handler, args, status):
     assert b"<html" in response.content
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def test_gunicorn_answers_a_latin1_form_with_the_400_page_and_no_traceback(tmp_path):
+def test_gunicorn_answers_a_latin1_form_with_the_400_page_and_no_traceback(gunicorn):
     """Against gunicorn with production settings: the raw 500 and the thousand-line
     traceback this used to give are gone."""
     import http.client
 
-    port = free_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "advice_site.settings",
-        "DJANGO_DEBUG": "false",
-        "DJANGO_SECRET_KEY": "a-gunicorn-test-secret-" + "x" * 40,
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_SECURE_SSL_REDIRECT": "false",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",  # never reached here
-        "DJANGO_LOG_LEVEL": "INFO",
-    }
-    env.pop("REDIS_URL", None)
-    # Production settings serve static files by their manifest (hashed names): collect
-    # them first, into a folder of this test's own.
-    env["DJANGO_STATIC_ROOT"] = str(tmp_path / "static")
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--no-input"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
+    port, log = gunicorn
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request(
+        "POST",
+        reverse("account_login"),
+        body="login=caf\u00e9%40example.com&password=x".encode("latin-1"),
+        headers={"Content-Type": "application/x-www-form-urlencoded; charset=latin-1"},
     )
-    log = tmp_path / "gunicorn.log"
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"]
-            + ["--bind", f"127.0.0.1:{port}", "--workers", "1", "advice_site.wsgi"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        for _ in range(100):
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-                connection.request(
-                    "POST",
-                    "/accounts/login/",
-                    body="login=caf\u00e9%40example.com&password=x".encode("latin-1"),
-                    headers={"Content-Type": "application/x-www-form-urlencoded; charset=latin-1"},
-                )
-                break
-            except ConnectionRefusedError:
-                time.sleep(0.1)
-        response = connection.getresponse()
-        body = response.read().decode()
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    response = connection.getresponse()
+    body = response.read().decode()
+    connection.close()
 
     assert response.status == 400
     assert f"<title>Bad request · {settings.SITE_NAME}</title>" in body

@@ -11,6 +11,7 @@ from django.contrib.auth.models import Permission
 from django.core import mail
 from django.core.mail import EmailMessage
 from django.tasks.base import TaskResultStatus
+from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -18,7 +19,7 @@ from core.mail import as_task_argument, queue_email, seal, send_email, unseal
 from core.worker import prune_finished
 from tests.conftest import make_user, run_due_tasks, task_rows
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("requests_commit")]
 
 RESET_LINK = re.compile(r"/accounts/password/reset/key/(\S+)/")
 
@@ -35,7 +36,7 @@ def stored_text(row):
 
 
 def test_a_password_reset_task_holds_no_link_token_body_or_address(client, an_editor):
-    client.post("/accounts/password/reset/", {"email": an_editor.email})
+    client.post(reverse("account_reset_password"), {"email": an_editor.email})
     [queued] = task_rows()
     assert mail.outbox == []
 
@@ -57,7 +58,9 @@ def test_a_log_in_code_task_holds_no_code(client, a_reader):
     from allauth.account.models import EmailAddress
 
     EmailAddress.objects.filter(user=a_reader).update(verified=False)
-    client.post("/accounts/login/", {"login": a_reader.email, "password": "a-long-enough-password"})
+    client.post(
+        reverse("account_login"), {"login": a_reader.email, "password": "a-long-enough-password"}
+    )
     [queued] = task_rows()
     run_due_tasks()
     [sent] = mail.outbox
@@ -72,14 +75,14 @@ def test_task_results_in_admin_show_no_email(client, an_editor):
     superuser's address and reads the link there. The page has no link to read."""
     watcher = make_user(email="watcher@example.com", is_staff=True)
     watcher.user_permissions.add(Permission.objects.get(codename="view_dbtaskresult"))
-    client.post("/accounts/password/reset/", {"email": an_editor.email})
+    client.post(reverse("account_reset_password"), {"email": an_editor.email})
     [queued] = task_rows()
     run_due_tasks()
     token = RESET_LINK.search(mail.outbox[0].body).group(1)
 
     client.force_login(watcher)
-    listing = client.get("/admin/django_tasks_database/dbtaskresult/")
-    page = client.get(f"/admin/django_tasks_database/dbtaskresult/{queued.pk}/change/")
+    listing = client.get(reverse("admin:django_tasks_database_dbtaskresult_changelist"))
+    page = client.get(reverse("admin:django_tasks_database_dbtaskresult_change", args=[queued.pk]))
 
     assert listing.status_code == page.status_code == 200
     for response in (listing, page):

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.db import OperationalError, transaction
 from django.tasks.base import TaskResultStatus
 from django.test import override_settings
+from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -25,7 +26,7 @@ from core.worker import recover_abandoned, retry_delay
 from tests.comments.conftest import make_moderator
 from tests.conftest import a_worker, make_user, run_due_tasks, task_rows
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("requests_commit")]
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -180,7 +181,7 @@ def test_failed_sends_are_visible_in_admin_and_can_be_run_again(client, a_pendin
     run_due_tasks()
     admin_user = make_user(email="admin@example.com", is_staff=True, is_superuser=True)
     client.force_login(admin_user)
-    changelist = "/admin/django_tasks_database/dbtaskresult/"
+    changelist = reverse("admin:django_tasks_database_dbtaskresult_changelist")
 
     page = client.get(changelist).content.decode()
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core import mail
 from django.core.cache import cache
 from django.test import Client
+from django.urls import reverse
 
 from tests.html import parse
 
@@ -22,7 +23,7 @@ ADDRESS_CHANGED = "The email address of your account on Advice was changed"
 
 def sign_up(client, email, display_name="New Reader", password=PASSWORD):
     return client.post(
-        "/accounts/signup/",
+        reverse("account_signup"),
         {
             "email": email,
             "display_name": display_name,
@@ -33,7 +34,7 @@ def sign_up(client, email, display_name="New Reader", password=PASSWORD):
 
 
 def log_in(client, email, password=PASSWORD):
-    return client.post("/accounts/login/", {"login": email, "password": password})
+    return client.post(reverse("account_login"), {"login": email, "password": password})
 
 
 def signed_in(email, password=PASSWORD):
@@ -47,7 +48,7 @@ def signed_in(email, password=PASSWORD):
 
 
 def reauthenticate(client, password=PASSWORD):
-    return client.post("/accounts/reauthenticate/", {"password": password})
+    return client.post(reverse("account_reauthenticate"), {"password": password})
 
 
 def after_a_while():
@@ -58,22 +59,22 @@ def after_a_while():
 
 def logged_in_user(client):
     """The user the client's session belongs to, or None."""
-    page = client.get("/account/")
+    page = client.get(reverse("accounts:account"))
     return page.context["user"] if page.status_code == 200 else None
 
 
 def add_address(client, email):
     """Ask to change the reader's address to `email` on /accounts/email/."""
-    return client.post("/accounts/email/", {"email": email, "action_add": ""})
+    return client.post(reverse("account_email"), {"email": email, "action_add": ""})
 
 
 def enter_code(client, code):
     """Type the code from a verification mail into the page that asks for it."""
-    return client.post("/accounts/confirm-email/", {"code": code})
+    return client.post(reverse("account_email_verification_sent"), {"code": code})
 
 
 def request_password_reset(client, email):
-    return client.post("/accounts/password/reset/", {"email": email})
+    return client.post(reverse("account_reset_password"), {"email": email})
 
 
 def form_errors(response):

@@ -4,6 +4,7 @@ import json
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 
 from checklists.models import Tick, Visit
 from checklists.progress import set_tick
@@ -26,7 +27,7 @@ def ticked(a_post, a_reader, another_reader):
 
 
 def test_the_account_page_needs_an_account(client):
-    response = client.get("/account/")
+    response = client.get(reverse("accounts:account"))
 
     assert response.status_code == 302
     assert response["Location"] == "/accounts/login/?next=/account/"
@@ -36,7 +37,7 @@ def test_the_account_page_shows_the_display_name_and_the_readers_own_email(reade
     a_reader.display_name = "Ann Reader"
     a_reader.save()
 
-    page = parse(reader_client.get("/account/"))
+    page = parse(reader_client.get(reverse("accounts:account")))
 
     assert page.find("h1").text == "Account"
     field = page.find("input", name="display_name")
@@ -44,15 +45,17 @@ def test_the_account_page_shows_the_display_name_and_the_readers_own_email(reade
     assert page.accessible_name(field) == "Display name"
     assert a_reader.email in page.find("main").text
     links = {a.text: a["href"] for a in page.find("main").find_all("a")}
-    assert links["Download my data (JSON)"] == "/account/export/"
-    assert links["Delete my account"] == "/account/delete/"
+    assert links["Download my data (JSON)"] == reverse("accounts:export")
+    assert links["Delete my account"] == reverse("accounts:delete")
 
 
 def test_change_the_display_name(reader_client, a_reader):
-    response = reader_client.post("/account/name/", {"display_name": "  Ann   Reader  "})
+    response = reader_client.post(
+        reverse("accounts:display_name"), {"display_name": "  Ann   Reader  "}
+    )
 
     assert response.status_code == 302
-    assert response["Location"] == "/account/"
+    assert response["Location"] == reverse("accounts:account")
     a_reader.refresh_from_db()
     assert a_reader.display_name == "Ann Reader"
     assert "Ann Reader" in parse(reader_client.get("/")).find("nav", aria_label="Site").text
@@ -63,7 +66,7 @@ def test_an_empty_display_name_is_refused(reader_client, a_reader, name):
     a_reader.display_name = "Kept"
     a_reader.save()
 
-    response = reader_client.post("/account/name/", {"display_name": name})
+    response = reader_client.post(reverse("accounts:display_name"), {"display_name": name})
 
     assert response.status_code == 400
     assert parse(response).find(class_="errorlist").text
@@ -72,7 +75,7 @@ def test_an_empty_display_name_is_refused(reader_client, a_reader, name):
 
 
 def test_a_display_name_over_50_characters_is_refused(reader_client, a_reader):
-    response = reader_client.post("/account/name/", {"display_name": "x" * 51})
+    response = reader_client.post(reverse("accounts:display_name"), {"display_name": "x" * 51})
 
     assert response.status_code == 400
     a_reader.refresh_from_db()
@@ -80,14 +83,14 @@ def test_a_display_name_over_50_characters_is_refused(reader_client, a_reader):
 
 
 def test_changing_the_display_name_is_a_post(reader_client):
-    assert reader_client.get("/account/name/").status_code == 405
+    assert reader_client.get(reverse("accounts:display_name")).status_code == 405
 
 
 def test_download_my_data_is_a_json_attachment(reader_client, a_reader, a_post, ticked):
     a_reader.display_name = "Ann Reader"
     a_reader.save()
 
-    response = reader_client.get("/account/export/")
+    response = reader_client.get(reverse("accounts:export"))
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
@@ -109,7 +112,7 @@ def test_download_my_data_is_a_json_attachment(reader_client, a_reader, a_post, 
 def test_download_my_data_holds_the_readers_visits(reader_client, a_reader, a_post):
     reader_client.get(a_post.get_absolute_url())
 
-    data = json.loads(reader_client.get("/account/export/").content)
+    data = json.loads(reader_client.get(reverse("accounts:export")).content)
 
     visit = Visit.objects.get(user=a_reader)
     assert data["post_visits"] == [
@@ -123,7 +126,7 @@ def test_download_my_data_holds_the_readers_visits(reader_client, a_reader, a_po
 
 
 def test_download_my_data_holds_nothing_of_another_reader(reader_client, another_reader, ticked):
-    content = reader_client.get("/account/export/").content.decode()
+    content = reader_client.get(reverse("accounts:export")).content.decode()
 
     assert another_reader.email not in content
     assert another_reader.display_name not in content
@@ -131,23 +134,23 @@ def test_download_my_data_holds_nothing_of_another_reader(reader_client, another
 
 
 def test_download_my_data_needs_an_account(client):
-    response = client.get("/account/export/")
+    response = client.get(reverse("accounts:export"))
 
     assert response.status_code == 302
-    assert response["Location"].startswith("/accounts/login/")
+    assert response["Location"].startswith(reverse("account_login"))
 
 
 def test_the_delete_page_asks_for_the_password(reader_client):
-    page = parse(reader_client.get("/account/delete/"))
+    page = parse(reader_client.get(reverse("accounts:delete")))
 
-    form = page.find("form", action="/account/delete/")
+    form = page.find("form", action=reverse("accounts:delete"))
     field = form.find("input", name="password")
     assert field["type"] == "password"
     assert page.accessible_name(field) == "Your password"
 
 
 def test_deleting_with_a_wrong_password_keeps_the_account(reader_client, a_reader, ticked):
-    response = reader_client.post("/account/delete/", {"password": "not my password"})
+    response = reader_client.post(reverse("accounts:delete"), {"password": "not my password"})
 
     assert response.status_code == 400
     page = parse(response)
@@ -155,11 +158,11 @@ def test_deleting_with_a_wrong_password_keeps_the_account(reader_client, a_reade
     assert page.find("input", name="password")["aria-invalid"] == "true"
     assert User.objects.filter(pk=a_reader.pk).exists()
     assert Tick.objects.filter(user=a_reader).count() == 2
-    assert reader_client.get("/account/").status_code == 200
+    assert reader_client.get(reverse("accounts:account")).status_code == 200
 
 
 def test_deleting_without_a_password_says_so(reader_client, a_reader):
-    response = reader_client.post("/account/delete/", {})
+    response = reader_client.post(reverse("accounts:delete"), {})
 
     assert response.status_code == 400
     assert "required" in parse(response).find("span", class_="field-error").text
@@ -169,7 +172,7 @@ def test_deleting_without_a_password_says_so(reader_client, a_reader):
 def test_deleting_with_the_password_removes_the_reader_and_their_ticks(
     reader_client, a_reader, another_reader, ticked
 ):
-    response = reader_client.post("/account/delete/", {"password": PASSWORD})
+    response = reader_client.post(reverse("accounts:delete"), {"password": PASSWORD})
 
     assert response.status_code == 302
     assert response["Location"] == "/"
@@ -186,4 +189,4 @@ def test_deleting_with_the_password_removes_the_reader_and_their_ticks(
     assert [str(m) for m in after.context["messages"]] == [
         "Your account and everything in it has been deleted."
     ]
-    assert reader_client.get("/account/").status_code == 302
+    assert reader_client.get(reverse("accounts:account")).status_code == 302

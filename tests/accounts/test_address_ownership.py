@@ -31,7 +31,7 @@ from .helpers import (
     verification_code,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("requests_commit")]
 
 
 OWNER_PASSWORD = "the-owners-own-password"

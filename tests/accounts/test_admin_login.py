@@ -3,6 +3,7 @@ attempts are limited by the same rate limits (ACCOUNT_RATE_LIMITS, login_failed)
 
 import pytest
 from django.core.cache import cache
+from django.urls import reverse
 
 from tests.conftest import make_user
 
@@ -29,7 +30,7 @@ def site_login(client, password):
 
 
 def in_admin(client):
-    return client.get("/admin/").status_code == 200
+    return client.get(reverse("admin:index")).status_code == 200
 
 
 def test_the_admin_login_page_sends_staff_to_the_sites_login(client):
@@ -43,7 +44,7 @@ def test_a_password_posted_to_the_admin_login_is_never_checked(client, an_admin)
     response = admin_login(client, PASSWORD)
 
     assert response.status_code == 302
-    assert response["Location"].startswith("/accounts/login/")
+    assert response["Location"].startswith(reverse("account_login"))
     assert not in_admin(client)
 
 
@@ -76,12 +77,12 @@ def test_once_the_limit_has_passed_the_right_password_opens_the_admin(client, an
     response = site_login(client, PASSWORD)
 
     assert response.status_code == 302
-    assert response["Location"] == "/admin/"
+    assert response["Location"] == reverse("admin:index")
     assert in_admin(client)
 
 
 def test_a_logged_in_reader_who_is_not_staff_is_refused(client, a_reader):
     client.force_login(a_reader)
 
-    assert client.get("/admin/login/").status_code == 403
-    assert client.get("/admin/").status_code == 302
+    assert client.get(reverse("admin:login")).status_code == 403
+    assert client.get(reverse("admin:index")).status_code == 302

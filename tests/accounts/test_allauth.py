@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.sites.models import Site
 from django.core import mail
 from django.test import Client
+from django.urls import reverse
 
 from tests.checklists.helpers import parse
 from tests.conftest import make_post, make_user
@@ -31,7 +32,7 @@ from .helpers import (
     verification_code,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("requests_commit")]
 
 User = get_user_model()
 
@@ -47,7 +48,7 @@ def test_sign_up_with_email_display_name_and_password_then_the_code_mailed(clien
     response = sign_up(client, display_name="  New   Reader ")
 
     assert response.status_code == 302
-    assert response["Location"] == "/accounts/confirm-email/"
+    assert response["Location"] == reverse("account_email_verification_sent")
     user = User.objects.get(email="new@example.com")
     assert user.display_name == "New Reader"
     assert user.check_password(PASSWORD)
@@ -60,9 +61,9 @@ def test_sign_up_with_email_display_name_and_password_then_the_code_mailed(clien
 
 
 def test_the_sign_up_form_asks_for_email_display_name_and_password(client):
-    page = parse(client.get("/accounts/signup/"))
+    page = parse(client.get(reverse("account_signup")))
 
-    form = page.find("form", action="/accounts/signup/")
+    form = page.find("form", action=reverse("account_signup"))
     names = [field["name"] for field in form.find_all("input") if field.get("type") != "hidden"]
     assert names == ["email", "display_name", "password1", "password2"]
     display_name = form.find("input", name="display_name")
@@ -84,7 +85,7 @@ def test_signing_up_with_an_address_in_use_makes_no_account_and_tells_its_owner(
 
     # The same answer as for a new address (nobody learns the address has an account)...
     assert response.status_code == 302
-    assert response["Location"] == "/accounts/confirm-email/"
+    assert response["Location"] == reverse("account_email_verification_sent")
     # ... but no second account, and the owner hears of it.
     assert User.objects.count() == 1
     assert sent_mail() == [(a_reader.email, ALREADY_EXISTS)]
@@ -106,7 +107,7 @@ def test_a_new_reader_logs_in_only_once_their_address_is_verified():
     elsewhere = Client()
     response = log_in(elsewhere, "new@example.com")
     assert response.status_code == 302
-    assert response["Location"] == "/accounts/confirm-email/"
+    assert response["Location"] == reverse("account_email_verification_sent")
     assert logged_in_user(elsewhere) is None
     second_code = verification_code(last_mail_to("new@example.com"))
 
@@ -133,7 +134,7 @@ def test_a_wrong_code_is_refused_and_three_end_the_attempt(client):
     enter_code(client, "AAAA-AAAA")
     response = enter_code(client, "AAAA-AAAA")
     assert response.status_code == 302
-    assert response["Location"] == "/accounts/login/"
+    assert response["Location"] == reverse("account_login")
     code = verification_code(last_mail_to("new@example.com"))
     enter_code(client, code)
     assert logged_in_user(client) is None
@@ -158,7 +159,7 @@ def test_log_in_by_email_ignores_its_case(client, a_reader):
 
 def test_log_in_goes_back_to_next(client, a_reader, a_post):
     response = client.post(
-        "/accounts/login/",
+        reverse("account_login"),
         {"login": a_reader.email, "password": PASSWORD, "next": a_post.get_absolute_url()},
     )
 
@@ -184,7 +185,7 @@ def test_logging_in_greets_the_reader_by_display_name_not_email(client):
     make_user(email="ann@example.com", display_name="Ann Reader")
 
     response = client.post(
-        "/accounts/login/", {"login": "ann@example.com", "password": PASSWORD}, follow=True
+        reverse("account_login"), {"login": "ann@example.com", "password": PASSWORD}, follow=True
     )
 
     messages = [str(message) for message in response.context["messages"]]
@@ -196,11 +197,11 @@ def test_logging_in_greets_the_reader_by_display_name_not_email(client):
 def test_log_out_is_a_post(client, a_reader):
     client.force_login(a_reader)
 
-    confirm = client.get("/accounts/logout/")
+    confirm = client.get(reverse("account_logout"))
     assert confirm.status_code == 200
     assert logged_in_user(client) == a_reader
 
-    response = client.post("/accounts/logout/")
+    response = client.post(reverse("account_logout"))
     assert response.status_code == 302
     assert logged_in_user(client) is None
 
@@ -211,7 +212,7 @@ def test_the_header_log_out_button_posts_to_log_out(client, a_reader):
     nav = parse(client.get("/")).find("nav", aria_label="Site")
 
     form = nav.find("form")
-    assert (form["method"], form["action"]) == ("post", "/accounts/logout/")
+    assert (form["method"], form["action"]) == ("post", reverse("account_logout"))
     assert form.find("button").text == "Log out"
     assert form.find("input", name="csrfmiddlewaretoken")
 
@@ -220,7 +221,7 @@ def test_the_header_log_out_button_posts_to_log_out(client, a_reader):
 
 
 def test_password_reset_sends_an_email_with_a_working_link(client, a_reader):
-    response = client.post("/accounts/password/reset/", {"email": a_reader.email})
+    response = client.post(reverse("account_reset_password"), {"email": a_reader.email})
 
     assert response.status_code == 302
     assert len(mail.outbox) == 1
@@ -283,22 +284,22 @@ def test_a_successful_login_does_not_count_as_a_failure(client, a_reader):
 
 
 def test_no_social_buttons_without_credentials(client):
-    content = client.get("/accounts/login/").content.decode()
+    content = client.get(reverse("account_login")).content.decode()
 
     assert "GitHub" not in content
     assert "Google" not in content
-    assert "/accounts/github/login/" not in content
+    assert reverse("github_login") not in content
 
 
 def test_a_github_button_once_a_github_app_is_configured(client):
     app = SocialApp.objects.create(provider="github", name="GitHub", client_id="id", secret="s")
     app.sites.add(Site.objects.get_current())
 
-    page = parse(client.get("/accounts/login/"))
+    page = parse(client.get(reverse("account_login")))
 
     links = [a for a in page.find_all("a") if a.text == "GitHub"]
     assert len(links) == 1
-    assert links[0]["href"].startswith("/accounts/github/login/")
+    assert links[0]["href"].startswith(reverse("github_login"))
     assert "Google" not in page.find("main").text
 
 
@@ -308,13 +309,13 @@ def test_a_github_button_once_a_github_app_is_configured(client):
 @pytest.mark.parametrize(
     ("path", "logged_in"),
     [
-        ("/accounts/login/", False),
-        ("/accounts/signup/", False),
-        ("/accounts/password/reset/", False),
-        ("/accounts/logout/", True),
-        ("/accounts/email/", True),
-        ("/accounts/password/change/", True),
-        ("/accounts/3rdparty/", True),
+        (reverse("account_login"), False),
+        (reverse("account_signup"), False),
+        (reverse("account_reset_password"), False),
+        (reverse("account_logout"), True),
+        (reverse("account_email"), True),
+        (reverse("account_change_password"), True),
+        (reverse("socialaccount_connections"), True),
     ],
 )
 def test_allauth_pages_use_the_site_layout(client, a_reader, path, logged_in):
@@ -351,8 +352,8 @@ def test_the_header_shows_the_display_name_and_an_account_link(client):
     assert "Ann Reader" in nav.text
     assert "ann@example.com" not in nav.text
     links = {a.text: a["href"] for a in nav.find_all("a")}
-    assert links["Account"] == "/account/"
-    assert links["My progress"] == "/progress/"
+    assert links["Account"] == reverse("accounts:account")
+    assert links["My progress"] == reverse("checklists:my_progress")
     assert "Log in" not in links
 
 
@@ -370,7 +371,12 @@ def test_a_readers_email_is_never_shown_to_another_reader(client, another_reader
     )
     client.force_login(another_reader)
 
-    for path in (post.get_absolute_url(), "/", "/progress/", "/account/"):
+    for path in (
+        post.get_absolute_url(),
+        "/",
+        reverse("checklists:my_progress"),
+        reverse("accounts:account"),
+    ):
         content = client.get(path).content.decode()
         assert "ann@example.com" not in content, path
         assert "ann@" not in content, path
@@ -437,7 +443,7 @@ def test_changing_a_password_says_so_in_the_sites_words():
     client = helpers.signed_in("ann@example.com")
 
     response = client.post(
-        "/accounts/password/change/",
+        reverse("account_change_password"),
         {"oldpassword": PASSWORD, "password1": "another-long-password",
          "password2": "another-long-password"},
         follow=True,

@@ -5,6 +5,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.urls import reverse
 
 from tests.conftest import make_post, make_user
 from tests.html import parse
@@ -19,11 +20,11 @@ from .helpers import (
     verification_code,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("requests_commit")]
 
 
 def test_the_email_page_needs_an_account(client):
-    response = client.get("/accounts/email/")
+    response = client.get(reverse("account_email"))
 
     assert response.status_code == 302
     assert response["Location"] == "/accounts/login/?next=/accounts/email/"
@@ -32,7 +33,7 @@ def test_the_email_page_needs_an_account(client):
 def test_the_email_page_shows_the_address_and_a_labelled_field_for_a_new_one():
     make_user("ann@example.com")
 
-    page = parse(signed_in("ann@example.com").get("/accounts/email/"))
+    page = parse(signed_in("ann@example.com").get(reverse("account_email")))
 
     main = page.find("main")
     assert main.find("h1").text == "Email address"
@@ -47,10 +48,10 @@ def test_the_email_page_shows_the_address_and_a_labelled_field_for_a_new_one():
 def test_the_account_page_links_to_the_email_page_with_the_address():
     make_user("ann@example.com")
 
-    page = parse(signed_in("ann@example.com").get("/account/"))
+    page = parse(signed_in("ann@example.com").get(reverse("accounts:account")))
 
     links = {a.text: a["href"] for a in page.find("main").find_all("a")}
-    assert links["Change email address"] == "/accounts/email/"
+    assert links["Change email address"] == reverse("account_email")
     assert "Your email address: ann@example.com" in page.find("main").text
 
 
@@ -61,13 +62,13 @@ def test_a_reader_from_before_whose_address_was_never_verified_verifies_it_here(
     browser.force_login(reader)  # a session from before the address had to be verified
     assert "Confirm your email address" in browser.get(post.get_absolute_url()).text
 
-    page = parse(browser.get("/accounts/email/"))
+    page = parse(browser.get(reverse("account_email")))
     assert "Your address old@example.com is not verified yet" in page.find("main").text
     button = page.find("button", name="action_send")
     assert button.text == "Email me a code to verify it"
     form = button.parent
     response = browser.post(form["action"], {**form.form_values(), "action_send": ""})
-    assert response["Location"] == "/accounts/confirm-email/"
+    assert response["Location"] == reverse("account_email_verification_sent")
     enter_code(browser, verification_code(last_mail_to("old@example.com")))
 
     assert EmailAddress.objects.get(user=reader).verified
@@ -81,7 +82,7 @@ def test_an_account_made_with_createsuperuser_logs_in_on_the_site_after_typing_a
 
     response = log_in(browser, "ADMIN@example.com")
 
-    assert response["Location"] == "/accounts/confirm-email/"
+    assert response["Location"] == reverse("account_email_verification_sent")
     assert logged_in_user(browser) is None
     enter_code(browser, verification_code(last_mail_to("admin@example.com")))
     assert logged_in_user(browser) == admin
@@ -90,12 +91,12 @@ def test_an_account_made_with_createsuperuser_logs_in_on_the_site_after_typing_a
 def test_an_address_typed_in_the_admins_user_form_is_stored_lower_cased(client, an_editor):
     reader = make_user("ann@example.com", display_name="Ann")
     client.force_login(an_editor)
-    form = parse(client.get(f"/admin/accounts/user/{reader.pk}/change/")).find(
+    form = parse(client.get(reverse("admin:accounts_user_change", args=[reader.pk]))).find(
         "form", id="user_form"
     )
 
     response = client.post(
-        f"/admin/accounts/user/{reader.pk}/change/",
+        reverse("admin:accounts_user_change", args=[reader.pk]),
         {**form.form_values(), "email": "Ann.Lovelace@Example.COM", "user_permissions": []},
     )
 
@@ -111,7 +112,7 @@ def test_an_unverified_address_beside_the_verified_one_is_a_change_to_finish_or_
     EmailAddress.objects.create(user=reader, email="ann.new@example.com")
     browser = signed_in("ann@example.com")
 
-    page = parse(browser.get("/accounts/email/"))
+    page = parse(browser.get(reverse("account_email")))
 
     main = page.find("main")
     assert "Your address is ann@example.com (verified)." in main.text

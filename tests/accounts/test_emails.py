@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import Client, RequestFactory
+from django.urls import reverse
 
 from accounts.adapters import AccountAdapter
 from tests.accounts.helpers import (
@@ -26,7 +27,7 @@ from tests.accounts.helpers import (
 )
 from tests.conftest import make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("requests_commit")]
 
 User = get_user_model()
 SITE = "Advice"
@@ -123,7 +124,7 @@ def test_changing_a_password_is_told_in_its_words():
     client = signed_in("ann@example.com")
 
     client.post(
-        "/accounts/password/change/",
+        reverse("account_change_password"),
         {"oldpassword": PASSWORD, "password1": "another-long-password",
          "password2": "another-long-password"},
     )  # fmt: skip

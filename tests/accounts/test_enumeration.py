@@ -7,6 +7,7 @@ import re
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.urls import reverse
 
 from tests.conftest import make_user
 from tests.html import parse
@@ -23,7 +24,7 @@ from .helpers import (
     signed_in,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("requests_commit")]
 
 KNOWN = "ann@example.com"  # Ann verified it
 CLAIMED = "una@example.com"  # Una signed up with it and never typed the code
@@ -59,7 +60,7 @@ def test_signing_up_looks_the_same_for_a_known_a_claimed_and_an_unknown_address(
     seen = {}
     for address in (KNOWN, CLAIMED, UNKNOWN):
         response = Client().post(
-            "/accounts/signup/",
+            reverse("account_signup"),
             {
                 "email": address,
                 "display_name": "Someone",
@@ -72,7 +73,7 @@ def test_signing_up_looks_the_same_for_a_known_a_claimed_and_an_unknown_address(
         after_a_while()
 
     assert seen[KNOWN] == seen[CLAIMED] == seen[UNKNOWN]
-    assert seen[UNKNOWN][1] == ["/accounts/confirm-email/"]
+    assert seen[UNKNOWN][1] == [reverse("account_email_verification_sent")]
     assert "We have emailed a code to ADDRESS" in seen[UNKNOWN][2]
     assert sent_mail() == [
         (KNOWN, ALREADY_EXISTS),
@@ -96,7 +97,7 @@ def test_a_failed_log_in_looks_the_same_for_a_known_a_claimed_and_an_unknown_add
 def test_asking_for_a_password_reset_looks_the_same_for_every_address():
     seen = {}
     for address in (KNOWN, CLAIMED, UNKNOWN):
-        response = Client().post("/accounts/password/reset/", {"email": address}, follow=True)
+        response = Client().post(reverse("account_reset_password"), {"email": address}, follow=True)
         seen[address] = what_the_browser_shows(response, address)
 
     assert seen[KNOWN] == seen[CLAIMED] == seen[UNKNOWN]
@@ -112,13 +113,15 @@ def test_changing_to_an_address_looks_the_same_whether_or_not_it_is_someone_else
     me = signed_in("me@example.com")
     seen = {}
     for address in (KNOWN, CLAIMED, UNKNOWN):
-        response = me.post("/accounts/email/", {"email": address, "action_add": ""}, follow=True)
+        response = me.post(
+            reverse("account_email"), {"email": address, "action_add": ""}, follow=True
+        )
         seen[address] = what_the_browser_shows(response, address)
         after_a_while()
         me = signed_in("me@example.com")
 
     assert seen[KNOWN] == seen[CLAIMED] == seen[UNKNOWN]
-    assert seen[UNKNOWN][1] == ["/accounts/confirm-email/"]
+    assert seen[UNKNOWN][1] == [reverse("account_email_verification_sent")]
     assert sent_mail() == [(a, VERIFICATION_CODE) for a in (KNOWN, CLAIMED, UNKNOWN)]
 
 
@@ -128,9 +131,11 @@ def test_asking_for_a_new_code_looks_the_same_after_signing_up_with_a_known_addr
         browser = Client()
         sign_up(browser, address)
         after_a_while()
-        response = browser.post("/accounts/confirm-email/", {"action": "resend"}, follow=True)
+        response = browser.post(
+            reverse("account_email_verification_sent"), {"action": "resend"}, follow=True
+        )
         seen[address] = what_the_browser_shows(response, address)
         after_a_while()
 
     assert seen[KNOWN] == seen[UNKNOWN]
-    assert seen[UNKNOWN][1] == ["/accounts/confirm-email/"]
+    assert seen[UNKNOWN][1] == [reverse("account_email_verification_sent")]

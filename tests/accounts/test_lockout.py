@@ -5,6 +5,7 @@ per 5 minutes."""
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from accounts.adapters import KNOWN_DEVICE_COOKIE
 
@@ -46,7 +47,7 @@ def test_a_known_device_logs_in_even_after_failures_from_its_own_network(a_reade
     owner = Client(REMOTE_ADDR="198.51.100.4")
     assert log_in(owner, a_reader.email).status_code == 302
     assert KNOWN_DEVICE_COOKIE in owner.cookies
-    owner.post("/accounts/logout/")  # the site's log-out, which keeps other cookies
+    owner.post(reverse("account_logout"))  # the site's log-out, which keeps other cookies
     assert logged_in_user(owner) is None
     colleague = Client(REMOTE_ADDR="198.51.100.4")
     for _ in range(5):
@@ -92,7 +93,7 @@ def test_a_known_device_logs_in_while_its_network_uses_up_the_per_address_rate(a
     (over every account): a browser that logged in before is not that stranger."""
     owner = Client(REMOTE_ADDR="198.51.100.4")
     assert log_in(owner, a_reader.email).status_code == 302
-    owner.post("/accounts/logout/")
+    owner.post(reverse("account_logout"))
     stranger = Client(REMOTE_ADDR="198.51.100.4")
     for number in range(10):
         log_in(stranger, f"someone{number}@example.com", "wrong password")
@@ -105,7 +106,7 @@ def test_a_known_device_logs_in_while_its_network_uses_up_the_per_address_rate(a
 def test_a_known_device_still_gets_only_5_guesses_per_account(a_reader):
     device = Client(REMOTE_ADDR="198.51.100.4")
     assert log_in(device, a_reader.email).status_code == 302
-    device.post("/accounts/logout/")
+    device.post(reverse("account_logout"))
     for _ in range(5):
         assert TOO_MANY not in form_errors(log_in(device, a_reader.email, "wrong password"))
     assert TOO_MANY in form_errors(log_in(device, a_reader.email))
@@ -117,10 +118,10 @@ def test_a_strangers_flood_of_log_in_posts_does_not_keep_a_known_device_out(a_re
     browser out (a 429) until the minute passed."""
     owner = Client(REMOTE_ADDR="198.51.100.4")
     assert log_in(owner, a_reader.email).status_code == 302
-    owner.post("/accounts/logout/")
+    owner.post(reverse("account_logout"))
     stranger = Client(REMOTE_ADDR="198.51.100.4")
     for number in range(40):
-        stranger.post("/accounts/login/", {"login": f"x{number}@example.com", "password": ""})
+        stranger.post(reverse("account_login"), {"login": f"x{number}@example.com", "password": ""})
 
     assert log_in(owner, a_reader.email).status_code == 302
     assert logged_in_user(owner) == a_reader

@@ -150,9 +150,10 @@ def test_a_reader_may_not_take_a_commenters_name_or_a_look_alike(client, name):
     assert reader.display_name == "Eve"
 
 
+@pytest.mark.usefixtures("requests_commit")
 def test_sign_up_refuses_a_commenters_name_without_revealing_their_address(client):
     response = client.post(
-        "/accounts/signup/",
+        reverse("account_signup"),
         {"email": "new@example.com", "display_name": "Paul Lee", "password1": PASSWORD,
          "password2": PASSWORD},
     )  # fmt: skip

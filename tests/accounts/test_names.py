@@ -71,7 +71,7 @@ def a_staff_member_named_admin(db):
 
 def sign_up(client, name):
     return client.post(
-        "/accounts/signup/",
+        reverse("account_signup"),
         {"email": "new@example.com", "display_name": name, "password1": PASSWORD,
          "password2": PASSWORD},
     )  # fmt: skip
@@ -364,6 +364,7 @@ def test_the_name_is_isolated_on_the_page_the_reply_and_flag_pages_and_the_heade
     assert header.first("bdi").text == RTL_NAME
 
 
+@pytest.mark.usefixtures("requests_commit")
 def test_the_name_is_isolated_in_emails_and_the_admin(client, a_post, settings):
     settings.COMMENTS_EMAIL_IN_BACKGROUND = False
     moderator = make_moderator()

@@ -15,6 +15,7 @@ from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.contrib.sites.models import Site
 from django.test import RequestFactory
+from django.urls import reverse
 
 from accounts.adapters import SocialAccountAdapter
 from tests.conftest import make_user, run_on_commit
@@ -106,7 +107,7 @@ def test_a_github_address_the_provider_did_not_verify_opens_no_account():
     assert not request.user.is_authenticated
     # Enumeration prevention: the same "we sent you a code" page as for a new address,
     # and the address's owner hears that an account exists.
-    assert response["Location"] == "/accounts/confirm-email/"
+    assert response["Location"] == reverse("account_email_verification_sent")
     assert sent_mail() == [("ada@example.com", ALREADY_EXISTS)]
     assert connected_to(ada) == []
     assert get_user_model().objects.count() == 1

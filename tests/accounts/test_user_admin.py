@@ -3,6 +3,7 @@ nor take over a superuser's account. A superuser still can do all of it."""
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.urls import reverse
 
 from tests.conftest import make_user
 from tests.html import parse
@@ -21,7 +22,7 @@ def a_user_manager(db):
 
 
 def change_form(client, user):
-    url = f"/admin/accounts/user/{user.pk}/change/"
+    url = reverse("admin:accounts_user_change", args=[user.pk])
     form = parse(client.get(url)).find("form", id="user_form")
     return url, form.form_values()
 

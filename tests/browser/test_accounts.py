@@ -4,6 +4,7 @@ and until then the old one stays in force (issue 14)."""
 import re
 
 from allauth.account.models import EmailAddress
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from tests.accounts.helpers import last_mail_to, verification_code
@@ -23,7 +24,7 @@ def assert_no_axe_violations(page, axe_violations, where):
 
 def log_in_with(page, email, password=PASSWORD):
     """Log in through the form; returns the page, on whatever the form led to."""
-    page.goto("/accounts/login/")
+    page.goto(reverse("account_login"))
     page.get_by_label("Email", exact=True).fill(email)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Log in", exact=True).click()
@@ -36,7 +37,7 @@ def test_a_reader_changes_their_address_with_the_code_mailed_to_the_new_one(
     ada = make_user(OLD, display_name="Ada")
     log_in(page, ada)
 
-    page.goto("/account/")
+    page.goto(reverse("accounts:account"))
     page.get_by_role("link", name="Change email address").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Email address")
     expect(page.get_by_role("main")).to_contain_text(f"Your address is {OLD} (verified).")
@@ -94,7 +95,7 @@ def test_changing_to_an_address_already_in_use_looks_the_same_until_the_code(
     make_user("grace@example.com", display_name="Grace")
     ada = make_user(OLD, display_name="Ada")
     log_in(page, ada)
-    page.goto("/accounts/email/")
+    page.goto(reverse("account_email"))
 
     page.get_by_label("New email address").fill("Grace@Example.com")
     page.get_by_role("button", name="Send a code to the new address").click()

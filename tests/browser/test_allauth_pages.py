@@ -6,6 +6,7 @@ us" that names no contact, and axe finds nothing on any of them."""
 import re
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from tests.accounts.helpers import last_mail_to, verification_code
@@ -78,7 +79,7 @@ def check_page(page, axe_violations, heading, where):
 
 
 def test_a_visitors_pages_log_in_sign_up_and_code(page, axe_violations):
-    page.goto("/accounts/login/")
+    page.goto(reverse("account_login"))
     facts = check_page(page, axe_violations, "Log in", "log in")
     assert facts["filled"] == ["Log in"]
     page.get_by_role("link", name="Sign up", exact=True).last.click()
@@ -108,7 +109,7 @@ def test_a_visitors_pages_log_in_sign_up_and_code(page, axe_violations):
 
 def test_the_password_reset_pages(page, axe_violations):
     make_user("ann@example.com", display_name="Ann")
-    page.goto("/accounts/login/")
+    page.goto(reverse("account_login"))
     page.get_by_role("link", name="Forgot your password?").click()
 
     check_page(page, axe_violations, "Reset your password", "reset")
@@ -131,11 +132,11 @@ def test_the_password_reset_pages(page, axe_violations):
 @pytest.mark.parametrize(
     ("path", "heading"),
     [
-        ("/accounts/logout/", "Log out"),
-        ("/accounts/password/change/", "Change password"),
-        ("/accounts/reauthenticate/", "Confirm it is you"),
-        ("/accounts/email/", "Email address"),
-        ("/accounts/3rdparty/", "Connected accounts"),
+        (reverse("account_logout"), "Log out"),
+        (reverse("account_change_password"), "Change password"),
+        (reverse("account_reauthenticate"), "Confirm it is you"),
+        (reverse("account_email"), "Email address"),
+        (reverse("socialaccount_connections"), "Connected accounts"),
     ],
 )
 def test_a_readers_account_pages(page, log_in, axe_violations, path, heading):
@@ -149,7 +150,7 @@ def test_a_readers_account_pages(page, log_in, axe_violations, path, heading):
 def test_connected_accounts_has_no_empty_section_without_a_provider(page, log_in):
     log_in(page, make_user("ann@example.com", display_name="Ann"))
 
-    page.goto("/accounts/3rdparty/")
+    page.goto(reverse("socialaccount_connections"))
 
     expect(page.get_by_role("heading")).to_have_count(1)  # the page's own title only
     expect(page.get_by_role("main")).to_contain_text("No account on another site is connected")
@@ -163,7 +164,7 @@ def test_connected_accounts_offers_a_configured_provider(page, log_in, axe_viola
     app.sites.add(Site.objects.get_current())
     log_in(page, make_user("ann@example.com", display_name="Ann"))
 
-    page.goto("/accounts/3rdparty/")
+    page.goto(reverse("socialaccount_connections"))
 
     connect = page.get_by_role("region", name="Connect an account")
     expect(connect.get_by_role("link", name="GitHub")).to_be_visible()
@@ -173,7 +174,7 @@ def test_connected_accounts_offers_a_configured_provider(page, log_in, axe_viola
 def test_a_reader_without_a_password_confirms_it_is_them_by_a_code(page, log_in, axe_violations):
     log_in(page, make_user("gh@example.com", display_name="Gh", password=None))
 
-    page.goto("/accounts/password/set/")
+    page.goto(reverse("account_set_password"))
 
     check_page(page, axe_violations, "Confirm it is you", "asking for a code")
     page.get_by_role("button", name="Email me a code").click()
@@ -190,7 +191,7 @@ def test_a_reader_without_a_password_confirms_it_is_them_by_a_code(page, log_in,
 def test_changing_a_password_is_confirmed_in_the_sites_words(page, log_in, axe_violations):
     """allauth's flash message after a change was "Password successfully changed."."""
     log_in(page, make_user("ann@example.com", display_name="Ann"))
-    page.goto("/accounts/password/change/")
+    page.goto(reverse("account_change_password"))
 
     page.get_by_label("Current password").fill(PASSWORD)
     page.get_by_label("New password", exact=True).fill("another-long-enough-password")

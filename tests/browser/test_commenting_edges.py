@@ -6,6 +6,7 @@ and, without JavaScript, a refused comment's text given back."""
 import re
 
 from django.conf import settings as django_settings
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from comments.models import Comment, Flag
@@ -106,10 +107,10 @@ def test_right_to_left_comments_are_laid_out_right_to_left(page, a_post, log_in,
     assert_no_axe_violations(page, axe_violations, "right-to-left comments")
 
     # The pages that quote a comment: reply and flag.
-    page.goto(f"/comments/{mixed.pk}/reply/")
+    page.goto(reverse("comments:reply", args=[mixed.pk]))
     assert is_rtl(page.get_by_role("blockquote").get_by_text(ARABIC))
     assert_no_axe_violations(page, axe_violations, "the reply page quoting Arabic")
-    page.goto(f"/comments/{mixed.pk}/flag/")
+    page.goto(reverse("comments:flag", args=[mixed.pk]))
     assert is_rtl(page.get_by_role("blockquote").get_by_text(ARABIC))
     assert_no_axe_violations(page, axe_violations, "the flag page quoting Arabic")
 
@@ -201,7 +202,7 @@ def test_after_flagging_the_comment_says_flagged_also_after_a_reload(
 
     # The flag page itself no longer takes a second flag.
     flagged = Comment.objects.get(body__startswith="Buy my course")
-    page.goto(f"/comments/{flagged.pk}/flag/")
+    page.goto(reverse("comments:flag", args=[flagged.pk]))
     expect(page.get_by_role("status")).to_contain_text("You have already flagged this comment")
     expect(page.get_by_role("button", name="Flag comment")).to_have_count(0)
     assert_no_axe_violations(page, axe_violations, "the flag page of a flagged comment")
@@ -287,7 +288,7 @@ def test_without_javascript_a_rate_limited_comment_comes_back_in_the_form(
     grace = make_user(email="grace@example.com", display_name="Grace Hopper")
     started = approved(a_post, grace, "Start small.")
     log_in(page, reader)
-    page.goto(f"/comments/{started.pk}/reply/")
+    page.goto(reverse("comments:reply", args=[started.pk]))
     page.get_by_label("Your comment").fill("A reply, limited too.")
     page.get_by_role("button", name="Post reply").click()
     expect(page.get_by_role("alert")).to_contain_text("You are commenting too quickly")
@@ -303,7 +304,7 @@ def test_a_reply_sent_after_the_session_ended_comes_back_to_copy(
     started = approved(a_post, grace, "Start small.")
     log_in(page, make_user(display_name=READER))
     # The reply page posts without the script, as every form does without JavaScript.
-    page.goto(f"/comments/{started.pk}/reply/")
+    page.goto(reverse("comments:reply", args=[started.pk]))
     text = "Written while my session ran out."
     page.get_by_label("Your comment").fill(text)
     # The session ends meanwhile; the CSRF cookie (kept for a year) stays.

@@ -2,6 +2,7 @@
 
 import re
 
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from comments.models import Comment
@@ -49,7 +50,7 @@ def replies_to(parent, text):
 
 def approve_in_admin(admin, text):
     """The moderator approves the comment that says `text` from the moderation queue."""
-    admin.goto("/admin/comments/comment/")
+    admin.goto(reverse("admin:comments_comment_changelist"))
     admin.get_by_role("row").filter(has_text=text[:40]).get_by_role("checkbox").check()
     admin.get_by_role("combobox", name="Action").select_option(label="Approve selected comments")
     # Django 6.1's admin calls the button "Run" (it was "Go").
@@ -195,7 +196,7 @@ def test_script_in_a_comment_or_a_name_is_shown_as_text_and_never_runs(
     expect(shown.get_by_role("heading", name=f"Reply to {XSS_NAME}")).to_be_visible()
     assert other.evaluate("window.__xss") is None
 
-    other.goto(f"/comments/{comment.pk}/reply/")
+    other.goto(reverse("comments:reply", args=[comment.pk]))
     expect(other.get_by_role("heading", level=1)).to_have_text(f"Reply to {XSS_NAME}")
     expect(other.get_by_role("blockquote")).to_contain_text(XSS_LINES[0])
     expect(other.locator("main img, main script, main svg")).to_have_count(0)
@@ -249,7 +250,7 @@ def test_axe_finds_no_violations_in_the_discussion_and_its_forms(
 
     # "Reply" without JavaScript is a page of its own; flagging always is. (axe needs
     # JavaScript to run, so it checks these pages from the reader's usual browser.)
-    mine.goto(f"/comments/{started.pk}/reply/")
+    mine.goto(reverse("comments:reply", args=[started.pk]))
     expect(mine.get_by_role("heading", level=1)).to_have_text("Reply to Grace Hopper")
     assert_no_axe_violations(mine, axe_violations, "the reply page")
     mine.get_by_role("button", name="Post reply").click()

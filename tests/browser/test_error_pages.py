@@ -6,6 +6,7 @@ from unittest import mock
 import pytest
 from django.conf import settings
 from django.db import OperationalError
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from tests.conftest import make_post, make_user
@@ -31,11 +32,11 @@ def not_found(page, log_in):
 def staff_only(page, log_in):
     # Staff without the permission, as a moderator set up wrongly would be.
     log_in(page, make_user(email="staff@example.com", is_staff=True))
-    page.goto("/admin/posts/post/add/")
+    page.goto(reverse("admin:posts_post_add"))
 
 
 def form_without_its_cookie(page, log_in):
-    page.goto("/accounts/login/")
+    page.goto(reverse("account_login"))
     page.context.clear_cookies()  # the CSRF cookie expired, or was never kept
     page.get_by_label("Email").fill("reader@example.com")
     page.get_by_label("Password").fill("a password")
@@ -43,7 +44,7 @@ def form_without_its_cookie(page, log_in):
 
 
 def too_many_logins(page, log_in):
-    page.goto("/accounts/login/")
+    page.goto(reverse("account_login"))
     page.get_by_label("Email").fill("reader@example.com")
     page.get_by_label("Password").fill("a password")
     refused = mock.patch("allauth.core.internal.ratelimit.consume", return_value=False)

@@ -1,6 +1,7 @@
 """The editor's way back (issue 10): a post's History page in admin and its Restore
 control, found by accessible names as an editor (or a screen reader) finds them."""
 
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from checklists.models import ChecklistItem, Tick
@@ -18,7 +19,7 @@ def test_an_editor_restores_the_article_from_its_history_and_ticks_stay(page, th
     set_tick(user=reader, item=item, done=True)
     log_in(page, editor)
 
-    page.goto(f"/admin/posts/post/{the_article.pk}/change/")
+    page.goto(reverse("admin:posts_post_change", args=[the_article.pk]))
     body = page.get_by_label("Body:")
     body.fill(BROKEN)
     page.get_by_role("button", name="Save and continue editing").click()

@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core import mail
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from comments.models import Flag
@@ -86,7 +87,7 @@ def test_a_readme_moderator_opens_the_queue_on_what_awaits_them(
     create_comment(post=a_post, author=reader, body="Waiting for you")
     log_in(page, readme_moderator)
 
-    page.goto("/admin/")
+    page.goto(reverse("admin:index"))
     page.locator("#comments-comment").get_by_role("link", name="Comments").click()
 
     expect(page).to_have_url(re.compile(r"status__exact=awaiting"))

@@ -6,6 +6,7 @@ the reset button, the "#" link of a wrapped heading and the titles on My progres
 import re
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from checklists.models import ChecklistItem
@@ -270,11 +271,11 @@ def test_reset_progress_looks_like_the_sites_other_destructive_actions(
     reader = make_user()
     tick(reader, a_post, "First thing")
     log_in(page, reader)
-    page.goto("/account/delete/")
+    page.goto(reverse("accounts:delete"))
     delete = page.get_by_role("button", name="Delete my account")
     destructive = delete.evaluate("button => getComputedStyle(button).backgroundColor")
 
-    page.goto(f"/checklists/posts/{a_post.pk}/reset/")
+    page.goto(reverse("checklists:reset", args=[a_post.pk]))
     reset = page.get_by_role("button", name="Reset progress")
 
     assert reset.evaluate("button => getComputedStyle(button).backgroundColor") == destructive
@@ -338,7 +339,7 @@ def test_my_progress_sets_article_titles_in_the_articles_serif(
     article = page.get_by_role("heading", level=1, name=a_post.title)
     serif = article.evaluate("title => getComputedStyle(title).fontFamily")
 
-    page.goto("/progress/")
+    page.goto(reverse("checklists:my_progress"))
     title = page.get_by_role("heading", level=2, name=a_post.title)
 
     assert title.evaluate("title => getComputedStyle(title).fontFamily") == serif

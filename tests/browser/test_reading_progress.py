@@ -5,6 +5,7 @@ path to the first checkbox, links to sections, the Articles page and print."""
 import re
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from checklists.models import ChecklistItem
@@ -376,7 +377,13 @@ def test_every_pages_title_stands_clear_of_the_header(
 ):
     page = log_in(new_page(viewport=viewport), a_reader)
 
-    for path in ("/", ARTICLE_PATH, "/progress/", "/account/", "/categories/thoughts/"):
+    for path in (
+        "/",
+        ARTICLE_PATH,
+        reverse("checklists:my_progress"),
+        reverse("accounts:account"),
+        reverse("pages:category", args=["thoughts"]),
+    ):
         page.goto(path)
         header = page.get_by_role("banner").bounding_box()
         title = page.get_by_role("heading", level=1).bounding_box()

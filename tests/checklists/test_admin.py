@@ -1,6 +1,7 @@
 """Admin: readers per item as counts and bars, a chart on the post, ticks only to look at."""
 
 import pytest
+from django.urls import reverse
 
 from checklists.models import Tick
 from checklists.progress import set_tick
@@ -24,7 +25,7 @@ def ticked_post(a_post):
 
 
 def test_the_item_list_shows_each_items_readers_as_a_count_and_a_bar(editor_client, ticked_post):
-    response = editor_client.get("/admin/checklists/checklistitem/")
+    response = editor_client.get(reverse("admin:checklists_checklistitem_changelist"))
 
     assert response.status_code == 200
     page = parse(response)
@@ -42,39 +43,44 @@ def test_the_item_list_shows_each_items_readers_as_a_count_and_a_bar(editor_clie
 
 
 def test_items_cannot_be_added_in_the_admin(editor_client, a_post):
-    assert editor_client.get("/admin/checklists/checklistitem/add/").status_code == 403
+    assert editor_client.get(reverse("admin:checklists_checklistitem_add")).status_code == 403
 
 
 def test_items_cannot_be_deleted_on_their_own_in_the_admin(editor_client, ticked_post):
     item = ticked_post.checklist_items.first()
 
     assert (
-        editor_client.get(f"/admin/checklists/checklistitem/{item.pk}/delete/").status_code == 403
-    )
-    assert (
-        editor_client.post(
-            f"/admin/checklists/checklistitem/{item.pk}/delete/", {"post": "yes"}
+        editor_client.get(
+            reverse("admin:checklists_checklistitem_delete", args=[item.pk])
         ).status_code
         == 403
     )
-    changelist = parse(editor_client.get("/admin/checklists/checklistitem/"))
+    assert (
+        editor_client.post(
+            reverse("admin:checklists_checklistitem_delete", args=[item.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    changelist = parse(editor_client.get(reverse("admin:checklists_checklistitem_changelist")))
     actions = [
         option["value"] for option in changelist.find("select", name="action").find_all("option")
     ]
     assert "delete_selected" not in actions
     editor_client.post(
-        "/admin/checklists/checklistitem/",
+        reverse("admin:checklists_checklistitem_changelist"),
         {"action": "delete_selected", "_selected_action": [item.pk], "post": "yes"},
     )
     assert ticked_post.checklist_items.count() == 2 and Tick.objects.count() == 4
 
 
 def test_an_editor_deletes_a_post_its_items_and_ticks_go_with_it(editor_client, ticked_post):
-    confirm = editor_client.get(f"/admin/posts/post/{ticked_post.pk}/delete/")
+    confirm = editor_client.get(reverse("admin:posts_post_delete", args=[ticked_post.pk]))
     assert "Are you sure" in confirm.content.decode()
     assert "permission to delete" not in confirm.content.decode()
 
-    response = editor_client.post(f"/admin/posts/post/{ticked_post.pk}/delete/", {"post": "yes"})
+    response = editor_client.post(
+        reverse("admin:posts_post_delete", args=[ticked_post.pk]), {"post": "yes"}
+    )
 
     assert response.status_code == 302
     assert not type(ticked_post).objects.filter(pk=ticked_post.pk).exists()
@@ -85,7 +91,7 @@ def test_deleting_a_reader_in_the_admin_takes_their_ticks(editor_client, ticked_
     reader = Tick.objects.filter(item__text="Second thing").get().user
 
     response = editor_client.post(
-        "/admin/accounts/user/",
+        reverse("admin:accounts_user_changelist"),
         {"action": "delete_selected", "_selected_action": [reader.pk], "post": "yes"},
     )
 
@@ -99,7 +105,7 @@ def test_the_recount_action_puts_drifted_counts_right(editor_client, ticked_post
     ticked_post.checklist_items.update(reader_count=42)
 
     response = editor_client.post(
-        "/admin/checklists/checklistitem/",
+        reverse("admin:checklists_checklistitem_changelist"),
         {"action": "recount", "_selected_action": [item.pk for item in items.values()]},
     )
 
@@ -109,7 +115,7 @@ def test_the_recount_action_puts_drifted_counts_right(editor_client, ticked_post
 
 
 def test_the_post_change_page_shows_the_readers_chart(editor_client, ticked_post):
-    response = editor_client.get(f"/admin/posts/post/{ticked_post.pk}/change/")
+    response = editor_client.get(reverse("admin:posts_post_change", args=[ticked_post.pk]))
 
     assert response.status_code == 200
     chart = parse(response).find("svg", class_="readers-chart")
@@ -123,9 +129,9 @@ def test_the_chart_leaves_out_archived_items(editor_client, ticked_post):
     ticked_post.body = '## <input type="checkbox"> Second thing\n\nText.\n'
     ticked_post.save()
 
-    chart = parse(editor_client.get(f"/admin/posts/post/{ticked_post.pk}/change/")).find(
-        "svg", class_="readers-chart"
-    )
+    chart = parse(
+        editor_client.get(reverse("admin:posts_post_change", args=[ticked_post.pk]))
+    ).find("svg", class_="readers-chart")
 
     assert chart["aria-label"] == "Readers who ticked each item: Second thing: 1"
 
@@ -135,14 +141,14 @@ def test_a_post_without_checkbox_headings_says_so_instead_of_a_chart(editor_clie
 
     post = make_post(body="No boxes here.\n")
 
-    content = editor_client.get(f"/admin/posts/post/{post.pk}/change/").content.decode()
+    content = editor_client.get(reverse("admin:posts_post_change", args=[post.pk])).content.decode()
 
     assert "This post has no checklist headings." in content
     assert "readers-chart" not in content
 
 
 def test_ticks_can_be_looked_at_in_the_admin(editor_client, ticked_post):
-    response = editor_client.get("/admin/checklists/tick/")
+    response = editor_client.get(reverse("admin:checklists_tick_changelist"))
 
     assert response.status_code == 200
     assert len(parse(response).find("table", id="result_list").find("tbody").find_all("tr")) == 4
@@ -151,13 +157,19 @@ def test_ticks_can_be_looked_at_in_the_admin(editor_client, ticked_post):
 def test_ticks_cannot_be_added_changed_or_deleted_in_the_admin(editor_client, ticked_post):
     tick = Tick.objects.first()
 
-    assert editor_client.get("/admin/checklists/tick/add/").status_code == 403
-    assert editor_client.post("/admin/checklists/tick/add/", {}).status_code == 403
-    assert editor_client.get(f"/admin/checklists/tick/{tick.pk}/delete/").status_code == 403
-    change = editor_client.post(f"/admin/checklists/tick/{tick.pk}/change/", {"user": ""})
+    assert editor_client.get(reverse("admin:checklists_tick_add")).status_code == 403
+    assert editor_client.post(reverse("admin:checklists_tick_add"), {}).status_code == 403
+    assert (
+        editor_client.get(reverse("admin:checklists_tick_delete", args=[tick.pk])).status_code
+        == 403
+    )
+    change = editor_client.post(
+        reverse("admin:checklists_tick_change", args=[tick.pk]), {"user": ""}
+    )
     assert change.status_code == 403
     bulk_delete = editor_client.post(
-        "/admin/checklists/tick/", {"action": "delete_selected", "_selected_action": [tick.pk]}
+        reverse("admin:checklists_tick_changelist"),
+        {"action": "delete_selected", "_selected_action": [tick.pk]},
     )
     assert Tick.objects.count() == 4
     assert bulk_delete.status_code in (200, 302)
@@ -166,7 +178,7 @@ def test_ticks_cannot_be_added_changed_or_deleted_in_the_admin(editor_client, ti
 def test_the_tick_page_is_read_only(editor_client, ticked_post):
     tick = Tick.objects.first()
 
-    response = editor_client.get(f"/admin/checklists/tick/{tick.pk}/change/")
+    response = editor_client.get(reverse("admin:checklists_tick_change", args=[tick.pk]))
 
     assert response.status_code == 200
     page = parse(response)

@@ -3,6 +3,7 @@
 from datetime import UTC, timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from checklists.models import Tick
@@ -30,9 +31,9 @@ def card(page, post):
 def test_a_visitor_sees_the_ticks_kept_in_their_browser_and_why_to_log_in(client, a_post):
     """Issue 18: "All done! My progress" sent a visitor to a bare log-in page."""
     first = items_by_text(a_post)["First thing"]
-    client.post(f"/checklists/items/{first.pk}/", {"done": "true"})
+    client.post(reverse("checklists:set", args=[first.pk]), {"done": "true"})
 
-    response = client.get("/progress/")
+    response = client.get(reverse("checklists:my_progress"))
 
     assert response.status_code == 200
     page = parse(response)
@@ -50,14 +51,14 @@ def test_a_visitor_sees_the_ticks_kept_in_their_browser_and_why_to_log_in(client
 
 
 def test_a_visitor_without_ticks_is_told_how_to_start(client):
-    page = parse(client.get("/progress/"))
+    page = parse(client.get(reverse("checklists:my_progress")))
 
     assert "You have not ticked anything yet" in page.find("main").text
     assert "kept in this browser only" in page.find("p", class_="checklist-note").text
 
 
 def test_a_readers_page_has_no_note_for_visitors(reader_client):
-    page = parse(reader_client.get("/progress/"))
+    page = parse(reader_client.get(reverse("checklists:my_progress")))
 
     assert page.find_all("p", class_="checklist-note") == []
 
@@ -68,7 +69,7 @@ def test_my_progress_lists_each_post_with_its_progress_and_ticked_items(
     the_article, a_post = two_posts_ticked
     ticked_at = timezone.localtime(Tick.objects.filter(item__post=a_post).get().ticked_at)
 
-    page = parse(reader_client.get("/progress/"))
+    page = parse(reader_client.get(reverse("checklists:my_progress")))
 
     article_card = card(page, the_article)
     assert article_card.find("h2").text == the_article.title
@@ -101,7 +102,7 @@ def test_my_progress_leaves_out_other_readers_and_untouched_posts(
     set_tick(user=another_reader, item=a_post.checklist_items.first(), done=True)
     make_post(title="Untouched", slug="untouched", permalink="/untouched/")
 
-    page = parse(reader_client.get("/progress/"))
+    page = parse(reader_client.get(reverse("checklists:my_progress")))
 
     assert not page.find_all("section", class_="progress-card")
     assert "You have not ticked anything yet" in page.find("main").text
@@ -115,7 +116,7 @@ def test_my_progress_counts_current_items_only(reader_client, a_reader):
     post.body = checklist_body("One", "Three")
     post.save()
 
-    page = parse(reader_client.get("/progress/"))
+    page = parse(reader_client.get(reverse("checklists:my_progress")))
 
     assert card(page, post).find("p", id=f"progress-post-{post.pk}-summary").text == (
         "1 of 2 done (50%)"
@@ -129,7 +130,7 @@ def test_my_progress_runs_the_same_queries_for_one_or_many_ticks(reader_client, 
         from django.test.utils import CaptureQueriesContext
 
         with CaptureQueriesContext(connection) as context:
-            assert reader_client.get("/progress/").status_code == 200
+            assert reader_client.get(reverse("checklists:my_progress")).status_code == 200
         return len(context)
 
     post = make_post(body=checklist_body(*(f"Step {n}" for n in range(1, 21))))
@@ -153,9 +154,9 @@ def test_reset_asks_for_confirmation_first(reader_client, a_reader, two_posts_ti
 
     assert page.find("h1").text == "Reset your progress?"
     assert "all 2 of the 9 items" in page.find("main").text
-    form = page.find("form", action=f"/checklists/posts/{the_article.pk}/reset/")
+    form = page.find("form", action=reverse("checklists:reset", args=[the_article.pk]))
     assert form["method"] == "post"
-    assert form.find("input", name="next")["value"] == "/progress/"
+    assert form.find("input", name="next")["value"] == reverse("checklists:my_progress")
     assert Tick.objects.filter(user=a_reader).count() == 3
 
 
@@ -167,18 +168,19 @@ def test_reset_forgets_one_posts_ticks_and_leaves_the_others(
     set_tick(user=another_reader, item=other_item, done=True)
 
     response = reader_client.post(
-        f"/checklists/posts/{the_article.pk}/reset/", {"next": "/progress/"}
+        reverse("checklists:reset", args=[the_article.pk]),
+        {"next": reverse("checklists:my_progress")},
     )
 
     assert response.status_code == 302
-    assert response["Location"] == "/progress/"
+    assert response["Location"] == reverse("checklists:my_progress")
     assert list(Tick.objects.filter(user=a_reader).values_list("item__text", flat=True)) == [
         "First thing"
     ]
     assert Tick.objects.filter(user=another_reader).count() == 1
     other_item.refresh_from_db()
     assert other_item.reader_count == 1
-    page = parse(reader_client.get("/progress/"))
+    page = parse(reader_client.get(reverse("checklists:my_progress")))
     assert not page.find_all("section", aria_labelledby=f"progress-post-{the_article.pk}")
     assert card(page, a_post)
 
@@ -203,7 +205,7 @@ def test_the_post_pages_reset_link_leads_to_the_confirmation_and_back_to_the_pos
 def test_my_progress_links_to_reset_each_post(reader_client, two_posts_ticked):
     the_article, a_post = two_posts_ticked
 
-    page = parse(reader_client.get("/progress/"))
+    page = parse(reader_client.get(reverse("checklists:my_progress")))
 
     for post in (the_article, a_post):
         link = card(page, post).find(
@@ -214,15 +216,15 @@ def test_my_progress_links_to_reset_each_post(reader_client, two_posts_ticked):
 
 def test_reset_will_not_send_the_reader_to_another_site(reader_client, a_post):
     response = reader_client.post(
-        f"/checklists/posts/{a_post.pk}/reset/", {"next": "https://evil.example/"}
+        reverse("checklists:reset", args=[a_post.pk]), {"next": "https://evil.example/"}
     )
 
     assert response["Location"] == a_post.get_absolute_url()
 
 
 def test_reset_of_a_draft_is_404_for_readers(reader_client, a_draft):
-    assert reader_client.get(f"/checklists/posts/{a_draft.pk}/reset/").status_code == 404
-    assert reader_client.post(f"/checklists/posts/{a_draft.pk}/reset/").status_code == 404
+    assert reader_client.get(reverse("checklists:reset", args=[a_draft.pk])).status_code == 404
+    assert reader_client.post(reverse("checklists:reset", args=[a_draft.pk])).status_code == 404
 
 
 def test_ticks_are_listed_with_the_time_they_were_made(reader_client, a_reader, a_post):
@@ -231,7 +233,7 @@ def test_ticks_are_listed_with_the_time_they_were_made(reader_client, a_reader, 
     Tick.objects.update(ticked_at=timezone.now() - timedelta(days=2))
     set_tick(user=a_reader, item=second, done=True)
 
-    page = parse(reader_client.get("/progress/"))
+    page = parse(reader_client.get(reverse("checklists:my_progress")))
 
     times = [time["datetime"] for time in card(page, a_post).find_all("time")]
     expected = [

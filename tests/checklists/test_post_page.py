@@ -1,6 +1,7 @@
 """The post page: every checklist heading a real checkbox, with progress and readers' counts."""
 
 import pytest
+from django.urls import reverse
 
 from checklists.progress import set_tick
 from tests.conftest import ARTICLE_CHECKLIST, make_post, make_user
@@ -83,7 +84,7 @@ def test_each_item_has_a_form_that_ticks_it_without_javascript(client, a_post, a
 
     forms = page.find_all("form", class_="tick-form")
     assert [(form["method"], form["action"]) for form in forms] == [
-        ("post", f"/checklists/items/{item.pk}/")
+        ("post", reverse("checklists:set", args=[item.pk]))
         for item in a_post.checklist_items.order_by("position")
     ]
     assert [form.find("input", name="done")["value"] for form in forms] == ["false", "true"]
@@ -182,7 +183,7 @@ def test_at_nine_of_nine_a_completion_message_links_to_my_progress(client, the_a
     complete = page.find(class_="checklist-complete")
     assert "hidden" not in complete.attrs
     assert complete.text == "All done! My progress"
-    assert complete.find("a")["href"] == "/progress/"
+    assert complete.find("a")["href"] == reverse("checklists:my_progress")
 
 
 def test_the_skip_link_leads_to_the_first_checklist_item(client, the_article):
@@ -229,7 +230,7 @@ def test_the_percent_is_rounded_half_up_on_the_post_page_and_my_progress(client,
     client.force_login(a_reader)
 
     article = parse(client.get(post.get_absolute_url()))
-    my_progress = parse(client.get("/progress/"))
+    my_progress = parse(client.get(reverse("checklists:my_progress")))
 
     # 1 of 8 is 12.5%: half up gives 13 (Python's round() would say 12).
     assert article.find(class_="progress-text").text == "1 of 8 done (13%)"

@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.db.models import F
+from django.urls import reverse
 
 from checklists.models import ChecklistItem, Tick
 from checklists.progress import set_tick
@@ -115,7 +116,9 @@ def test_the_post_page_queries_are_fixed_for_a_visitor(
 def test_a_visitor_who_ticked_costs_one_more_query_for_the_session(
     client, a_post, django_assert_num_queries
 ):
-    client.post(f"/checklists/items/{a_post.checklist_items.first().pk}/", {"done": "true"})
+    client.post(
+        reverse("checklists:set", args=[a_post.checklist_items.first().pk]), {"done": "true"}
+    )
 
     with django_assert_num_queries(VISITOR_QUERIES + session_queries()):
         response = get_page(client, a_post)

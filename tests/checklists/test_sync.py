@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from checklists.models import ChecklistItem, Tick
@@ -187,7 +188,7 @@ def test_items_follow_headings_when_a_post_is_saved_in_the_admin(editor_client, 
     published = timezone.localtime(post.published_at)
 
     response = editor_client.post(
-        f"/admin/posts/post/{post.pk}/change/",
+        reverse("admin:posts_post_change", args=[post.pk]),
         {
             "title": post.title,
             "slug": post.slug,

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from checklists.models import ChecklistItem, Tick
 from checklists.progress import SESSION_KEY, set_tick
@@ -22,7 +23,7 @@ def first(a_post):
 
 
 def url(item):
-    return f"/checklists/items/{item.pk}/"
+    return reverse("checklists:set", args=[item.pk])
 
 
 def post_json(client, item, payload, headers=None):
@@ -240,14 +241,14 @@ def test_other_forms_still_need_djangos_token(a_reader, a_post):
     same_origin = {"Sec-Fetch-Site": "same-origin", "Origin": "http://testserver"}
 
     response = client.post(
-        f"/comments/posts/{a_post.pk}/", {"body": "No token"}, headers=same_origin
+        reverse("comments:post", args=[a_post.pk]), {"body": "No token"}, headers=same_origin
     )
 
     assert response.status_code == 403
 
 
 def test_an_unknown_item_is_404(reader_client, first):
-    response = reader_client.post("/checklists/items/999999/", {"done": "true"})
+    response = reader_client.post(reverse("checklists:set", args=[999999]), {"done": "true"})
 
     assert response.status_code == 404
     assert_nothing_written(first)

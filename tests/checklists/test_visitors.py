@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 
 from checklists.models import Tick
 from checklists.progress import SESSION_KEY, set_tick
@@ -23,12 +24,14 @@ def items(a_post):
 
 
 def tick(client, item, done=True):
-    return client.post(f"/checklists/items/{item.pk}/", {"done": "true" if done else "false"})
+    return client.post(
+        reverse("checklists:set", args=[item.pk]), {"done": "true" if done else "false"}
+    )
 
 
 def tick_json(client, item, done=True):
     return client.post(
-        f"/checklists/items/{item.pk}/",
+        reverse("checklists:set", args=[item.pk]),
         json.dumps({"done": done}),
         content_type="application/json",
         headers={"Accept": "application/json"},
@@ -91,7 +94,7 @@ def test_logging_in_through_the_login_page_merges_as_a_union(client, a_post, a_r
     tick(client, items["Second thing"])
 
     response = client.post(
-        "/accounts/login/",
+        reverse("account_login"),
         {"login": a_reader.email, "password": PASSWORD, "next": a_post.get_absolute_url()},
     )
 
@@ -126,11 +129,12 @@ def test_the_merge_keeps_the_accounts_time_for_an_item_both_ticked(client, a_rea
     assert Tick.objects.get().ticked_at == first_ticked
 
 
+@pytest.mark.usefixtures("requests_commit")
 def test_signing_up_merges_the_visitors_ticks(client, a_post, items):
     tick(client, items["Second thing"])
 
     response = client.post(
-        "/accounts/signup/",
+        reverse("account_signup"),
         {
             "email": "new@example.com",
             "display_name": "New Reader",
@@ -152,7 +156,7 @@ def test_signing_up_merges_the_visitors_ticks(client, a_post, items):
 def test_a_visitors_ticks_are_not_merged_when_the_login_fails(client, a_reader, items):
     tick(client, items["First thing"])
 
-    client.post("/accounts/login/", {"login": a_reader.email, "password": "wrong password"})
+    client.post(reverse("account_login"), {"login": a_reader.email, "password": "wrong password"})
 
     assert not Tick.objects.exists()
     assert list(client.session[SESSION_KEY]) == [str(items["First thing"].pk)]
@@ -162,7 +166,7 @@ def test_logging_out_starts_a_fresh_visit(client, a_post, a_reader, items):
     client.force_login(a_reader)
     tick(client, items["First thing"])
 
-    client.post("/accounts/logout/")
+    client.post(reverse("account_logout"))
 
     assert checked_on_page(client, a_post) == []
     assert ticked(a_reader) == ["First thing"]
@@ -172,7 +176,7 @@ def test_a_visitor_resets_their_session_progress(client, a_post, items):
     tick(client, items["First thing"])
     tick(client, items["Second thing"])
 
-    response = client.post(f"/checklists/posts/{a_post.pk}/reset/")
+    response = client.post(reverse("checklists:reset", args=[a_post.pk]))
 
     assert response.status_code == 302
     assert checked_on_page(client, a_post) == []

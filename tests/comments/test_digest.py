@@ -15,7 +15,7 @@ from tests.conftest import make_user, run_due_tasks, task_rows
 
 from .conftest import add_comment, make_moderator
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("requests_commit")]
 
 
 @pytest.fixture(autouse=True)

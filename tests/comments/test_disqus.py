@@ -5,13 +5,17 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.contrib.redirects.models import Redirect
 from django.core.management import CommandError, call_command
+from reversion.models import Version
 
+from comments.disqus_matching import PostAddresses, address_key
 from comments.models import Comment
-from tests.conftest import make_post
+from posts.models import ImportRecord
+from tests.conftest import make_post, make_user
 from tests.html import parse
 
-from .conftest import body_text, comment_element, page_tree, shown_comment_ids
+from .conftest import body_text, comment_element, page_tree, post_comment, shown_comment_ids
 
 pytestmark = pytest.mark.django_db
 
@@ -209,10 +213,11 @@ def test_a_large_export_reports_progress_on_stderr_and_ends_with_a_summary(posts
         "… 500 of 1200 comments processed",
         "… 1000 of 1200 comments processed",
     ]
-    assert out.splitlines()[-1] == (
+    assert out.splitlines() == [
         f"{path}: 1 of 1 threads matched to posts; 1200 comments imported; "
-        "0 deleted or spam on Disqus kept as placeholders for their replies; 0 skipped"
-    )
+        "0 deleted or spam on Disqus kept as placeholders for their replies; 0 skipped",
+        "  matched 1 by its address",
+    ]
     assert Comment.objects.count() == 1200
 
 
@@ -517,3 +522,439 @@ def test_a_thread_link_urllib_cannot_split_is_no_match_not_a_traceback(posts, tm
     assert not Comment.objects.filter(disqus_id="40").exists()
     assert imported("41").post == posts["by_identifier"]
     assert "1 of 2 threads matched to posts" in out
+
+
+# Threads follow their posts (issue 21) ----------------------------------------------------
+
+INDEX_HTML = Path(__file__).resolve().parent / "data" / "disqus_index_html.xml"
+HTML_THREAD = Path(__file__).resolve().parent / "data" / "disqus_html_thread.xml"
+
+
+def thread_xml(disqus_id, link="", *, identifier="", title="", closed=False, deleted=False):
+    return (
+        f'<thread dsq:id="{disqus_id}"><id>{identifier}</id><link>{link}</link>'
+        f"<title>{title}</title><isClosed>{str(closed).lower()}</isClosed>"
+        f"<isDeleted>{str(deleted).lower()}</isDeleted></thread>"
+    )
+
+
+def comment_xml(disqus_id, thread, message="A comment", *, parent=None):
+    parent_tag = f'<parent dsq:id="{parent}" />' if parent else ""
+    return (
+        f'<post dsq:id="{disqus_id}"><message><![CDATA[<p>{message}</p>]]></message>'
+        f"<createdAt>2018-03-01T10:{disqus_id:0>2}:00Z</createdAt>"
+        "<isDeleted>false</isDeleted><isSpam>false</isSpam>"
+        f'<author><name>Reader {disqus_id}</name></author><thread dsq:id="{thread}" />'
+        f"{parent_tag}</post>"
+    )
+
+
+def write_export(tmp_path, *parts, name="export.xml"):
+    path = tmp_path / name
+    path.write_text(HEADER + "".join(parts) + "</disqus>", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def a_peek(db):
+    return make_post(title="A long peek", slug="a-long-peek", permalink="/2018/02/19/a-long-peek/")
+
+
+@pytest.mark.parametrize(
+    ("link", "how"),
+    [
+        ("https://old.example/2018/02/19/a-long-peek/", "its address"),
+        ("https://old.example/2018/02/19/a-long-peek", "its address"),
+        ("https://old.example/2018/02/19/a-long-peek/index.html", "its address written"),
+        ("https://old.example/2018/02/19/a-long-peek.html", "its address written"),
+        ("https://old.example/2018/02/19/A-Long-Peek.HTML", "its address written"),
+        ("https://old.example/2018/02/19/a%2Dlong%2Dpeek/", "its address"),
+        ("http://old.example/2018//02/19/a-long-peek/?utm_source=x#disqus_thread", "its address"),
+        ("http://localhost:4000/blog/2018/02/19/a-long-peek/index.html", "its address with"),
+        ("/2018/02/19/a-long-peek/", "its address"),
+    ],
+)
+def test_a_thread_lands_on_its_post_however_its_address_is_written(a_peek, tmp_path, link, how):
+    out, _ = run_import(write_export(tmp_path, thread_xml(1, link), comment_xml(1, 1)))
+
+    assert imported("1").post == a_peek
+    assert "1 of 1 threads matched to posts" in out
+    assert f"  matched 1 by {how}" in out
+
+
+def test_a_post_whose_address_has_capitals_takes_its_lowercase_thread(db, tmp_path):
+    """Issue 21: a real export lost 4 of 168 live comments on capitalised paths."""
+    post = make_post(title="6DoF OPE", slug="6dof-ope", permalink="/posts/6DoF-OPE/")
+
+    run_import(
+        write_export(
+            tmp_path,
+            thread_xml(1, "https://blog.example/posts/6dof-ope/"),
+            thread_xml(2, "https://blog.example/posts/6DoF-OPE/index.html"),
+            comment_xml(1, 1),
+            comment_xml(2, 2),
+        )
+    )
+
+    assert set(post.comments.values_list("disqus_id", flat=True)) == {"1", "2"}
+
+
+def test_of_two_posts_whose_addresses_differ_only_in_case_the_one_written_so_wins(db, tmp_path):
+    upper = make_post(title="Upper", slug="upper", permalink="/Notes/")
+    lower = make_post(title="Lower", slug="lower", permalink="/notes/")
+
+    run_import(
+        write_export(
+            tmp_path,
+            thread_xml(1, "https://x.example/Notes/"),
+            thread_xml(2, "https://x.example/notes/"),
+            comment_xml(1, 1),
+            comment_xml(2, 2),
+        )
+    )
+
+    assert (imported("1").post, imported("2").post) == (upper, lower)
+
+
+def test_a_thread_on_an_address_the_post_left_follows_the_redirects_to_it(posts, tmp_path):
+    Redirect.objects.create(site_id=1, old_path="/2016/01/Old-Name.html", new_path="/dl-old/")
+    Redirect.objects.create(site_id=1, old_path="/dl-old/", new_path="/dl_advice/")
+    Redirect.objects.create(site_id=1, old_path="/gone.html", new_path="")
+
+    out, _ = run_import(
+        write_export(
+            tmp_path,
+            thread_xml(1, "https://old.example/2016/01/old-name/"),
+            thread_xml(2, "https://old.example/dl-old/index.html"),
+            thread_xml(3, "https://old.example/gone.html"),
+            comment_xml(1, 1),
+            comment_xml(2, 2),
+            comment_xml(3, 3),
+        )
+    )
+
+    assert imported("1").post == imported("2").post == posts["by_url"]
+    assert not Comment.objects.filter(disqus_id="3").exists()
+    assert "  matched 2 by an old address" in out
+
+
+def test_a_thread_on_the_address_the_posts_file_asked_for_lands_on_it(posts, tmp_path):
+    ImportRecord.objects.create(
+        post=posts["by_identifier"],
+        source_permalink="/2015/06/Asked-For.html",
+        source_path="_posts/2015-06-01-asked-for.md",
+        source_sha256="0" * 64,
+        fields={},
+    )
+
+    run_import(
+        write_export(
+            tmp_path, thread_xml(1, "https://old.example/2015/06/asked-for/"), comment_xml(1, 1)
+        )
+    )
+
+    assert imported("1").post == posts["by_identifier"]
+
+
+def test_a_thread_is_matched_by_its_identifier_when_its_link_names_no_post(a_peek, tmp_path):
+    out, _ = run_import(
+        write_export(
+            tmp_path,
+            thread_xml(1, "https://old.example/", identifier="/2018/02/19/a-long-peek"),
+            thread_xml(2, "", identifier="https://www.old.example/2018/02/19/a-long-peek.html"),
+            comment_xml(1, 1),
+            comment_xml(2, 2),
+        )
+    )
+
+    assert imported("1").post == imported("2").post == a_peek
+    assert "  matched 2 by its Disqus identifier" in out
+
+
+def test_a_link_without_the_base_path_the_post_kept_still_lands(db, tmp_path):
+    post = make_post(title="Redacted", slug="redacted", permalink="/blog/2013/02/12/redacted/")
+    link = "http://localhost:4000/2013/02/12/redacted/index.html"
+
+    out, _ = run_import(write_export(tmp_path, thread_xml(1, link), comment_xml(1, 1)))
+
+    assert imported("1").post == post
+    assert f"  matched by base path, to check: {link} → /blog/2013/02/12/redacted/" in out
+
+
+def test_an_identifier_without_the_base_path_is_listed_as_what_matched(db, tmp_path):
+    post = make_post(title="Peek", slug="peek", permalink="/blog/ml/2018/02/19/a-long-peek/")
+    identifier = "/ml/2018/02/19/A-Long-Peek"  # Jekyll's page.id, without baseurl
+
+    out, _ = run_import(
+        write_export(
+            tmp_path,
+            thread_xml(1, "https://blog.example.com/", identifier=identifier),
+            comment_xml(1, 1),
+        )
+    )
+
+    assert imported("1").post == post
+    assert f"  matched by base path, to check: {identifier} → {post.permalink}" in out
+
+
+def test_a_base_path_that_two_posts_would_answer_matches_neither(db, tmp_path):
+    make_post(title="One", slug="one", permalink="/blog/x/")
+    make_post(title="Two", slug="two", permalink="/site/x/")
+
+    out, _ = run_import(
+        write_export(tmp_path, thread_xml(1, "https://old.example/x/"), comment_xml(1, 1))
+    )
+
+    assert not Comment.objects.exists()
+    assert "0 of 1 threads matched to posts" in out
+
+
+def test_the_isso_shaped_export_lands_every_comment_whose_thread_is_in_it(db, tmp_path):
+    """Issue 21: Isso's Disqus fixture imported 0 of its 5 live comments, its links
+    being .../index.html under the old blog's /blog/."""
+    hello = make_post(title="First steps", slug="first", permalink="/blog/2013/02/12/first-steps/")
+    second = make_post(
+        title="Second thoughts", slug="second", permalink="/blog/2013/03/01/second-thoughts/"
+    )
+
+    out, _ = run_import(INDEX_HTML)
+
+    assert set(hello.comments.values_list("disqus_id", flat=True)) == {"4", "5", "9", "11"}
+    assert list(second.comments.values_list("disqus_id", flat=True)) == ["8"]
+    assert imported("9").is_removed and imported("11").parent == imported("9")
+    assert "2 of 3 threads matched to posts; 4 comments imported; 1 deleted" in out
+    assert "skipped 1: thread not matched to a post" in out  # its thread is not in the file
+    assert "1 unmatched threads without comments, not listed" in out
+
+
+def test_the_remark42_shaped_export_keeps_its_html_thread_and_closes_the_closed_one(
+    db, client, tmp_path
+):
+    """Issue 21: Remark42's fixture lost its thread on a .html address."""
+    blogspot = make_post(title="Выпуск 229", slug="episode-229", permalink="/2011/03/episode_229/")
+    closed = make_post(
+        title="Episode 229", slug="episode-229-p", permalink="/p/2011/03/05/episode-229/"
+    )
+
+    out, _ = run_import(HTML_THREAD)
+
+    assert list(blogspot.comments.values_list("disqus_id", flat=True)) == ["6003"]
+    assert set(closed.comments.values_list("disqus_id", flat=True)) == {"6001", "6002"}
+    assert "2 of 2 threads matched to posts; 3 comments imported" in out
+    closed.refresh_from_db()
+    blogspot.refresh_from_db()
+    assert (closed.allow_comments, blogspot.allow_comments) == (False, True)
+    assert (f"  discussion closed on {closed.permalink}: its thread was closed on Disqus") in out
+    # Closed as on Disqus: the comments stay in sight, new ones are refused.
+    tree = page_tree(client, closed)
+    assert tree.first("p", class_="comments-closed").text == "Comments on this post are closed."
+    assert len(shown_comment_ids(tree)) == 2
+    client.force_login(make_user(email="late@example.com", display_name="Late Reader"))
+    response = post_comment(client, closed, "Too late?", json=True)
+    assert (response.status_code, response.json()["error"]) == (
+        403,
+        "Comments on this post are closed.",
+    )
+    assert closed.comments.count() == 2
+
+
+def deleted_thread_export(tmp_path):
+    text = HTML_THREAD.read_text(encoding="utf-8").replace(
+        "<isClosed>true</isClosed>\n    <isDeleted>false</isDeleted>",
+        "<isClosed>true</isClosed>\n    <isDeleted>true</isDeleted>",
+    )
+    assert text.count("<isDeleted>true</isDeleted>") == 1
+    path = tmp_path / "deleted_thread.xml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_deleted_threads_comments_are_kept_hidden_and_its_post_closed(db, client, tmp_path):
+    """Disqus shows a deleted thread's comments nowhere: imported rejected, so no reader
+    sees them and a moderator can still find them in the admin."""
+    post = make_post(
+        title="Episode 229", slug="episode-229", permalink="/p/2011/03/05/episode-229/"
+    )
+    client.get(post.get_absolute_url())  # the page is cached before the import
+
+    out, _ = run_import(deleted_thread_export(tmp_path))
+
+    assert set(post.comments.values_list("disqus_id", "status")) == {
+        ("6001", "rejected"),
+        ("6002", "rejected"),
+    }
+    assert "  hidden 2: imported rejected, their thread was deleted on Disqus" in out
+    assert f"  discussion closed on {post.permalink}: its thread was deleted on Disqus" in out
+    post.refresh_from_db()
+    assert post.allow_comments is False
+    tree = page_tree(client, post)  # the cached page heard the post's save
+    assert shown_comment_ids(tree) == []
+    assert tree.by_id("comments-title").text == "Comments (0)"
+    assert tree.first("p", class_="comments-closed") is not None
+    assert "Thanks for the episode" not in tree.text
+
+
+def test_a_deleted_threads_comments_an_earlier_import_published_are_hidden_on_the_next(
+    db, client, tmp_path
+):
+    """Issue 21: a deleted thread's comments were published; importing again hides them,
+    except one a moderator has decided on since."""
+    post = make_post(
+        title="Episode 229", slug="episode-229", permalink="/p/2011/03/05/episode-229/"
+    )
+    run_import(HTML_THREAD)  # as the earlier importer did: the thread's comments published
+    Comment.objects.filter(disqus_id="6002").update(moderated_at=utc(2024, 1, 1))
+    assert len(shown_comment_ids(page_tree(client, post))) == 2  # and the page is cached
+
+    out, _ = run_import(deleted_thread_export(tmp_path))
+
+    assert dict(post.comments.values_list("disqus_id", "status")) == {
+        "6001": "rejected",
+        "6002": "approved",
+    }
+    assert "  hidden 1 imported earlier: rejected, their thread was deleted on Disqus" in out
+    assert shown_comment_ids(page_tree(client, post)) == [imported("6002").pk]
+
+
+def test_closing_a_discussion_is_a_revision_of_the_post(db, tmp_path):
+    post = make_post(
+        title="Episode 229", slug="episode-229", permalink="/p/2011/03/05/episode-229/"
+    )
+
+    run_import(HTML_THREAD)
+
+    latest = Version.objects.get_for_object(post).first()
+    assert latest.revision.comment == "Comments closed: its thread was closed on Disqus"
+    assert latest.field_dict["allow_comments"] is False
+
+
+def test_a_post_another_live_thread_keeps_open_stays_open(a_peek, tmp_path):
+    """The same page under two URLs on Disqus: one thread closed or deleted, the other
+    open; readers could still comment there, so they can here."""
+    run_import(
+        write_export(
+            tmp_path,
+            thread_xml(1, "https://old.example/2018/02/19/a-long-peek.html", deleted=True),
+            thread_xml(2, "https://old.example/2018/02/19/a-long-peek/", closed=True),
+            thread_xml(3, "https://old.example/2018/02/19/a-long-peek/index.html"),
+            comment_xml(1, 1),
+            comment_xml(2, 2),
+            comment_xml(3, 3),
+        )
+    )
+
+    a_peek.refresh_from_db()
+    assert a_peek.allow_comments is True
+    statuses = dict(a_peek.comments.values_list("disqus_id", "status"))
+    assert statuses == {"1": "rejected", "2": "approved", "3": "approved"}
+
+
+def test_the_summary_lists_unmatched_threads_with_the_closest_post(a_peek, posts, tmp_path):
+    out, _ = run_import(
+        write_export(
+            tmp_path,
+            thread_xml(1, "https://old.example/2018/02/19/a-long-peak/", title="Something"),
+            thread_xml(2, "https://old.example/about/", title="A Long Peek | My Blog"),
+            thread_xml(3, "https://old.example/zzz/", title="Qwerty"),
+            thread_xml(4, "https://old.example/tags/", title="Tags"),
+            comment_xml(1, 1),
+            comment_xml(2, 1),
+            comment_xml(3, 2),
+            comment_xml(4, 3),
+        )
+    )
+
+    lines = [line for line in out.splitlines() if "unmatched" in line]
+    assert lines == [
+        "  unmatched thread (2 comments): https://old.example/2018/02/19/a-long-peak/ "
+        "“Something”; closest post /2018/02/19/a-long-peek/ “A long peek” (similarity 0.96)",
+        "  unmatched thread (1 comment): https://old.example/about/ “A Long Peek | My Blog”; "
+        "closest post /2018/02/19/a-long-peek/ “A long peek” (similarity 1.00)",
+        "  unmatched thread (1 comment): https://old.example/zzz/ “Qwerty”; no post is close",
+        "  1 unmatched threads without comments, not listed",
+    ]
+    assert "skipped 4: thread not matched to a post" in out
+
+
+def test_importing_again_adds_nothing_and_changes_nothing(db, tmp_path):
+    post = make_post(
+        title="Episode 229", slug="episode-229", permalink="/p/2011/03/05/episode-229/"
+    )
+    html = make_post(title="229", slug="e229", permalink="/2011/03/episode_229/")
+    export = deleted_thread_export(tmp_path)
+    run_import(export)
+    before = set(Comment.objects.values_list("disqus_id", "post", "status", "parent"))
+    versions = Version.objects.get_for_object(post).count()
+
+    out, _ = run_import(export)
+
+    assert set(Comment.objects.values_list("disqus_id", "post", "status", "parent")) == before
+    assert len(before) == 3 and {row[1] for row in before} == {post.pk, html.pk}
+    assert "0 comments imported" in out and "skipped 3: already imported" in out
+    assert "discussion closed" not in out  # closed already
+    assert Version.objects.get_for_object(post).count() == versions
+
+
+def test_an_import_that_fails_part_way_closes_no_discussion(db, tmp_path, monkeypatch):
+    post = make_post(
+        title="Episode 229", slug="episode-229", permalink="/p/2011/03/05/episode-229/"
+    )
+
+    def fail(self, entry):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr("comments.disqus._Import.entry", fail)
+    with pytest.raises(RuntimeError):
+        run_import(HTML_THREAD)
+
+    post.refresh_from_db()
+    assert post.allow_comments is True
+    assert not Comment.objects.exists()
+
+
+def test_matching_threads_costs_three_queries_whatever_the_number_of_posts(
+    posts, a_peek, django_assert_num_queries
+):
+    Redirect.objects.create(site_id=1, old_path="/old.html", new_path="/dl_advice/")
+
+    with django_assert_num_queries(3):
+        addresses = PostAddresses()
+        found = [
+            addresses.match(link=f"https://old.example{path}", identifier="")
+            for path in ("/old/", "/DL_advice/index.html", "/2018/02/19/a-long-peek.html")
+        ]
+
+    assert [match.post for match in found] == [posts["by_url"], posts["by_url"], a_peek]
+
+
+@pytest.mark.parametrize(
+    "forms",
+    [
+        ["/a/b/index.html", "/a/b/", "/a/b", "/a/b.html", "/a/b.htm", "/A/B/INDEX.HTML", "/a//b/"],
+        ["/%D1%81%D1%82%D0%B0%D1%82%D1%8C%D1%8F/", "/статья", "/СТАТЬЯ.html"],
+        ["/caf%C3%A9/", "/cafe\u0301/", "/Café/index.htm"],  # NFC and NFD alike
+        ["/", "", "/index.html"],
+    ],
+)
+def test_the_forms_of_one_page_share_a_key(forms):
+    assert len({address_key(form) for form in forms}) == 1
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [("/a/b/", "/a/"), ("/a/b.html", "/a/b.html/c"), ("/.html", "/"), ("/a-b/", "/a/b/")],
+)
+def test_different_pages_keep_different_keys(one, other):
+    assert address_key(one) != address_key(other)
+
+
+def test_a_malformed_export_closes_no_discussion(db, tmp_path):
+    post = make_post(
+        title="Episode 229", slug="episode-229", permalink="/p/2011/03/05/episode-229/"
+    )
+    path = tmp_path / "cut.xml"
+    path.write_text(HTML_THREAD.read_text(encoding="utf-8")[:1800], encoding="utf-8")
+
+    assert "is not well-formed XML" in refused(path)
+    post.refresh_from_db()
+    assert post.allow_comments is True

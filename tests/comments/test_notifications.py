@@ -15,7 +15,7 @@ from tests.conftest import make_user
 
 from .conftest import add_comment, make_moderator, post_comment
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("requests_commit")]
 
 CHANGELIST = reverse("admin:comments_comment_changelist")
 

@@ -1,14 +1,17 @@
 """Threads under a post: replies, nesting depth, permalinks, counts, pages and their cost."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.db.models import F
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 
-from comments.models import Comment
+from comments.models import Comment, hidden_reason
 from tests.conftest import make_post, make_user, session_queries, visited_this_hour
 from tests.html import parse
 
@@ -193,6 +196,73 @@ def test_the_count_includes_the_readers_own_pending_comment_for_them_only(
     assert theirs.first("p", class_="post-comments").text == "0 comments"
 
 
+def shown_count(tree, where):
+    """The number (int) a page shows: the post's summary on a list, or the discussion's
+    header on the post page."""
+    if where == "discussion":
+        text = tree.by_id("comments-title").text  # "Comments (N)"
+        return int(text.removeprefix("Comments (").removesuffix(")"))
+    (summary,) = tree.find_all("article", class_="post-summary")
+    return int(summary.first("p", class_="post-comments").text.split()[0])
+
+
+@pytest.mark.parametrize(("viewer", "expected"), [("visitor", 4), ("their author", 6)])
+def test_the_list_the_category_page_and_the_discussion_count_the_same_comments(
+    client, a_category, a_commenter, a_reader, viewer, expected
+):
+    """One definition of what counts (issue 20): approved comments, not hidden by flags,
+    not deleted, and for their author their own awaiting a moderator or hidden by flags."""
+    post = make_post(categories=[a_category])
+    discussion_with_every_kind_of_comment(post, a_commenter, a_reader)  # 4 for everyone
+    add_comment(post, a_reader, "Mine, awaiting", status=Comment.Status.PENDING)
+    add_comment(post, a_reader, "Mine, hidden by flags", hidden_by_flags=True)
+    add_comment(post, a_reader, "Mine, rejected", status=Comment.Status.REJECTED)
+    add_comment(post, a_reader, "Mine, spam", status=Comment.Status.SPAM)
+    add_comment(post, a_reader, "", is_removed=True)
+    if viewer == "their author":
+        client.force_login(a_reader)
+
+    pages = {
+        "list": parse(client.get(reverse("pages:list")).content),
+        "category": parse(client.get(reverse("pages:category", args=[a_category.slug])).content),
+        "discussion": page_tree(client, post),
+    }
+
+    counts = {name: shown_count(tree, name) for name, tree in pages.items()}
+    assert counts == {"list": expected, "category": expected, "discussion": expected}
+
+
+def test_a_comment_is_public_exactly_when_the_row_rule_hides_it_from_nobody(a_post, a_commenter):
+    """Comment.objects.public() (the PUBLIC condition) and hidden_reason() (the rule for
+    one row, which the page applies) say the same of every state a comment can be in."""
+    for status in Comment.Status.values:
+        for hidden_by_flags in (False, True):
+            for is_removed in (False, True):
+                add_comment(
+                    a_post,
+                    a_commenter,
+                    status=status,
+                    hidden_by_flags=hidden_by_flags,
+                    is_removed=is_removed,
+                )
+
+    public = set(Comment.objects.public().values_list("pk", flat=True))
+
+    hidden_from_nobody = {
+        comment.pk
+        for comment in Comment.objects.all()
+        if hidden_reason(
+            status=comment.status,
+            hidden_by_flags=comment.hidden_by_flags,
+            is_removed=comment.is_removed,
+            own=False,
+        )
+        is None
+    }
+    assert public == hidden_from_nobody
+    assert len(public) == 1  # approved, not hidden, not deleted
+
+
 # Pages of threads ------------------------------------------------------------------------
 
 
@@ -367,3 +437,28 @@ def test_a_new_display_name_shows_next_to_the_readers_comments_at_once(
     client.post(reverse("accounts:display_name"), {"display_name": "Zed Zebra"})
 
     assert author_as_seen_by(a_reader) == author_as_seen_by(None) == "Zed Zebra"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "<b>Jane & 'Joe'</b>",
+        '"quoted"',
+        42,
+        3.5,
+        None,
+        mark_safe("<em>safe</em>"),
+        gettext_lazy("Awaiting <moderation>"),
+        lazy(lambda: mark_safe("<i>lazy safe</i>"), str)(),
+        datetime(2026, 12, 7, 9, 5),
+    ],
+)
+def test_the_comments_format_html_writes_what_djangos_does(value):
+    from django.utils.html import format_html as djangos
+
+    from comments.threads import format_html
+
+    template = '<p title="{0}">{0} {1}</p>'
+
+    assert format_html(template, value, "&") == djangos(template, value, "&")
+    assert hasattr(format_html(template, value, "&"), "__html__")

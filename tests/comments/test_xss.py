@@ -13,7 +13,7 @@ from tests.html import parse
 
 from .conftest import post_comment
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("requests_commit")]
 
 PAYLOADS = [
     "<script>alert(1)</script>",

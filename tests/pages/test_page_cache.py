@@ -16,6 +16,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.management import call_command
 from django.test import Client, RequestFactory
+from django.urls import reverse
 
 from checklists.progress import set_tick
 from comments.models import BlockedCommenter, Comment
@@ -100,7 +101,7 @@ def test_a_comment_deleted_on_its_admin_delete_page_leaves_the_page(
 ):
     assert "Abusive words" in cached(visitor, a_post)[1]
 
-    delete_page(staff, f"/admin/comments/comment/{a_comment.pk}/delete/")
+    delete_page(staff, reverse("admin:comments_comment_delete", args=[a_comment.pk]))
 
     assert "Abusive words" not in page(visitor, a_post)[1]
 
@@ -109,7 +110,9 @@ def test_comments_deleted_with_delete_selected_leave_the_page(visitor, staff, a_
     other = add_comment(a_post, a_comment.author, "More abuse")
     assert "More abuse" in cached(visitor, a_post)[1]
 
-    changelist_action(staff, "/admin/comments/comment/", "delete_selected", [a_comment, other])
+    changelist_action(
+        staff, reverse("admin:comments_comment_changelist"), "delete_selected", [a_comment, other]
+    )
 
     html = page(visitor, a_post)[1]
     assert "Abusive words" not in html and "More abuse" not in html
@@ -119,7 +122,7 @@ def test_comments_deleted_with_delete_selected_leave_the_page(visitor, staff, a_
 def test_a_comment_rejected_in_the_admin_leaves_the_page(visitor, staff, a_post, a_comment, action):
     assert "Abusive words" in cached(visitor, a_post)[1]
 
-    changelist_action(staff, "/admin/comments/comment/", action, [a_comment])
+    changelist_action(staff, reverse("admin:comments_comment_changelist"), action, [a_comment])
 
     assert "Abusive words" not in page(visitor, a_post)[1]
 
@@ -128,7 +131,7 @@ def test_a_comment_approved_in_the_admin_appears(visitor, staff, a_post, a_comme
     waiting = add_comment(a_post, a_commenter, "Worth reading", status="pending")
     assert "Worth reading" not in cached(visitor, a_post)[1]
 
-    changelist_action(staff, "/admin/comments/comment/", "approve", [waiting])
+    changelist_action(staff, reverse("admin:comments_comment_changelist"), "approve", [waiting])
 
     assert "Worth reading" in page(visitor, a_post)[1]
 
@@ -139,7 +142,7 @@ def test_a_comment_hidden_by_readers_flags_leaves_the_page(visitor, a_post, a_co
     flagger = Client()
     flagger.force_login(make_user(email="flagger@example.com", display_name="Flagger"))
 
-    flagger.post(f"/comments/{a_comment.pk}/flag/", {"reason": "abuse"})
+    flagger.post(reverse("comments:flag", args=[a_comment.pk]), {"reason": "abuse"})
 
     assert "Abusive words" not in page(visitor, a_post)[1]
 
@@ -161,7 +164,9 @@ def test_a_display_name_changed_in_the_user_admin_shows_at_once(
 ):
     assert "Carla Commenter" in cached(visitor, a_post)[1]
 
-    change_form(staff, f"/admin/accounts/user/{a_commenter.pk}/change/", display_name="C. C.")
+    change_form(
+        staff, reverse("admin:accounts_user_change", args=[a_commenter.pk]), display_name="C. C."
+    )
 
     html = page(visitor, a_post)[1]
     assert "Carla Commenter" not in html and "C. C." in html
@@ -174,9 +179,11 @@ def test_a_user_deleted_in_the_admin_leaves_no_name_on_the_page(
     assert "Carla Commenter" in cached(visitor, a_post)[1]
 
     if how == "delete page":
-        delete_page(staff, f"/admin/accounts/user/{a_commenter.pk}/delete/")
+        delete_page(staff, reverse("admin:accounts_user_delete", args=[a_commenter.pk]))
     else:
-        changelist_action(staff, "/admin/accounts/user/", "delete_selected", [a_commenter])
+        changelist_action(
+            staff, reverse("admin:accounts_user_changelist"), "delete_selected", [a_commenter]
+        )
 
     assert "Carla Commenter" not in page(visitor, a_post)[1]
 
@@ -187,7 +194,7 @@ def test_a_reader_who_deletes_their_account_leaves_no_name_behind(visitor, a_pos
     reader = Client()
     reader.force_login(a_commenter)
 
-    reader.post("/account/delete/", {"password": "a-long-enough-password"})
+    reader.post(reverse("accounts:delete"), {"password": "a-long-enough-password"})
 
     html = page(visitor, a_post)[1]
     assert "Carla Commenter" not in html and "My words" not in html
@@ -204,7 +211,9 @@ def a_filed_post(a_category):
 def test_a_category_renamed_in_the_admin_shows_at_once(visitor, staff, a_filed_post, a_category):
     assert "Deep Learning" in cached(visitor, a_filed_post)[1]
 
-    change_form(staff, f"/admin/posts/category/{a_category.pk}/change/", name="Neural Networks")
+    change_form(
+        staff, reverse("admin:posts_category_change", args=[a_category.pk]), name="Neural Networks"
+    )
 
     html = page(visitor, a_filed_post)[1]
     assert "Neural Networks" in html and "Deep Learning" not in html
@@ -217,9 +226,11 @@ def test_a_category_deleted_in_the_admin_leaves_the_page(
     assert "Deep Learning" in cached(visitor, a_filed_post)[1]
 
     if how == "delete page":
-        delete_page(staff, f"/admin/posts/category/{a_category.pk}/delete/")
+        delete_page(staff, reverse("admin:posts_category_delete", args=[a_category.pk]))
     else:
-        changelist_action(staff, "/admin/posts/category/", "delete_selected", [a_category])
+        changelist_action(
+            staff, reverse("admin:posts_category_changelist"), "delete_selected", [a_category]
+        )
 
     assert "Deep Learning" not in page(visitor, a_filed_post)[1]
 
@@ -227,7 +238,9 @@ def test_a_category_deleted_in_the_admin_leaves_the_page(
 def test_categories_changed_on_the_post_form_show_at_once(visitor, staff, a_post, a_category):
     assert "Deep Learning" not in cached(visitor, a_post)[1]
 
-    change_form(staff, f"/admin/posts/post/{a_post.pk}/change/", categories=[str(a_category.pk)])
+    change_form(
+        staff, reverse("admin:posts_post_change", args=[a_post.pk]), categories=[str(a_category.pk)]
+    )
 
     assert "Deep Learning" in page(visitor, a_post)[1]
 
@@ -235,7 +248,9 @@ def test_categories_changed_on_the_post_form_show_at_once(visitor, staff, a_post
 def test_a_post_edited_in_the_admin_shows_at_once(visitor, staff, a_post):
     assert "A test post" in cached(visitor, a_post)[1]
 
-    change_form(staff, f"/admin/posts/post/{a_post.pk}/change/", title="A retitled post")
+    change_form(
+        staff, reverse("admin:posts_post_change", args=[a_post.pk]), title="A retitled post"
+    )
 
     assert "A retitled post" in page(visitor, a_post)[1]
 
@@ -247,11 +262,13 @@ def test_a_post_deleted_or_unpublished_in_the_admin_is_gone(visitor, staff, a_po
     assert cached(visitor, a_post)[0] == 200
 
     if how == "delete page":
-        delete_page(staff, f"/admin/posts/post/{a_post.pk}/delete/")
+        delete_page(staff, reverse("admin:posts_post_delete", args=[a_post.pk]))
     elif how == "delete selected":
-        changelist_action(staff, "/admin/posts/post/", "delete_selected", [a_post])
+        changelist_action(
+            staff, reverse("admin:posts_post_changelist"), "delete_selected", [a_post]
+        )
     else:
-        change_form(staff, f"/admin/posts/post/{a_post.pk}/change/", status="draft")
+        change_form(staff, reverse("admin:posts_post_change", args=[a_post.pk]), status="draft")
 
     # A deleted post's address answers 410 Gone (issue 18); a draft's is not found.
     assert page(visitor, a_post)[0] == (404 if how == "made a draft" else 410)
@@ -278,7 +295,9 @@ def test_readers_counts_recounted_in_the_admin_show_at_once(visitor, staff, a_po
     type(item).objects.filter(pk=item.pk).update(reader_count=40)  # drifted
     assert "40 readers did this" in cached(visitor, a_post)[1]
 
-    changelist_action(staff, "/admin/checklists/checklistitem/", "recount", [item])
+    changelist_action(
+        staff, reverse("admin:checklists_checklistitem_changelist"), "recount", [item]
+    )
 
     assert "1 reader did this" in page(visitor, a_post)[1]
 
@@ -346,11 +365,11 @@ def test_a_reader_blocked_and_unblocked_in_the_admin_sees_it_at_once(
     moderator.force_login(an_editor)
     assert 'class="comment-form"' in cached(reader, a_post)[1]
 
-    change_form(moderator, "/admin/comments/blockedcommenter/add/", user=str(a_reader.pk))
+    change_form(moderator, reverse("admin:comments_blockedcommenter_add"), user=str(a_reader.pk))
     assert "stopped from commenting" in page(reader, a_post)[1]
 
     block = BlockedCommenter.objects.get(user=a_reader)
-    delete_page(moderator, f"/admin/comments/blockedcommenter/{block.pk}/delete/")
+    delete_page(moderator, reverse("admin:comments_blockedcommenter_delete", args=[block.pk]))
     assert 'class="comment-form"' in page(reader, a_post)[1]
 
 
@@ -360,7 +379,9 @@ def test_authors_blocked_from_the_comment_queue_see_it_at_once(reader, a_post, a
     comment = add_comment(a_post, a_reader, "Mine")
     assert 'class="comment-form"' in cached(reader, a_post)[1]
 
-    changelist_action(moderator, "/admin/comments/comment/", "block_authors", [comment])
+    changelist_action(
+        moderator, reverse("admin:comments_comment_changelist"), "block_authors", [comment]
+    )
 
     assert "stopped from commenting" in page(reader, a_post)[1]
 
@@ -374,7 +395,9 @@ def test_an_address_verified_in_the_admin_opens_the_comment_form(
     address.save()
     assert "Confirm your email address" in cached(reader, a_post)[1]
 
-    change_form(staff, f"/admin/account/emailaddress/{address.pk}/change/", verified="on")
+    change_form(
+        staff, reverse("admin:account_emailaddress_change", args=[address.pk]), verified="on"
+    )
 
     assert 'class="comment-form"' in page(reader, a_post)[1]
 
@@ -383,7 +406,7 @@ def test_a_readers_own_tick_is_exact_on_their_page_at_once(reader, a_post):
     assert "0 of 2 done" in cached(reader, a_post)[1]
     item = a_post.checklist_items.first()
 
-    reader.post(f"/checklists/items/{item.pk}/", {"done": "true"})
+    reader.post(reverse("checklists:set", args=[item.pk]), {"done": "true"})
 
     html = page(reader, a_post)[1]
     assert "1 of 2 done" in html and "You did this" in html
@@ -397,7 +420,9 @@ def test_a_readers_tick_does_not_empty_anyone_elses_page(
     cached(visitor, a_post)
     cached(other, a_post)
 
-    reader.post(f"/checklists/items/{a_post.checklist_items.first().pk}/", {"done": "true"})
+    reader.post(
+        reverse("checklists:set", args=[a_post.checklist_items.first().pk]), {"done": "true"}
+    )
 
     with django_assert_num_queries(0):
         assert "0 readers did this" in page(visitor, a_post)[1]  # the count lags, by design
@@ -428,7 +453,7 @@ def test_a_deactivated_reader_stops_getting_their_page(reader, a_post, a_reader)
 def test_a_logged_out_session_never_gets_the_readers_page(reader, a_post, a_reader):
     cached(reader, a_post)
     stolen = reader.cookies["sessionid"].value
-    reader.post("/accounts/logout/")
+    reader.post(reverse("account_logout"))
 
     thief = Client()
     thief.cookies["sessionid"] = stolen
@@ -444,11 +469,13 @@ def test_a_visitors_page_never_carries_anyones_own_data(a_post, a_reader):
     first_item = a_post.checklist_items.first()
     reader = Client()
     reader.force_login(a_reader)
-    reader.post(f"/checklists/items/{first_item.pk}/", {"done": "true"})
-    reader.post("/account/name/", {"display_name": "Rita Private"})  # leaves a message
+    reader.post(reverse("checklists:set", args=[first_item.pk]), {"done": "true"})
+    reader.post(
+        reverse("accounts:display_name"), {"display_name": "Rita Private"}
+    )  # leaves a message
     reader_html = page(reader, a_post)[1]
     ticking_visitor = Client()
-    ticking_visitor.post(f"/checklists/items/{first_item.pk}/", {"done": "true"})
+    ticking_visitor.post(reverse("checklists:set", args=[first_item.pk]), {"done": "true"})
     visitor_html = page(ticking_visitor, a_post)[1]
     assert "1 of 2 done" in visitor_html and "Rita Private" in reader_html
 
@@ -464,7 +491,9 @@ def test_a_visitors_page_never_carries_anyones_own_data(a_post, a_reader):
 
 def test_pages_for_anyone_with_a_session_are_private(reader, a_post):
     ticking_visitor = Client()
-    ticking_visitor.post(f"/checklists/items/{a_post.checklist_items.first().pk}/", {"done": "1"})
+    ticking_visitor.post(
+        reverse("checklists:set", args=[a_post.checklist_items.first().pk]), {"done": "1"}
+    )
 
     for client in (reader, ticking_visitor):
         for _ in range(2):

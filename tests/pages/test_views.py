@@ -1,11 +1,12 @@
 """The public pages: front page, categories, a post, and the error pages."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import formats, timezone
 
 from posts.models import Category, Post
 from tests.conftest import ARTICLE_TITLE, make_post, session_queries
@@ -54,8 +55,8 @@ def test_the_front_page_shows_each_posts_title_description_date_time_and_categor
     assert f"{the_article.reading_minutes} min read" in summary.text
     categories = {a.text: a["href"] for a in summary.find_all("a", class_="category")}
     assert categories == {
-        "Deep Learning": "/categories/deep-learning/",
-        "Thoughts": "/categories/thoughts/",
+        "Deep Learning": reverse("pages:category", args=["deep-learning"]),
+        "Thoughts": reverse("pages:category", args=["thoughts"]),
     }
 
 
@@ -144,18 +145,44 @@ def test_an_unpublished_post_is_not_found_by_readers(reader_client, unpublished,
     assert reader_client.get(post.permalink).status_code == 404
 
 
-@pytest.mark.parametrize("unpublished", ["a_secret_draft", "a_scheduled_post"])
-def test_staff_see_an_unpublished_post_marked_as_a_draft(
-    client, a_staff_member, unpublished, request
+@pytest.mark.parametrize(
+    ("unpublished", "badge"),
+    [
+        ("a_secret_draft", "Draft, visible to staff only"),
+        ("a_scheduled_post", "Scheduled for {when}, visible to staff only"),
+    ],
+)
+def test_staff_see_an_unpublished_post_marked_as_a_draft_or_scheduled(
+    client, a_staff_member, unpublished, badge, request
 ):
+    """A scheduled post says when it appears (issue 22), not "Draft"."""
     post = request.getfixturevalue(unpublished)
     client.force_login(a_staff_member)
     response = client.get(post.permalink)
     assert response.status_code == 200
     page = parse(response)
     assert page.find("h1").text == post.title
-    assert "Draft" in page.find("strong", class_="badge").text
+    when = formats.date_format(timezone.localtime(post.published_at), "j F Y, H:i")
+    assert page.find("strong", class_="badge").text == badge.format(when=when)
     assert page.find("meta", name="robots")["content"] == "noindex"
+
+
+def test_the_scheduled_badge_tells_the_time_in_the_sites_time_zone(
+    client, a_staff_member, settings
+):
+    settings.TIME_ZONE = "Europe/Paris"
+    post = make_post(
+        title="Later",
+        slug="later",
+        permalink="/later/",
+        published_at=datetime(2127, 1, 15, 8, 0, tzinfo=UTC),
+    )
+    client.force_login(a_staff_member)
+    page = parse(client.get(post.permalink))
+    assert (
+        page.find("strong", class_="badge").text
+        == "Scheduled for 15 January 2127, 09:00, visible to staff only"
+    )
 
 
 def test_a_published_post_has_no_draft_marker(client, a_post):
@@ -174,7 +201,7 @@ def test_a_category_page_lists_its_published_posts(client, a_category):
     make_post(
         title="Draft in it", slug="d", permalink="/d/", status="draft", categories=[a_category]
     )
-    response = client.get("/categories/deep-learning/")
+    response = client.get(reverse("pages:category", args=["deep-learning"]))
     assert response.status_code == 200
     assert parse(response).find("h1").text == "Category: Deep Learning"
     assert summaries(response) == ["In it"]
@@ -186,7 +213,7 @@ def test_an_empty_category_says_so(client, a_category):
 
 
 def test_an_unknown_category_is_not_found(client, db):
-    assert client.get("/categories/no-such-category/").status_code == 404
+    assert client.get(reverse("pages:category", args=["no-such-category"])).status_code == 404
 
 
 # A post's page
@@ -203,7 +230,7 @@ def test_the_post_page_shows_the_post(client, the_article):
     assert meta.find("time").text == "1 May 2020"
     assert "2 min read" in meta.text
     assert [a.text for a in meta.find_all("a", class_="category")] == ["Deep Learning", "Thoughts"]
-    assert "Don't learn Machine Learning" in page.find("main").text
+    assert "Don’t learn Machine Learning" in page.find("main").text
     assert page.find("title").text == f"{ARTICLE_TITLE} · {settings.SITE_NAME}"
 
 
@@ -223,7 +250,7 @@ def test_the_table_of_contents_links_to_every_section(client, the_article):
     assert targets == [f"#{anchor}" for anchor in section_ids]
     assert len(targets) == 9
     assert targets[0] == "#dont-learn-machine-learning"
-    assert toc.find_all("a")[0].text == "Don't learn Machine Learning"
+    assert toc.find_all("a")[0].text == "Don’t learn Machine Learning"
 
 
 def test_a_post_without_sections_has_no_table_of_contents(client):
@@ -281,7 +308,7 @@ def test_the_listing_pages_take_a_fixed_number_of_queries(client, django_assert_
     with django_assert_num_queries(2):  # the posts and their categories
         client.get("/")
     with django_assert_num_queries(3):  # the category, its posts and their categories
-        client.get("/categories/topic-1/")
+        client.get(reverse("pages:category", args=["topic-1"]))
 
 
 # Every page's layout
@@ -292,7 +319,7 @@ def every_page(client, the_article):
     """One response of each kind of page a visitor can reach."""
     return {
         "front page": client.get("/"),
-        "category": client.get("/categories/deep-learning/"),
+        "category": client.get(reverse("pages:category", args=["deep-learning"])),
         "post": client.get("/dl_advice/"),
         "not found": client.get("/no-such-page/"),
     }
@@ -337,7 +364,7 @@ def test_canonical_links_name_the_address_of_site_url(every_page, page_name):
 def test_every_page_points_feed_readers_to_the_feed(every_page, page_name):
     feed = parse(every_page[page_name]).find("link", rel="alternate")
     assert feed["type"] == "application/atom+xml"
-    assert feed["href"] == "/feed/"
+    assert feed["href"] == reverse("feed")
 
 
 @pytest.mark.parametrize("page_name", PAGES)

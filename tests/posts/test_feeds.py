@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.sites.models import Site
 from django.core.management import call_command
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from posts.models import Category, Post
@@ -26,7 +27,7 @@ def site_url(path):
 
 
 def get_feed(client):
-    response = client.get("/feed/")
+    response = client.get(reverse("feed"))
     assert response.status_code == 200
     return response, ElementTree.fromstring(response.content)
 
@@ -58,7 +59,7 @@ def test_the_feed_has_the_article_with_its_address_text_and_categories(client, t
     assert entry.find(f"{ATOM}link").get("href") == site_url("/dl_advice/")
     summary = entry.find(f"{ATOM}summary")
     assert summary.get("type") == "html"
-    assert "Don't learn Machine Learning" in summary.text
+    assert "Don’t learn Machine Learning" in summary.text
     assert 'id="learn-a-framework-well"' in summary.text
     terms = sorted(category.get("term") for category in entry.findall(f"{ATOM}category"))
     assert terms == ["Deep Learning", "Thoughts"]
@@ -84,7 +85,7 @@ def test_an_empty_feed_is_still_a_feed(client, db):
 
 
 def sitemap_locations(client):
-    response = client.get("/sitemap.xml")
+    response = client.get(reverse("sitemap"))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/xml"
     urlset = ElementTree.fromstring(response.content)
@@ -97,8 +98,8 @@ def test_the_sitemap_lists_the_front_page_the_post_and_its_categories(client, th
         [
             site_url("/"),
             site_url("/dl_advice/"),
-            site_url("/categories/deep-learning/"),
-            site_url("/categories/thoughts/"),
+            site_url(reverse("pages:category", args=["deep-learning"])),
+            site_url(reverse("pages:category", args=["thoughts"])),
         ]
     )
 
@@ -113,7 +114,7 @@ def test_the_sitemap_lists_a_category_once_however_many_posts_it_has(client, a_c
     for n in range(3):
         make_post(slug=f"p{n}", permalink=f"/p{n}/", categories=[a_category])
     locations = sitemap_locations(client)
-    assert locations.count(site_url("/categories/deep-learning/")) == 1
+    assert locations.count(site_url(reverse("pages:category", args=["deep-learning"]))) == 1
     assert len(locations) == 1 + 3 + 1
 
 
@@ -121,7 +122,7 @@ def test_the_sitemap_lists_a_category_once_however_many_posts_it_has(client, a_c
 
 
 def test_robots_txt_is_plain_text_naming_the_sitemap(client, db):
-    response = client.get("/robots.txt")
+    response = client.get(reverse("robots"))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/plain")
     lines = response.text.splitlines()
@@ -130,7 +131,7 @@ def test_robots_txt_is_plain_text_naming_the_sitemap(client, db):
 
 
 def test_robots_txt_keeps_crawlers_out_of_admin_and_the_editor(client, db):
-    lines = client.get("/robots.txt").text.splitlines()
+    lines = client.get(reverse("robots")).text.splitlines()
     assert "Disallow: /admin/" in lines
     assert "Disallow: /editor/" in lines
     assert "Disallow: /" not in lines
@@ -140,7 +141,7 @@ def test_robots_txt_keeps_crawlers_out_of_admin_and_the_editor(client, db):
 
 
 def parsed_feed(client, **headers):
-    response = client.get("/feed/", **headers)
+    response = client.get(reverse("feed"), **headers)
     assert response.status_code == 200
     return feedparser.parse(response.content)
 
@@ -164,7 +165,7 @@ def test_checklist_headings_reach_feed_readers_as_plain_headings(client, the_art
     assert parse(summary).find_all("input") == []
     assert parse(summary).find_all("label") == []
     # And in the raw XML too, not only after feedparser's sanitizer.
-    raw = ElementTree.fromstring(client.get("/feed/").content)
+    raw = ElementTree.fromstring(client.get(reverse("feed")).content)
     content = raw.find(f"{ATOM}entry/{ATOM}summary").text
     assert "<input" not in content and "<label" not in content
 
@@ -184,7 +185,7 @@ def test_every_forbidden_control_character_stored_in_a_post_leaves_the_feed_vali
         title=f"Ti{controls}tle", body_html=f"<p>Bo{controls}dy</p>", description=controls
     )
     Category.objects.filter(pk=category.pk).update(name=f"Ca{controls}t")
-    response = client.get("/feed/")
+    response = client.get(reverse("feed"))
     assert response.status_code == 200
     feed = feedparser.parse(response.content)
     assert feed.bozo is False, feed.get("bozo_exception")
@@ -193,7 +194,7 @@ def test_every_forbidden_control_character_stored_in_a_post_leaves_the_feed_vali
     assert entry.title == "Ti" + " " * 6 + "tle"
     assert "Bo      dy" in entry.summary
     assert [tag.term for tag in entry.tags] == ["Ca      t"]
-    sitemap = client.get("/sitemap.xml")
+    sitemap = client.get(reverse("sitemap"))
     assert sitemap.status_code == 200
     ElementTree.fromstring(sitemap.content)
 
@@ -219,14 +220,14 @@ def test_the_form_feed_case_answers_200_everywhere(client, db):
 
     import_post(CASES / "ff.md")
     assert parsed_feed(client).entries[0].summary == "<p>Page one page two.</p>"
-    for address in ("/ff/", "/sitemap.xml", "/"):
+    for address in ("/ff/", reverse("sitemap"), "/"):
         assert client.get(address).status_code == 200
 
 
 # Conditional GET
 
 
-@pytest.mark.parametrize("address", ["/feed/", "/sitemap.xml"])
+@pytest.mark.parametrize("address", [reverse("feed"), reverse("sitemap")])
 def test_an_unchanged_feed_or_sitemap_answers_304_to_if_none_match(client, the_article, address):
     first = client.get(address)
     assert first["ETag"]
@@ -235,7 +236,7 @@ def test_an_unchanged_feed_or_sitemap_answers_304_to_if_none_match(client, the_a
     assert again.content == b""
 
 
-@pytest.mark.parametrize("address", ["/feed/", "/sitemap.xml"])
+@pytest.mark.parametrize("address", [reverse("feed"), reverse("sitemap")])
 def test_an_unchanged_feed_or_sitemap_answers_304_to_if_modified_since(
     client, the_article, address
 ):
@@ -244,7 +245,7 @@ def test_an_unchanged_feed_or_sitemap_answers_304_to_if_modified_since(
     assert again.status_code == 304
 
 
-@pytest.mark.parametrize("address", ["/feed/", "/sitemap.xml"])
+@pytest.mark.parametrize("address", [reverse("feed"), reverse("sitemap")])
 def test_an_edit_makes_the_feed_and_sitemap_answer_200_again(client, the_article, address):
     first = client.get(address)
     the_article.title = "A new title"
@@ -255,7 +256,7 @@ def test_an_edit_makes_the_feed_and_sitemap_answer_200_again(client, the_article
     assert again.status_code == 200
 
 
-@pytest.mark.parametrize("address", ["/feed/", "/sitemap.xml"])
+@pytest.mark.parametrize("address", [reverse("feed"), reverse("sitemap")])
 def test_a_deleted_post_or_renamed_category_changes_the_etag(client, the_article, address):
     other = make_post(slug="other", permalink="/other/")
     first = client.get(address)
@@ -272,19 +273,19 @@ def test_filing_a_post_under_a_category_without_saving_it_changes_the_feeds_etag
 ):
     # "Thoughts" is already in use (by the article): only the pairing changes.
     other = make_post(slug="other", permalink="/other/")
-    first = client.get("/feed/")
+    first = client.get(reverse("feed"))
 
     other.categories.add(Category.objects.get(slug="thoughts"))
 
-    second = client.get("/feed/", HTTP_IF_NONE_MATCH=first["ETag"])
+    second = client.get(reverse("feed"), HTTP_IF_NONE_MATCH=first["ETag"])
     assert second.status_code == 200
     assert second.content.decode().count('term="Thoughts"') == 2
 
 
 def test_a_304_costs_two_small_queries(client, the_article, django_assert_num_queries):
-    etag = client.get("/feed/")["ETag"]
+    etag = client.get(reverse("feed"))["ETag"]
     with django_assert_num_queries(2):
-        assert client.get("/feed/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+        assert client.get(reverse("feed"), HTTP_IF_NONE_MATCH=etag).status_code == 304
 
 
 # One address for the site: SITE_URL
@@ -300,17 +301,22 @@ def a_new_address(settings, the_article):
 
 
 def test_robots_sitemap_and_feed_all_name_the_address_of_site_url(client, a_new_address):
-    robots = client.get("/robots.txt").text.splitlines()
+    robots = client.get(reverse("robots")).text.splitlines()
     assert f"Sitemap: {a_new_address}/sitemap.xml" in robots
     assert sorted(sitemap_locations(client)) == sorted(
         f"{a_new_address}{path}"
-        for path in ("/", "/dl_advice/", "/categories/deep-learning/", "/categories/thoughts/")
+        for path in (
+            "/",
+            "/dl_advice/",
+            reverse("pages:category", args=["deep-learning"]),
+            reverse("pages:category", args=["thoughts"]),
+        )
     )
     feed = parsed_feed(client)
     assert feed.feed.link == f"{a_new_address}/"
     assert feed.entries[0].link == f"{a_new_address}/dl_advice/"
     assert feed.entries[0].id == f"{a_new_address}/dl_advice/"
-    assert "old.example.com" not in client.get("/feed/").text
+    assert "old.example.com" not in client.get(reverse("feed")).text
 
 
 def test_canonical_links_name_the_address_of_site_url(client, a_new_address):
@@ -320,9 +326,9 @@ def test_canonical_links_name_the_address_of_site_url(client, a_new_address):
 
 
 def test_a_changed_site_url_changes_the_feeds_etag(client, the_article, settings):
-    etag = client.get("/feed/")["ETag"]
+    etag = client.get(reverse("feed"))["ETag"]
     settings.SITE_URL = "https://advice.example.org"
-    assert client.get("/feed/", HTTP_IF_NONE_MATCH=etag).status_code == 200
+    assert client.get(reverse("feed"), HTTP_IF_NONE_MATCH=etag).status_code == 200
 
 
 def test_every_migrate_writes_site_url_and_site_name_into_the_sites_row(settings, db):

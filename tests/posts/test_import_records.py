@@ -11,6 +11,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from posts.models import ImportRecord, Post
 from tests.conftest import ARTICLE_FILE, ARTICLE_TITLE, edit_in_admin
@@ -153,7 +154,7 @@ def test_a_post_written_in_admin_is_never_overwritten_by_a_file_with_its_address
     editor_client, write_post_file
 ):
     editor_client.post(
-        "/admin/posts/post/add/",
+        reverse("admin:posts_post_add"),
         {
             "title": "Mine",
             "slug": "mine",

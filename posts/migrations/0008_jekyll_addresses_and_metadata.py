@@ -7,7 +7,7 @@ import posts.models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("posts", "0006_one_line_titles"),
+        ("posts", "0007_heading_ids_drop_variation_selectors"),
     ]
 
     operations = [

@@ -1,0 +1,530 @@
+"""Compare the site's rendering of Jekyll posts with kramdown's (issue 21).
+
+For each post of a folder (a Jekyll ``_posts``, searched recursively, or the corpus in
+tests/cases/kramdown), renders the body as an imported post is rendered here
+(``posts.markdown.render(dialect="kramdown")``, math on when the front matter asks) and
+as Jekyll's kramdown renders it (Debian's ``ruby-kramdown`` and
+``ruby-kramdown-parser-gfm``, GFM input and Jekyll's default options, merged with the
+``kramdown:`` of a ``_config.yml`` found above the folder), then compares what a reader
+gets: the visible text and the structure (headings and their ids, links, images, tables,
+code blocks, footnotes, math). Prints one line per file and the totals:
+
+* ``same``: the same visible text and structure;
+* ``typography``: the same once quotes, dashes and ellipses are made plain;
+* ``differs``: other visible differences (words, heading ids), nothing lost;
+* ``broken``: markup shown as text (``{:``, ``{%``, ``$$``, ``|---|``), or a heading,
+  table, code block, image, link, footnote or formula gained or lost;
+* ``refused``: the file could not be read as a post.
+
+Liquid is Jekyll's, not kramdown's: before kramdown reads a post it gets a small Liquid
+pass standing in for Jekyll's (``{% raw %}`` unwrapped, ``{% highlight %}`` fenced,
+comments dropped, ``site.baseurl``/``site.url`` and ``relative_url``/``absolute_url``
+resolved, ``post_url``/``link`` made addresses, any other tag or output dropped).
+
+Usage:
+    python bench/kramdown_compare.py FOLDER [--verbose] [--dialect kramdown|commonmark]
+                                     [--math] [--no-ids]
+    python bench/kramdown_compare.py --store tests/cases/kramdown
+
+``--store FOLDER`` writes kramdown's output beside each ``NAME.md`` as ``NAME.html`` (the
+corpus the tests compare with, without Ruby). Without Ruby and kramdown, the script says
+so and exits with status 2.
+"""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import unicodedata
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Jekyll 4.3's kramdown defaults (Jekyll::Configuration::DEFAULTS), highlighting off: the
+# highlighter's markup is not what is compared (the code's text is).
+JEKYLL_KRAMDOWN = {
+    "input": "GFM",
+    "auto_ids": True,
+    "toc_levels": [1, 2, 3, 4, 5, 6],
+    "entity_output": "as_char",
+    "smart_quotes": "lsquo,rsquo,ldquo,rdquo",
+    "hard_wrap": False,
+    "guess_lang": True,
+    "footnote_nr": 1,
+    "show_warnings": False,
+    "syntax_highlighter": None,
+}
+KRAMDOWN_SCRIPT = r"""
+require 'json'
+require 'kramdown'
+begin; require 'kramdown-parser-gfm'; rescue LoadError; end
+request = JSON.parse(STDIN.read)
+options = request['options'].transform_keys(&:to_sym)
+options[:input] = options[:input] || 'GFM'
+out = request['texts'].map do |text|
+  begin
+    Kramdown::Document.new(text, options).to_html
+  rescue StandardError => e
+    "<p>kramdown failed: #{e.class}</p>"
+  end
+end
+puts JSON.generate(out)
+"""
+MATH_KEYS = ("use_math", "mathjax", "math", "katex")
+TYPOGRAPHY = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2013": "--",
+        "\u2014": "---",
+        "\u2026": "...",
+        "\u00ab": "<<",
+        "\u00bb": ">>",
+        "\u00a0": " ",
+    }
+)
+# Markup a reader should never see as text.
+LEAKS = {
+    "attribute list": re.compile(r"\{:[^}\n]*\}"),
+    "Liquid": re.compile(r"\{%.*?%\}|\{\{.*?\}\}"),
+    "table pipes": re.compile(r"\|\s*:?-{3,}"),
+    "math delimiters": re.compile(r"\$\$|\\\\\(|\\\\\["),
+    "footnote marker": re.compile(r"\[\^[^\]\s]+\]"),
+}
+LIQUID_ADDRESS = re.compile(r"\{[%{]|%7B(?:%25|%7B)", re.IGNORECASE)
+MATH_SOURCE = re.compile(r"\\\((.+?)\\\)|\\\[(.+?)\\\]", re.DOTALL)
+MATH_MARK = "\u27e8math\u27e9"
+# MathJax's $…$, which themes with math on (Chirpy, al-folio) turn into formulas.
+DOLLAR_MATH = re.compile(r"(?<![\\$])\$(?!\s)[^$\n]+?(?<![\s\\])\$(?!\$)")
+
+
+@dataclass
+class Structure:
+    """What a reader gets from a page of HTML, as comparable values."""
+
+    text: str = ""
+    headings: list = field(default_factory=list)  # [(level, text)]
+    ids: set = field(default_factory=set)  # every id in the page (headings' and aliases)
+    heading_ids: list = field(default_factory=list)  # the headings' own ids, in order
+    links: list = field(default_factory=list)  # [(text, href)]
+    images: list = field(default_factory=list)  # [(alt, file name)]
+    tables: list = field(default_factory=list)  # [[[cell text, ...] per row] per table]
+    code: list = field(default_factory=list)  # [text of each code block]
+    footnotes: int = 0
+    math: int = 0
+    addresses: list = field(default_factory=list)  # every href and src as written
+
+
+class _Reader(HTMLParser):
+    SKIP = {"script", "style", "template"}
+
+    def __init__(self, dollar_math=False):
+        super().__init__(convert_charrefs=True)
+        self.dollar_math = dollar_math
+        self.skip_tag = None
+        self.result = Structure()
+        self.parts = []
+        self.stack = []  # open elements: [tag, attrs, collected text]
+        self.skip = 0
+        self.in_math = 0
+        self.rows = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if attrs.get("id") and not self.skip:
+            self.result.ids.add(attrs["id"])
+        if tag in self.SKIP or self.skip_tag == tag:
+            self.skip += 1
+            return
+        if self.skip:
+            return
+        if attrs.get("id") == "markdown-toc":
+            # kramdown's contents list for {:toc}: the site's page has its own.
+            self.skip_tag = tag
+            self.skip += 1
+            return
+        if tag == "math":
+            self.in_math += 1
+            if self.in_math == 1:
+                self._data(f" {MATH_MARK} ")
+                self.result.math += 1
+            return
+        for key in ("href", "src"):
+            if attrs.get(key):
+                self.result.addresses.append(attrs[key])
+        if tag == "img":
+            name = (attrs.get("src") or "").rsplit("/", 1)[-1]
+            self.result.images.append((attrs.get("alt") or "", name))
+            return
+        if tag == "sup" and (attrs.get("id") or "").startswith("fnref"):
+            self.result.footnotes += 1
+        if tag == "table":
+            self.rows = []
+        if tag in {"br", "hr", "input"}:
+            return
+        self.stack.append([tag, attrs, []])
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in {"img", "br", "hr", "input", "math"} and self.stack:
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag):
+        if tag in self.SKIP or (self.skip and tag == self.skip_tag):
+            self.skip = max(0, self.skip - 1)
+            if not self.skip:
+                self.skip_tag = None
+            return
+        if self.skip:
+            return
+        if tag == "math":
+            self.in_math = max(0, self.in_math - 1)
+            return
+        while self.stack:
+            open_tag, attrs, texts = self.stack.pop()
+            text = _squash("".join(texts))
+            self._finish(open_tag, attrs, text)
+            if self.stack:
+                self.stack[-1][2].append(" ".join(texts))
+            if open_tag == tag:
+                break
+
+    def _finish(self, tag, attrs, text):
+        if re.fullmatch(r"h[1-6]", tag):
+            self.result.headings.append((int(tag[1]), text))
+            self.result.heading_ids.append(attrs.get("id"))
+        elif tag == "a" and attrs.get("href") is not None:
+            self.result.links.append((text, _href(attrs["href"])))
+        elif tag == "pre":
+            self.result.code.append(text)
+        elif tag in {"td", "th"} and self.rows is not None:
+            if not self.rows:
+                self.rows.append([])
+            self.rows[-1].append(text)
+        elif tag == "tr" and self.rows is not None:
+            self.rows.append([])
+        elif tag == "table" and self.rows is not None:
+            self.result.tables.append([row for row in self.rows if row])
+            self.rows = None
+
+    def handle_data(self, data):
+        if self.skip or self.in_math:
+            return
+        if self.dollar_math and not any(item[0] in {"code", "pre"} for item in self.stack):
+            formulas = len(DOLLAR_MATH.findall(data))
+            if formulas:
+                self.result.math += formulas
+                data = DOLLAR_MATH.sub(f" {MATH_MARK} ", data)
+        self._data(data)
+
+    def _data(self, data):
+        self.parts.append(data)
+        if self.stack:
+            self.stack[-1][2].append(data)
+
+
+def _squash(text):
+    # Variation selectors only choose how a glyph is drawn (text or emoji "↩").
+    return " ".join(text.replace("\ufe0e", "").replace("\ufe0f", "").split())
+
+
+def _href(href):
+    """A link's address as compared: external ones whole, fragments whole, addresses of
+    this blog only as "internal" (the site gives imported files and posts new ones)."""
+    href = href.strip()
+    if href.startswith("#"):
+        return href
+    if re.match(r"(?i)(https?:)?//|mailto:", href):
+        return href.rstrip("/")
+    return "internal"
+
+
+def structure(page_html, *, kramdown=False, dollar_math=False):
+    """The Structure (text, headings, ids, links, images, tables, code, footnotes, math)
+    of ``page_html`` (str). ``kramdown``: the page is kramdown's, whose formulas are
+    MathJax source (``\\(…\\)``, ``\\[…\\]``) rather than MathML; ``dollar_math``:
+    its ``$…$`` outside code are formulas too, as MathJax shows them on a page with math.
+    """
+    if kramdown:
+        counted = len(MATH_SOURCE.findall(page_html))
+        page_html = MATH_SOURCE.sub(f" {MATH_MARK} ", page_html)
+    reader = _Reader(dollar_math=kramdown and dollar_math)
+    reader.feed(page_html)
+    reader.close()
+    while reader.stack:
+        reader.handle_endtag(reader.stack[-1][0])
+    result = reader.result
+    result.text = _squash(unicodedata.normalize("NFC", "".join(reader.parts)))
+    if kramdown:
+        result.math += counted
+    return result
+
+
+def compare(site_html, kramdown_html, *, ids=True, math=False):
+    """(verdict, [reasons]) for the site's page against kramdown's, both str of HTML.
+
+    The verdict is "same", "typography", "differs" or "broken" (see the module's
+    docstring). ``ids``: whether heading ids count (a kramdown id must name an element of
+    the site's page, a heading or one of its aliases); ``math``: whether the post has
+    math on (so MathJax reads kramdown's ``$…$``).
+    """
+    site = structure(site_html)
+    theirs = structure(kramdown_html, kramdown=True, dollar_math=math)
+    broken = []
+    for name, pattern in LEAKS.items():
+        shown = len(pattern.findall(site.text)) - len(pattern.findall(theirs.text))
+        if shown > 0:
+            broken.append(f"{name} shown as text ({shown})")
+    unread = [address for address in site.addresses if LIQUID_ADDRESS.search(address)]
+    if unread:
+        broken.append(f"Liquid in addresses ({len(unread)})")
+    for name in ("headings", "tables", "code", "images", "links"):
+        ours, kramdowns = getattr(site, name), getattr(theirs, name)
+        if len(ours) != len(kramdowns):
+            broken.append(f"{name}: {len(ours)} here, {len(kramdowns)} in kramdown")
+    for name in ("footnotes", "math"):
+        if getattr(site, name) != getattr(theirs, name):
+            broken.append(f"{name}: {getattr(site, name)} here, {getattr(theirs, name)} there")
+    if broken:
+        return "broken", broken
+    differs = []
+    if ids:
+        missing = [anchor for anchor in theirs.heading_ids if anchor and anchor not in site.ids]
+        if missing:
+            differs.append(f"heading ids missing: {', '.join(missing[:5])}")
+    for name in ("headings", "tables", "code", "links"):
+        if _plain(getattr(site, name)) != _plain(getattr(theirs, name)):
+            differs.append(f"{name} differ")
+    if site.text == theirs.text and not differs and site.images == theirs.images:
+        return "same", []
+    if _plain(site.text) == _plain(theirs.text) and not differs:
+        return "typography", [_first_difference(site.text, theirs.text)]
+    if _plain(site.text) != _plain(theirs.text):
+        differs.append(_first_difference(_plain(site.text), _plain(theirs.text)))
+    return "differs", differs
+
+
+def _plain(value):
+    if isinstance(value, str):
+        return _squash(value.translate(TYPOGRAPHY))
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _first_difference(ours, theirs):
+    index = next(
+        (i for i, (a, b) in enumerate(zip(ours, theirs, strict=False)) if a != b),
+        min(len(ours), len(theirs)),
+    )
+    here, there = ours[index : index + 40], theirs[index : index + 40]
+    return f"text at {index}: here {here!r}, kramdown {there!r}"
+
+
+# Kramdown's side.
+
+
+def kramdown_available():
+    """Whether Ruby with the kramdown library is installed (bool)."""
+    try:
+        done = subprocess.run(
+            ["ruby", "-e", "require 'kramdown'"], capture_output=True, timeout=60, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0
+
+
+def kramdown_html(texts, options=None):
+    """kramdown's HTML (list of str) for each Markdown text of ``texts``, with Jekyll's
+    default options updated by ``options`` (a dict of kramdown options)."""
+    request = {"options": {**JEKYLL_KRAMDOWN, **(options or {})}, "texts": list(texts)}
+    done = subprocess.run(
+        ["ruby", "-e", KRAMDOWN_SCRIPT],
+        input=json.dumps(request),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    return json.loads(done.stdout)
+
+
+def jekyll_liquid(body, site):
+    """``body`` (str) after a small stand-in for Jekyll's Liquid pass (see the module's
+    docstring); ``site`` is the _config.yml mapping ({} without one)."""
+    baseurl = str(site.get("baseurl") or "").rstrip("/")
+    url = str(site.get("url") or "").rstrip("/")
+    body = re.sub(r"\{%-?\s*comment\s*-?%\}.*?\{%-?\s*endcomment\s*-?%\}", "", body, flags=re.S)
+    raws = []
+
+    def keep_raw(match):
+        raws.append(match.group(1))
+        return f"\x00{len(raws) - 1}\x00"
+
+    body = re.sub(r"\{%-?\s*raw\s*-?%\}(.*?)\{%-?\s*endraw\s*-?%\}", keep_raw, body, flags=re.S)
+
+    def highlight(match):
+        language = match.group(1) or ""
+        return f"\n```{language}\n{match.group(2).strip(chr(10))}\n```\n"
+
+    body = re.sub(
+        r"\{%-?\s*highlight\s+([\w+#.-]+)?[^%]*%\}(.*?)\{%-?\s*endhighlight\s*-?%\}",
+        highlight,
+        body,
+        flags=re.S,
+    )
+
+    def output(match):
+        expression = match.group(1).strip()
+        value = ""
+        literal = re.match(r"""(["'])(.*?)\1""", expression)
+        if literal:
+            value = literal.group(2)
+        elif expression.startswith("site.baseurl"):
+            value = baseurl
+        elif expression.startswith("site.url"):
+            value = url
+        if "relative_url" in expression:
+            value = baseurl + "/" + value.lstrip("/")
+        elif "absolute_url" in expression:
+            value = url + baseurl + "/" + value.lstrip("/")
+        return value
+
+    body = re.sub(r"\{\{-?(.*?)-?\}\}", output, body, flags=re.S)
+    body = re.sub(r"\{%-?\s*post_url\s+(\S+)\s*-?%\}", r"/post_url/\1", body)
+    body = re.sub(r"\{%-?\s*link\s+(\S+)\s*-?%\}", r"/\1", body)
+    body = re.sub(r"\{%.*?%\}", "", body, flags=re.S)
+    return re.sub(r"\x00(\d+)\x00", lambda match: raws[int(match.group(1))], body)
+
+
+# The site's side.
+
+
+def read_posts(folder):
+    """[(path, metadata or None, body or None, problem or None)] for the Markdown files
+    under ``folder``; a file without front matter is all body (the corpus)."""
+    from posts.importing import PostImportError, parse_post, read_post_file, repair_mojibake
+
+    found = []
+    folder = Path(folder)
+    for path in sorted(folder.rglob("*")) if folder.is_dir() else [folder]:
+        if path.suffix.lower() not in {".md", ".markdown", ".mkd"} or not path.is_file():
+            continue
+        try:
+            text = repair_mojibake(read_post_file(path))
+            if not text.lstrip().startswith("---"):
+                found.append((path, {}, text, None))
+                continue
+            metadata, body, _warnings = parse_post(text)
+        except PostImportError as error:
+            found.append((path, None, None, str(error)))
+            continue
+        found.append((path, metadata, body, None))
+    return found
+
+
+def math_on(metadata):
+    """Whether a post's front matter (dict) switches math on."""
+    return any(metadata.get(key) is True for key in MATH_KEYS)
+
+
+def site_html(metadata, body, *, dialect="kramdown", math=False):
+    """The site's HTML (str) for a post's body, as an imported post is rendered."""
+    from posts.markdown import render
+
+    math = math or math_on(metadata)
+    return render(body, math=math, dialect=dialect).html
+
+
+def site_config(folder):
+    """The _config.yml mapping of the Jekyll site holding ``folder`` ({} without one)."""
+    import yaml
+
+    for directory in [Path(folder).resolve(), *Path(folder).resolve().parents][:3]:
+        config = directory / "_config.yml"
+        if config.is_file():
+            try:
+                loaded = yaml.safe_load(config.read_text(encoding="utf-8", errors="replace"))
+            except yaml.YAMLError:
+                return {}
+            return loaded if isinstance(loaded, dict) else {}
+    return {}
+
+
+def _setup_django():
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "advice_site.settings")
+    os.environ.setdefault("DJANGO_DEBUG", "true")
+    import django
+
+    django.setup()
+
+
+def store(folder):
+    """Write kramdown's HTML beside each NAME.md of ``folder`` as NAME.html."""
+    sources = sorted(Path(folder).glob("*.md"))
+    outputs = kramdown_html(path.read_text(encoding="utf-8") for path in sources)
+    for path, output in zip(sources, outputs, strict=True):
+        path.with_suffix(".html").write_text(output, encoding="utf-8")
+        print(f"wrote {path.with_suffix('.html')}")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("folder")
+    parser.add_argument("--store", action="store_true", help="write the corpus's .html files")
+    parser.add_argument("--verbose", action="store_true", help="print why each file differs")
+    parser.add_argument("--dialect", default="kramdown", choices=["kramdown", "commonmark"])
+    parser.add_argument("--math", action="store_true", help="math on site-wide")
+    parser.add_argument("--no-ids", action="store_true", help="leave heading ids out")
+    arguments = parser.parse_args(argv)
+    if not kramdown_available():
+        print("kramdown is not installed: apt-get install ruby-kramdown ruby-kramdown-parser-gfm")
+        return 2
+    if arguments.store:
+        store(arguments.folder)
+        return 0
+    _setup_django()
+    config = site_config(arguments.folder)
+    options = config.get("kramdown") if isinstance(config.get("kramdown"), dict) else {}
+    options = {key: value for key, value in options.items() if key != "syntax_highlighter"}
+    posts = read_posts(arguments.folder)
+    readable = [(path, metadata, body) for path, metadata, body, problem in posts if not problem]
+    theirs = kramdown_html((jekyll_liquid(body, config) for _, _, body in readable), options)
+    totals = {"same": 0, "typography": 0, "differs": 0, "broken": 0, "refused": 0}
+    for path, _metadata, _body, problem in posts:
+        if problem:
+            totals["refused"] += 1
+            print(f"refused     {path}: {problem}")
+    for (path, metadata, body), kramdown_page in zip(readable, theirs, strict=True):
+        try:
+            ours = site_html(metadata, body, dialect=arguments.dialect, math=arguments.math)
+        except Exception as error:  # a crash is the worst rendering: count it, go on
+            verdict, reasons = "broken", [f"render raised {type(error).__name__}: {error}"]
+        else:
+            math = arguments.math or math_on(metadata)
+            verdict, reasons = compare(ours, kramdown_page, math=math, ids=not arguments.no_ids)
+        totals[verdict] += 1
+        detail = f"  ({'; '.join(reasons)})" if reasons and arguments.verbose else ""
+        name = path.relative_to(arguments.folder) if path != Path(arguments.folder) else path
+        print(f"{verdict:<11} {name}{detail}")
+    rendered = sum(totals.values()) - totals["refused"]
+    shares = ", ".join(
+        f"{name} {count} ({100 * count / rendered:.0f}%)"
+        if rendered and name != "refused"
+        else f"{name} {count}"
+        for name, count in totals.items()
+    )
+    print(f"{len(posts)} files, {rendered} rendered: {shares}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
