@@ -436,6 +436,16 @@ if not DEBUG:
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 
+# Where posts imported from a Jekyll site live (issue 21, docs/writing.md): "jekyll" keeps
+# the address Jekyll gave each (.html, capitals and baseurl included), as migration guides
+# advise; "clean" gives it /<slug>/ and redirects permanently from Jekyll's.
+JEKYLL_ADDRESSES = os.environ.get("JEKYLL_ADDRESSES", "jekyll")
+if JEKYLL_ADDRESSES not in ("jekyll", "clean"):
+    raise ImproperlyConfigured(
+        f"JEKYLL_ADDRESSES is 'jekyll' (keep Jekyll's addresses) or 'clean' (/<slug>/, "
+        f"redirected from Jekyll's), not {JEKYLL_ADDRESSES!r}."
+    )
+
 # markdownx: the admin editor's live preview uses the site's own renderer, so the
 # preview is exactly the page; uploads are raster images only (no SVG, which can
 # carry script), checked by their bytes in posts.editor_views.

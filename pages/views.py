@@ -12,6 +12,7 @@ from comments.page import discussion_for
 from core.http import read_only, with_query_string
 from posts.markdown import link_headings
 from posts.models import Category, Post, is_permalink, normalize_permalink
+from posts.previews import link_preview
 
 from . import page_cache
 
@@ -110,6 +111,7 @@ def _post_page(request, permalink, page_number):
             "checklist": checklist,
             "body": mark_safe(link_headings(checklist.body, post.headings)),
             "discussion": discussion,
+            "preview": link_preview(post),
         },
     )
     if discussion.page_number != page_number:

@@ -68,6 +68,11 @@ class LatestPostsFeed(Feed):
     def item_link(self, item):
         return absolute_url(item.get_absolute_url())
 
+    def item_guid(self, item):
+        # An imported post keeps the entry id its old blog's feed gave it (jekyll-feed:
+        # the post's id as an absolute URL), so subscribers do not see it as new.
+        return item.feed_id or absolute_url(item.get_absolute_url())
+
     def item_title(self, item):
         return item.title
 
@@ -79,7 +84,8 @@ class LatestPostsFeed(Feed):
         return item.published_at
 
     def item_updateddate(self, item):
-        return item.updated_at
+        # When its author dates the last change (Jekyll's last_modified_at), that date.
+        return item.modified_at or item.updated_at
 
     def item_categories(self, item):
         return [category.name for category in item.categories.all()]

@@ -7,6 +7,7 @@ edited since, and keeps the post as the editor left it, saying so in one line, w
 both changed (``import_post --force`` takes the file then).
 """
 
+import contextlib
 import hashlib
 import re
 import unicodedata
@@ -15,16 +16,20 @@ from pathlib import Path
 
 import reversion
 import yaml
+from django.conf import settings
+from django.contrib.redirects.models import Redirect
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from frontmatter.default_handlers import YAMLHandler
 
-from . import jekyll
+from . import jekyll, liquid, previews
 from .jekyll import FrontMatterError
 from .models import Category, ImportRecord, Post, normalize_permalink
 from .xmltext import forbidden_characters, xml_safe
+
+FRONT_MATTER_BOUNDARY = YAMLHandler().FM_BOUNDARY
 
 # Every key Jekyll documents (Front Matter, Posts, Permalinks), with what it does here.
 JEKYLL_KEYS = {
@@ -36,21 +41,36 @@ JEKYLL_KEYS = {
     "categories": "a list, or a string of space-separated names",
     "slug": "the :title of the address, instead of the file name's",
     "layout": "accepted; the site has one layout",
+    "redirect_from": "old addresses of the post (jekyll-redirect-from), redirected to it",
+    "excerpt": "the description when there is none (as jekyll-seo-tag does), as text",
+    "excerpt_separator": "the text before it is the description when there is none",
+    "render_with_liquid": "false keeps the body's Liquid as written",
 }
 # The theme's own keys, which this site gives a meaning.
 SITE_KEYS = {
     "description": "the summary under the title, in lists and meta tags",
     "comments": "false turns the discussion off",
     "use_math": "true renders $...$ as mathematics",
+    "mathjax": "true renders math, as use_math (and math, katex)",
+    "math": "true renders math, as use_math",
+    "katex": "true renders math, as use_math",
+    "author": "the author's name (a name, or a mapping with a name), in the page's metadata",
+    "authors": "the first author, as author",
+    "image": "the link preview's image (og:image): a path or URL, or {path, alt, ...}",
+    "media_subpath": "the folder a relative image path is in (Chirpy)",
+    "img_path": "the folder a relative image path is in (Chirpy before 7)",
+    "last_modified_at": "when the article last changed: the feed's updated, the sitemap's lastmod",
 }
+# The keys that switch math on (the site's own, then MathJax's, Chirpy's and KaTeX's),
+# in a post's front matter or, site-wide, in _config.yml.
+MATH_KEYS = ("use_math", "mathjax", "math", "katex")
 # Documented keys this site has no place for: each is refused in one warning line.
 REFUSED_KEYS = {
     "tags": "this site has categories, not tags",
-    "excerpt_separator": "a post's summary is its description",
-    "excerpt": "a post's summary is its description",
-    "render_with_liquid": "Liquid is never rendered here",
 }
 DESCRIPTION_LENGTH = 300
+# Where themes keep the image a bare front matter ``image: cover.png`` names.
+IMAGE_FOLDERS = ("assets/images", "assets/img", "images", "img", "assets")
 # The most values front matter may stand for once its aliases are followed: a real
 # post's has a few dozen; a "billion laughs" alias bomb expands to 10^9 (issue 19).
 FRONT_MATTER_MAX_VALUES = 10_000
@@ -71,6 +91,16 @@ DAMAGE_SIGNS = {
     "latin-1": ("â\x80", "Â", "Ã", "ð\x9f"),
 }
 ZERO_WIDTH_SPACE = "\u200b"
+
+
+# Jekyll's Utils.has_yaml_header?: the file starts with a '---' line.
+JEKYLL_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n")
+
+
+def has_front_matter(text):
+    """Whether ``text`` (str) starts with a '---' line (Jekyll's has_yaml_header?,
+    leading blank lines allowed)."""
+    return JEKYLL_FRONT_MATTER.match(text.lstrip()) is not None
 
 
 class PostImportError(Exception):
@@ -226,8 +256,7 @@ def parse_post(text):
     warnings = []
     for key in metadata:
         if key in REFUSED_KEYS:
-            if not (key == "render_with_liquid" and metadata[key] is False):
-                warnings.append(f"front matter key '{key}' ignored: {REFUSED_KEYS[key]}")
+            warnings.append(f"front matter key '{key}' ignored: {REFUSED_KEYS[key]}")
         elif key not in JEKYLL_KEYS and key not in SITE_KEYS:
             warnings.append(f"unknown front matter key '{key}' ignored")
     return metadata, body, warnings
@@ -239,27 +268,168 @@ class PostFile:
 
     permalink: str
     slug: str
-    values: dict  # title, description, body, status, allow_comments, use_math, dates
+    values: dict  # title, description, body, status, allow_comments, use_math, dates, ...
     categories: list[str]
     sha256: str
     warnings: list[str]
+    # The front matter's image, as written (a path or URL), before it is copied.
+    image: str = ""
     # Without a permalink, the address importers before issue 10 gave the file (its
     # title's slug): a post made then, with no import record, is this file's post.
     legacy_permalink: str | None = None
+    # Addresses the post had on its old site (Jekyll's, when it is not kept, and the
+    # other forms the old host served), each redirected to it (issue 21).
+    old_addresses: list[str] = field(default_factory=list)
 
 
-def read_post(path):
-    """Read, repair and interpret a post file; raise PostImportError saying why not."""
+def read_post(
+    path,
+    *,
+    site=None,
+    site_root=None,
+    lookup_post=None,
+    lookup_file=None,
+    jekyll_site=None,
+    source=None,
+):
+    """Read, repair and interpret a post file; raise PostImportError saying why not.
+
+    ``site`` is the Jekyll site's _config.yml ({"baseurl": ..., "url": ...,
+    "excerpt_separator": ..., "mathjax": ..., "author": ...}; {} for a lone file).
+    ``site_root`` (Path) is the site's folder, where a front matter ``image`` and a
+    ``{% link %}`` are looked for: by default the folder above ``_posts`` or
+    ``_drafts``, or else the file's own. ``lookup_post`` and ``lookup_file`` give the
+    addresses ``{% post_url %}`` and ``{% link %}`` resolve to (posts.liquid); by
+    default, posts already imported (by their file name) and files under ``site_root``,
+    copied into media.
+
+    ``jekyll_site`` (posts.jekyll_site.JekyllSite) is the whole Jekyll site the file is
+    part of (import_jekyll, import_post --config): its _config.yml is then ``site``, its
+    folder ``site_root``, its posts and files the lookups, and its front matter
+    defaults, time zone, address rules and links apply; ``source`` is the file's
+    SourcePost there (found from ``path`` when not given). Every imported post is
+    kramdown (Post.dialect).
+    """
     text = repair_mojibake(read_post_file(path))
     sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    metadata, body, warnings = parse_post(text)
+    if jekyll_site is not None and not has_front_matter(text):
+        # Jekyll publishes a post without front matter too (Document#read_content), its
+        # title from its file name.
+        metadata, body, warnings = {}, text.strip(), []
+    else:
+        metadata, body, warnings = parse_post(text)
+    source_name, zone, prepared = path.name, contextlib.nullcontext(), None
+    if jekyll_site is not None:
+        source = source or jekyll_site.source_for(path)
+        metadata = jekyll_site.merged_metadata(source, metadata)
+        site, site_root = jekyll_site.liquid_site(), jekyll_site.folder
+        lookup_post, lookup_file = jekyll_site.lookup_post, jekyll_site.lookup_file
+        source_name, zone = source.relative, jekyll.in_site_zone(jekyll_site.zone)
+    site = dict(site or {})
+    site_root = Path(site_root) if site_root is not None else _site_root(path)
+    with zone:
+        if metadata.get("render_with_liquid") is not False:  # Jekyll 4.1's switch
+            body, liquid_warnings = liquid.resolve_liquid(
+                body,
+                site=site,
+                lookup_post=lookup_post or (lambda name: _post_address(site_root, site, name)),
+                lookup_file=lookup_file or (lambda name: _copied_file_address(site_root, name)),
+                source_name=source_name,
+                line_offset=_lines_before_body(text, body),
+                page=metadata,
+            )
+            warnings.extend(liquid_warnings)
+        try:
+            if jekyll_site is not None:
+                # Links to the site's posts and files, and the post's address (Jekyll's).
+                prepared = jekyll_site.prepare(source, metadata, body)
+                metadata, body = prepared.metadata, prepared.body
+                warnings.extend(prepared.warnings)
+                sha256 = hashlib.sha256((text + prepared.fingerprint).encode()).hexdigest()
+            found = _interpret(path, metadata, body, sha256, warnings, site=site)
+        except FrontMatterError as error:
+            raise PostImportError(str(error)) from None
+        found.values["image"] = _preview_image(found.image, site, site_root, warnings)
+    found.values["dialect"] = Post.Dialect.KRAMDOWN
+    if prepared is not None:
+        found.values["feed_id"] = prepared.feed_id
+        found.old_addresses = list(prepared.old_addresses)
+        found.legacy_permalink = None
+    return found
+
+
+def _site_root(path):
+    """The Jekyll site's folder for a post file: the one holding its _posts or _drafts
+    (subfolders of them included), or else the file's own folder."""
+    path = Path(path).resolve()
+    for folder in path.parents:
+        if folder.name in {"_posts", "_drafts"}:
+            return folder.parent
+    return path.parent
+
+
+def _lines_before_body(text, body):
+    """How many lines of the file come before the body (its front matter and the blank
+    lines after it), so a warning can give the line of the file."""
+    stripped = text.strip()
+    boundaries = list(FRONT_MATTER_BOUNDARY.finditer(stripped))
+    start = boundaries[1].end() if len(boundaries) > 1 else 0
+    found = stripped.find(body[:80], start) if body else -1
+    before = text[: len(text) - len(text.lstrip())].count("\n")
+    return before + stripped.count("\n", 0, found if found >= 0 else start)
+
+
+def _post_address(site_root, site, name):
+    """``{% post_url NAME %}`` for a lone post: the address of the post imported from
+    ``_posts/NAME.*``, or else the one the file of that name in the site's _posts
+    will have when imported (its permalink, read from its front matter); None when
+    there is neither."""
+    address = _imported_post_address(name)
+    if address is not None:
+        return address
+    folder = site_root / "_posts"
+    for candidate in sorted(folder.rglob(f"{name.rsplit('/', 1)[-1]}.*")):
+        if not str(candidate.with_suffix("")).endswith("/" + name):
+            continue
+        try:
+            text = repair_mojibake(read_post_file(candidate))
+            metadata, _, _ = parse_post(text)
+            return _interpret(candidate, metadata, "", "", [], site=site).permalink
+        except (PostImportError, FrontMatterError):
+            return None
+    return None
+
+
+def _imported_post_address(name):
+    """The address of the post imported from ``_posts/NAME.*`` (``{% post_url NAME %}``:
+    "2010-07-21-name", or "folder/2010-07-21-name"), or None. Like Jekyll, a name
+    without a folder finds the post in any folder."""
+    stem = name.rsplit("/", 1)[-1]
+    records = ImportRecord.objects.filter(source_path__contains=f"/{stem}.").select_related("post")
+    for record in records.order_by("pk"):
+        source = Path(record.source_path)
+        if source.stem == stem and str(source.with_suffix("")).endswith("/" + name):
+            return record.post.permalink
+    return None
+
+
+def _copied_file_address(site_root, name):
+    """``{% link PATH %}`` for a lone post: the file at PATH under the site's folder,
+    copied into media (its URL), or None when there is none (a page of the old site)."""
+    from .assets import copy_asset
+
+    candidate = (site_root / name).resolve()
+    if not candidate.is_relative_to(site_root.resolve()) or not candidate.is_file():
+        return None
+    if candidate.suffix.lower() in {".md", ".markdown", ".html", ".htm"}:
+        return None  # a page, not a file: it has no address here
     try:
-        return _interpret(path, metadata, body, sha256, warnings)
-    except FrontMatterError as error:
-        raise PostImportError(str(error)) from None
+        return copy_asset(candidate)
+    except OSError:
+        return None
 
 
-def _interpret(path, metadata, body, sha256, warnings):
+def _interpret(path, metadata, body, sha256, warnings, *, site=None):
     file_date, name = jekyll.file_name_parts(path)
     title = metadata.get("title")
     if title is None:  # Jekyll titles an untitled post after its file name
@@ -291,14 +461,20 @@ def _interpret(path, metadata, body, sha256, warnings):
         # Refused before any query: PostgreSQL cannot even compare text holding a NUL.
         raise PostImportError("has a permalink with control characters (such as NUL)")
     published = _flag(metadata, "published", default=True)
+    site = site or {}
+    modified = metadata.get("last_modified_at")
     values = {
         "title": title,
-        "description": str(metadata.get("description") or "")[:DESCRIPTION_LENGTH],
+        "description": _description(metadata, body, site),
         "body": body.strip() + "\n",
         "status": Post.Status.PUBLISHED if published else Post.Status.DRAFT,
         "allow_comments": _flag(metadata, "comments", default=True),
-        "use_math": _flag(metadata, "use_math", default=False),
+        "use_math": _math(metadata, site),
         "publication_date": shown_date,
+        "author": jekyll.author_name(metadata, site)[:200],
+        "modified_at": (
+            jekyll.parse_date(modified, key="last_modified_at") if modified is not None else None
+        ),
     }
     if shown_date is not None:
         values["published_at"] = shown_date
@@ -317,10 +493,72 @@ def _interpret(path, metadata, body, sha256, warnings):
         categories=categories,
         sha256=sha256,
         warnings=warnings,
+        image=jekyll.image_path(metadata),
         legacy_permalink=(
             None if metadata.get("permalink") is not None else normalize_permalink(slugify(title))
         ),
     )
+
+
+def _description(metadata, body, site):
+    """The description: the front matter's, or else the text of its ``excerpt`` (as
+    jekyll-seo-tag describes a page), or else the text before the excerpt separator when
+    the post has one: ``excerpt_separator`` (front matter, then _config.yml) or
+    ``<!--more-->``. Jekyll's default excerpt, the first paragraph, is not stored: link
+    previews fall back to it (posts.previews.body_excerpt), lists show no summary."""
+    for key in ("description", "excerpt"):
+        value = metadata.get(key)
+        if value is not None and str(value).strip():
+            text = previews.markdown_text(value) if key == "excerpt" else str(value).strip()
+            return previews.shorten(text, DESCRIPTION_LENGTH)
+    separator = metadata.get("excerpt_separator") or site.get("excerpt_separator")
+    for candidate in (separator, "<!--more-->"):
+        if isinstance(candidate, str) and candidate.strip() and candidate in body:
+            head = body.split(candidate, 1)[0]
+            return previews.shorten(previews.markdown_text(head), DESCRIPTION_LENGTH)
+    return ""
+
+
+def _math(metadata, site):
+    """Whether the post renders math: any of MATH_KEYS in its front matter (the first
+    given wins), or else in the site's _config.yml."""
+    for source in (metadata, site):
+        for key in MATH_KEYS:
+            if key in source and source[key] is not None:
+                return jekyll.switched_on(source[key], key=key)
+    return False
+
+
+def _preview_image(reference, site, site_root, warnings):
+    """Post.image for the front matter's image (str as written; "" for none): an
+    absolute http(s) URL as it is, or the file it names under the site's folder copied
+    into media (its URL). A file that is not there is named in a warning, and the post
+    has no image."""
+    from .assets import copy_asset
+
+    if not reference:
+        return ""
+    if re.match(r"^https?://", reference, re.IGNORECASE):
+        return reference[:500]
+    path = reference.split("?", 1)[0].split("#", 1)[0]
+    for key in ("url", "baseurl"):
+        prefix = str(site.get(key) or "").rstrip("/")
+        if prefix and path.startswith(prefix + "/"):
+            path = path[len(prefix) :]
+    if path.startswith("//"):
+        return ("https:" + reference)[:500]
+    candidates = [path.lstrip("/")]
+    if "/" not in path:  # a bare file name: themes put it in their images folder
+        candidates += [f"{folder}/{path}" for folder in IMAGE_FOLDERS]
+    for relative in candidates:
+        candidate = (site_root / relative).resolve()
+        if candidate.is_relative_to(site_root.resolve()) and candidate.is_file():
+            try:
+                return copy_asset(candidate)
+            except OSError:
+                break
+    warnings.append(f"front matter image '{reference}' is not a file of the site; no preview image")
+    return ""
 
 
 def _category_names(metadata):
@@ -341,15 +579,40 @@ def _category_names(metadata):
     return names
 
 
-def import_post(path, *, force=False):
+def import_post(
+    path,
+    *,
+    force=False,
+    site=None,
+    site_root=None,
+    lookup_post=None,
+    lookup_file=None,
+    jekyll_site=None,
+):
     """Create or update the post in a Markdown file (pathlib.Path); an ImportResult.
 
     A post is the file's when its import record names the file's address, or when it
     has that permalink. ``force`` takes the file even over edits made in admin, or over
-    a post another file imported.
-    Raises PostImportError, with nothing written, for a file that cannot be imported.
+    a post another file imported. ``site``, ``site_root``, ``lookup_post``,
+    ``lookup_file`` and ``jekyll_site`` are the Jekyll site's settings and lookups, as
+    read_post takes them.
+    Raises PostImportError, with nothing written, for a file that cannot be imported
+    (its preview image may already be copied into media: copies are content-addressed).
     """
-    found = read_post(path)
+    found = read_post(
+        path,
+        site=site,
+        site_root=site_root,
+        lookup_post=lookup_post,
+        lookup_file=lookup_file,
+        jekyll_site=jekyll_site,
+    )
+    return save_post_file(found, path, force=force)
+
+
+def save_post_file(found, path, *, force=False):
+    """Write what read_post() found in the file at ``path`` to its post; an ImportResult.
+    Raises PostImportError, with nothing written, when the post cannot take it."""
     with transaction.atomic(), reversion.create_revision():
         reversion.set_comment(f"Imported from {path.name}")
         source_path = str(path.resolve())
@@ -408,6 +671,7 @@ def import_post(path, *, force=False):
             post.save()
             warnings.extend(post.render_warnings)
             post.categories.set(categories)
+        _redirect_old_addresses(found.old_addresses, post)
         ImportRecord.objects.update_or_create(
             post=post,
             defaults={
@@ -419,6 +683,18 @@ def import_post(path, *, force=False):
             },
         )
     return ImportResult(post=post, action=action, warnings=warnings)
+
+
+def _redirect_old_addresses(old_addresses, post):
+    """Each address the post had on its old site answers 301 to where it is now, unless
+    a post lives there (Django's redirects app, posts.middleware)."""
+    site_id = settings.SITE_ID
+    for old in old_addresses:
+        if old == post.permalink or Post.objects.filter(permalink=old).exists():
+            continue
+        Redirect.objects.update_or_create(
+            site_id=site_id, old_path=old, defaults={"new_path": post.permalink}
+        )
 
 
 def _check_not_another_files(post, source_path, permalink):
@@ -444,7 +720,9 @@ def _edited_in_admin(current, record, found):
     wrote.
     """
     if record is not None:
-        return current != record.fields
+        # Fields a record made before they existed (author, image, dialect, ...) are not
+        # compared.
+        return any(current.get(key) != value for key, value in record.fields.items())
     compared = ["title", "description", "body", "status", "allow_comments", "use_math"]
     compared += ["categories"] + (["published_at"] if "published_at" in found.values else [])
     wanted = {
@@ -470,10 +748,15 @@ def _fields(post, categories=None):
         "status": post.status,
         "allow_comments": post.allow_comments,
         "use_math": post.use_math,
+        "author": post.author,
+        "image": post.image,
+        "modified_at": _json(post.modified_at),
         "published_at": _json(post.published_at),
         "publication_date": _json(post.publication_date),
         "permalink": post.permalink,
         "categories": sorted(category.slug for category in categories),
+        "dialect": post.dialect,
+        "feed_id": post.feed_id,
     }
 
 

@@ -6,49 +6,22 @@ Sources: Jekyll's documentation (Front Matter, Posts, Permalinks) and its behavi
 from the name; ``published: false`` leaves a post out of the site.
 """
 
+import calendar
+import contextlib
+import contextvars
 import datetime
 import re
-import warnings
 from pathlib import Path
 
-from dateutil import parser as dateutil_parser
-from dateutil import tz
 from django.utils import timezone
 from django.utils.text import slugify
 
 from core.dates import OutOfRange, storable
 
+from . import rubytime
+
 # Jekyll's post file name: "2021-06-15-my-post.md" (Jekyll's Document::DATE_FILENAME_MATCHER).
 DATED_FILE_NAME = re.compile(r"^(?P<date>\d{2,4}-\d{1,2}-\d{1,2})-(?P<name>.+)$")
-# The documented date format's start, checked before the liberal parser sees it so
-# "2021-15-06" is refused rather than read as 6 March or 15 June.
-ISO_DATE_START = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?![\d-])")
-# Zone names Ruby's Time.parse knows (its Date zone table: RFC 2822's, UT/UTC/GMT/Z and
-# the common abbreviations), with their offsets in hours: Jekyll accepts them.
-ZONE_NAMES = {
-    name: tz.tzoffset(name, round(hours * 3600))
-    for name, hours in {
-        "UT": 0, "UTC": 0, "GMT": 0, "Z": 0,
-        "EST": -5, "EDT": -4, "CST": -6, "CDT": -5,
-        "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
-        "AST": -4, "ADT": -3, "AKST": -9, "AKDT": -8, "HST": -10,
-        "WET": 0, "WEST": 1, "BST": 1, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3, "MSK": 3,
-        "IST": 5.5, "HKT": 8, "AWST": 8, "JST": 9, "KST": 9, "ACST": 9.5,
-        "AEST": 10, "AEDT": 11, "NZST": 12, "NZDT": 13,
-    }.items()
-}  # fmt: skip
-# "UTC+05:30", "GMT-5": Ruby reads the sign as an offset from UTC; dateutil would read it
-# the POSIX way (inverted), so it is rewritten as a plain offset first.
-NAMED_OFFSET = re.compile(
-    r"\b(?:UTC|GMT|UT)\s*([+-])(\d{1,2})(?::?(\d{2}))?(?![\d:])", re.IGNORECASE
-)
-# A day and an offset with no time ("2021-06-15 +0530"): midnight at that offset, as
-# Ruby reads it; dateutil refuses the form, so the time is written in.
-DAY_THEN_OFFSET = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})\s+([+-]\d{2}(?::?\d{2})?)$")
-# Two different defaults: a date that comes out differently under each left its day,
-# month or year to the default, and is refused instead of guessed.
-DEFAULTS = (datetime.datetime(2000, 1, 1), datetime.datetime(2001, 2, 2))
-
 # Jekyll's permalink placeholders (docs: Permalinks), longest first so ":short_year"
 # is not read as ":short" followed by "_year".
 PLACEHOLDERS = (
@@ -61,6 +34,28 @@ PLACEHOLDER = re.compile(":(" + "|".join(PLACEHOLDERS) + r")|:([a-z_]+)")
 DATE_PLACEHOLDERS = set(PLACEHOLDERS) - {
     "title", "slug", "name", "categories", "slugified_categories", "output_ext", "collection",
 }  # fmt: skip
+
+
+# The time zone a Jekyll site's dates are read in (its _config.yml's timezone), while
+# posts of that site are imported (in_site_zone); otherwise the site's own TIME_ZONE.
+_SITE_ZONE = contextvars.ContextVar("jekyll_site_zone", default=None)
+
+
+def site_zone():
+    """The zone (tzinfo) a date without an offset is read in: the Jekyll site's being
+    imported (in_site_zone), else settings.TIME_ZONE."""
+    return _SITE_ZONE.get() or timezone.get_default_timezone()
+
+
+@contextlib.contextmanager
+def in_site_zone(zone):
+    """Read dates without an offset in ``zone`` (tzinfo) inside the block, as Jekyll
+    reads them in its site's ``timezone`` (docs: Configuration options)."""
+    token = _SITE_ZONE.set(zone)
+    try:
+        yield
+    finally:
+        _SITE_ZONE.reset(token)
 
 
 class FrontMatterError(ValueError):
@@ -103,33 +98,47 @@ def _moment(value, *, key):
         return _midnight(value)
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise FrontMatterError(_not_a_date(key, value))
-    text = NAMED_OFFSET.sub(lambda m: f"{m[1]}{int(m[2]):02d}:{m[3] or '00'}", str(value).strip())
-    text = DAY_THEN_OFFSET.sub(r"\1 00:00:00 \2", text)
-    start = ISO_DATE_START.match(text)
-    if start:
-        try:
-            datetime.date(*map(int, start.groups()))
-        except ValueError as error:
-            raise FrontMatterError(f"has '{key}: {value}', which is not a date: {error}") from None
-    try:
-        with warnings.catch_warnings():
-            # An unknown zone name would be dropped with a warning: refuse it instead.
-            warnings.simplefilter("error", dateutil_parser.UnknownTimezoneWarning)
-            first, second = (
-                dateutil_parser.parse(text, default=default, tzinfos=ZONE_NAMES)
-                for default in DEFAULTS
-            )
-    except (ValueError, OverflowError, dateutil_parser.UnknownTimezoneWarning):
-        raise FrontMatterError(_not_a_date(key, value)) from None
-    try:
-        first.utcoffset()
-    except ValueError:  # an offset of a day or more ("+9999"), which dateutil reads
-        raise FrontMatterError(_not_a_date(key, value)) from None
-    if first.date() != second.date():
+    return _ruby_time(str(value).strip(), value, key=key)
+
+
+def _ruby_time(text, value, *, key):
+    """Ruby's ``Time.parse(text)`` (posts.rubytime), in the site's time zone when the
+    text names no zone Ruby knows; FrontMatterError where Ruby raises ArgumentError,
+    and for a date without a year or with a day its month does not have."""
+    parts = rubytime.parse(text)
+    if parts is None:
         raise FrontMatterError(_not_a_date(key, value))
-    if timezone.is_naive(first):
-        first = timezone.make_aware(first, timezone.get_default_timezone())
-    return first
+    if parts.year is None:
+        raise FrontMatterError(
+            f"has '{key}: {value}', which names no year (Jekyll would take the year it is built in)"
+        )
+    try:
+        if parts.year_day is not None:
+            if not 1 <= parts.year_day <= (366 if calendar.isleap(parts.year) else 365):
+                raise ValueError(f"day {parts.year_day} is not a day of {parts.year}")
+            day = datetime.date(parts.year, 1, 1) + datetime.timedelta(days=parts.year_day - 1)
+        else:
+            day = datetime.date(parts.year, parts.month or 1, parts.day or 1)
+        hour, minute, second = parts.hour or 0, parts.minute or 0, parts.second or 0
+        # Ruby takes 24:00:00 for the next midnight and a leap second 60 as the next minute.
+        extra = datetime.timedelta(hours=24 if hour == 24 else 0, seconds=1 if second == 60 else 0)
+        if hour > 24 or (hour == 24 and (minute or second)) or minute > 59 or second > 60:
+            raise ValueError(f"{hour}:{minute:02d}:{second:02d} is not a time of day")
+        moment = (
+            datetime.datetime.combine(
+                day,
+                datetime.time(hour % 24, minute, min(second, 59), parts.microsecond or 0),
+            )
+            + extra
+        )
+    except (ValueError, OverflowError) as error:
+        raise FrontMatterError(f"has '{key}: {value}', which is not a date: {error}") from None
+    offset = parts.offset_seconds
+    if offset is None:
+        return timezone.make_aware(moment, site_zone())
+    if abs(offset) >= 86400:  # Ruby: "utc_offset out of range"
+        raise FrontMatterError(_not_a_date(key, value))
+    return moment.replace(tzinfo=datetime.timezone(datetime.timedelta(seconds=offset)))
 
 
 def _not_a_date(key, value):
@@ -140,7 +149,7 @@ def _not_a_date(key, value):
 
 def _midnight(day):
     moment = datetime.datetime.combine(day, datetime.time())
-    return timezone.make_aware(moment, timezone.get_default_timezone())
+    return timezone.make_aware(moment, site_zone())
 
 
 def file_name_parts(path):
@@ -228,3 +237,54 @@ def expand_permalink(template, *, date, title, categories):
     path = PLACEHOLDER.sub(replace, str(template))
     # Jekyll drops the empty segments an empty :categories leaves ("//" becomes "/").
     return re.sub(r"/{2,}", "/", path)
+
+
+def author_name(metadata, site=None):
+    """The author's name (str, "" for none), as jekyll-seo-tag finds it: the post's
+    ``author`` (or ``authors``), else the site's ``author``; a name, a mapping with a
+    ``name`` (or ``login``), or a list of either, whose first counts."""
+    site = site or {}
+    for value in (metadata.get("author"), metadata.get("authors"), site.get("author")):
+        if isinstance(value, list):
+            value = value[0] if value else None
+        if isinstance(value, dict):
+            value = value.get("name") or value.get("login")
+        if isinstance(value, str | int | float) and not isinstance(value, bool):
+            name = " ".join(str(value).split())
+            if name:
+                return name
+    return ""
+
+
+def image_path(metadata):
+    """The front matter's image as written (str, "" for none): ``image`` as a path or
+    URL, or jekyll-seo-tag's mapping's ``path`` (``url`` too); a relative path is in the
+    post's ``media_subpath`` (Chirpy; ``img_path`` before Chirpy 7) when it has one."""
+    value = metadata.get("image")
+    if isinstance(value, dict):
+        value = value.get("path") or value.get("url")
+    if not isinstance(value, str) or not value.strip():
+        return ""
+    value = value.strip()
+    folder = metadata.get("media_subpath") or metadata.get("img_path")
+    if isinstance(folder, str) and folder.strip() and not re.match(r"^(?:[a-z]+:|/)", value):
+        value = folder.strip().rstrip("/") + "/" + value
+    return value
+
+
+TRUE_WORDS = {"true", "yes", "on"}
+FALSE_WORDS = {"false", "no", "off", ""}
+
+
+def switched_on(value, *, key):
+    """Whether a front matter switch such as ``mathjax`` (bool, or "true"/"yes"/"on",
+    "false"/"no"/"off") is on; a mapping or list (a theme's settings, such as
+    ``math: {engine: katex}``) is on, as Liquid's ``if`` takes it. Raises
+    FrontMatterError for anything else."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, dict | list):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in TRUE_WORDS | FALSE_WORDS:
+        return value.strip().lower() in TRUE_WORDS
+    raise FrontMatterError(f"has '{key}: {value}', which should be true or false")

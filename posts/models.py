@@ -1,3 +1,5 @@
+import unicodedata
+
 import reversion
 from django.conf import settings
 from django.contrib.redirects.models import Redirect
@@ -45,24 +47,76 @@ def reserved_prefixes():
     return frozenset(found | ({static} if static else set()))
 
 
+# The rule for addresses written here (in admin): lowercase ASCII words between slashes.
 permalink_validator = RegexValidator(
     r"^/([a-z0-9][a-z0-9_-]*/)+$",
     "A permalink is a path such as /dl_advice/: lowercase letters, digits, '-' and '_' "
     "between slashes, starting and ending with '/'.",
 )
 
+# What a segment of an address a post imported from Jekyll may keep (issue 21), besides
+# letters, marks and digits of any script (Jekyll's slugs keep \p{L}, \p{M}, \p{Nd}):
+# the characters Jekyll's "pretty" slugs keep. No space, control character, '%', '?',
+# '#', '/' or '\\' can be part of one, and none starts with '.'.
+ADDRESS_PUNCTUATION = frozenset("_-.~!$&'()+,;=@")
+PAGE_SUFFIXES = (".html", ".htm")
+PERMALINK_MAX_LENGTH = 200
+
 
 def is_permalink(value):
-    """Whether ``value`` (str) has the form of a permalink (what permalink_validator takes)."""
-    return len(value) <= 200 and permalink_validator.regex.fullmatch(value) is not None
+    """Whether ``value`` (str) has the form of any post's address: a post written here
+    (permalink_validator) or one imported from Jekyll that kept its old address, capitals,
+    any script's letters and marks, ADDRESS_PUNCTUATION and ``.html`` included. Never
+    holds ``..``, ``//``, whitespace, control characters, ``%``, ``?`` or ``#``; at most
+    200 characters (the length Django's redirects keep)."""
+    if not isinstance(value, str) or len(value) > PERMALINK_MAX_LENGTH or ".." in value:
+        return False
+    if not value.startswith("/") or not value.endswith(("/", *PAGE_SUFFIXES)):
+        return False
+    segments = value[1:].split("/")
+    if value.endswith("/"):
+        segments.pop()  # the "" after the last slash
+    return bool(segments) and all(_address_segment(segment) for segment in segments)
+
+
+def _address_segment(segment):
+    """Whether ``segment`` (str) may be one segment of an address (ADDRESS_PUNCTUATION)."""
+    return (
+        segment != ""
+        and not segment.startswith(".")
+        and all(
+            char.isalnum()
+            or char in ADDRESS_PUNCTUATION
+            or unicodedata.category(char).startswith("M")
+            for char in segment
+        )
+    )
+
+
+def validate_address(value):
+    """The permalink field's validator: ``value`` (str) is a post's address (is_permalink).
+
+    Raises ValidationError otherwise. Posts written here are held to the stricter
+    permalink_validator as well (Post.clean_fields)."""
+    if not is_permalink(value):
+        raise ValidationError(
+            "A permalink is a path such as /dl_advice/ or /2018/02/19/a-long-peek.html: "
+            "letters, digits, '-', '_' and '.' between slashes, starting with '/' and "
+            "ending with '/' or '.html', without spaces or '..'.",
+            code="invalid",
+        )
 
 
 def normalize_permalink(value):
-    """'dl_advice' and '/dl_advice' both mean '/dl_advice/'."""
+    """'dl_advice' and '/dl_advice' both mean '/dl_advice/'; a page's name stays one:
+    'a-long-peek.html' and '/a-long-peek.html/' mean '/a-long-peek.html' (str)."""
     value = (value or "").strip()
     if not value:
         return value
-    return "/" + value.strip("/") + "/"
+    path = value.strip("/")
+    if path.endswith(PAGE_SUFFIXES):
+        return "/" + path
+    return "/" + path + "/"
 
 
 class Category(models.Model):
@@ -128,7 +182,7 @@ class Post(models.Model):
     permalink = models.CharField(
         max_length=200,
         unique=True,
-        validators=[permalink_validator],
+        validators=[validate_address],
         help_text="The post's address on the site, such as /dl_advice/.",
     )
     description = models.CharField(max_length=300, blank=True)
@@ -166,6 +220,43 @@ class Post(models.Model):
         default=False, help_text="Render $...$ and $$...$$ as mathematics."
     )
 
+    class Dialect(models.TextChoices):
+        # Posts written here are CommonMark; posts imported from Jekyll keep the Markdown
+        # kramdown read (issue 21), so they render as they did on the old blog.
+        COMMONMARK = "commonmark", "CommonMark (written here)"
+        KRAMDOWN = "kramdown", "kramdown (imported from Jekyll)"
+
+    dialect = models.CharField(
+        max_length=20,
+        choices=Dialect,
+        default=Dialect.COMMONMARK,
+        help_text="The Markdown the body is written in.",
+    )
+    author = models.CharField(
+        max_length=200, blank=True, help_text="The author's name, when the post names one."
+    )
+    image = models.CharField(
+        "preview image",
+        max_length=500,
+        blank=True,
+        help_text="The image link previews show (og:image): a path under /media/ or an "
+        "absolute URL. Blank: none.",
+    )
+    modified_at = models.DateTimeField(
+        "last modified",
+        null=True,
+        blank=True,
+        help_text="When the article was last changed, as its author dates it (Jekyll's "
+        "last_modified_at). Blank: the time of the last save.",
+    )
+    feed_id = models.CharField(
+        "feed entry id",
+        max_length=500,
+        blank=True,
+        help_text="The id of the post's entry in the Atom feed, kept from the blog it was "
+        "imported from so subscribers do not see it as new. Blank: its address here.",
+    )
+
     objects = PostQuerySet.as_manager()
 
     class Meta:
@@ -173,7 +264,14 @@ class Post(models.Model):
         indexes = [models.Index(fields=["status", "-published_at"], name="post_status_date_idx")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(permalink__startswith="/") & Q(permalink__endswith="/"),
+                # A directory ("/dl_advice/") or, for posts imported from Jekyll, the
+                # page Jekyll wrote ("/2018/02/19/a-long-peek.html").
+                condition=Q(permalink__startswith="/")
+                & (
+                    Q(permalink__endswith="/")
+                    | Q(permalink__endswith=".html")
+                    | Q(permalink__endswith=".htm")
+                ),
                 name="post_permalink_is_a_path",
             ),
         ]
@@ -250,7 +348,24 @@ class Post(models.Model):
         # Normalise before the field's validator sees it, so "dl_advice" is accepted as
         # "/dl_advice/" in admin forms as well as on save.
         self.permalink = normalize_permalink(self.permalink)
-        super().clean_fields(exclude=exclude)
+        errors = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        # A post written here keeps the plain rule (lowercase ASCII words, ending in '/');
+        # only an imported post may keep the address its old blog gave it (issue 21).
+        if (
+            "permalink" not in errors
+            and "permalink" not in (exclude or ())
+            and self.dialect == self.Dialect.COMMONMARK
+        ):
+            try:
+                permalink_validator(self.permalink)
+            except ValidationError as error:
+                errors.setdefault("permalink", []).extend(error.error_list)
+        if errors:
+            raise ValidationError(errors)
 
     def clean(self):
         self.permalink = normalize_permalink(self.permalink)
@@ -279,7 +394,9 @@ class Post(models.Model):
         ``render_warnings`` (list of str) then names what the author wrote that could
         not be used, such as an unusable ``{#id}``.
         """
-        rendered = markdown.render(self.body, math=self.use_math, aliases=self.heading_aliases)
+        rendered = markdown.render(
+            self.body, math=self.use_math, aliases=self.heading_aliases, dialect=self.dialect
+        )
         self.body_html = with_image_sizes(rendered.html)
         self.headings = [
             {"id": h.id, "text": h.text, "level": h.level, "checklist": h.checklist}

@@ -33,7 +33,8 @@ class PostSitemap(SiteSitemap):
         return Post.objects.published()
 
     def lastmod(self, item):
-        return item.updated_at
+        # When its author dates the last change (Jekyll's last_modified_at), that date.
+        return item.modified_at or item.updated_at
 
 
 class CategorySitemap(SiteSitemap):

@@ -22,16 +22,17 @@ ARTICLE_FILE = ROOT / "content" / "dl_advice.md"
 # The inputs the issues named (copied from shared/cases, so a fresh clone has them).
 CASES = ROOT / "tests" / "cases"
 ARTICLE_TITLE = "Advice for those who want to learn Deep Learning"
-# The nine checklist sections of content/dl_advice.md, exactly as a reader sees them.
+# The nine checklist sections of content/dl_advice.md, exactly as a reader sees them: an
+# imported post is read as kramdown, whose typography curls the apostrophes (issue 21).
 ARTICLE_CHECKLIST = [
-    "Don't learn Machine Learning",
+    "Don’t learn Machine Learning",
     "Deep Learning gets easier as more time passes.",
     "Get comfortable not knowing a lot of stuff.",
     "Material beats the Method.",
     "Learn a framework well",
     "Be hands-on from Day One",
-    "Don't get intimidated from people on the internet.",
-    "Wait and develop skills for a good job. Don't turn into a beggar.",
+    "Don’t get intimidated from people on the internet.",
+    "Wait and develop skills for a good job. Don’t turn into a beggar.",
     "Finding something difficult??",
 ]
 

@@ -63,7 +63,10 @@ def pages():
     from posts.models import Category
 
     category = Category.objects.create(name="Deep Learning", slug="deep-learning")
-    post = make_post(categories=[category])
+    # An author and a preview image: the page's meta tags and JSON-LD (issue 21).
+    post = make_post(
+        categories=[category], author="Ann Author", image="/media/imported/a/cover.png"
+    )
     # Issue 22: a later edit, so the restore page of the first version shows changes.
     first_version = versions_of(post).first()
     post.body = post.body.replace("Intro.", "Intro, *edited* later.") + "\nA new paragraph.\n"

@@ -31,7 +31,9 @@ def recompute_heading_ids(apps, schema_editor):
     ChecklistItem = apps.get_model("checklists", "ChecklistItem")
     rewritten = False
     for post in Post.objects.order_by("pk").iterator():
-        new = render(post.body, math=post.use_math).headings
+        # The dialect a post has now (an imported one is kramdown); none had one then.
+        dialect = getattr(post, "dialect", "commonmark")
+        new = render(post.body, math=post.use_math, dialect=dialect).headings
         new_ids = {heading.id for heading in new}
         # The same body gives the same headings in the same order: pair them by
         # position, and only where the text agrees (a stale row is left alone).
@@ -42,7 +44,7 @@ def recompute_heading_ids(apps, schema_editor):
         }
         aliases = dict(post.heading_aliases or {})
         aliases.update({old: current for old, current in renamed.items() if old not in new_ids})
-        rendered = render(post.body, math=post.use_math, aliases=aliases)
+        rendered = render(post.body, math=post.use_math, aliases=aliases, dialect=dialect)
         if rendered.html != post.body_html or aliases != (post.heading_aliases or {}):
             Post.objects.filter(pk=post.pk).update(
                 body_html=rendered.html, headings=_headings(rendered), heading_aliases=aliases

@@ -148,8 +148,12 @@ def test_an_attack_posted_approved_and_shown_on_the_page_is_harmless(
     assert element is not None
     assert_harmless(element, "the comment on the page")
     assert_only_safe_markup(element.first("div", class_="comment-body"), "the comment's body")
-    # Nothing broke out of the comment either: the page's only scripts are its own files.
-    assert all(s.get("src", "").startswith("/static/") for s in page.find_all("script"))
+    # Nothing broke out of the comment either: the page's only scripts are its own files
+    # and the post's JSON-LD data block, which browsers never run (issue 21).
+    assert all(
+        s.get("src", "").startswith("/static/") or s.get("type") == "application/ld+json"
+        for s in page.find_all("script")
+    )
     assert not [e for e in page.iter() if any(a.startswith("on") for a in e.attrs)]
 
 

@@ -230,7 +230,7 @@ def test_the_post_page_shows_the_post(client, the_article):
     assert meta.find("time").text == "1 May 2020"
     assert "2 min read" in meta.text
     assert [a.text for a in meta.find_all("a", class_="category")] == ["Deep Learning", "Thoughts"]
-    assert "Don't learn Machine Learning" in page.find("main").text
+    assert "Don’t learn Machine Learning" in page.find("main").text
     assert page.find("title").text == f"{ARTICLE_TITLE} · {settings.SITE_NAME}"
 
 
@@ -250,7 +250,7 @@ def test_the_table_of_contents_links_to_every_section(client, the_article):
     assert targets == [f"#{anchor}" for anchor in section_ids]
     assert len(targets) == 9
     assert targets[0] == "#dont-learn-machine-learning"
-    assert toc.find_all("a")[0].text == "Don't learn Machine Learning"
+    assert toc.find_all("a")[0].text == "Don’t learn Machine Learning"
 
 
 def test_a_post_without_sections_has_no_table_of_contents(client):

@@ -59,7 +59,7 @@ def test_the_feed_has_the_article_with_its_address_text_and_categories(client, t
     assert entry.find(f"{ATOM}link").get("href") == site_url("/dl_advice/")
     summary = entry.find(f"{ATOM}summary")
     assert summary.get("type") == "html"
-    assert "Don't learn Machine Learning" in summary.text
+    assert "Don’t learn Machine Learning" in summary.text
     assert 'id="learn-a-framework-well"' in summary.text
     terms = sorted(category.get("term") for category in entry.findall(f"{ATOM}category"))
     assert terms == ["Deep Learning", "Thoughts"]

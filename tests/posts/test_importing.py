@@ -58,7 +58,7 @@ def test_the_article_imports_with_its_front_matter(the_article):
 def test_the_article_has_nine_checklist_headings(the_article):
     assert len(the_article.checklist_headings) == 9
     assert the_article.checklist_headings[0]["id"] == "dont-learn-machine-learning"
-    assert the_article.checklist_headings[0]["text"] == "Don't learn Machine Learning"
+    assert the_article.checklist_headings[0]["text"] == "Don’t learn Machine Learning"
     assert the_article.body_html.count('type="checkbox"') == 9
 
 

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import ngettext
 
 from posts.importing import PostImportError, import_post
+from posts.jekyll_site import JekyllSite, SiteError
 
 
 class Command(BaseCommand):
@@ -22,12 +23,33 @@ class Command(BaseCommand):
             "import (the admin's version stays in the post's history), or was imported "
             "from another file that asks for the same address.",
         )
+        parser.add_argument(
+            "--config",
+            metavar="_config.yml",
+            help="The Jekyll site's _config.yml: its permalink, baseurl, url, timezone and "
+            "front matter defaults apply, as import_jekyll applies them, and the files "
+            "the posts link to (in the config's folder) are copied into media.",
+        )
+        parser.add_argument(
+            "--url",
+            help="With --config: the old site's address, when _config.yml has no url.",
+        )
 
-    def handle(self, *args, files, force, **options):
+    def handle(self, *args, files, force, config, url, **options):
+        site = None
+        if config is not None:
+            try:
+                site = JekyllSite.from_folder(Path(config).parent, config_path=config, url=url)
+            except SiteError as error:
+                raise CommandError(str(error)) from None
+            # The site's other posts, so links and {% post_url %} find their addresses.
+            site.index(site.discover()[0])
+        elif url is not None:
+            raise CommandError("--url goes with --config")
         failed = 0
         for name in files:
             try:
-                result = import_post(Path(name), force=force)
+                result = import_post(Path(name), force=force, jekyll_site=site)
             except PostImportError as error:
                 failed += 1
                 self.stderr.write(f"{name}: {error}")
