@@ -136,11 +136,23 @@ def format_html(template, *values):
     Django's conditional_escape() passes each value through escape()'s lazy-string
     wrapper, which costs three times html.escape() itself (issue 20: the comments' HTML
     built by construction, with the page's build time kept)."""
-    return SafeString(template.format(*[_escaped(value) for value in values]))
+    return SafeString(
+        template.format(
+            *[value if type(value) is SafeString else _escaped(value) for value in values]
+        )
+    )
 
 
 def _escaped(value):
-    """django.utils.html.conditional_escape(), without escape()'s lazy-string wrapper."""
+    """django.utils.html.conditional_escape(), without escape()'s lazy-string wrapper; the
+    kinds a comment's values come in are told apart first, by exact type."""
+    kind = type(value)
+    if kind is SafeString:
+        return value
+    if kind is str:
+        return html.escape(value)
+    if kind is int:
+        return str(value)  # digits and a sign: html.escape() would return them as they are
     if isinstance(value, Promise):
         value = str(value)
     if hasattr(value, "__html__"):
