@@ -178,9 +178,10 @@ class Structure:
 class _Reader(HTMLParser):
     SKIP = {"script", "style", "template"}
 
-    def __init__(self, dollar_math=False):
+    def __init__(self, dollar_math=False, own=()):
         super().__init__(convert_charrefs=True)
         self.dollar_math = dollar_math
+        self.own = own
         self.skip_tag = None
         self.result = Structure()
         self.parts = []
@@ -254,7 +255,7 @@ class _Reader(HTMLParser):
             self.result.headings.append((int(tag[1]), text))
             self.result.heading_ids.append(attrs.get("id"))
         elif tag == "a" and attrs.get("href") is not None:
-            self.result.links.append((text, _href(attrs["href"])))
+            self.result.links.append((text, _href(attrs["href"], self.own)))
         elif tag == "pre":
             self.result.code.append(text)
         elif tag in {"td", "th"} and self.rows is not None:
@@ -284,31 +285,40 @@ class _Reader(HTMLParser):
 
 
 def _squash(text):
-    # Variation selectors only choose how a glyph is drawn (text or emoji "↩").
-    return " ".join(text.replace("\ufe0e", "").replace("\ufe0f", "").split())
+    # Variation selectors only choose how a glyph is drawn (text or emoji "↩"); a zero-
+    # width space is not seen at all (the importer drops it: importing.repair_mojibake).
+    for invisible in ("\ufe0e", "\ufe0f", "\u200b"):
+        text = text.replace(invisible, "")
+    return " ".join(text.split())
 
 
-def _href(href):
+def _href(href, own=()):
     """A link's address as compared: external ones whole, fragments whole, addresses of
-    this blog only as "internal" (the site gives imported files and posts new ones)."""
+    this blog only as "internal" (the site gives imported files and posts new ones);
+    ``own`` (tuple of str) are the blog's own absolute addresses (its ``url``), whose
+    links the importer points to the imported post or file."""
     href = href.strip()
     if href.startswith("#"):
         return href
+    bare = re.sub(r"(?i)^(https?:)?//", "", href).rstrip("/")
+    if any(bare == site or bare.startswith(site + "/") for site in own):
+        return "internal"
     if re.match(r"(?i)(https?:)?//|mailto:", href):
         return href.rstrip("/")
     return "internal"
 
 
-def structure(page_html, *, kramdown=False, dollar_math=False):
+def structure(page_html, *, kramdown=False, dollar_math=False, own=()):
     """The Structure (text, headings, ids, links, images, tables, code, footnotes, math)
     of ``page_html`` (str). ``kramdown``: the page is kramdown's, whose formulas are
     MathJax source (``\\(…\\)``, ``\\[…\\]``) rather than MathML; ``dollar_math``:
-    its ``$…$`` outside code are formulas too, as MathJax shows them on a page with math.
+    its ``$…$`` outside code are formulas too, as MathJax shows them on a page with math;
+    ``own``: the blog's own absolute addresses, counted as internal links (see _href).
     """
     if kramdown:
         counted = len(MATH_SOURCE.findall(page_html))
         page_html = MATH_SOURCE.sub(f" {MATH_MARK} ", page_html)
-    reader = _Reader(dollar_math=kramdown and dollar_math)
+    reader = _Reader(dollar_math=kramdown and dollar_math, own=own)
     reader.feed(page_html)
     reader.close()
     while reader.stack:
@@ -320,16 +330,18 @@ def structure(page_html, *, kramdown=False, dollar_math=False):
     return result
 
 
-def compare(site_html, kramdown_html, *, ids=True, math=False):
+def compare(site_html, kramdown_html, *, ids=True, math=False, own=()):
     """(verdict, [reasons]) for the site's page against kramdown's, both str of HTML.
 
     The verdict is "same", "typography", "differs" or "broken" (see the module's
     docstring). ``ids``: whether heading ids count (a kramdown id must name an element of
     the site's page, a heading or one of its aliases); ``math``: whether the post has
-    math on (so MathJax reads kramdown's ``$…$``).
+    math on (so MathJax reads kramdown's ``$…$``); ``own`` (tuple of str, such as
+    ("karpathy.github.io",)): the blog's own hosts and paths, whose absolute links count as
+    internal, since the importer points them to the imported post.
     """
-    site = structure(site_html)
-    theirs = structure(kramdown_html, kramdown=True, dollar_math=math)
+    site = structure(site_html, own=own)
+    theirs = structure(kramdown_html, kramdown=True, dollar_math=math, own=own)
     broken = []
     for name, pattern in LEAKS.items():
         shown = len(pattern.findall(site.text)) - len(pattern.findall(theirs.text))
@@ -660,8 +672,13 @@ def main(argv=None):
             math=arguments.math,
         )
         config, options = site.liquid_site(), dict(site.kramdown)
+        own = (
+            (re.sub(r"(?i)^https?://", "", site.url + site.baseurl).rstrip("/"),)
+            if site.url
+            else ()
+        )
     else:
-        config = site_config(arguments.folder)
+        config, own = site_config(arguments.folder), ()
         options = config.get("kramdown") if isinstance(config.get("kramdown"), dict) else {}
         entries = []
         for path, metadata, body, problem in read_posts(arguments.folder):
@@ -692,7 +709,7 @@ def main(argv=None):
             verdict, reasons = "broken", [entry.crash]
         else:
             verdict, reasons = compare(
-                entry.site_html, kramdown_page, math=entry.math, ids=not arguments.no_ids
+                entry.site_html, kramdown_page, math=entry.math, ids=not arguments.no_ids, own=own
             )
         totals[verdict] += 1
         detail = f"  ({'; '.join(reasons)})" if reasons and arguments.verbose else ""
