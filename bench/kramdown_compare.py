@@ -177,6 +177,10 @@ class Structure:
 
 class _Reader(HTMLParser):
     SKIP = {"script", "style", "template"}
+    # Blocks are apart on the page whatever whitespace the HTML has between them.
+    BLOCKS = {"p", "pre", "div", "li", "ul", "ol", "blockquote", "table", "tr", "td", "th"}
+    BLOCKS |= {"h1", "h2", "h3", "h4", "h5", "h6", "dl", "dt", "dd", "figure", "hr", "br"}
+    BLOCKS |= {"details", "summary", "section", "aside", "figcaption"}
 
     def __init__(self, dollar_math=False, own=()):
         super().__init__(convert_charrefs=True)
@@ -213,6 +217,8 @@ class _Reader(HTMLParser):
         for key in ("href", "src"):
             if attrs.get(key):
                 self.result.addresses.append(attrs[key])
+        if tag in self.BLOCKS:
+            self.parts.append(" ")
         if tag == "img":
             name = (attrs.get("src") or "").rsplit("/", 1)[-1]
             self.result.images.append((attrs.get("alt") or "", name))
@@ -241,6 +247,8 @@ class _Reader(HTMLParser):
         if tag == "math":
             self.in_math = max(0, self.in_math - 1)
             return
+        if tag in self.BLOCKS:
+            self.parts.append(" ")
         while self.stack:
             open_tag, attrs, texts = self.stack.pop()
             text = _squash("".join(texts))
