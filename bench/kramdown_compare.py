@@ -203,6 +203,13 @@ class _Reader(HTMLParser):
             return
         if self.skip:
             return
+        classes = (attrs.get("class") or "").split()
+        if tag == "td" and {"gutter", "rouge-gutter"} & set(classes):
+            # The line numbers of Jekyll's {% highlight … linenos %}, which the importer
+            # drops (issue 21): the code is compared, not its gutter.
+            self.skip_tag = tag
+            self.skip += 1
+            return
         if attrs.get("id") == "markdown-toc":
             # kramdown's contents list for {:toc}: the site's page has its own.
             self.skip_tag = tag
@@ -225,7 +232,7 @@ class _Reader(HTMLParser):
             return
         if tag == "sup" and (attrs.get("id") or "").startswith("fnref"):
             self.result.footnotes += 1
-        if tag == "table":
+        if tag == "table" and "rouge-table" not in classes:
             self.rows = []
         if tag in {"br", "hr", "input"}:
             return
@@ -264,8 +271,8 @@ class _Reader(HTMLParser):
             self.result.heading_ids.append(attrs.get("id"))
         elif tag == "a" and attrs.get("href") is not None:
             self.result.links.append((text, _href(attrs["href"], self.own)))
-        elif tag == "pre":
-            self.result.code.append(text)
+        elif tag == "pre" and not any(item[0] == "pre" for item in self.stack):
+            self.result.code.append(text)  # a pre in a pre (linenos' table) is one block
         elif tag in {"td", "th"} and self.rows is not None:
             if not self.rows:
                 self.rows.append([])
