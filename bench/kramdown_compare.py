@@ -1,13 +1,20 @@
 """Compare the site's rendering of Jekyll posts with kramdown's (issue 21).
 
-For each post of a folder (a Jekyll ``_posts``, searched recursively, or the corpus in
-tests/cases/kramdown), renders the body as an imported post is rendered here
-(``posts.markdown.render(dialect="kramdown")``, math on when the front matter asks) and
-as Jekyll's kramdown renders it (Debian's ``ruby-kramdown`` and
-``ruby-kramdown-parser-gfm``, GFM input and Jekyll's default options, merged with the
-``kramdown:`` of a ``_config.yml`` found above the folder), then compares what a reader
-gets: the visible text and the structure (headings and their ids, links, images, tables,
-code blocks, footnotes, math). Prints one line per file and the totals:
+For each post of a folder, renders it as the site shows it once imported and as Jekyll's
+kramdown renders it (Debian's ``ruby-kramdown`` and ``ruby-kramdown-parser-gfm``, GFM
+input and Jekyll's default options, merged with the site's ``kramdown:``), then compares
+what a reader gets: the visible text and the structure (headings and their ids, links,
+images, tables, code blocks, footnotes, math).
+
+The folder is a Jekyll site (the folder holding ``_posts``) or its ``_posts``: the site's
+side is then exactly what ``import_jekyll`` stores, read with the importer's own reading
+path (``posts.importing.read_post`` with the site's JekyllSite: _config.yml, front
+matter defaults, Liquid, links, math switches, dialect), rendered as the stored post is
+(``posts.markdown.render`` with the post's ``body``, ``use_math`` and ``dialect``).
+Nothing is written: no database row, and files posts link to are only planned for
+copying (posts.assets.deferred_copies). Any other folder (the corpus in
+tests/cases/kramdown, files without front matter) is rendered as a kramdown body, math
+on when the front matter asks. Prints one line per file and the totals:
 
 * ``same``: the same visible text and structure;
 * ``typography``: the same once quotes, dashes and ellipses are made plain;
@@ -16,10 +23,14 @@ code blocks, footnotes, math). Prints one line per file and the totals:
   table, code block, image, link, footnote or formula gained or lost;
 * ``refused``: the file could not be read as a post.
 
-Liquid is Jekyll's, not kramdown's: before kramdown reads a post it gets a small Liquid
+Liquid is Jekyll's, not kramdown's: for a Jekyll site, kramdown reads each post as
+Jekyll's own Liquid leaves it (Jekyll::Renderer#render_liquid with the site's payload,
+_config.yml and _includes; plugins and the theme gem left out). Without Jekyll, or for a
+post its Liquid raises on, and for any other folder, the post gets a small Liquid
 pass standing in for Jekyll's (``{% raw %}`` unwrapped, ``{% highlight %}`` fenced,
 comments dropped, ``site.baseurl``/``site.url`` and ``relative_url``/``absolute_url``
-resolved, ``post_url``/``link`` made addresses, any other tag or output dropped).
+resolved, ``post_url``/``link`` made addresses, any other tag or output dropped), on
+the file's own body (with the site's front matter defaults for its math switch).
 
 Usage:
     python bench/kramdown_compare.py FOLDER [--verbose] [--dialect kramdown|commonmark]
@@ -74,6 +85,49 @@ out = request['texts'].map do |text|
 end
 puts JSON.generate(out)
 """
+# Jekyll's own Liquid pass over each post of a site (Jekyll::Renderer#render_liquid, with
+# the site's payload, _includes and _config.yml; plugins and theme left out), so that
+# kramdown reads what Jekyll gives it. Prints {path: body, or {"error": why}}.
+JEKYLL_LIQUID_SCRIPT = r"""
+require 'json'
+require 'jekyll'
+# Ruby 3.1's Psych refuses Symbols (`style: :expanded`) where GitHub Pages' Ruby reads them.
+class Psych::ClassLoader::Restricted
+  alias_method :jekyll_find, :find
+  def find(name)
+    name == 'Symbol' ? ::Symbol : jekyll_find(name)
+  end
+end
+request = JSON.parse(STDIN.read)
+root = request['root']
+overrides = {
+  'source' => root, 'destination' => '/tmp/jliquid-unused', 'plugins' => [], 'theme' => nil,
+  'quiet' => true, 'safe' => false, 'future' => true, 'unpublished' => true,
+  'show_drafts' => false,
+  'liquid' => { 'error_mode' => 'lax', 'strict_filters' => false, 'strict_variables' => false }
+}
+config = Jekyll.configuration(overrides)
+config['theme'] = nil
+site = Jekyll::Site.new(config)
+site.reset
+site.read
+payload = site.site_payload
+out = {}
+site.posts.docs.each do |doc|
+  begin
+    renderer = Jekyll::Renderer.new(site, doc, payload)
+    renderer.payload['page'] = doc.to_liquid
+    renderer.payload['paginator'] = nil
+    info = { registers: { site: site, page: renderer.payload['page'] },
+             strict_filters: false, strict_variables: false }
+    next out[doc.path] = doc.content unless doc.render_with_liquid?
+    out[doc.path] = renderer.render_liquid(doc.content, renderer.payload, info, doc.path)
+  rescue StandardError, SyntaxError => e
+    out[doc.path] = { 'error' => "#{e.class}: #{e.message[0, 200]}" }
+  end
+end
+puts JSON.generate(out)
+"""
 MATH_KEYS = ("use_math", "mathjax", "math", "katex")
 TYPOGRAPHY = str.maketrans(
     {
@@ -123,10 +177,15 @@ class Structure:
 
 class _Reader(HTMLParser):
     SKIP = {"script", "style", "template"}
+    # Blocks are apart on the page whatever whitespace the HTML has between them.
+    BLOCKS = {"p", "pre", "div", "li", "ul", "ol", "blockquote", "table", "tr", "td", "th"}
+    BLOCKS |= {"h1", "h2", "h3", "h4", "h5", "h6", "dl", "dt", "dd", "figure", "hr", "br"}
+    BLOCKS |= {"details", "summary", "section", "aside", "figcaption"}
 
-    def __init__(self, dollar_math=False):
+    def __init__(self, dollar_math=False, own=()):
         super().__init__(convert_charrefs=True)
         self.dollar_math = dollar_math
+        self.own = own
         self.skip_tag = None
         self.result = Structure()
         self.parts = []
@@ -144,6 +203,13 @@ class _Reader(HTMLParser):
             return
         if self.skip:
             return
+        classes = (attrs.get("class") or "").split()
+        if tag == "td" and {"gutter", "rouge-gutter"} & set(classes):
+            # The line numbers of Jekyll's {% highlight … linenos %}, which the importer
+            # drops (issue 21): the code is compared, not its gutter.
+            self.skip_tag = tag
+            self.skip += 1
+            return
         if attrs.get("id") == "markdown-toc":
             # kramdown's contents list for {:toc}: the site's page has its own.
             self.skip_tag = tag
@@ -158,13 +224,15 @@ class _Reader(HTMLParser):
         for key in ("href", "src"):
             if attrs.get(key):
                 self.result.addresses.append(attrs[key])
+        if tag in self.BLOCKS:
+            self.parts.append(" ")
         if tag == "img":
             name = (attrs.get("src") or "").rsplit("/", 1)[-1]
             self.result.images.append((attrs.get("alt") or "", name))
             return
         if tag == "sup" and (attrs.get("id") or "").startswith("fnref"):
             self.result.footnotes += 1
-        if tag == "table":
+        if tag == "table" and "rouge-table" not in classes:
             self.rows = []
         if tag in {"br", "hr", "input"}:
             return
@@ -186,6 +254,8 @@ class _Reader(HTMLParser):
         if tag == "math":
             self.in_math = max(0, self.in_math - 1)
             return
+        if tag in self.BLOCKS:
+            self.parts.append(" ")
         while self.stack:
             open_tag, attrs, texts = self.stack.pop()
             text = _squash("".join(texts))
@@ -200,9 +270,9 @@ class _Reader(HTMLParser):
             self.result.headings.append((int(tag[1]), text))
             self.result.heading_ids.append(attrs.get("id"))
         elif tag == "a" and attrs.get("href") is not None:
-            self.result.links.append((text, _href(attrs["href"])))
-        elif tag == "pre":
-            self.result.code.append(text)
+            self.result.links.append((text, _href(attrs["href"], self.own)))
+        elif tag == "pre" and not any(item[0] == "pre" for item in self.stack):
+            self.result.code.append(text)  # a pre in a pre (linenos' table) is one block
         elif tag in {"td", "th"} and self.rows is not None:
             if not self.rows:
                 self.rows.append([])
@@ -230,31 +300,40 @@ class _Reader(HTMLParser):
 
 
 def _squash(text):
-    # Variation selectors only choose how a glyph is drawn (text or emoji "↩").
-    return " ".join(text.replace("\ufe0e", "").replace("\ufe0f", "").split())
+    # Variation selectors only choose how a glyph is drawn (text or emoji "↩"); a zero-
+    # width space is not seen at all (the importer drops it: importing.repair_mojibake).
+    for invisible in ("\ufe0e", "\ufe0f", "\u200b"):
+        text = text.replace(invisible, "")
+    return " ".join(text.split())
 
 
-def _href(href):
+def _href(href, own=()):
     """A link's address as compared: external ones whole, fragments whole, addresses of
-    this blog only as "internal" (the site gives imported files and posts new ones)."""
+    this blog only as "internal" (the site gives imported files and posts new ones);
+    ``own`` (tuple of str) are the blog's own absolute addresses (its ``url``), whose
+    links the importer points to the imported post or file."""
     href = href.strip()
     if href.startswith("#"):
         return href
+    bare = re.sub(r"(?i)^(https?:)?//", "", href).rstrip("/")
+    if any(bare == site or bare.startswith(site + "/") for site in own):
+        return "internal"
     if re.match(r"(?i)(https?:)?//|mailto:", href):
         return href.rstrip("/")
     return "internal"
 
 
-def structure(page_html, *, kramdown=False, dollar_math=False):
+def structure(page_html, *, kramdown=False, dollar_math=False, own=()):
     """The Structure (text, headings, ids, links, images, tables, code, footnotes, math)
     of ``page_html`` (str). ``kramdown``: the page is kramdown's, whose formulas are
     MathJax source (``\\(…\\)``, ``\\[…\\]``) rather than MathML; ``dollar_math``:
-    its ``$…$`` outside code are formulas too, as MathJax shows them on a page with math.
+    its ``$…$`` outside code are formulas too, as MathJax shows them on a page with math;
+    ``own``: the blog's own absolute addresses, counted as internal links (see _href).
     """
     if kramdown:
         counted = len(MATH_SOURCE.findall(page_html))
         page_html = MATH_SOURCE.sub(f" {MATH_MARK} ", page_html)
-    reader = _Reader(dollar_math=kramdown and dollar_math)
+    reader = _Reader(dollar_math=kramdown and dollar_math, own=own)
     reader.feed(page_html)
     reader.close()
     while reader.stack:
@@ -266,16 +345,18 @@ def structure(page_html, *, kramdown=False, dollar_math=False):
     return result
 
 
-def compare(site_html, kramdown_html, *, ids=True, math=False):
+def compare(site_html, kramdown_html, *, ids=True, math=False, own=()):
     """(verdict, [reasons]) for the site's page against kramdown's, both str of HTML.
 
     The verdict is "same", "typography", "differs" or "broken" (see the module's
     docstring). ``ids``: whether heading ids count (a kramdown id must name an element of
     the site's page, a heading or one of its aliases); ``math``: whether the post has
-    math on (so MathJax reads kramdown's ``$…$``).
+    math on (so MathJax reads kramdown's ``$…$``); ``own`` (tuple of str, such as
+    ("karpathy.github.io",)): the blog's own hosts and paths, whose absolute links count as
+    internal, since the importer points them to the imported post.
     """
-    site = structure(site_html)
-    theirs = structure(kramdown_html, kramdown=True, dollar_math=math)
+    site = structure(site_html, own=own)
+    theirs = structure(kramdown_html, kramdown=True, dollar_math=math, own=own)
     broken = []
     for name, pattern in LEAKS.items():
         shown = len(pattern.findall(site.text)) - len(pattern.findall(theirs.text))
@@ -354,6 +435,25 @@ def kramdown_html(texts, options=None):
         check=True,
     )
     return json.loads(done.stdout)
+
+
+def jekyll_bodies(root):
+    """{absolute path (str): the post's body after Jekyll's own Liquid, or None where
+    Jekyll's Liquid raised} for the posts of the Jekyll site at ``root`` (Path); {}
+    when Jekyll is not installed or cannot read the site (jekyll_liquid stands in)."""
+    try:
+        done = subprocess.run(
+            ["ruby", "-e", JEKYLL_LIQUID_SCRIPT],
+            input=json.dumps({"root": str(root)}),
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=True,
+        )
+        found = json.loads(done.stdout)
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return {}
+    return {path: None if isinstance(body, dict) else body for path, body in found.items()}
 
 
 def jekyll_liquid(body, site):
@@ -443,6 +543,92 @@ def site_html(metadata, body, *, dialect="kramdown", math=False):
     return render(body, math=math, dialect=dialect).html
 
 
+def jekyll_site_root(folder):
+    """The Jekyll site (Path) ``folder`` is, or whose ``_posts`` it is; None otherwise."""
+    folder = Path(folder).resolve()
+    if folder.name == "_posts" and folder.is_dir():
+        return folder.parent
+    if (folder / "_posts").is_dir():
+        return folder
+    return None
+
+
+@dataclass
+class SitePost:
+    """One post of a Jekyll site as both sides read it."""
+
+    path: Path
+    problem: str | None = None  # why the importer refuses it
+    site_html: str = ""  # the page's HTML here, as import_jekyll stores the post
+    body: str = ""  # the file's body as written (kramdown's side runs Liquid on it)
+    math: bool = False  # whether the post has math on (front matter, defaults, site)
+    liquid: bool = True  # whether Jekyll runs Liquid on it (render_with_liquid)
+    crash: str = ""  # the site's renderer raised: why
+
+
+def read_site(root, folder, *, dialect=None, math=False):
+    """(SitePost list, JekyllSite) for the posts under ``folder`` of the Jekyll site at
+    ``root`` (Path): each read by the importer (read_post with the site, as import_jekyll
+    does), nothing written. ``dialect`` (str or None) and ``math`` override the stored
+    post's dialect and math switch (the script's --dialect and --math)."""
+    from posts.assets import deferred_copies
+    from posts.importing import (
+        PostImportError,
+        _math,
+        has_front_matter,
+        parse_post,
+        read_post,
+        read_post_file,
+        repair_mojibake,
+    )
+    from posts.jekyll_site import JekyllSite
+    from posts.markdown import render
+
+    site = JekyllSite.from_folder(root)
+    sources, _notes = site.discover()
+    site.index(sources)
+    folder = Path(folder).resolve()
+    liquid_done = jekyll_bodies(root)
+    found = []
+    with deferred_copies():
+        for source in sources:
+            if source.kind != "posts" or not source.path.resolve().is_relative_to(folder):
+                continue  # Jekyll builds no drafts unless asked
+            entry = SitePost(path=source.path)
+            found.append(entry)
+            if source.error:
+                entry.problem = source.error
+                continue
+            try:
+                post = read_post(source.path, jekyll_site=site, source=source)
+                text = repair_mojibake(read_post_file(source.path))
+                if has_front_matter(text):
+                    metadata, entry.body, _warnings = parse_post(text)
+                else:
+                    metadata, entry.body = {}, text.strip()
+            except PostImportError as error:
+                entry.problem = str(error)
+                continue
+            metadata = site.merged_metadata(source, metadata)
+            entry.math = math or _math(metadata, site.config)
+            entry.liquid = metadata.get("render_with_liquid") is not False
+            jekylls = liquid_done.get(str(source.path.resolve()))
+            if jekylls is not None:  # Jekyll's own Liquid ran: kramdown reads its output
+                entry.body, entry.liquid = jekylls, False
+            elif entry.liquid:
+                print(f"{source.relative}: Jekyll's Liquid not run, stand-in used", file=sys.stderr)
+            values = post.values
+            try:
+                entry.site_html = render(
+                    values["body"],
+                    math=math or values["use_math"],
+                    dialect=dialect or values["dialect"],
+                ).html
+            except Exception as error:  # a crash is the worst rendering: count it, go on
+                entry.crash = f"render raised {type(error).__name__}: {error}"
+    return found, site
+
+
 def site_config(folder):
     """The _config.yml mapping of the Jekyll site holding ``folder`` ({} without one)."""
     import yaml
@@ -492,29 +678,60 @@ def main(argv=None):
         store(arguments.folder)
         return 0
     _setup_django()
-    config = site_config(arguments.folder)
-    options = config.get("kramdown") if isinstance(config.get("kramdown"), dict) else {}
+    root = jekyll_site_root(arguments.folder)
+    if root is not None:
+        entries, site = read_site(
+            root,
+            arguments.folder,
+            dialect=arguments.dialect if arguments.dialect != "kramdown" else None,
+            math=arguments.math,
+        )
+        config, options = site.liquid_site(), dict(site.kramdown)
+        own = (
+            (re.sub(r"(?i)^https?://", "", site.url + site.baseurl).rstrip("/"),)
+            if site.url
+            else ()
+        )
+    else:
+        config, own = site_config(arguments.folder), ()
+        options = config.get("kramdown") if isinstance(config.get("kramdown"), dict) else {}
+        entries = []
+        for path, metadata, body, problem in read_posts(arguments.folder):
+            entry = SitePost(path=path, problem=problem, body=body or "")
+            if not problem:
+                entry.math = arguments.math or math_on(metadata)
+                try:
+                    entry.site_html = site_html(
+                        metadata, body, dialect=arguments.dialect, math=entry.math
+                    )
+                except Exception as error:  # a crash is the worst rendering: count it, go on
+                    entry.crash = f"render raised {type(error).__name__}: {error}"
+            entries.append(entry)
     options = {key: value for key, value in options.items() if key != "syntax_highlighter"}
-    posts = read_posts(arguments.folder)
-    readable = [(path, metadata, body) for path, metadata, body, problem in posts if not problem]
-    theirs = kramdown_html((jekyll_liquid(body, config) for _, _, body in readable), options)
+    readable = [entry for entry in entries if not entry.problem]
+    theirs = kramdown_html(
+        (jekyll_liquid(entry.body, config) if entry.liquid else entry.body for entry in readable),
+        options,
+    )
     totals = {"same": 0, "typography": 0, "differs": 0, "broken": 0, "refused": 0}
-    for path, _metadata, _body, problem in posts:
-        if problem:
+    for entry in entries:
+        if entry.problem:
             totals["refused"] += 1
-            print(f"refused     {path}: {problem}")
-    for (path, metadata, body), kramdown_page in zip(readable, theirs, strict=True):
-        try:
-            ours = site_html(metadata, body, dialect=arguments.dialect, math=arguments.math)
-        except Exception as error:  # a crash is the worst rendering: count it, go on
-            verdict, reasons = "broken", [f"render raised {type(error).__name__}: {error}"]
+            print(f"refused     {entry.path}: {entry.problem}")
+    folder = Path(arguments.folder).resolve()
+    for entry, kramdown_page in zip(readable, theirs, strict=True):
+        if entry.crash:
+            verdict, reasons = "broken", [entry.crash]
         else:
-            math = arguments.math or math_on(metadata)
-            verdict, reasons = compare(ours, kramdown_page, math=math, ids=not arguments.no_ids)
+            verdict, reasons = compare(
+                entry.site_html, kramdown_page, math=entry.math, ids=not arguments.no_ids, own=own
+            )
         totals[verdict] += 1
         detail = f"  ({'; '.join(reasons)})" if reasons and arguments.verbose else ""
-        name = path.relative_to(arguments.folder) if path != Path(arguments.folder) else path
+        path = entry.path.resolve()
+        name = path.relative_to(folder) if path != folder else entry.path
         print(f"{verdict:<11} {name}{detail}")
+    posts = entries
     rendered = sum(totals.values()) - totals["refused"]
     shares = ", ".join(
         f"{name} {count} ({100 * count / rendered:.0f}%)"
