@@ -32,6 +32,7 @@ Where CommonMark and kramdown disagree elsewhere, the editor's dialect stays Com
 import html
 import re
 
+from markdown_it.common.utils import mdTrim
 from markdown_it.rules_block import heading as commonmark_heading
 from markdown_it.rules_block import html_block as commonmark_html_block
 from markdown_it.rules_block import list_block as commonmark_list
@@ -199,6 +200,10 @@ def kramdown_plugin(md):
     md.inline.ruler.after("link", "kramdown_link", _spaced_link)
     md.inline.ruler.after("image", "kramdown_image", _spaced_link)
     md.block.ruler.before("paragraph", "kramdown_abbreviation", _abbreviation_definition)
+    md.block.ruler.before(
+        "paragraph", "kramdown_quote_end", _attribute_list_ends_quote, {"alt": ["blockquote"]}
+    )
+    md.block.ruler.at("paragraph", _paragraph)
     md.block.ruler.before(
         "html_block", "kramdown_extension", _extension_block, {"alt": ["paragraph"]}
     )
@@ -559,7 +564,7 @@ def _html_block(state, start_line, end_line, silent):
         if state.eMarks[last] < match.end() or source[match.end() : state.eMarks[last]].strip():
             return False
         if not silent:
-            _push_html(state, source[state.bMarks[start_line] : state.eMarks[last]])
+            _push_html(state, state.getLines(start_line, last + 1, state.blkIndent, False))
             state.line = last + 1
         return True
     close = _matching_close(source, match.end(), name)
@@ -581,7 +586,18 @@ def _html_block(state, start_line, end_line, silent):
             return False
     if silent:
         return True
-    whole_end = state.eMarks[last]
+    # The block's lines without the indentation of the list item (or the quote's ">")
+    # it is in, as kramdown reads a container's content.
+    source = state.getLines(start_line, last + 1, state.blkIndent, False).rstrip("\n")
+    begin = len(source) - len(source.lstrip(" \t"))
+    match = HTML_OPEN_TAG.match(source, begin)
+    if match is None:  # an opening tag the indentation was part of: kept as written
+        _push_html(state, source)
+        state.line = last + 1
+        return True
+    close = _matching_close(source, match.end(), name) if close is not None else None
+    close_start, close_end = close or (len(source), len(source))
+    whole_end = len(source)
     markdown = MARKDOWN_ATTRIBUTE.search(match.group(2))
     value = (
         next((group for group in markdown.groups() if group is not None), "") if markdown else ""
@@ -593,7 +609,7 @@ def _html_block(state, start_line, end_line, silent):
         or (markdown is None and state.env.get("kramdown_parse_block_html", False))
     )
     if not parse:
-        opening = source[state.bMarks[start_line] : match.end()]
+        opening = source[: match.end()]
         if markdown is not None:
             opening = opening.replace(markdown.group(0), "", 1)
         _push_raw(state, opening + source[match.end() : whole_end])
@@ -718,6 +734,69 @@ def _extension_block(state, start_line, end_line, silent):
         token.content = state.src[match.end() : close.start()].strip("\n") + "\n"
     state.line = last + 1
     return True
+
+
+# Paragraphs.
+
+
+def _paragraph(state, start_line, end_line, silent):
+    """markdown-it's paragraph, ended as kramdown ends it after a block attribute list (or
+    a definition) on its own line: kramdown applies the list to the paragraph read so far
+    and starts a new block on the next line (parser/kramdown/paragraph.rb stops at an IAL
+    line), so ``![a](b.png)`` / ``{: .c}`` / ``*Fig. 1*`` is an image's paragraph, then a
+    caption's, and an indented line after the list is code. Lists before any text go on
+    (they name the paragraph they open)."""
+    next_line = start_line + 1
+    terminators = state.md.block.ruler.getRules("paragraph")
+    end_line = state.lineMax
+    old_parent = state.parentType
+    state.parentType = "paragraph"
+    text_seen = not _attribute_list_line(state, start_line)
+    while next_line < end_line:
+        if state.isEmpty(next_line):
+            break
+        ial = _attribute_list_line(state, next_line)
+        if text_seen and not ial and _attribute_list_line(state, next_line - 1):
+            break
+        text_seen = text_seen or not ial
+        # Indented: a lazy line; a quote's lazy line was checked by the quote's rule.
+        if state.sCount[next_line] - state.blkIndent > 3 or state.sCount[next_line] < 0:
+            next_line += 1
+            continue
+        if any(rule(state, next_line, end_line, True) for rule in terminators):
+            break
+        next_line += 1
+    content = mdTrim(state.getLines(start_line, next_line, state.blkIndent, False))
+    state.line = next_line
+    token = state.push("paragraph_open", "p", 1)
+    token.map = [start_line, state.line]
+    token = state.push("inline", "", 0)
+    token.content = content
+    token.map = [start_line, state.line]
+    token.children = []
+    state.push("paragraph_close", "p", -1)
+    state.parentType = old_parent
+    return True
+
+
+def _attribute_list_ends_quote(state, start_line, end_line, silent):
+    """Whether ``start_line`` ends a quote whose paragraph went on lazily with a block
+    attribute list: kramdown gives the list to the quote and reads on after it."""
+    if not silent or _attribute_list_line(state, start_line):
+        return False
+    line = start_line - 1
+    if line < 0 or not _attribute_list_line(state, line):
+        return False
+    while line >= 0 and _attribute_list_line(state, line):
+        line -= 1
+    return line >= 0 and not state.isEmpty(line)
+
+
+def _attribute_list_line(state, line):
+    if state.sCount[line] - state.blkIndent >= 4:
+        return False
+    text = state.src[state.bMarks[line] : state.eMarks[line]]
+    return bool(BLOCK_IAL.match(text) or ALD.match(text))
 
 
 # Abbreviations.

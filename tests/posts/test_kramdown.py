@@ -169,6 +169,37 @@ def test_an_attribute_list_alone_names_the_block_before_it_or_after_it():
     assert "{:" not in page.text
 
 
+def test_an_attribute_list_under_an_image_ends_its_paragraph_before_the_caption():
+    page = kramdown(
+        "![GAN](/gan.png)\n"
+        '{: #fig-1 style="width: 50%;" class="center"}\n'
+        "*Fig. 1. A generative adversarial network.*\n"
+    )
+
+    image_paragraph, caption = page.find_all("p")
+    assert image_paragraph["id"] == "fig-1"
+    assert image_paragraph.find("img")["src"] == "/gan.png"
+    assert image_paragraph.get("style") is None and image_paragraph.get("class") is None
+    assert caption.find("em").text == "Fig. 1. A generative adversarial network."
+    assert "{:" not in page.text
+
+
+def test_an_attribute_list_inside_a_paragraph_ends_it_whatever_comes_next():
+    page = kramdown(
+        "The discriminator reads a sample.\n{: #verdict}\nAnd the two play on.\n\n"
+        "A loss curve.\n{: #loss}\n    step 1: 0.69\n\n"
+        "> A quote read on lazily\n{: #quote}\nafter the quote.\n"
+    )
+
+    assert page.by_id("verdict").text == "The discriminator reads a sample."
+    assert page.by_id("loss").text == "A loss curve."
+    assert page.find("pre").text.strip() == "step 1: 0.69"
+    assert page.by_id("quote").tag == "blockquote"
+    assert page.by_id("quote").text.strip() == "A quote read on lazily"
+    assert [p.text for p in page.find_all("p")][-1] == "after the quote."
+    assert "{:" not in page.text
+
+
 def test_an_attribute_list_after_a_table_names_the_table_and_is_no_row():
     page = kramdown("| a | b |\n|---|---|\n| 1 | 2 |\n{: #results}\n")
 
@@ -223,6 +254,26 @@ def test_markdown_inside_an_element_marked_markdown_1_is_rendered():
     details = page.find("details")
     assert details.find("strong").text == "early stopping"
     assert details.get("markdown") is None
+
+
+def test_a_details_block_in_a_list_item_shows_its_markdown_list_not_code():
+    page = kramdown(
+        "- [Code blocks](#code-blocks)\n"
+        "  - <details>\n"
+        "    <summary>Click to expand</summary>\n"
+        '    <div markdown="1">\n\n'
+        "    - [Specifying the language](#language)\n"
+        "    - [Line numbers](#line-numbers)\n\n"
+        "    </div>\n"
+        "    </details>\n"
+    )
+
+    details = page.find("details")
+    assert page.first("pre") is None
+    assert details.find("summary").text == "Click to expand"
+    links = details.find("div").find("ul").find_all("a")
+    assert [link.text for link in links] == ["Specifying the language", "Line numbers"]
+    assert "- <details>" not in page.text
 
 
 def test_an_html_block_runs_to_its_closing_tag_across_blank_lines():
