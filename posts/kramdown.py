@@ -744,21 +744,20 @@ def _paragraph(state, start_line, end_line, silent):
     a definition) on its own line: kramdown applies the list to the paragraph read so far
     and starts a new block on the next line (parser/kramdown/paragraph.rb stops at an IAL
     line), so ``![a](b.png)`` / ``{: .c}`` / ``*Fig. 1*`` is an image's paragraph, then a
-    caption's, and an indented line after the list is code. Lists before any text go on
-    (they name the paragraph they open)."""
+    caption's, and an indented line after the list is code. Lists before any text are a
+    block of their own, naming the block after them (a table, code, a paragraph)."""
     next_line = start_line + 1
     terminators = state.md.block.ruler.getRules("paragraph")
     end_line = state.lineMax
     old_parent = state.parentType
     state.parentType = "paragraph"
-    text_seen = not _attribute_list_line(state, start_line)
     while next_line < end_line:
         if state.isEmpty(next_line):
             break
-        ial = _attribute_list_line(state, next_line)
-        if text_seen and not ial and _attribute_list_line(state, next_line - 1):
+        if _attribute_list_line(state, next_line - 1) and not _attribute_list_line(
+            state, next_line
+        ):
             break
-        text_seen = text_seen or not ial
         # Indented: a lazy line; a quote's lazy line was checked by the quote's rule.
         if state.sCount[next_line] - state.blkIndent > 3 or state.sCount[next_line] < 0:
             next_line += 1

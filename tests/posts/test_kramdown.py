@@ -200,6 +200,21 @@ def test_an_attribute_list_inside_a_paragraph_ends_it_whatever_comes_next():
     assert "{:" not in page.text
 
 
+def test_an_attribute_list_before_a_table_or_code_names_it_and_is_no_paragraph():
+    page = kramdown(
+        "Three approaches:\n\n"
+        '{: class="info" #approaches}\n| --- | --- |\n|  | Model-based |\n| --- | --- |\n'
+        "| **Key idea** | RNN |\n\n"
+        "{: #listing}\n    python train.py\n"
+    )
+
+    table = page.by_id("approaches")
+    assert table.tag == "table"
+    assert [cell.text for cell in table.find_all("td")] == ["Key idea", "RNN"]
+    assert page.by_id("listing").text.strip() == "python train.py"
+    assert [p.text for p in page.find_all("p")] == ["Three approaches:"]
+
+
 def test_an_attribute_list_after_a_table_names_the_table_and_is_no_row():
     page = kramdown("| a | b |\n|---|---|\n| 1 | 2 |\n{: #results}\n")
 
