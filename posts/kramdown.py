@@ -624,6 +624,39 @@ def _html_block(state, start_line, end_line, silent):
     return True
 
 
+LINE_START_TAG = re.compile(rf"^ {{0,3}}<([A-Za-z][\w:-]*)({_ATTRIBUTES})\s*(/?)>", re.MULTILINE)
+FENCED_CODE = re.compile(
+    r"^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?^ {0,3}\1[ \t]*$", re.MULTILINE | re.DOTALL
+)
+
+
+def inside_raw_html(text):
+    """Whether the end of the kramdown Markdown ``text`` (str) lies inside a block HTML
+    element that kramdown keeps as raw HTML: one opened at a line's start, not closed in
+    ``text``, without ``markdown="1"``. Liquid's ``{% highlight %}`` there became HTML
+    before kramdown read the post, which a fenced code block would not (it stays text).
+    Fenced code in ``text`` is skipped; an approximation of parser/html.rb, never raises."""
+    text = FENCED_CODE.sub(lambda match: " " * len(match.group(0)), text)
+    position = 0
+    while True:
+        match = LINE_START_TAG.search(text, position)
+        if match is None:
+            return False
+        position = match.end()
+        name = match.group(1).lower()
+        if name in HTML_SPAN_ELEMENTS or name in HTML_VOID_ELEMENTS or match.group(3):
+            continue
+        close = _matching_close(text, match.end(), name)
+        if close is not None:
+            position = close[1]
+            continue
+        markdown = MARKDOWN_ATTRIBUTE.search(match.group(2))
+        value = next((g for g in markdown.groups() if g is not None), "") if markdown else ""
+        if value.lower() in {"1", "block"} and _content_model(name) != "raw":
+            continue  # its content is Markdown: look inside it
+        return True
+
+
 def _push_html(state, text):
     if text.strip():
         token = state.push("html_block", "", 0)

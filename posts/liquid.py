@@ -37,6 +37,8 @@ import html
 import re
 from dataclasses import dataclass, field
 
+from posts import kramdown
+
 # One Liquid tag or output, with its whitespace-control dashes, matched against the
 # text from its "{%" or "{{" to the first "%}" or "}}" (_tags).
 TAG = re.compile(
@@ -533,6 +535,12 @@ def _fenced(context, match, args, body_end, out):
     lines = body.split("\n")
     if indent and not all(line.startswith(indent) or not line.strip() for line in lines):
         lines = [indent + line if line.strip() else line for line in lines]
+    if kramdown.inside_raw_html(context.text[: match.start()]):
+        # kramdown keeps this element's content as written: Jekyll's highlighted HTML,
+        # never a fence (which would show as text).
+        code = html.escape(body, quote=False)
+        classes = f' class="language-{html.escape(language)}"' if language else ""
+        return f"<pre><code{classes}>{code}\n</code></pre>\n"
     longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
     fence = "`" * max(3, longest + 1)
     opening = ("" if not prefix.strip() else "\n") + f"{fence}{language}\n"

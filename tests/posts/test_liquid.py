@@ -193,6 +193,24 @@ def test_highlight_inside_a_list_item_stays_in_the_item():
     assert first.find("code").raw_text == "ls -la\n"
 
 
+def test_highlight_inside_raw_html_is_code_as_jekyll_made_it_not_a_fence_shown_as_text():
+    # kramdown keeps an unclosed <p> (and what follows) as raw HTML: Jekyll's highlight
+    # became HTML before kramdown read it, so a fence there would show as text.
+    text, _ = resolve(
+        "<p>Part 2: an open paragraph\n\nEcco shows the scores.\n\n"
+        "{% highlight py %}\n# Generate one token\nx = lm.generate(\"<a>\", 1)\n"
+        "{% endhighlight %}\n\n"
+        '<div class="cite" markdown="1">\n\n{% highlight text %}\nAlammar, J.\n'
+        "{% endhighlight %}\n\n</div>\n"
+    )
+    page = parse(render(text, dialect="kramdown").html)
+    first, second = page.find_all("code")
+    assert first["class"] == "language-py"
+    assert first.raw_text == '# Generate one token\nx = lm.generate("<a>", 1)\n'
+    assert second.raw_text == "Alammar, J.\n"
+    assert "```" not in page.text
+
+
 def test_highlight_holding_backtick_fences_keeps_them_as_code():
     text, _ = resolve("{% highlight markdown %}\n```\nx\n```\n{% endhighlight %}\n")
     assert parse(html_of(text)).find("code").raw_text == "```\nx\n```\n"
