@@ -15,15 +15,16 @@ adds to the site's CommonMark parser what such posts need to look as they looked
   - kramdown's typography: ``---`` → —, ``--`` → –, ``...`` → …, ``<<``/``>>`` → «/»,
     and quotes → ‘’“” by kramdown's own rules (``parser/kramdown/smart_quotes.rb``),
     never in code, raw HTML, link addresses or image descriptions;
-  - attribute lists, block (``{: …}`` on the line after or before a block) and span
+  - attribute lists, block (``{: …}`` on the line after or before a block; one on the
+    line after a paragraph's text ends the paragraph there, as kramdown ends it) and span
     (``[a](b){:target="_blank"}``): ids always, classes from ``ALLOWED_CLASSES``,
     ``target``/``rel`` on links, anything else dropped silently; ``{:toc}`` removes the
     element it marks (the page has its own contents list); attribute list definitions
     (``{:name: …}``), ``{::comment}`` and ``{::options}`` leave nothing;
   - block HTML as kramdown reads it: an element starting a line runs to its closing tag,
     blank lines included (CommonMark ends it at the first blank line and reads the rest
-    as Markdown, so an indented line becomes a code block), and ``markdown="1"`` makes its
-    content Markdown.
+    as Markdown, so an indented line becomes a code block), read without the indentation
+    of the list item or quote it is in, and ``markdown="1"`` makes its content Markdown.
 
 Where CommonMark and kramdown disagree elsewhere, the editor's dialect stays CommonMark
 (docs/writing.md). Nothing here raises on bad Markdown: what cannot be read stays text.
@@ -42,6 +43,8 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
 # Classes an attribute list may give: Chirpy's callouts, which name what the block is.
+# A theme's layout classes are not (Lil'Log's "center", from its own minima stylesheet,
+# not Minima's or Chirpy's): the site's stylesheet lays out images and tables itself.
 ALLOWED_CLASSES = frozenset({"prompt-tip", "prompt-info", "prompt-warning", "prompt-danger"})
 
 # A block attribute list on a line of its own: "{: .class #id key="v"}"; "{::...}" and

@@ -21,6 +21,8 @@ meaning here, and leaves a visible placeholder, with a warning, for what has non
   4 both tags include the base URL themselves;
 * ``{% highlight LANG [linenos ...] %}…{% endhighlight %}``: a fenced code block in that
   language, line numbers dropped, so a ``# comment`` line in it is never a heading;
+  inside an HTML element kramdown keeps raw, ``<pre><code>`` (Jekyll's HTML reached
+  kramdown there; a fence would show as text);
 * ``{% raw %}…{% endraw %}``: its text, literally; ``{% comment %}…{% endcomment %}``:
   nothing, as Liquid renders it;
 * anything else (``{% include %}``, ``{% cite %}``, a loop over ``site.posts``, a

@@ -198,7 +198,7 @@ def test_highlight_inside_raw_html_is_code_as_jekyll_made_it_not_a_fence_shown_a
     # became HTML before kramdown read it, so a fence there would show as text.
     text, _ = resolve(
         "<p>Part 2: an open paragraph\n\nEcco shows the scores.\n\n"
-        "{% highlight py %}\n# Generate one token\nx = lm.generate(\"<a>\", 1)\n"
+        '{% highlight py %}\n# Generate one token\nx = lm.generate("<a>", 1)\n'
         "{% endhighlight %}\n\n"
         '<div class="cite" markdown="1">\n\n{% highlight text %}\nAlammar, J.\n'
         "{% endhighlight %}\n\n</div>\n"
