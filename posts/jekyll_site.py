@@ -398,6 +398,13 @@ class JekyllSite:
                     continue
                 if self._excluded(relative):
                     continue
+                if not path.resolve().is_relative_to(self.folder):
+                    # A symbolic link out of the site would publish whatever it points
+                    # at (/etc/passwd, say); the site's own files are what is imported.
+                    warnings.append(
+                        f"{relative}: left out: it is a link to a file outside the site"
+                    )
+                    continue
                 if kind == "posts" and not DATED_NAME.match(path.name):
                     warnings.append(
                         f"{relative}: left out, as Jekyll does: a post's file name starts "
