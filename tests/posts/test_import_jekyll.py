@@ -279,6 +279,15 @@ def test_a_chirpy_post_finds_its_images_under_media_subpath(site):
     assert "warning" not in err
 
 
+def test_a_chirpy_post_without_media_subpath_finds_its_images_from_the_root(site):
+    site("_config.yml", "theme: jekyll-theme-chirpy\npermalink: /posts/:title/\n")
+    site("assets/images/snaps/otel.png", image_bytes())
+    site("_posts/2025-08-18-otel.md", post("Otel", "![image](assets/images/snaps/otel.png)\n"))
+    run(site.root)
+    body = Post.objects.get().body
+    assert re.search(r"!\[image\]\(/media/imported/[0-9a-f]{16}/otel\.png\)", body)
+
+
 def test_links_between_posts_point_to_their_addresses_here(site, settings):
     settings.JEKYLL_ADDRESSES = "clean"
     site("_config.yml", "baseurl: /blog\n")
