@@ -176,6 +176,18 @@ def gfm_extensions(md):
     md.add_render_rule("footnote_block_close", _render_footnote_block_close)
     md.add_render_rule("footnote_open", _render_footnote_open)
     md.add_render_rule("footnote_anchor", _render_footnote_anchor)
+    md.core.ruler.push("table_alignment_classes", _table_alignment_classes)
+
+
+def _table_alignment_classes(state):
+    """A table cell's alignment as ``class="align-left|center|right"`` (static/css/site.css)
+    rather than ``style="text-align:..."``: the site's CSP (``style-src 'self'``) drops
+    inline styles, so the columns showed unaligned."""
+    for token in state.tokens:
+        if token.type in ("th_open", "td_open"):
+            style = token.attrs.pop("style", None) if token.attrs else None
+            if style:
+                token.attrs["class"] = "align-" + style.split(":", 1)[1].strip()
 
 
 def kramdown_plugin(md):
