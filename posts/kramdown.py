@@ -626,14 +626,29 @@ def _push_html(state, text):
         token.content = text.rstrip("\n") + "\n"
 
 
+# How deep elements with markdown="1" may nest inside one another before the inner ones
+# are kept as HTML: a 72 kB file of 3,000 nested <div markdown="1"> overflowed
+# Python's stack (RecursionError, a traceback in import_post and a 500 in admin).
+MARKDOWN_NESTING_MAX = 50
+
+
 def _push_markdown(state, model, text):
-    """The content of an element whose content is Markdown: block or span text."""
+    """The content of an element whose content is Markdown: block or span text; as HTML
+    below MARKDOWN_NESTING_MAX elements with markdown="1"."""
     if model == "span":
         token = state.push("inline", "", 0)
         token.content = text.strip()
         token.children = []
-    else:
+        return
+    depth = state.env.get("kramdown_markdown_depth", 0)
+    if depth >= MARKDOWN_NESTING_MAX:
+        _push_html(state, text)
+        return
+    state.env["kramdown_markdown_depth"] = depth + 1
+    try:
         state.md.block.parse(text.strip("\n") + "\n", state.md, state.env, state.tokens)
+    finally:
+        state.env["kramdown_markdown_depth"] = depth
 
 
 def _push_raw(state, text):

@@ -387,3 +387,14 @@ def test_table_rows_followed_by_text_without_a_blank_line_stay_text_as_in_kramdo
     page = kramdown("| Metric | Value |\n|---|---|\n| loss | 0.12 |\nno blank line after it")
 
     assert page.first("table") is None
+
+
+def test_thousands_of_nested_markdown_blocks_render_with_the_deep_ones_kept_as_html():
+    text = '<div markdown="1">\n' * 3000 + "**deep**\n" + "</div>\n" * 3000
+    html = render(text, dialect="kramdown").html
+    assert html.count("<div") == 3000
+    assert "**deep**" in html  # past the nesting limit the content stays HTML, as written
+    shallow = render(
+        '<div markdown="1">\n<div markdown="1">\n**b**\n</div>\n</div>\n', dialect="kramdown"
+    )
+    assert "<strong>b</strong>" in shallow.html
