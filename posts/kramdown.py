@@ -759,8 +759,18 @@ def _abbreviation_definition(state, start_line, end_line, silent):
         return False
     if silent:
         return True
-    state.env.setdefault("kramdown_abbreviations", {})[match.group(1).strip()] = match.group(2)
-    state.line = start_line + 1
+    definitions = state.env.setdefault("kramdown_abbreviations", {})
+    # The following definition lines too, in one go: taken one line a call, markdown-it
+    # tried a setext heading at each, reading every line after it (5,000 definitions
+    # took 93 s).
+    line = start_line
+    while match is not None:
+        definitions[match.group(1).strip()] = match.group(2)
+        line += 1
+        if line >= end_line or state.sCount[line] - state.blkIndent >= 4:
+            break
+        match = ABBREVIATION.match(state.src[state.bMarks[line] : state.eMarks[line]])
+    state.line = line
     return True
 
 
