@@ -398,6 +398,13 @@ class JekyllSite:
                     continue
                 if self._excluded(relative):
                     continue
+                if not path.resolve().is_relative_to(self.folder):
+                    # A symbolic link out of the site would publish whatever it points
+                    # at (/etc/passwd, say); the site's own files are what is imported.
+                    warnings.append(
+                        f"{relative}: left out: it is a link to a file outside the site"
+                    )
+                    continue
                 if kind == "posts" and not DATED_NAME.match(path.name):
                     warnings.append(
                         f"{relative}: left out, as Jekyll does: a post's file name starts "
@@ -821,7 +828,9 @@ class JekyllSite:
         copy in media (posts.assets); code is left alone. A relative link is read
         against the folder of the post's old address, or first against the front
         matter's ``media_subpath`` (Chirpy; ``img_path`` before Chirpy 7), where such
-        themes look for a post's images. Returns (body, warnings)."""
+        themes look for a post's images; last against the site's root, where Chirpy
+        reads it when a post has no ``media_subpath`` (its ``media-url.html`` joins the
+        empty subpath, "/" and the link). Returns (body, warnings)."""
         warnings = []
         page_dir = self.baseurl + source.jekyll_url
         if not page_dir.endswith("/"):
@@ -832,6 +841,8 @@ class JekyllSite:
             if isinstance(subpath, str) and subpath.strip() and "://" not in subpath:
                 bases.insert(0, "/" + subpath.strip().strip("/") + "/")
                 break
+        else:
+            bases.append("/")
 
         def target(url):
             link = url[1:-1] if url.startswith("<") and url.endswith(">") else url

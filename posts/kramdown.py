@@ -180,6 +180,18 @@ def gfm_extensions(md):
     md.add_render_rule("footnote_block_close", _render_footnote_block_close)
     md.add_render_rule("footnote_open", _render_footnote_open)
     md.add_render_rule("footnote_anchor", _render_footnote_anchor)
+    md.core.ruler.push("table_alignment_classes", _table_alignment_classes)
+
+
+def _table_alignment_classes(state):
+    """A table cell's alignment as ``class="align-left|center|right"`` (static/css/site.css)
+    rather than ``style="text-align:..."``: the site's CSP (``style-src 'self'``) drops
+    inline styles, so the columns showed unaligned."""
+    for token in state.tokens:
+        if token.type in ("th_open", "td_open"):
+            style = token.attrs.pop("style", None) if token.attrs else None
+            if style:
+                token.attrs["class"] = "align-" + style.split(":", 1)[1].strip()
 
 
 def kramdown_plugin(md):
@@ -666,14 +678,29 @@ def _push_html(state, text):
         token.content = text.rstrip("\n") + "\n"
 
 
+# How deep elements with markdown="1" may nest inside one another before the inner ones
+# are kept as HTML: a 72 kB file of 3,000 nested <div markdown="1"> overflowed
+# Python's stack (RecursionError, a traceback in import_post and a 500 in admin).
+MARKDOWN_NESTING_MAX = 50
+
+
 def _push_markdown(state, model, text):
-    """The content of an element whose content is Markdown: block or span text."""
+    """The content of an element whose content is Markdown: block or span text; as HTML
+    below MARKDOWN_NESTING_MAX elements with markdown="1"."""
     if model == "span":
         token = state.push("inline", "", 0)
         token.content = text.strip()
         token.children = []
-    else:
+        return
+    depth = state.env.get("kramdown_markdown_depth", 0)
+    if depth >= MARKDOWN_NESTING_MAX:
+        _push_html(state, text)
+        return
+    state.env["kramdown_markdown_depth"] = depth + 1
+    try:
         state.md.block.parse(text.strip("\n") + "\n", state.md, state.env, state.tokens)
+    finally:
+        state.env["kramdown_markdown_depth"] = depth
 
 
 def _push_raw(state, text):
@@ -846,8 +873,18 @@ def _abbreviation_definition(state, start_line, end_line, silent):
         return False
     if silent:
         return True
-    state.env.setdefault("kramdown_abbreviations", {})[match.group(1).strip()] = match.group(2)
-    state.line = start_line + 1
+    definitions = state.env.setdefault("kramdown_abbreviations", {})
+    # The following definition lines too, in one go: taken one line a call, markdown-it
+    # tried a setext heading at each, reading every line after it (5,000 definitions
+    # took 93 s).
+    line = start_line
+    while match is not None:
+        definitions[match.group(1).strip()] = match.group(2)
+        line += 1
+        if line >= end_line or state.sCount[line] - state.blkIndent >= 4:
+            break
+        match = ABBREVIATION.match(state.src[state.bMarks[line] : state.eMarks[line]])
+    state.line = line
     return True
 
 

@@ -279,6 +279,15 @@ def test_a_chirpy_post_finds_its_images_under_media_subpath(site):
     assert "warning" not in err
 
 
+def test_a_chirpy_post_without_media_subpath_finds_its_images_from_the_root(site):
+    site("_config.yml", "theme: jekyll-theme-chirpy\npermalink: /posts/:title/\n")
+    site("assets/images/snaps/otel.png", image_bytes())
+    site("_posts/2025-08-18-otel.md", post("Otel", "![image](assets/images/snaps/otel.png)\n"))
+    run(site.root)
+    body = Post.objects.get().body
+    assert re.search(r"!\[image\]\(/media/imported/[0-9a-f]{16}/otel\.png\)", body)
+
+
 def test_links_between_posts_point_to_their_addresses_here(site, settings):
     settings.JEKYLL_ADDRESSES = "clean"
     site("_config.yml", "baseurl: /blog\n")
@@ -455,6 +464,30 @@ def test_an_unreadable_post_stops_the_import_before_anything_is_written(site, me
     assert not Post.objects.exists()
     assert not Category.objects.exists()
     assert media() == []
+
+
+def test_a_post_file_linked_from_outside_the_site_is_left_out(site, tmp_path):
+    secret = tmp_path / "secret.md"
+    secret.write_text("---\ntitle: Secret\n---\nroot:x:0:0\n", encoding="utf-8")
+    site("_config.yml", CONFIG)
+    site("_posts/2020-01-01-good.md", post("Good"))
+    (site.root / "_posts" / "2020-01-02-secret.md").symlink_to(secret)
+    stdout, stderr = run(site.root)
+    assert list(Post.objects.values_list("title", flat=True)) == ["Good"]
+    assert "_posts/2020-01-02-secret.md: left out: it is a link to a file outside the site" in (
+        stdout + stderr
+    )
+
+
+def test_a_post_file_too_large_is_refused_before_it_is_read(site, media):
+    site("_config.yml", CONFIG)
+    site("_posts/2020-01-01-huge.md", post("Huge", "lorem ipsum " * 100_000))
+    stderr = StringIO()
+    with pytest.raises(CommandError, match="1 of 1 file could not be imported"):
+        call_command("import_jekyll", str(site.root), stdout=StringIO(), stderr=stderr)
+    assert "_posts/2020-01-01-huge.md: is 1,200,0" in stderr.getvalue()
+    assert "more than the 1,000,000 a post may have" in stderr.getvalue()
+    assert not Post.objects.exists()
 
 
 def test_a_site_without_posts_is_a_clear_error(site):
