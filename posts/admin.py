@@ -117,15 +117,6 @@ class PostAdminForm(forms.ModelForm):
         return from_title
 
 
-def unique_slug(base):
-    """``base`` (str), or ``base-2``, ``base-3``... : the first slug no post has yet."""
-    base = base[:190] or "post"
-    slug, number = base, 2
-    while Post.objects.filter(slug=slug).exists():
-        slug, number = f"{base}-{number}", number + 1
-    return slug
-
-
 @admin.register(Post)
 class PostAdmin(VersionAdmin, MarkdownxModelAdmin):
     form = PostAdminForm
@@ -195,7 +186,7 @@ class PostAdmin(VersionAdmin, MarkdownxModelAdmin):
                     "form feeds and other separators became spaces, the rest were dropped.",
                 )
         if not obj.slug:
-            obj.slug = unique_slug(slugify(obj.permalink.strip("/").replace("/", "-")))
+            obj.slug = Post.unique_slug(slugify(obj.permalink.strip("/").replace("/", "-")))
         super().save_model(request, obj, form, change)
         for warning in obj.render_warnings:
             messages.warning(request, f"Body: {warning}.")

@@ -646,7 +646,7 @@ def save_post_file(found, path, *, force=False):
         if post is None:
             post = Post(
                 permalink=found.permalink,
-                slug=_unique_slug(found.slug),
+                slug=Post.unique_slug(found.slug),
                 published_at=found.values.get(
                     "published_at", timezone.now().replace(microsecond=0)
                 ),
@@ -792,14 +792,6 @@ def _category(name):
         raise PostImportError(f"has a category name without letters or digits: {name!r}")
     category, _ = Category.objects.get_or_create(slug=slug, defaults={"name": name.strip()})
     return category
-
-
-def _unique_slug(base):
-    base = base[:190] or "post"
-    slug, number = base, 2
-    while Post.objects.filter(slug=slug).exists():
-        slug, number = f"{base}-{number}", number + 1
-    return slug
 
 
 def _first_message(error):

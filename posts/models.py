@@ -313,6 +313,16 @@ class Post(models.Model):
     def get_absolute_url(self):
         return self.permalink
 
+    @classmethod
+    def unique_slug(cls, base):
+        """``base`` (str, cut to 190 characters; "post" when empty), or ``base-2``,
+        ``base-3``...: the first slug no post has yet (the admin and the importers)."""
+        base = base[:190] or "post"
+        slug, number = base, 2
+        while cls.objects.filter(slug=slug).exists():
+            slug, number = f"{base}-{number}", number + 1
+        return slug
+
     @property
     def is_published(self):
         return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
