@@ -203,6 +203,8 @@ def test_an_editor_adds_an_image_with_a_description(editing, axe_violations):
     dialog.get_by_role("button", name="Insert image").click()
 
     expect(dialog).to_be_hidden()
+    # The upload finishes after the dialog closes; the text changes when it has.
+    expect(body).to_have_value(IMAGE_MARKDOWN)
     value = body.input_value()
     match = IMAGE_MARKDOWN.search(value)
     assert match, value
