@@ -145,6 +145,14 @@ class AccountAdapter(DefaultAccountAdapter):
             )
         return response
 
+    def save_user(self, request, user, form, commit=True):
+        """A new account is written whole, its display name included, in the one insert:
+        then nothing but its own pages goes stale in the page cache (issue 23)."""
+        name = form.cleaned_data.get("display_name")
+        if name:
+            user.display_name = name
+        return super().save_user(request, user, form, commit)
+
     def is_safe_url(self, url):
         """allauth's check of a ``next`` address, except that an address urllib cannot
         split (a bad IPv6 host such as ``http://[::1``) is unsafe, and ignored like any

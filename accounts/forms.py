@@ -23,8 +23,13 @@ class SignupForm(forms.Form):
         return name
 
     def signup(self, request, user):
-        user.display_name = self.cleaned_data["display_name"]
-        user.save(update_fields=["display_name"])
+        """Called by allauth after the account is created. AccountAdapter.save_user() has
+        already set the name on a sign-up with a password; a social sign-up's is saved
+        here."""
+        name = self.cleaned_data["display_name"]
+        if user.display_name != name:
+            user.display_name = name
+            user.save(update_fields=["display_name"])
 
 
 class DisplayNameForm(forms.Form):

@@ -21,7 +21,8 @@ def sync_items(post):
     An author who wants a heading's identity fixed pins its id with ``{#id}``.
     """
     headings = post.checklist_headings
-    items = list(ChecklistItem.objects.select_for_update().filter(post=post))
+    # Through the post: each item carries it, so what hears the saves needs no query.
+    items = list(post.checklist_items.select_for_update())
     by_anchor = {item.anchor: item for item in items}
     now = timezone.now()
 

@@ -234,6 +234,12 @@ class Comment(models.Model):
         return self.pending_body or self.body
 
     @property
+    def is_public(self):
+        """Whether everyone may read this comment's text (bool): PUBLIC, for one row."""
+        fields = ("status", "hidden_by_flags", "is_removed")
+        return hidden_reason(**{name: getattr(self, name) for name in fields}, own=False) is None
+
+    @property
     def is_pending(self):
         return self.status == self.Status.PENDING
 

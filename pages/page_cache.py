@@ -16,11 +16,16 @@ page built for them and stored nowhere.
 Nothing has to remember to delete a page. Each stored page records the *generations* it
 was built under and is served only while they are all still current:
 
-- ``content``: anything any post page shows (posts, categories, comments, checklist
-  items, readers' public names). Raised by the receivers in ``pages/receivers.py``.
+- ``content``: what every post page shows (categories, readers' public names, the
+  header). Raised by the receivers in ``pages/receivers.py``.
+- ``post:<permalink>``: what one post's pages show (the post, its checklist items, its
+  comments), in every variant (page of comments). Raised by the same receivers for that
+  post only, so a comment on one post leaves every other post's pages served (issue 23).
+  A comment that nobody but its author can read yet (awaiting a moderator) raises only
+  its author's generation; its approval raises the post's.
 - ``reader:<id>``: what only that reader sees (their ticks, their account, their email
-  addresses, a comment block, their last visit: what is new since). Raised by the same
-  receivers.
+  addresses, their own comments awaiting a moderator, a comment block, their last visit:
+  what is new since). Raised by the same receivers.
 - for a reader, their CSRF secret: the page carries tokens made from it.
 
 A generation is a random token, so a page built before a change can never match after
@@ -68,8 +73,14 @@ cache = ConnectionProxy(caches, "shared")
 
 
 def reader(user_id):
-    """The generation scope of what only this reader sees."""
+    """The generation scope (str) of what only this reader (a user's pk) sees."""
     return f"reader:{user_id}"
+
+
+def post(permalink):
+    """The generation scope (str) of what the pages of the post at ``permalink`` (str, a
+    normalized permalink such as "/dl_advice/") show."""
+    return f"post:{permalink}"
 
 
 def changed(scope):
@@ -132,12 +143,14 @@ class StoredPage:
     refresh_at: float  # time.time() after which one request rebuilds it
 
 
-def serve(request, build, *, variant=""):
+def serve(request, build, *, scope=None, variant=""):
     """The response to a GET of a post page: from the cache when it holds a current one,
     else ``build()`` (a callable returning an HttpResponse), stored when it may be shared
     with the same viewer again.
 
-    ``variant`` names what else the page depends on (the page of comments shown).
+    ``scope`` (str or None) is the generation of what this page alone shows (post()), on
+    top of ``content`` and the reader's own; ``variant`` names what else the page depends
+    on (the page of comments shown).
     A built response is stored only with status 200, no cookie set and no
     ``Cache-Control: no-store``; a visitor's only when it needed no CSRF token.
     """
@@ -147,7 +160,7 @@ def serve(request, build, *, variant=""):
         patch_cache_control(response, private=True)
         return response
 
-    scopes = [CONTENT] if viewer == "visitor" else [CONTENT, viewer]
+    scopes = [CONTENT, *([scope] if scope else []), *([] if viewer == "visitor" else [viewer])]
     keys = [f"generation:{scope}" for scope in scopes]
     page_key = stored_page_key(request, viewer, variant)
     found = cache.get_many([page_key, *keys])
@@ -159,11 +172,19 @@ def serve(request, build, *, variant=""):
         if not due or not cache.add(f"{page_key}:refresh", 1, timeout=REFRESH_LOCK_SECONDS):
             return _respond(request, stored, viewer)  # (another request is rebuilding it)
 
-    response = build()
     missing = [key for key, generation in zip(keys, current, strict=True) if generation is None]
-    for key in missing:  # first use, or the cache forgot it: start one for next time
-        cache.add(key, secrets.token_hex(8), timeout=None)
-    if missing or not _storable(request, response, viewer):
+    if missing:
+        # First use, or the cache forgot it: start one, and build under whichever the cache
+        # holds now (ours, or a change's that came first). Any change after this moves it
+        # again, so a page built from older rows is never current.
+        for key in missing:
+            cache.add(key, secrets.token_hex(8), timeout=None)
+        started = cache.get_many(missing)
+        current = tuple(
+            started.get(key, generation) for key, generation in zip(keys, current, strict=True)
+        )
+    response = build()
+    if None in current or not _storable(request, response, viewer):  # (the cache is down)
         if viewer != "visitor":
             patch_cache_control(response, private=True)
         return response

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.conf import settings
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 from core.signals import rows_changed
 
-from .page_cache import CONTENT, changed, reader
+from .page_cache import CONTENT, changed, post, reader
 
 # Fields of a reader that nobody else sees: saving only these changes only their pages.
 PRIVATE_USER_FIELDS = {"last_login", "password", "email", "notify_replies"}
@@ -31,6 +31,78 @@ UNSHOWN_COMMENT_FIELDS = {"ip_hash", "moderators_notified_at"}
 
 def content_changed(sender, **kwargs):
     changed(CONTENT)
+
+
+def _permalink(post_id):
+    from posts.models import Post
+
+    return Post.objects.filter(pk=post_id).values_list("permalink", flat=True).first()
+
+
+def _post_of(instance):
+    """The scope of the post ``instance`` (a row with a ``post`` foreign key) is shown on:
+    from the post already loaded on it, else one query; None when the post is gone."""
+    field = type(instance)._meta.get_field("post")
+    if field.is_cached(instance):
+        return post(instance.post.permalink)
+    permalink = _permalink(instance.post_id)
+    return post(permalink) if permalink is not None else None
+
+
+def _post_changed(instance):
+    scope = _post_of(instance)
+    if scope is None:  # deleted with its post, which made its own pages stale
+        return
+    changed(scope)
+
+
+def remember_permalink(sender, instance, raw=False, **kwargs):
+    """pre_save of a post: the permalink it had, whose pages go stale too if it moves."""
+    instance._page_cache_permalink = _permalink(instance.pk) if instance.pk else None
+
+
+def post_saved(sender, instance, **kwargs):
+    # The post's own pages, at its address and at the one it leaves; the Articles and
+    # category pages are not cached.
+    changed(post(instance.permalink))
+    previous = getattr(instance, "_page_cache_permalink", None)
+    if previous and previous != instance.permalink:
+        changed(post(previous))
+
+
+def post_deleted(sender, instance, **kwargs):
+    changed(post(instance.permalink))
+
+
+def posts_categories_changed(sender, instance, reverse=False, pk_set=None, **kwargs):
+    """m2m_changed of Post.categories: from a post, its pages; from a category, every
+    page (which posts are meant is known only by pk_set, and a clear() has none)."""
+    if not kwargs.get("action", "").startswith("post_"):
+        return
+    if reverse:
+        changed(CONTENT)
+    else:
+        changed(post(instance.permalink))
+
+
+def comment_saved(sender, instance, created=False, **kwargs):
+    """A new comment nobody but its author may read yet (awaiting a moderator) changes
+    only its author's pages; any other save of a comment changes its post's pages too
+    (it may have been public before, or be now)."""
+    if instance.author_id:
+        changed(reader(instance.author_id))
+    if not (created and not instance.is_public):
+        _post_changed(instance)
+
+
+def comment_deleted(sender, instance, **kwargs):
+    if instance.author_id:
+        changed(reader(instance.author_id))
+    _post_changed(instance)
+
+
+def item_changed(sender, instance, **kwargs):
+    _post_changed(instance)
 
 
 def comment_rows_changed(sender, fields=None, **kwargs):
@@ -56,8 +128,10 @@ def readers_rows_changed(sender, user_ids=None, **kwargs):
         changed(CONTENT)
 
 
-def user_saved(sender, instance, update_fields=None, **kwargs):
+def user_saved(sender, instance, created=False, update_fields=None, **kwargs):
     changed(reader(instance.pk))
+    if created:
+        return  # a new reader has written nothing that anyone's page shows (issue 23)
     if update_fields is None or not set(update_fields) <= PRIVATE_USER_FIELDS:
         changed(CONTENT)  # a public name shown beside their comments may have changed
 
@@ -92,21 +166,21 @@ class Watched:
 
 
 WATCHED = (
-    Watched("posts.Post", content_changed, content_changed, content_changed),
+    Watched("posts.Post", post_saved, post_deleted, content_changed),
     Watched("posts.Category", content_changed, content_changed, content_changed),
     Watched(
         "posts.Post.categories",
-        content_changed,
-        content_changed,
+        posts_categories_changed,
+        posts_categories_changed,
         saved_one_by_one="Django's auto-created through table has a plain manager; every "
         "write goes through the related manager (add, remove, set, clear: the admin, the "
         "importer), which sends m2m_changed.",
     ),
-    Watched("comments.Comment", content_changed, content_changed, comment_rows_changed),
+    Watched("comments.Comment", comment_saved, comment_deleted, comment_rows_changed),
     Watched("comments.BlockedCommenter", readers_row_changed, readers_row_changed, content_changed),
     # A reader's flags: their page says "Flagged" instead of offering Flag (issue 18).
     Watched("comments.Flag", readers_row_changed, readers_row_changed, readers_rows_changed),
-    Watched("checklists.ChecklistItem", content_changed, content_changed, item_rows_changed),
+    Watched("checklists.ChecklistItem", item_changed, item_changed, item_rows_changed),
     Watched("checklists.Tick", readers_row_changed, readers_row_changed, readers_rows_changed),
     # A reader's visits: the notice of what is new since the previous one is on their page.
     Watched("checklists.Visit", visit_saved, readers_row_changed, readers_rows_changed),
@@ -133,6 +207,9 @@ def watched_model(entry):
 
 def connect_receivers():
     """Connect every entry of WATCHED (called once, by PagesConfig.ready())."""
+    pre_save.connect(
+        remember_permalink, sender=apps.get_model("posts", "Post"), dispatch_uid="page-permalink"
+    )
     for entry in WATCHED:
         model = watched_model(entry)
         uid = f"page-{entry.model}"

@@ -85,7 +85,10 @@ def post_detail(request, permalink):
         raise
     note_visit(request)
     return page_cache.serve(
-        request, lambda: _post_page(request, permalink, page_number), variant=str(page_number)
+        request,
+        lambda: _post_page(request, permalink, page_number),
+        scope=page_cache.post(normalize_permalink(permalink)),
+        variant=str(page_number),
     )
 
 

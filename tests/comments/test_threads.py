@@ -260,6 +260,7 @@ def test_a_comment_is_public_exactly_when_the_row_rule_hides_it_from_nobody(a_po
         is None
     }
     assert public == hidden_from_nobody
+    assert public == {comment.pk for comment in Comment.objects.all() if comment.is_public}
     assert len(public) == 1  # approved, not hidden, not deleted
 
 

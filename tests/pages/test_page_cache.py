@@ -24,7 +24,7 @@ from pages import page_cache
 from tests.conftest import ROOT, make_post, make_user, session_queries
 from tests.html import parse
 
-from ..comments.conftest import add_comment, make_moderator
+from ..comments.conftest import add_comment, make_moderator, post_comment
 
 pytestmark = pytest.mark.django_db
 
@@ -156,7 +156,83 @@ def test_a_comment_changed_by_a_queryset_update_leaves_the_page(visitor, a_post,
     assert "Abusive words" not in page(visitor, a_post)[1]
 
 
+# One post's pages (issue 23) -------------------------------------------------------------
+
+
+@pytest.fixture
+def another_post(db):
+    return make_post(title="Another post", slug="another-post", permalink="/another-post/")
+
+
+def test_a_comment_on_one_post_leaves_another_posts_page_served(
+    visitor, staff, a_post, another_post, a_commenter, django_assert_num_queries
+):
+    waiting = add_comment(a_post, a_commenter, "Worth reading", status="pending")
+    cached(visitor, a_post)
+    cached(visitor, another_post)
+
+    changelist_action(staff, reverse("admin:comments_comment_changelist"), "approve", [waiting])
+
+    with django_assert_num_queries(0):  # from the cache, as it was
+        assert page(visitor, another_post)[0] == 200
+    assert "Worth reading" in page(visitor, a_post)[1]
+
+
+def test_a_comment_awaiting_a_moderator_leaves_the_visitors_page_served(
+    visitor, a_post, a_commenter, django_assert_num_queries
+):
+    commenter = Client()
+    commenter.force_login(a_commenter)
+    cached(visitor, a_post)
+    assert "Worth reading" not in cached(commenter, a_post)[1]
+
+    assert post_comment(commenter, a_post, "Worth reading").status_code == 302
+    assert Comment.objects.get(body="Worth reading").is_pending
+
+    with django_assert_num_queries(0):
+        assert "Worth reading" not in page(visitor, a_post)[1]
+    assert "Worth reading" in page(commenter, a_post)[1]  # their own page shows it at once
+
+
+def test_a_post_moved_to_a_new_address_leaves_its_old_one_at_once(visitor, staff, a_post):
+    old = a_post.get_absolute_url()
+    assert cached(visitor, a_post)[0] == 200
+
+    change_form(
+        staff, reverse("admin:posts_post_change", args=[a_post.pk]), permalink="/moved-here/"
+    )
+
+    response = visitor.get(old)
+    assert response.status_code == 301 and response["Location"] == "/moved-here/"
+    assert visitor.get("/moved-here/").status_code == 200
+
+
+def test_a_post_edited_in_the_admin_leaves_other_posts_pages_served(
+    visitor, staff, a_post, another_post, django_assert_num_queries
+):
+    cached(visitor, another_post)
+
+    change_form(
+        staff, reverse("admin:posts_post_change", args=[a_post.pk]), title="A retitled post"
+    )
+
+    with django_assert_num_queries(0):
+        assert "Another post" in page(visitor, another_post)[1]
+    assert "A retitled post" in page(visitor, a_post)[1]
+
+
 # Readers' names and accounts -----------------------------------------------------------
+
+
+def test_a_sign_up_leaves_the_visitors_page_served(visitor, a_post, django_assert_num_queries):
+    from tests.accounts.helpers import sign_up
+
+    cached(visitor, a_post)
+
+    assert sign_up(Client(), "newcomer@example.com", "Newcomer").status_code == 302
+
+    with django_assert_num_queries(0):
+        assert page(visitor, a_post)[0] == 200
 
 
 def test_a_display_name_changed_in_the_user_admin_shows_at_once(
