@@ -41,9 +41,14 @@ run: install
 	@echo ""
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) manage.py runserver 127.0.0.1:8000
 
+# Test processes (pytest-xdist): one per core, at most 4 (each drives its own browser).
+# Each test file runs whole in one process. TEST_WORKERS=0 runs everything in this one.
+TEST_WORKERS ?= $(shell nproc 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null || echo 1)
+
 test: install
 	@# pytest keeps its rewritten test modules as bytecode; without it, collection takes twice as long.
-	env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest
+	env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest \
+		-n $$(( $(TEST_WORKERS) > 4 ? 4 : $(TEST_WORKERS) )) --dist loadfile
 
 lint: install
 	$(VENV)/bin/ruff check .
