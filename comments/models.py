@@ -24,6 +24,13 @@ from core.text import isolate
 PUBLIC = Q(status="approved", hidden_by_flags=False, is_removed=False)
 
 
+# What awaits a moderator: new comments, comments hidden by flags, and edits. The
+# moderation queue's filter, and the condition of its partial index (issue 23).
+AWAITING = (
+    Q(status="pending") | Q(hidden_by_flags=True) | (Q(status="approved") & ~Q(pending_body=""))
+)
+
+
 def readable_by(user):
     """The condition (a Q) of CommentQuerySet.readable_by()."""
     if not user.is_authenticated:
@@ -54,12 +61,9 @@ class CommentQuerySet(ChangeSignallingQuerySet):
         )
 
     def awaiting_moderation(self):
-        """New comments, comments hidden by flags, and edits awaiting a moderator."""
-        return self.filter(
-            Q(status=Comment.Status.PENDING)
-            | Q(hidden_by_flags=True)
-            | (Q(status=Comment.Status.APPROVED) & ~Q(pending_body=""))
-        )
+        """New comments, comments hidden by flags, and edits awaiting a moderator
+        (AWAITING, which a partial index holds)."""
+        return self.filter(AWAITING)
 
 
 class Hidden(models.TextChoices):
@@ -157,6 +161,11 @@ class Comment(models.Model):
         indexes = [
             models.Index(fields=["post", "status", "created_at"], name="comment_post_status_idx"),
             models.Index(fields=["thread", "created_at"], name="comment_thread_idx"),
+            # The moderation queue, newest first: every comment, and what awaits.
+            models.Index(fields=["created_at", "id"], name="comment_created_idx"),
+            models.Index(
+                fields=["created_at", "id"], condition=AWAITING, name="comment_awaiting_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
