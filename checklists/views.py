@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from modern_csrf.decorators import csrf_protect as cross_site_protect
 
 from core.http import read_only, wants_json
-from posts.models import Post
+from posts.models import BODY_FIELDS, Post
 
 from .models import ChecklistItem, Tick
 from .progress import (
@@ -113,14 +113,19 @@ def my_progress(request):
         ticks = [
             ItemState(item=tick.item, done=True, ticked_at=tick.ticked_at)
             for tick in Tick.objects.filter(user=request.user, item__archived_at__isnull=True)
-            # item__post: each ticked item links to its heading in the post (no query per tick).
+            # item__post: each ticked item links to its heading in the post (no query per tick),
+            # without the post's text (issue 23: 1,809 ticks read 18 MB of articles).
             .select_related("item__post")
+            .defer(*(f"item__post__{field}" for field in BODY_FIELDS))
             .order_by("item__position")
         ]
     else:
         ticked = session_ticks(request.session)
         items = (
-            ChecklistItem.objects.current().filter(pk__in=ticked).select_related("post")
+            ChecklistItem.objects.current()
+            .filter(pk__in=ticked)
+            .select_related("post")
+            .defer(*(f"post__{field}" for field in BODY_FIELDS))
             if ticked
             else []
         )
@@ -130,6 +135,7 @@ def my_progress(request):
         by_post.setdefault(tick.item.post_id, []).append(tick)
     posts = (
         Post.objects.visible_to(request.user)
+        .defer(*BODY_FIELDS)
         .filter(pk__in=by_post)
         .annotate(
             item_count=Count("checklist_items", filter=Q(checklist_items__archived_at__isnull=True))

@@ -1,22 +1,25 @@
 """The comments app's part of a reader's data: their comments, for the export and for
 account deletion (composed by accounts.data, issue 20)."""
 
-from .models import Comment
+from .models import Comment, discussion_url, page_numbers
 from .moderation import remove_comments_of
 
 
 def reader_data(user):
     """{"comments": [...]}: the reader's comments not removed, oldest first, JSON-ready."""
-    comments = (
+    comments = list(
         Comment.objects.filter(author=user, is_removed=False)
-        .select_related("post")
+        .select_related("post", "thread")
+        .defer("post__body", "post__body_html", "thread__body", "thread__body_html")
         .order_by("created_at")
     )
+    # Each comment's page as visitors see it, for all of them in one query (issue 23).
+    pages = page_numbers(comments)
     return {
         "comments": [
             {
                 "post": comment.post.title,
-                "url": comment.get_absolute_url(),
+                "url": discussion_url(comment.post, pages[comment.pk], comment.anchor),
                 "text": comment.body,
                 "status": comment.status,
                 "written_at": comment.created_at.isoformat(),

@@ -6,6 +6,9 @@ The lowest layer of the app: it imports no other module of comments/ (tests/comm
 test_layers.py holds the order).
 """
 
+from bisect import bisect_left
+from collections import defaultdict
+
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import models
@@ -54,10 +57,19 @@ class CommentQuerySet(ChangeSignallingQuerySet):
         """The first comments of the threads ``viewer`` (a User or AnonymousUser) sees on
         ``post`` (a Post): those with at least one comment in the thread whose text the
         viewer may read (itself, or a reply under its placeholder)."""
+        return self.threads_on([post.pk], viewer)
+
+    def threads_on(self, post_ids, viewer):
+        """threads_for() on every post whose pk is in ``post_ids`` (a list of int) at once.
+
+        The subquery is limited to those posts' comments too: without that, PostgreSQL
+        hashed the readable comments of the whole site to answer for one post (issue 23).
+        """
         readable = readable_by(viewer)
+        replies = Comment.objects.filter(readable, post__in=post_ids, thread=OuterRef("pk"))
         # The first condition settles most threads without the subquery.
-        return self.filter(post=post, parent__isnull=True).filter(
-            readable | Exists(Comment.objects.filter(readable, thread=OuterRef("pk")))
+        return self.filter(post__in=post_ids, parent__isnull=True).filter(
+            readable | Exists(replies)
         )
 
     def awaiting_moderation(self):
@@ -255,6 +267,27 @@ class Comment(models.Model):
     @property
     def is_approved(self):
         return self.status == self.Status.APPROVED
+
+
+def page_numbers(comments, viewer=None):
+    """{comment pk: page number (int, from 1)} for ``comments`` (a list of Comments), as
+    ``viewer`` (a User or AnonymousUser; a visitor when None) sees the discussions:
+    Comment.page_number() for many comments in one query, whatever their number (the
+    reader's data export, issue 23). The comments' threads are read once if not loaded.
+    """
+    viewer = viewer or AnonymousUser()
+    post_ids = sorted({comment.post_id for comment in comments})
+    firsts = defaultdict(list)  # post pk: [(created_at, pk)] of the threads shown, in order
+    shown = Comment.objects.threads_on(post_ids, viewer).order_by("post_id", "created_at", "pk")
+    for post_id, created_at, pk in shown.values_list("post_id", "created_at", "pk"):
+        firsts[post_id].append((created_at, pk))
+    per_page = settings.COMMENTS_THREADS_PER_PAGE
+    pages = {}
+    for comment in comments:
+        root = comment if comment.thread_id in (None, comment.pk) else comment.thread
+        earlier = bisect_left(firsts[comment.post_id], (root.created_at, root.pk))
+        pages[comment.pk] = earlier // per_page + 1
+    return pages
 
 
 def discussion_url(post, page_number, anchor="comments"):

@@ -1,5 +1,7 @@
 """Everything that changes a comment, as plain functions used by the views and by admin."""
 
+from collections import defaultdict
+
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -230,10 +232,59 @@ def is_blocked(user):
 
 
 @transaction.atomic
+@transaction.atomic
 def remove_comments_of(user):
-    """On account deletion: comments go, or become '[deleted]' where replies hang on them."""
-    for pk in Comment.objects.filter(author=user).order_by("-depth").values_list("pk", flat=True):
-        comment = Comment.objects.filter(pk=pk).first()  # may have gone with a reply
-        if comment is not None:
-            delete_comment(comment=comment)
+    """On account deletion: the reader's comments go, or become '[deleted]' where others'
+    replies hang on them, and a '[deleted]' placeholder left with no reply goes too: the
+    rule of delete_comment(), for all of them at once (issue 23: one comment at a time,
+    a reader with 1,000 comments took 10,854 queries).
+
+    Reads the threads the reader wrote in once, decides in Python, then deletes and
+    blanks in bulk: a constant number of queries whatever the reader wrote. The deletes
+    go through QuerySet.delete(), which sends post_delete for each row (the page cache
+    hears it); the blanking through update(), which sends rows_changed.
+    """
+    threads = Comment.objects.filter(author=user).values("thread_id")
+    rows = Comment.objects.filter(thread_id__in=threads).values_list(
+        "pk", "parent_id", "author_id", "is_removed"
+    )
+    children, mine, removed = defaultdict(list), set(), set()
+    for pk, parent_id, author_id, is_removed in rows:
+        children[parent_id].append(pk)
+        if author_id == user.pk:
+            mine.add(pk)
+        if is_removed:
+            removed.add(pk)
+    deleted = set()
+
+    def goes(pk):  # after all its replies were decided (children before parents)
+        replies = children.get(pk, [])
+        if not all(reply in deleted for reply in replies):
+            return False
+        # Its own goes when no reply stays; another's placeholder when its last went.
+        return pk in mine or (pk in removed and bool(replies))
+
+    for pk in _children_first(children):
+        if goes(pk):
+            deleted.add(pk)
+    placeholders = mine - deleted
+    Comment.objects.filter(pk__in=deleted).delete()
+    Comment.objects.filter(pk__in=placeholders).update(
+        is_removed=True, body="", body_html="", pending_body="", pending_body_html="",
+        pending_edited_at=None,
+    )  # fmt: skip
     Comment.objects.filter(author=user).update(author=None)
+
+
+def _children_first(children):
+    """Every comment in ``children`` ({parent pk or None: [pk]}), each after its replies
+    (an iterative post-order walk from the first comments of the threads)."""
+    order, stack = [], [(pk, False) for pk in children.get(None, [])]
+    while stack:
+        pk, expanded = stack.pop()
+        if expanded:
+            order.append(pk)
+        else:
+            stack.append((pk, True))
+            stack.extend((reply, False) for reply in children.get(pk, []))
+    return order

@@ -39,18 +39,27 @@ def _permalink(post_id):
     return Post.objects.filter(pk=post_id).values_list("permalink", flat=True).first()
 
 
-def _post_of(instance):
+def _post_of(instance, origin=None):
     """The scope of the post ``instance`` (a row with a ``post`` foreign key) is shown on:
-    from the post already loaded on it, else one query; None when the post is gone."""
+    from the post already loaded on it, else one query; None when the post is gone.
+
+    ``origin`` is post_delete's: for a QuerySet.delete() of many rows, the permalinks
+    found are kept on it, so deleting a reader's 1,000 comments asks once per post, not
+    once per comment (issue 23). They live only as long as that one delete."""
     field = type(instance)._meta.get_field("post")
     if field.is_cached(instance):
         return post(instance.post.permalink)
-    permalink = _permalink(instance.post_id)
+    known = {} if origin is None else origin.__dict__.setdefault("_page_cache_permalinks", {})
+    if instance.post_id not in known:
+        known[instance.post_id] = _permalink(instance.post_id)
+    permalink = known[instance.post_id]
     return post(permalink) if permalink is not None else None
 
 
-def _post_changed(instance):
-    scope = _post_of(instance)
+def _post_changed(instance, origin=None):
+    if origin is instance or not hasattr(origin, "__dict__"):
+        origin = None
+    scope = _post_of(instance, origin)
     if scope is None:  # deleted with its post, which made its own pages stale
         return
     changed(scope)
@@ -95,14 +104,14 @@ def comment_saved(sender, instance, created=False, **kwargs):
         _post_changed(instance)
 
 
-def comment_deleted(sender, instance, **kwargs):
+def comment_deleted(sender, instance, origin=None, **kwargs):
     if instance.author_id:
         changed(reader(instance.author_id))
-    _post_changed(instance)
+    _post_changed(instance, origin)
 
 
-def item_changed(sender, instance, **kwargs):
-    _post_changed(instance)
+def item_changed(sender, instance, origin=None, **kwargs):
+    _post_changed(instance, origin)
 
 
 def comment_rows_changed(sender, fields=None, **kwargs):

@@ -103,3 +103,129 @@ def test_a_wrong_password_deletes_nothing(client, a_post, a_reader):
 
     assert response.status_code == 400
     assert Comment.objects.count() == 1
+
+
+# At any size (issue 23) ------------------------------------------------------------------
+
+
+def one_by_one(user):
+    """The rule as it was applied before: each of the reader's comments, deepest first,
+    through delete_comment() (which also removes a placeholder left with no reply)."""
+    from comments.moderation import delete_comment
+
+    for pk in Comment.objects.filter(author=user).order_by("-depth").values_list("pk", flat=True):
+        comment = Comment.objects.filter(pk=pk).first()
+        if comment is not None:
+            delete_comment(comment=comment)
+    Comment.objects.filter(author=user).update(author=None)
+
+
+def state():
+    return sorted(Comment.objects.values_list("pk", "is_removed", "body", "author_id"))
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_removing_a_readers_comments_at_once_keeps_the_one_by_one_rule(
+    a_post, a_reader, a_commenter, seed
+):
+    import random
+
+    from django.db import transaction
+
+    from comments.moderation import remove_comments_of
+
+    rng = random.Random(seed)
+    comments = []
+    for number in range(30):
+        parent = rng.choice([None, *comments]) if comments else None
+        author = rng.choice([a_reader, a_reader, a_commenter])
+        comment = add_comment(a_post, author, f"Comment {number}", parent=parent)
+        if rng.random() < 0.2:  # an earlier '[deleted]' placeholder
+            Comment.objects.filter(pk=comment.pk).update(is_removed=True, body="")
+        comments.append(comment)
+
+    with transaction.atomic():
+        one_by_one(a_reader)
+        expected = state()
+        transaction.set_rollback(True)
+    remove_comments_of(a_reader)
+
+    assert state() == expected
+
+
+def test_removing_a_readers_comments_takes_as_many_queries_for_fifty_as_for_two(
+    a_post, a_reader, a_commenter
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from comments.moderation import remove_comments_of
+
+    def queries_to_remove(count, author):
+        roots = [add_comment(a_post, author, f"Mine {n}") for n in range(count)]
+        for root in roots[::2]:
+            add_comment(a_post, a_commenter, "A reply that stays", parent=root)
+        with CaptureQueriesContext(connection) as queries:
+            remove_comments_of(author)
+        return len(queries)
+
+    from tests.conftest import make_user
+
+    two = queries_to_remove(2, a_reader)  # one kept as a placeholder, one deleted
+    fifty = queries_to_remove(50, make_user(email="fifty@example.com", display_name="Fifty"))
+
+    assert fifty == two
+
+
+@pytest.fixture
+def a_busy_discussion(a_post, a_reader, a_commenter):
+    """Threads by the reader and by others over two posts, some replies, one hidden."""
+    from tests.conftest import make_post
+
+    other_post = make_post(title="Other", slug="other", permalink="/other/")
+    mine = []
+    for number in range(12):
+        post = a_post if number % 3 else other_post
+        root = add_comment(post, a_commenter, f"Thread {number}")
+        if number % 4 == 0:
+            mine.append(add_comment(post, a_reader, f"My reply {number}", parent=root))
+        if number % 5 == 0:
+            mine.append(add_comment(post, a_reader, f"My thread {number}"))
+        if number == 7:
+            Comment.objects.filter(pk=root.pk).update(status="pending")
+    return mine
+
+
+def test_the_export_gives_each_comment_the_address_its_page_gives_it(
+    a_busy_discussion, a_reader, settings
+):
+    from comments.data import reader_data
+
+    settings.COMMENTS_THREADS_PER_PAGE = 2
+    exported = {entry["text"]: entry["url"] for entry in reader_data(a_reader)["comments"]}
+
+    assert exported == {comment.body: comment.get_absolute_url() for comment in a_busy_discussion}
+    assert any("?comments=3" in url for url in exported.values())
+
+
+def test_the_export_takes_as_many_queries_for_a_hundred_comments_as_for_one(
+    a_post, a_reader, a_commenter
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from comments.data import reader_data
+    from tests.conftest import make_user
+
+    def queries_to_export(count, author):
+        for number in range(count):
+            root = add_comment(a_post, a_commenter, f"Root {number}")
+            add_comment(a_post, author, f"Reply {number}", parent=root)
+        with CaptureQueriesContext(connection) as queries:
+            assert len(reader_data(author)["comments"]) == count
+        return len(queries)
+
+    one = queries_to_export(1, a_reader)
+    hundred = queries_to_export(100, make_user(email="many@example.com", display_name="Many"))
+
+    assert hundred == one == 2
