@@ -12,7 +12,7 @@ from collections import defaultdict
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -308,16 +308,43 @@ def with_comment_counts(posts, viewer):
     reads only public comments, so a page shared by every visitor (pages.page_cache)
     shows the same count to all of them. It lives here, not on Post's QuerySet, because
     posts is below comments: it never imports this app.
+
+    The public comments are counted once, when they change (Discussion.public_count),
+    not on every view (issue 23); a reader's own that only they may read (awaiting a
+    moderator, or hidden by flags) are added from their own rows.
     """
-    counted = (
+    counts = posts.annotate(comment_count=Coalesce(F("discussion__public_count"), 0))
+    if not viewer.is_authenticated:
+        return counts
+    own = (
         Comment.objects.readable_by(viewer)
-        .filter(post=OuterRef("pk"))
+        .exclude(PUBLIC)
+        .filter(author=viewer, post=OuterRef("pk"))
         .order_by()
         .values("post")
         .annotate(count=Count("pk"))
         .values("count")
     )
-    return posts.annotate(comment_count=Coalesce(Subquery(counted), 0))
+    return counts.annotate(comment_count=F("comment_count") + Coalesce(Subquery(own), 0))
+
+
+class Discussion(models.Model):
+    """A post's discussion as the pages count it: ``public_count``, its comments whose
+    text everyone may read (PUBLIC), for "N comments" on the Articles and category pages
+    and in the discussion's header, without counting them on every view (issue 23).
+
+    Kept by comments.counts in the transaction of every change of a comment. Its rows
+    change only with a comment's, whose own receivers make the post's cached pages stale
+    (pages.receivers), so the page cache needs no receiver of its own for them.
+    """
+
+    post = models.OneToOneField(
+        "posts.Post", on_delete=models.CASCADE, primary_key=True, related_name="discussion"
+    )
+    public_count = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.public_count} public comments on {self.post_id}"
 
 
 class Flag(models.Model):

@@ -1,0 +1,86 @@
+"""Discussion.public_count kept in step with the comments (issue 23).
+
+Every way a comment changes is heard, as the page cache hears it: ``post_save``,
+``post_delete`` (one per row, also for ``QuerySet.delete()``), and ``rows_changed`` for
+``QuerySet.update()`` and ``bulk_create()`` (CommentQuerySet derives from
+ChangeSignallingQuerySet). Each is answered by counting the post's public comments again
+through its index, never by adding one: a count can never drift, whatever wrote the rows.
+"""
+
+from django.db import transaction
+from django.db.models import Count
+from django.db.models.signals import post_delete, post_save
+
+from core.signals import rows_changed
+
+from .models import Comment, Discussion
+
+# Fields whose change can make a comment public or private (the PUBLIC condition) or
+# move it to another post; a bulk write of only others changes no count.
+COUNTED_FIELDS = {"status", "hidden_by_flags", "is_removed", "post", "post_id"}
+
+
+def recount(post_id):
+    """Count the public comments of the post whose pk is ``post_id`` (int) again, and
+    store it: the post's Discussion row is locked first, so two changes at once both
+    count what the other committed (PostgreSQL's READ COMMITTED reads anew per query)."""
+    with transaction.atomic(savepoint=False):
+        discussion, _ = Discussion.objects.select_for_update().get_or_create(post_id=post_id)
+        count = Comment.objects.public().filter(post_id=post_id).count()
+        if count != discussion.public_count:
+            discussion.public_count = count
+            discussion.save(update_fields=["public_count"])
+
+
+def recount_all():
+    """Count every post's public comments again (after bulk writes that do not say which
+    posts): one grouped count, then one write per post whose count changed."""
+    counts = dict(
+        Comment.objects.public()
+        .order_by()
+        .values("post")
+        .annotate(count=Count("pk"))
+        .values_list("post", "count")
+    )
+    with transaction.atomic(savepoint=False):
+        stored = dict(Discussion.objects.select_for_update().values_list("post", "public_count"))
+        for post_id, count in counts.items():
+            if post_id not in stored:
+                Discussion.objects.create(post_id=post_id, public_count=count)
+            elif stored[post_id] != count:
+                Discussion.objects.filter(post_id=post_id).update(public_count=count)
+        gone = [post_id for post_id, count in stored.items() if count and post_id not in counts]
+        Discussion.objects.filter(post_id__in=gone).update(public_count=0)
+
+
+def comment_saved(sender, instance, created=False, update_fields=None, **kwargs):
+    # A new comment nobody else may read yet (awaiting a moderator) changes no count,
+    # and neither does a save of only other fields (a thread, a notice's time).
+    if created and not instance.is_public:
+        return
+    if update_fields is not None and not set(update_fields) & COUNTED_FIELDS:
+        return
+    recount(instance.post_id)
+
+
+def comment_deleted(sender, instance, origin=None, **kwargs):
+    """Django deletes every row of a QuerySet.delete() before the first post_delete, so
+    one recount per post and deletion (kept on its origin) counts what remains."""
+    if origin is not None and origin is not instance:
+        done = origin.__dict__.setdefault("_recounted_posts", set())
+        if instance.post_id in done:
+            return
+        done.add(instance.post_id)
+    recount(instance.post_id)
+
+
+def comment_rows_changed(sender, fields=None, **kwargs):
+    if fields is None or fields & COUNTED_FIELDS:
+        recount_all()
+
+
+def connect_receivers():
+    """Connect the receivers (called once, by CommentsConfig.ready())."""
+    post_save.connect(comment_saved, sender=Comment, dispatch_uid="comment-counts")
+    post_delete.connect(comment_deleted, sender=Comment, dispatch_uid="comment-counts")
+    rows_changed.connect(comment_rows_changed, sender=Comment, dispatch_uid="comment-counts")
