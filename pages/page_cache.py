@@ -1,4 +1,5 @@
-"""The post page cache, and everything that makes a cached post page stale.
+"""The page cache (post pages, the Articles and category pages), and everything that makes
+a cached page stale.
 
 A post page is kept whole, compressed, in Django's cache, for one of two viewers:
 
@@ -23,6 +24,9 @@ was built under and is served only while they are all still current:
   post only, so a comment on one post leaves every other post's pages served (issue 23).
   A comment that nobody but its author can read yet (awaiting a moderator) raises only
   its author's generation; its approval raises the post's.
+- ``lists``: what the Articles and category pages list (each post's title, summary,
+  categories and count of comments). Raised with a post's, and by every comment change
+  that raises its post's.
 - ``reader:<id>``: what only that reader sees (their ticks, their account, their email
   addresses, their own comments awaiting a moderator, a comment block, their last visit:
   what is new since). Raised by the same receivers.
@@ -68,6 +72,9 @@ REFRESH_LOCK_SECONDS = 10
 # How long an HTTP cache in front (nginx, a CDN) may keep a visitor's page without asking.
 SHARED_SECONDS = 5
 CONTENT = "content"
+# What the Articles and category pages list: every published post's title, description,
+# categories and count of comments.
+LISTS = "lists"
 # The cache shared by every app server, which misses while Redis is down (settings.CACHES).
 cache = ConnectionProxy(caches, "shared")
 

@@ -21,7 +21,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 
 from core.signals import rows_changed
 
-from .page_cache import CONTENT, changed, post, reader
+from .page_cache import CONTENT, LISTS, changed, post, reader
 
 # Fields of a reader that nobody else sees: saving only these changes only their pages.
 PRIVATE_USER_FIELDS = {"last_login", "password", "email", "notify_replies"}
@@ -56,13 +56,17 @@ def _post_of(instance, origin=None):
     return post(permalink) if permalink is not None else None
 
 
-def _post_changed(instance, origin=None):
+def _post_changed(instance, origin=None, *, listed=False):
+    """Raise the post's generation of ``instance`` (a comment or item); with ``listed``,
+    the lists' too (what changed is shown there: a count of comments)."""
     if origin is instance or not hasattr(origin, "__dict__"):
         origin = None
     scope = _post_of(instance, origin)
     if scope is None:  # deleted with its post, which made its own pages stale
         return
     changed(scope)
+    if listed:
+        changed(LISTS)
 
 
 def remember_permalink(sender, instance, raw=False, **kwargs):
@@ -71,9 +75,9 @@ def remember_permalink(sender, instance, raw=False, **kwargs):
 
 
 def post_saved(sender, instance, **kwargs):
-    # The post's own pages, at its address and at the one it leaves; the Articles and
-    # category pages are not cached.
+    # The post's own pages, at its address and at the one it leaves, and the lists.
     changed(post(instance.permalink))
+    changed(LISTS)
     previous = getattr(instance, "_page_cache_permalink", None)
     if previous and previous != instance.permalink:
         changed(post(previous))
@@ -81,6 +85,7 @@ def post_saved(sender, instance, **kwargs):
 
 def post_deleted(sender, instance, **kwargs):
     changed(post(instance.permalink))
+    changed(LISTS)
 
 
 def posts_categories_changed(sender, instance, reverse=False, pk_set=None, **kwargs):
@@ -92,6 +97,7 @@ def posts_categories_changed(sender, instance, reverse=False, pk_set=None, **kwa
         changed(CONTENT)
     else:
         changed(post(instance.permalink))
+        changed(LISTS)
 
 
 def comment_saved(sender, instance, created=False, **kwargs):
@@ -101,13 +107,13 @@ def comment_saved(sender, instance, created=False, **kwargs):
     if instance.author_id:
         changed(reader(instance.author_id))
     if not (created and not instance.is_public):
-        _post_changed(instance)
+        _post_changed(instance, listed=True)
 
 
 def comment_deleted(sender, instance, origin=None, **kwargs):
     if instance.author_id:
         changed(reader(instance.author_id))
-    _post_changed(instance, origin)
+    _post_changed(instance, origin, listed=True)
 
 
 def item_changed(sender, instance, origin=None, **kwargs):

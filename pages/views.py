@@ -1,8 +1,10 @@
 import re
+from datetime import timedelta
 
 from django.core.exceptions import BadRequest
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.vary import vary_on_cookie
 
@@ -11,7 +13,7 @@ from comments.models import with_comment_counts
 from comments.page import discussion_for
 from core.http import read_only, with_query_string
 from posts.markdown import link_headings
-from posts.models import Category, Post, is_permalink, normalize_permalink
+from posts.models import BODY_FIELDS, Category, Post, is_permalink, normalize_permalink
 from posts.previews import link_preview
 
 from . import page_cache
@@ -24,25 +26,56 @@ def _summaries(request, posts):
     return [(post, progress.get(post.pk)) for post in posts]
 
 
+def _until_next_publication(response):
+    """``response``, marked ``no-store`` when a scheduled post becomes public before a
+    stored copy would expire: a list kept past that moment would leave it out."""
+    soon = timezone.now() + timedelta(seconds=page_cache.PAGE_SECONDS)
+    upcoming = Post.objects.filter(
+        status=Post.Status.PUBLISHED, published_at__gt=timezone.now(), published_at__lte=soon
+    )
+    if upcoming.exists():
+        response["Cache-Control"] = "no-store"
+    return response
+
+
 @read_only
+@vary_on_cookie
 def post_list(request):
-    posts = with_comment_counts(
-        Post.objects.published().prefetch_related("categories"), request.user
-    )
-    return render(request, "pages/post_list.html", {"summaries": _summaries(request, posts)})
+    """The Articles page, served from the page cache while no post, count or category
+    it lists has changed (pages.page_cache, the ``lists`` generation; issue 23)."""
+
+    def build():
+        posts = with_comment_counts(
+            Post.objects.published().defer(*BODY_FIELDS).prefetch_related("categories"),
+            request.user,
+        )
+        response = render(
+            request, "pages/post_list.html", {"summaries": _summaries(request, posts)}
+        )
+        return _until_next_publication(response)
+
+    return page_cache.serve(request, build, scope=page_cache.LISTS)
 
 
 @read_only
+@vary_on_cookie
 def category_detail(request, slug):
-    category = get_object_or_404(Category, slug=slug)
-    posts = with_comment_counts(
-        category.posts.published().prefetch_related("categories"), request.user
-    )
-    return render(
-        request,
-        "pages/category_detail.html",
-        {"category": category, "summaries": _summaries(request, posts)},
-    )
+    """A category's page, cached as the Articles page is."""
+
+    def build():
+        category = get_object_or_404(Category, slug=slug)
+        posts = with_comment_counts(
+            category.posts.published().defer(*BODY_FIELDS).prefetch_related("categories"),
+            request.user,
+        )
+        response = render(
+            request,
+            "pages/category_detail.html",
+            {"category": category, "summaries": _summaries(request, posts)},
+        )
+        return _until_next_publication(response)
+
+    return page_cache.serve(request, build, scope=page_cache.LISTS)
 
 
 PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,8}")

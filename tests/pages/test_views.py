@@ -95,9 +95,11 @@ def test_the_articles_page_costs_a_reader_two_more_queries_for_their_progress(
         make_post(slug=f"p{n}", permalink=f"/p{n}/")
     client.force_login(a_reader)
 
-    # The user, the posts, their categories, the reader's ticks per post and the items per
-    # post (and the session: see session_queries()).
-    with django_assert_num_queries(1 + 2 + 2 + session_queries()):
+    # The user, the posts, their categories, the posts about to be published, the reader's
+    # ticks per post and the items per post (and the session: see session_queries()).
+    with django_assert_num_queries(1 + 3 + 2 + session_queries()):
+        client.get("/")
+    with django_assert_num_queries(1 + session_queries()):  # then from the page cache
         client.get("/")
 
 
@@ -305,10 +307,52 @@ def test_the_listing_pages_take_a_fixed_number_of_queries(client, django_assert_
     categories = [Category.objects.create(name=f"Topic {n}", slug=f"topic-{n}") for n in range(5)]
     for n in range(5):
         make_post(slug=f"p{n}", permalink=f"/p{n}/", categories=categories)
-    with django_assert_num_queries(2):  # the posts and their categories
+    # The posts, their categories, and whether one is about to be published.
+    with django_assert_num_queries(3):
         client.get("/")
-    with django_assert_num_queries(3):  # the category, its posts and their categories
+    with django_assert_num_queries(4):  # and the category
         client.get(reverse("pages:category", args=["topic-1"]))
+    with django_assert_num_queries(0):  # then from the page cache (issue 23)
+        client.get("/")
+        client.get(reverse("pages:category", args=["topic-1"]))
+
+
+def test_the_articles_page_shows_a_new_comment_count_and_a_new_title_at_once(
+    client, a_post, an_editor
+):
+    from comments.models import Comment
+
+    from ..comments.conftest import add_comment
+
+    client.get("/")
+    waiting = add_comment(a_post, None, "Held", author_name="Dana", status="pending")
+    assert "0 comments" in client.get("/").content.decode()  # (it awaits a moderator)
+
+    waiting.status = Comment.Status.APPROVED
+    waiting.save()
+    assert "1 comment" in client.get("/").content.decode()
+
+    a_post.title = "A retitled post"
+    a_post.save()
+    assert summaries(client.get("/")) == ["A retitled post"]
+
+
+def test_a_list_is_not_kept_past_a_scheduled_posts_time(client, a_post):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    make_post(
+        title="Soon",
+        slug="soon",
+        permalink="/soon/",
+        published_at=timezone.now() + timedelta(seconds=30),
+    )
+
+    response = client.get("/")
+
+    assert summaries(response) == ["A test post"]
+    assert "no-store" in response["Cache-Control"]  # built again until it is public
 
 
 # Every page's layout
