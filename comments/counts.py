@@ -8,7 +8,7 @@ through its index, never by adding one: a count can never drift, whatever wrote 
 """
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.db.models.signals import post_delete, post_save
 
 from core.signals import rows_changed
@@ -65,7 +65,14 @@ def comment_saved(sender, instance, created=False, update_fields=None, **kwargs)
 
 def comment_deleted(sender, instance, origin=None, **kwargs):
     """Django deletes every row of a QuerySet.delete() before the first post_delete, so
-    one recount per post and deletion (kept on its origin) counts what remains."""
+    one recount per post and deletion (kept on its origin) counts what remains.
+
+    Comments deleted with their post (``origin`` a Post or a QuerySet of posts) change
+    no count: the Discussion row goes with the post, and one written now would point at
+    a post that is gone when the deletion commits."""
+    deleted = origin.model if isinstance(origin, QuerySet) else type(origin)
+    if deleted is Comment._meta.get_field("post").related_model:
+        return
     if origin is not None and origin is not instance:
         done = origin.__dict__.setdefault("_recounted_posts", set())
         if instance.post_id in done:

@@ -83,3 +83,26 @@ def test_the_articles_page_reads_the_stored_counts_and_counts_no_comments(client
     assert "3 comments" in response.content.decode()
     read = "\n".join(query["sql"] for query in queries.captured_queries)
     assert "comments_comment" not in read
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("how", ["instance", "queryset"])
+def test_a_post_with_comments_is_deleted_and_the_deletion_commits(how):
+    """The counts' receivers hear the comments go with their post: they must not write a
+    count for a post that is going (its row would point at nothing when the deletion
+    commits, and foreign keys are checked then)."""
+    from posts.models import Post
+
+    post = make_post()
+    reader = make_user()
+    for number in range(3):
+        add_comment(post, reader, f"Comment {number}")
+    assert Discussion.objects.get(post=post).public_count == 3
+
+    if how == "instance":
+        post.delete()
+    else:
+        Post.objects.filter(pk=post.pk).delete()
+
+    assert not Post.objects.exists()
+    assert not Discussion.objects.exists()
