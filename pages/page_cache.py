@@ -25,8 +25,8 @@ was built under and is served only while they are all still current:
   A comment that nobody but its author can read yet (awaiting a moderator) raises only
   its author's generation; its approval raises the post's.
 - ``lists``: what the Articles and category pages list (each post's title, summary,
-  categories and count of comments). Raised with a post's, and by every comment change
-  that raises its post's.
+  categories, count of comments and number of items). Raised with a post's, and by every
+  comment or item change that raises its post's.
 - ``reader:<id>``: what only that reader sees (their ticks, their account, their email
   addresses, their own comments awaiting a moderator, a comment block, their last visit:
   what is new since). Raised by the same receivers.
@@ -151,7 +151,8 @@ class StoredPage:
 
 
 def serve(request, build, *, scope=None, variant=""):
-    """The response to a GET of a post page: from the cache when it holds a current one,
+    """The response to a GET of a cached page (a post page, the Articles or a category
+    page): from the cache when it holds a current one,
     else ``build()`` (a callable returning an HttpResponse), stored when it may be shared
     with the same viewer again.
 

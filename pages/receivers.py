@@ -117,7 +117,8 @@ def comment_deleted(sender, instance, origin=None, **kwargs):
 
 
 def item_changed(sender, instance, origin=None, **kwargs):
-    _post_changed(instance, origin)
+    # The lists show a reader's progress against each post's number of items.
+    _post_changed(instance, origin, listed=True)
 
 
 def comment_rows_changed(sender, fields=None, **kwargs):

@@ -317,9 +317,7 @@ def test_the_listing_pages_take_a_fixed_number_of_queries(client, django_assert_
         client.get(reverse("pages:category", args=["topic-1"]))
 
 
-def test_the_articles_page_shows_a_new_comment_count_and_a_new_title_at_once(
-    client, a_post, an_editor
-):
+def test_the_articles_page_shows_a_new_comment_count_and_a_new_title_at_once(client, a_post):
     from comments.models import Comment
 
     from ..comments.conftest import add_comment
@@ -335,6 +333,20 @@ def test_the_articles_page_shows_a_new_comment_count_and_a_new_title_at_once(
     a_post.title = "A retitled post"
     a_post.save()
     assert summaries(client.get("/")) == ["A retitled post"]
+
+
+def test_a_readers_progress_on_the_articles_page_follows_the_posts_items(client, a_post, a_reader):
+    from checklists.progress import set_tick
+
+    first, second = a_post.checklist_items.order_by("position")
+    set_tick(user=a_reader, item=first, done=True)
+    client.force_login(a_reader)
+    assert "1 of 2 done" in client.get("/").content.decode()
+    client.get("/")  # now from the page cache
+
+    second.delete()  # as the items' admin would
+
+    assert "1 of 1 done" in client.get("/").content.decode()
 
 
 def test_a_list_is_not_kept_past_a_scheduled_posts_time(client, a_post):
