@@ -380,8 +380,13 @@ def compare(site_html, kramdown_html, *, ids=True, math=False, own=()):
         if missing:
             differs.append(f"heading ids missing: {', '.join(missing[:5])}")
     for name in ("headings", "tables", "code", "links"):
-        if _plain(getattr(site, name)) != _plain(getattr(theirs, name)):
-            differs.append(f"{name} differ")
+        ours, kramdowns = _plain(getattr(site, name)), _plain(getattr(theirs, name))
+        if ours != kramdowns:
+            here, there = next(
+                (pair for pair in zip(ours, kramdowns, strict=False) if pair[0] != pair[1]),
+                (None, None),
+            )
+            differs.append(f"{name} differ: here {str(here)[:80]!r}, kramdown {str(there)[:80]!r}")
     if site.text == theirs.text and not differs and site.images == theirs.images:
         return "same", []
     if _plain(site.text) == _plain(theirs.text) and not differs:
