@@ -260,8 +260,9 @@ class _Reader(HTMLParser):
             open_tag, attrs, texts = self.stack.pop()
             text = _squash("".join(texts))
             self._finish(open_tag, attrs, text)
-            if self.stack:
-                self.stack[-1][2].append(" ".join(texts))
+            if self.stack:  # inline markup (Rouge's spans in code) joins its text
+                joined = "".join(texts)
+                self.stack[-1][2].append(f" {joined} " if open_tag in self.BLOCKS else joined)
             if open_tag == tag:
                 break
 
