@@ -347,6 +347,7 @@ def read_post(
                 source_name=source_name,
                 line_offset=_lines_before_body(text, body),
                 page=metadata,
+                lookup_page=jekyll_site.page_address if jekyll_site is not None else None,
             )
             warnings.extend(liquid_warnings)
         try:

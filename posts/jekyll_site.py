@@ -74,6 +74,7 @@ DATED_NAME = re.compile(r"^(\d{2,4}-\d{1,2}-\d{1,2})-(.*)(\.[^.]+)$")
 # The punctuation Utils.slugify's "pretty" mode keeps besides letters, marks and digits.
 PRETTY_PUNCTUATION = frozenset("._~!$&'()+,;=@")
 PLACEHOLDER = re.compile(r":([a-z_]+)")
+FRONT_MATTER_START = re.compile(rb"---\r?\n")
 DATE_FORMATS = {
     "year": "%Y", "month": "%m", "day": "%d", "hour": "%H", "minute": "%M", "second": "%S",
     "short_month": "%b", "long_month": "%B", "short_year": "%y", "w_year": "%G",
@@ -218,6 +219,9 @@ class SourcePost:
     address: str = ""  # the post's permalink here
     old_addresses: list[str] = field(default_factory=list)
     feed_id: str = ""
+    # The post as Liquid's ``site.posts`` shows it: url (Jekyll's, without baseurl), id,
+    # slug, title, date (ISO 8601), categories, tags, path, name.
+    liquid: dict = field(default_factory=dict)
     error: str = ""  # why its address could not be computed
     warnings: list[str] = field(default_factory=list)  # about its address
 
@@ -267,6 +271,7 @@ class JekyllSite:
         permalink = config.get("permalink") or "date"
         if not isinstance(permalink, str):
             raise SiteError(f"permalink is {permalink!r}: a style name or a template")
+        self.permalink_style = permalink  # as written: pages' addresses follow it too
         self.permalink = STYLES.get(permalink, permalink)
         # The posts collection's own permalink wins (Configuration: the site's style is
         # only its default), as Jekyll's own site sets it.
@@ -662,6 +667,18 @@ class JekyllSite:
             )
         taken[address] = source.relative
         source.address = address
+        title = metadata.get("title")
+        source.liquid = {
+            "url": url,
+            "id": url.removesuffix(".html").removesuffix("/") or "/",
+            "slug": slug,  # as written: Jekyll's post.slug keeps its case
+            "title": str(title) if title not in (None, "") else values["title"],
+            "date": date.isoformat(),
+            "categories": categories,
+            "tags": [str(tag) for tag in _names(metadata.get("tags"))],
+            "path": source.relative,
+            "name": source.path.name,
+        }
         # jekyll-redirect-from: the post's redirect_from addresses, under baseurl.
         for extra in _names_list(metadata.get("redirect_from")):
             extra = sanitize_url(quote(extra, safe="/-._~!$&'()+,;=@%"))
@@ -771,8 +788,13 @@ class JekyllSite:
 
     def liquid_site(self):
         """The ``site`` mapping Liquid reads: the config, with baseurl and url as Jekyll
-        has them."""
-        return {**self.config, "baseurl": self.baseurl, "url": self.url}
+        has them, and ``posts``: each post's SourcePost.liquid, newest first."""
+        posts = sorted(
+            (source.liquid for source in self.posts if source.kind == "posts" and source.liquid),
+            key=lambda post: post["date"],
+            reverse=True,
+        )
+        return {**self.config, "baseurl": self.baseurl, "url": self.url, "posts": posts}
 
     def lookup_post(self, name):
         """{% post_url NAME %} (NAME as written: "2010-07-21-name" or
@@ -800,6 +822,74 @@ class JekyllSite:
         self.files_linked.add(target)
         return address
 
+    def page_address(self, path):
+        """The address (str, without baseurl, as Jekyll's ``url``) Jekyll gave the page or
+        collection document in the file at ``path`` (relative to the site folder), which
+        the importer does not bring over; None when there is no such Markdown or HTML
+        file, or its collection is not output.
+
+        Jekyll 4's rules: a document of a collection (``_docs/x.md``) takes its front
+        matter's ``permalink``, else its collection's (``collections.NAME.permalink``,
+        by default ``/:collection/:path:output_ext``; Jekyll::Document#url_template); a
+        page takes its ``permalink``, else ``/:path/`` for an index and
+        ``/:path/:basename`` with the suffix the site's permalink style gives pages
+        (Jekyll::Page#template, Utils.add_permalink_suffix)."""
+        from .importing import PostImportError, has_front_matter, parse_post, read_post_file
+
+        relative = unquote(str(path)).strip().strip("/")
+        parts = relative.split("/")
+        if not relative or any(part in ("", ".", "..") for part in parts):
+            return None
+        file = self.folder.joinpath(*parts)
+        suffix = file.suffix.lower()
+        if suffix not in self.markdown_ext | {".html", ".htm"}:
+            return None
+        try:
+            if not file.resolve().is_relative_to(self.folder) or not file.is_file():
+                return None
+            text = read_post_file(file)
+            metadata = parse_post(text)[0] if has_front_matter(text) else {}
+        except (OSError, PostImportError, jekyll.FrontMatterError):
+            return None
+        stem = file.stem
+        collections = self.config.get("collections")
+        collection = parts[0][1:] if parts[0].startswith("_") and len(parts) > 1 else None
+        if collection is not None:
+            settings = collections.get(collection) if isinstance(collections, dict) else None
+            if not isinstance(settings, dict) or not settings.get("output"):
+                return None
+            template = settings.get("permalink") or "/:collection/:path:output_ext"
+            template = STYLES.get(template, template)
+        elif stem == "index":
+            template = "/:path/"
+        else:
+            style = self.permalink_style
+            if style == "pretty" or (style not in STYLES and style.endswith("/")):
+                suffix_template = "/"
+            elif style in STYLES or style.endswith(":output_ext"):
+                suffix_template = ":output_ext"
+            else:
+                suffix_template = ""
+            template = "/:path/:basename" + suffix_template
+        if metadata.get("permalink") not in (None, ""):
+            template = str(metadata["permalink"])
+        inside = "/".join(parts[1:] if collection else parts[:-1])
+        slug = str(metadata.get("slug") or stem)
+        values = {
+            "collection": collection or "",
+            "path": "/".join(parts[1:])[: -len(file.suffix)] if collection else inside,
+            "basename": stem,
+            "name": _slug_default(stem),
+            "title": _slug_pretty_cased(slug),
+            "slug": _slug_default(slug),
+            "output_ext": ".html",
+        }
+
+        def fill(found):
+            return quote(values.get(found.group(1), found.group(0)), safe="/-._~!$&'()+,;=@")
+
+        return sanitize_url(PLACEHOLDER.sub(fill, template))
+
     def _site_file(self, relative):
         """The site's file (Path) at ``relative`` (decoded, "/"-separated), or None: a
         file inside the site folder that Jekyll copies (not in a skipped or excluded
@@ -819,6 +909,14 @@ class JekyllSite:
         except (OSError, ValueError):
             return None  # a link pointing out of the site (a symbolic link, say)
         if not resolved.is_file() or resolved.suffix.lower() in self.markdown_ext:
+            return None
+        try:
+            with resolved.open("rb") as opened:
+                if FRONT_MATTER_START.match(opened.read(5)):
+                    # A page, whatever its extension: Jekyll renders a file that opens
+                    # with front matter (Utils.has_yaml_header?) and copies the others.
+                    return None
+        except OSError:
             return None
         return resolved
 

@@ -15,8 +15,17 @@ meaning here, and leaves a visible placeholder, with a warning, for what has non
   MAX_ITERATIONS bodies in a post, and ``{% if %}``/``{% unless %}`` (with ``elsif``,
   ``else``, ``and``/``or``, ``==``, ``!=``, ``contains``, comparisons of numbers) on
   literals, variables and the keys _config.yml and the front matter have;
+* ``site.posts`` (each post's url, id, slug, title, date, categories, tags, path and
+  name, newest first, given by the caller in ``site``) with the filters ``where``,
+  ``first``, ``last``, ``map``, ``sort``, ``reverse`` and ``size``: hazra1991's
+  ``{{ site.posts | where: "slug", "x" | first.url | relative_url }}`` is the post's
+  address; what finds nothing is Liquid's nil, which prints nothing (with a warning);
 * ``{% post_url NAME %}`` and ``{% link PATH %}``: the address the importer gave that
-  post or file (the caller's lookups), with a warning when it has none. A Jekyll 3
+  post or file (the caller's lookups), or for a page or collection document it does
+  not import the address Jekyll gave it, with a warning when it has none.
+* Chirpy's ``{% include embed/youtube.html id=… %}`` (bilibili, twitch, spotify): a
+  link to the video, since the site loads nothing from other sites;
+  ``embed/video.html`` and ``embed/audio.html``: the page's own player (_embed). A Jekyll 3
   habit, ``{{ site.baseurl }}{% post_url x %}``, gives the address once: since Jekyll
   4 both tags include the base URL themselves;
 * ``{% highlight LANG [linenos ...] %}…{% endhighlight %}``: a fenced code block in that
@@ -25,7 +34,7 @@ meaning here, and leaves a visible placeholder, with a warning, for what has non
   kramdown there; a fence would show as text);
 * ``{% raw %}…{% endraw %}``: its text, literally; ``{% comment %}…{% endcomment %}``:
   nothing, as Liquid renders it;
-* anything else (``{% include %}``, ``{% cite %}``, a loop over ``site.posts``, a
+* anything else (``{% include %}``, ``{% cite %}``, a
   condition on ``page.url`` or another variable Jekyll computes): a
   ``<span class="liquid-placeholder">`` showing the tag, and a warning naming the file,
   the line and the tag. A block tag (``for``, ``if``, ``case``, ...) is one
@@ -82,10 +91,27 @@ IN_ADDRESS = re.compile(
 ABSOLUTE_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 STRING = re.compile(r"""^(?:"(?P<double>[^"]*)"|'(?P<single>[^']*)')$""")
 FILTER_SPLIT = re.compile(r"""\|(?=(?:[^"']|"[^"]*"|'[^']*')*$)""")
+ARGUMENT_SPLIT = re.compile(r""",(?=(?:[^"']|"[^"]*"|'[^']*')*$)""")
 # Markdown's punctuation (and "$", which starts math) as entities inside a placeholder,
 # so the tag is shown as written and never read as emphasis, a link or math.
 MARKDOWN_PUNCTUATION = {char: f"&#{ord(char)};" for char in "*_`[]\\$~|!#{}"}
 UNRESOLVED_ADDRESS = "#liquid-unresolved"
+# Chirpy's embeds (jekyll-theme-chirpy, _includes/embed/): "embed/youtube.html id='…'".
+EMBED = re.compile(
+    r"^embed/(?P<kind>youtube|bilibili|twitch|spotify|video|audio)\.html\b(?P<params>.*)$",
+    re.DOTALL,
+)
+INCLUDE_PARAMETER = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([\w.]+))""")
+# The platform's name and the address of the item on it, by Chirpy's embed name.
+EMBED_PLATFORMS = {
+    "youtube": ("YouTube", "https://www.youtube.com/watch?v={id}"),
+    "bilibili": ("Bilibili", "https://www.bilibili.com/video/{id}"),
+    "twitch": ("Twitch", "https://www.twitch.tv/videos/{id}"),
+    "spotify": ("Spotify", "https://open.spotify.com/{id}"),
+}
+# Liquid's nil, which a filter gives when it finds nothing (``first`` of an empty list)
+# and which prints as nothing; None means "not known here".
+NIL = type("Nil", (), {"__repr__": lambda self: "NIL", "__bool__": lambda self: False})()
 
 
 @dataclass
@@ -99,6 +125,7 @@ class _Context:
     code: list  # [(start, end)] offsets of code in ``text``
     warnings: list
     page: dict = field(default_factory=dict)  # the post's front matter
+    lookup_page: object = None
     # What {% assign %} and {% for %} set: {name: str, int or list}.
     variables: dict = field(default_factory=dict)
     iterations: int = 0  # bodies rendered by loops so far, at most MAX_ITERATIONS
@@ -123,7 +150,17 @@ class _Context:
         return found >= 0 and self.code[found][0] <= offset < self.code[found][1]
 
 
-def resolve_liquid(text, *, site, lookup_post, lookup_file, source_name, line_offset=0, page=None):
+def resolve_liquid(
+    text,
+    *,
+    site,
+    lookup_post,
+    lookup_file,
+    source_name,
+    line_offset=0,
+    page=None,
+    lookup_page=None,
+):
     """The post's text (str) with its Liquid read as Jekyll reads it, and the warnings.
 
     ``site`` is the Jekyll site's _config.yml ({"baseurl": str, "url": str, ...}; any
@@ -134,6 +171,9 @@ def resolve_liquid(text, *, site, lookup_post, lookup_file, source_name, line_of
     ("2010-07-21-name", or "folder/2010-07-21-name") and ``lookup_file(path)`` a
     ``{% link %}`` one ("assets/a.pdf", "_posts/2010-07-21-name.md"); each returns the
     address (str) it has on this site, or None when it was not imported.
+    ``lookup_page(path)``, when given, is asked next for a ``{% link %}`` to a page or
+    a collection's document the importer does not bring over: the address Jekyll gave
+    it (str, without baseurl) or None; the link keeps that address, with a warning.
     ``source_name`` (str) names the file in warnings, and ``line_offset`` (int) is the
     number of lines before ``text`` in that file (its front matter), so a warning's line
     is the file's. ``page`` (dict) is the post's front matter, which ``page.KEY`` gives
@@ -152,6 +192,7 @@ def resolve_liquid(text, *, site, lookup_post, lookup_file, source_name, line_of
         code=_code_ranges(text),
         warnings=[],
         page=dict(page or {}),
+        lookup_page=lookup_page,
     )
     if "{%" not in text and "{{" not in text:
         return text, []
@@ -550,6 +591,10 @@ def _fenced(context, match, args, body_end, out):
 
 
 def _render_tag(context, match, name, args, code, out, baseurl_output):
+    if name == "include" and not code:
+        embedded = _embed(context, match, args)
+        if embedded is not None:
+            return embedded
     if name in {"post_url", "link"}:
         if baseurl_output is not None:
             return _DROP_BASEURL
@@ -568,6 +613,49 @@ def _render_tag(context, match, name, args, code, out, baseurl_output):
     return _unresolved(context, match, code, out)
 
 
+def _embed(context, match, args):
+    """What stands for one of Chirpy's ``{% include embed/NAME.html … %}`` (the theme's
+    _includes/embed/), or None for any other include. The theme embeds a player from
+    the platform; the site loads nothing from other sites (its Content-Security-Policy
+    is 'self'), so a video on a platform is a link to it, with a warning saying so, and
+    a video or sound file of the blog is the page's own ``<video>`` or ``<audio>``
+    (its file copied with the post's others), its ``title`` below it as the theme
+    shows it."""
+    parsed = EMBED.match(args)
+    if parsed is None:
+        return None
+    values = {}
+    for key, quoted_double, quoted_single, bare in INCLUDE_PARAMETER.findall(parsed["params"]):
+        value = quoted_double or quoted_single
+        if bare:
+            value = _value(context, bare)
+        if isinstance(value, str):
+            values[key] = value
+    kind = parsed["kind"]
+    if kind in EMBED_PLATFORMS:
+        identifier = values.get("id", "").strip()
+        if not re.fullmatch(r"[\w./:-]+", identifier):
+            return None
+        platform, address = EMBED_PLATFORMS[kind]
+        context.warn(
+            match.start(),
+            f"Liquid {_shown(match.group(0))}: the {platform} player is a link to it here "
+            "(the site loads nothing from other sites)",
+        )
+        href = html.escape(address.format(id=identifier))
+        return f'<a class="embed-video" href="{href}">Watch on {platform}</a>'
+    source = values.get("src", "").strip()
+    if not source or re.search(r"[\s\"'<>]", source):
+        return None
+    element = "video" if kind == "video" else "audio"
+    attributes = f'src="{html.escape(_relative_url(context, source))}"'
+    if element == "video" and values.get("poster"):
+        attributes += f' poster="{html.escape(_relative_url(context, values["poster"]))}"'
+    title = values.get("title", "").strip()
+    caption = f"\n<em>{html.escape(title)}</em>" if title else ""
+    return f'<p><{element} class="embed-{element}" controls {attributes}></{element}>{caption}</p>'
+
+
 def _address_tag(context, match, name, args):
     """The address of the post or file a ``{% post_url %}`` or ``{% link %}`` names."""
     target = args.strip()
@@ -582,6 +670,14 @@ def _address_tag(context, match, name, args):
         post_name = re.match(r"^/?_posts/(?P<name>.+?)(?:\.[^./]+)?$", target)
         if address is None and post_name:
             address = context.lookup_post(post_name.group("name"))
+    if address is None and name == "link" and context.lookup_page is not None:
+        address = context.lookup_page(target.lstrip("/"))
+        if address is not None:
+            context.warn(
+                match.start(),
+                f"Liquid {_shown(match.group(0))}: {target} is a page of the old site, "
+                f"which is not imported; the link keeps its old address {address}",
+            )
     if address is None:
         what = "post" if name == "post_url" else "file"
         context.warn(
@@ -601,13 +697,23 @@ def _render_output(context, match, code, out):
     if value is None:
         return _unresolved(context, match, code, out), False
     if isinstance(value, list):  # Liquid prints a list's items one after another
-        value = "".join(map(str, value))
+        if not all(isinstance(item, str) for item in value):
+            return _unresolved(context, match, code, out), False
+        value = "".join(value)
+    if value is NIL:
+        context.warn(
+            match.start(),
+            f"Liquid {_shown(match.group(0))} finds nothing; it prints nothing, as in Jekyll",
+        )
+        return "", False
+    if not isinstance(value, str):  # a post: Jekyll prints its whole content
+        return _unresolved(context, match, code, out), False
     return value, expression == "site.baseurl"
 
 
 def _evaluate(context, expression):
-    """The value (str or list of str) of a Liquid expression with its filters, or
-    None when it uses anything not known here."""
+    """The value (str, a post as a dict, or a list of either) of a Liquid expression
+    with its filters, or None when it uses anything not known here."""
     parts = [part.strip() for part in FILTER_SPLIT.split(expression)]
     value = _value(context, parts[0])
     for part in parts[1:]:
@@ -628,7 +734,10 @@ def _value(context, expression):
         value = context.variables[head]
         for key in rest.split(".") if rest else []:
             value = value.get(key) if isinstance(value, dict) else None
-        return value if isinstance(value, str | list) else None
+        return value if isinstance(value, str | list | dict) else None
+    if expression == "site.posts":  # the site's posts, newest first, as Jekyll sorts them
+        posts = context.site.get("posts")
+        return list(posts) if isinstance(posts, list) else None
     if expression == "site.baseurl":
         return str(context.site.get("baseurl") or "")
     if expression == "site.url":
@@ -648,15 +757,24 @@ def _value(context, expression):
 
 def _filter(context, value, part):
     name, _, argument = part.partition(":")
-    name, argument = name.strip(), argument.strip()
+    # Liquid's lax parser reads a filter's name as its first word: "first.url" is
+    # "first" (the ".url" is ignored; relative_url then takes the post's url).
+    name, argument = re.match(r"\s*(\w*)", name).group(1), argument.strip()
+    if value is NIL:  # Liquid's filters give nil for nil (relative_url: jekyll/filters)
+        return NIL
+    if isinstance(value, dict):  # a post: the URL filters take its url, as Jekyll's do
+        value = value.get("url") if name in {"relative_url", "absolute_url"} else None
+        if not isinstance(value, str):
+            return None
     if isinstance(value, list):
-        if name == "join":
-            separator = _value(context, argument) if argument else " "
-            return None if separator is None else separator.join(value)
-        return None
+        return _list_filter(context, value, name, argument)
     if name == "split" and argument:
         separator = _value(context, argument)
-        return None if separator is None else [item for item in value.split(separator) if item]
+        return (
+            None
+            if not isinstance(separator, str)
+            else [item for item in value.split(separator) if item]
+        )
     if name == "slugify" and not argument:  # Jekyll's default mode
         return re.sub(r"[^\w]+|_+", "-", value.lower()).strip("-")
     if name in {"downcase", "upcase", "strip"} and not argument:
@@ -667,9 +785,44 @@ def _filter(context, value, part):
         return _absolute_url(context, value)
     if name in {"prepend", "append"} and argument:
         other = _value(context, argument)
-        if other is None:
+        if not isinstance(other, str):
             return None
         return other + value if name == "prepend" else value + other
+    return None
+
+
+def _list_filter(context, items, name, argument):
+    """Liquid's and Jekyll's filters on a list (of str, or of posts as dicts): ``join``,
+    ``first``, ``last``, ``size``, ``reverse``, ``map: "key"``, ``sort: "key"`` and
+    ``where: "key", "value"`` (Jekyll's: a list-valued key matches when it holds the
+    value); None for any other, or an argument not known here."""
+    arguments = [_value(context, item.strip()) for item in ARGUMENT_SPLIT.split(argument)]
+    if argument and None in arguments:
+        return None
+    if name == "join":
+        separator = arguments[0] if argument else " "
+        if not isinstance(separator, str) or not all(isinstance(item, str) for item in items):
+            return None
+        return separator.join(items)
+    if name in {"first", "last"} and not argument:
+        return (items[0] if name == "first" else items[-1]) if items else NIL
+    if name == "size" and not argument:
+        return str(len(items))
+    if name == "reverse" and not argument:
+        return items[::-1]
+    keyed = all(isinstance(item, dict) for item in items)
+    if name == "map" and len(arguments) == 1 and keyed:
+        return [item.get(arguments[0]) for item in items if item.get(arguments[0]) is not None]
+    if name == "sort" and len(arguments) == 1 and keyed:
+        return sorted(items, key=lambda item: str(item.get(arguments[0]) or ""))
+    if name == "where" and len(arguments) == 2 and keyed:
+        key, wanted = arguments
+        return [
+            item
+            for item in items
+            if (wanted in item.get(key) if isinstance(item.get(key), list) else None)
+            or str(item.get(key)) == wanted
+        ]
     return None
 
 

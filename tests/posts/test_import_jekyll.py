@@ -687,3 +687,120 @@ def test_a_title_in_a_script_with_combining_marks_keeps_them_in_the_address(site
     kept = Post.objects.get()
     assert kept.permalink == "/posts/مفاهيم-حياتيّة/"
     assert client.get(page(kept.permalink)).status_code == 200
+
+
+# Liquid that needs the whole site ---------------------------------------------------------
+
+
+def test_site_posts_where_first_url_finds_the_post_by_its_slug(site, settings):
+    """hazra1991.github.io links posts with site.posts | where: "slug", … | first.url."""
+    settings.JEKYLL_ADDRESSES = "clean"
+    site("_config.yml", "baseurl: /blog\npermalink: /posts/:title/\n")
+    site("_posts/2024-04-12-pip.md", post("Pip", slug="Pip-And-Toml"))
+    site(
+        "_posts/2024-05-01-second.md",
+        post(
+            "Second",
+            '[pip]({{ site.posts | where: "slug", "Pip-And-Toml" | first.url | relative_url }}#x)\n'
+            '[gone]({{ site.posts | where: "slug", "nothing" | first.url | relative_url }}#y)\n'
+            "{% for p in site.posts %}- {{ p.title }} ({{ p.date | slice: 0, 4 }})\n{% endfor %}"
+            '{{ site.posts | where: "slug", "Pip-And-Toml" | map: "title" | join: ", " }}\n',
+        ),
+    )
+    _, err = run(site.root)
+    body = Post.objects.get(title="Second").body
+    assert "[pip](/pip-and-toml/#x)" in body
+    # Liquid's nil prints nothing, as Jekyll printed it; the editor is told.
+    assert "[gone](#y)" in body
+    assert 'where: "slug", "nothing" | first.url | relative_url }} finds nothing' in err
+    # Newest first, as site.posts is; the unknown filter (slice) stays visible.
+    assert body.index("- Second") < body.index("- Pip")
+    assert body.count("liquid-placeholder") == 2
+    assert "\nPip\n" in body
+
+
+def test_a_link_to_a_page_that_is_not_imported_keeps_jekylls_address(site):
+    """Jekyll's release notes link {% link _docs/history.md %}: a collection document."""
+    site(
+        "_config.yml",
+        """\
+        baseurl: /site
+        permalink: pretty
+        collections:
+          docs:
+            permalink: /:collection/:path/
+            output: true
+          drafts_notes:
+            output: false
+        """,
+    )
+    site("_docs/history.md", "---\ntitle: History\n---\nText\n")
+    site("_docs/deep/usage.md", "---\ntitle: Usage\n---\nText\n")
+    site("_docs/own.md", "---\ntitle: Own\npermalink: /elsewhere/\n---\n")
+    site("_drafts_notes/n.md", "---\ntitle: N\n---\n")
+    site("about.md", "---\ntitle: About\n---\n")
+    site("team/index.html", "---\ntitle: Team\n---\n")
+    site(
+        "_posts/2024-06-23-notes.md",
+        post(
+            "Notes",
+            "[a]({% link _docs/history.md %}#v3) [b]({% link _docs/deep/usage.md %}) "
+            "[c]({% link _docs/own.md %}) [d]({% link about.md %}) "
+            "[e]({% link team/index.html %}) [f]({% link _drafts_notes/n.md %}) "
+            "[g]({% link missing.md %})\n",
+        ),
+    )
+    _, err = run(site.root)
+    body = Post.objects.get(title="Notes").body
+    for link in (
+        "[a](/site/docs/history/#v3)",
+        "[b](/site/docs/deep/usage/)",
+        "[c](/site/elsewhere/)",
+        "[d](/site/about/)",
+        "[e](/site/team/)",
+        "[f](#liquid-unresolved)",
+        "[g](#liquid-unresolved)",
+    ):
+        assert link in body
+    assert "_docs/history.md is a page of the old site, which is not imported" in err
+    assert "no imported file is missing.md" in err
+
+
+@pytest.mark.parametrize(
+    ("style", "address"),
+    [("date", "/about.html"), ("/:year/:title/", "/about/"), ("/:year/:title", "/about")],
+)
+def test_a_pages_address_follows_the_sites_permalink_style(site, style, address):
+    site("_config.yml", f"permalink: {style}\n")
+    site("about.md", "---\ntitle: About\n---\n")
+    site("_posts/2024-06-23-notes.md", post("Notes", "[d]({% link about.md %})\n"))
+    run(site.root)
+    assert f"[d]({address})" in Post.objects.get(title="Notes").body
+
+
+def test_chirpys_embeds_are_a_link_to_the_platform_and_the_blogs_own_player(site, client):
+    site("_config.yml", "baseurl: ''\n")
+    site("assets/demo.mp4", b"\x00\x00\x00\x18ftypmp42")
+    site(
+        "_posts/2025-08-17-video.md",
+        post(
+            "Video",
+            "Watch:\n\n{% include embed/youtube.html id='iEEIabOha8U' %}\n\n"
+            "{% include embed/video.html src='/assets/demo.mp4' title='A demo' %}\n\n"
+            "{% include footer.html %}\n\n"
+            "```liquid\n{% include embed/youtube.html id='kept' %}\n```\n",
+        ),
+    )
+    _, err = run(site.root)
+    imported = Post.objects.get()
+    document = parse(client.get(page(imported.permalink)).content)
+    video = document.find("a", class_="embed-video")
+    assert video["href"] == "https://www.youtube.com/watch?v=iEEIabOha8U"
+    assert video.text == "Watch on YouTube"
+    player = document.find("video", class_="embed-video")
+    assert "controls" in player.attrs and player["src"].startswith("/media/imported/")
+    assert client.get(player["src"]).status_code == 200
+    assert "A demo" in player.parent.text
+    assert "the YouTube player is a link to it here" in err
+    assert document.find(class_="liquid-placeholder").text == "{% include footer.html %}"
+    assert "{% include embed/youtube.html id='kept' %}" in document.find("pre").text
