@@ -34,6 +34,7 @@ import html
 import re
 
 from markdown_it.common.utils import mdTrim
+from markdown_it.rules_block import fence as commonmark_fence
 from markdown_it.rules_block import heading as commonmark_heading
 from markdown_it.rules_block import html_block as commonmark_html_block
 from markdown_it.rules_block import list_block as commonmark_list
@@ -54,6 +55,7 @@ ALD = re.compile(r"^ {0,3}\{:[\w-]+:[^{}\n]*\}[ \t]*$")
 EXTENSION = re.compile(r"^ {0,3}\{::(?:options|comment)\b[^{}\n]*/\}[ \t]*$")
 # kramdown's block extensions with a body: a comment leaves nothing, nomarkdown its raw text.
 EXTENSION_START = re.compile(r" {0,3}\{::(comment|nomarkdown|options)\b([^{}\n]*?)(/?)\}[ \t]*")
+LIST_MARKER = re.compile(r"(?:[*+-]|\d{1,9}[.)])(?:[ \t]|$)")
 SPAN_IAL = re.compile(r"\{:(?![:/])([^{}\n]*)\}")
 IAL_PART = re.compile(r"""([\w-]+)=("|')(.*?)\2|([#.][^\s#.]+)|([\w-]+)""")
 SAFE_ID = re.compile(r"[^\W\d_]?[\w:.-]{1,80}")
@@ -204,6 +206,9 @@ def kramdown_plugin(md):
     )
     md.block.ruler.at("html_block", _span_html_starts_paragraph, {"alt": HTML_BLOCK_ALT})
     md.block.ruler.at("code", _indented_code)
+    md.block.ruler.at(
+        "fence", _fence_with_lazy_lines, {"alt": ["paragraph", "reference", "blockquote", "list"]}
+    )
     md.block.ruler.at("table", _kramdown_table)
     md.block.ruler.at(
         "list", _list_without_parenthesis, {"alt": ["paragraph", "reference", "blockquote"]}
@@ -416,6 +421,48 @@ def _list_without_parenthesis(state, start_line, end_line, silent):
     if PARENTHESIS_MARKER.match(state.src, begin):
         return False
     return commonmark_list(state, start_line, end_line, silent)
+
+
+def _fence_with_lazy_lines(state, start_line, end_line, silent):
+    """A fenced code block as kramdown's GFM parser reads it (parser/gfm.rb,
+    FENCED_CODEBLOCK_MATCH): only with its closing fence; an unclosed one is text, where
+    CommonMark runs it to the end of its container. In a list item, a line indented
+    less than the item's text right after a line that is not blank is still the item's
+    (a lazy line, parser/kramdown/list.rb), so a closing fence written less indented
+    than its opening one closes it; CommonMark ends the item there instead, and the
+    fence line opens a second code block."""
+    if not commonmark_fence(state, start_line, end_line, True):
+        return False
+    opening = state.src[state.bMarks[start_line] + state.tShift[start_line] :]
+    run = re.match(r"`{3,}|~{3,}", opening).group(0)
+    closing = re.compile(rf"{re.escape(run[0])}{{{len(run)},}}[ \t]*")
+    lazy, line, closed = [], start_line + 1, False
+    while line < end_line:
+        text = state.src[state.bMarks[line] + state.tShift[line] : state.eMarks[line]]
+        if state.sCount[line] < state.blkIndent and text:
+            previous = state.src[state.bMarks[line - 1] : state.eMarks[line - 1]]
+            if not previous.strip() or LIST_MARKER.match(text):
+                break  # the item ends: after a blank line, or at the next item
+            lazy.append(line)
+            if closing.fullmatch(text):
+                closed = True
+                break
+        elif state.sCount[line] - state.blkIndent < 4 and closing.fullmatch(text):
+            closed = True
+            break
+        line += 1
+    if not closed:
+        return False
+    if silent:
+        return True
+    saved = {index: state.sCount[index] for index in lazy}
+    for index in lazy:
+        state.sCount[index] = state.blkIndent
+    try:
+        return commonmark_fence(state, start_line, end_line, silent)
+    finally:
+        for index, count in saved.items():
+            state.sCount[index] = count
 
 
 def _kramdown_table(state, start_line, end_line, silent):

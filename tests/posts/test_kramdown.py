@@ -477,3 +477,41 @@ def test_five_thousand_abbreviations_are_defined_in_seconds():
     abbreviations = page.find_all("abbr")
     assert len(abbreviations) == 5000
     assert (abbreviations[-1].text, abbreviations[-1]["title"]) == ("W4999", "word 4999")
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        # The closing fence written where the item's marker is, not its text.
+        '- example\n  - ```json\n    "a": 1\n  ```\n\n  after\n',
+        # A line of the code, then the fence, both lazy (less indented than the text).
+        "- item\n  ```\n  x\ny\n```\n\nafter\n",
+        "1. item\n   ~~~~\n   x\n ~~~~\n",
+    ],
+)
+def test_a_fence_closed_less_indented_in_a_list_item_closes_as_in_kramdown(written):
+    page = kramdown(written)
+    blocks = page.find_all("pre")
+    assert len(blocks) == 1  # CommonMark: a second, empty block where the fence was
+    assert "```" not in page.text and "~~~" not in page.text
+    assert page.find_all("li")[-1].find("pre") is blocks[0]
+
+
+def test_after_a_blank_line_a_less_indented_fence_is_not_the_items():
+    # The item ends at the blank line: its fence has no closing one, so it is text.
+    page = kramdown("- item\n  ```\n  x\n\n```\n\nafter\n")
+    assert page.find_all("pre") == []
+    assert "```" in page.find("li").text
+
+
+@pytest.mark.parametrize("written", ["para\n\n```\nx\n\ny\n", "> ```\n> x\n\nz\n"])
+def test_an_unclosed_fence_is_text_as_in_kramdown(written):
+    page = kramdown(written)
+    assert page.find_all("pre") == []
+    assert "```" in page.text
+
+
+def test_a_fence_interrupts_a_paragraph_in_kramdown_too():
+    page = kramdown("text\n```\nx\n```\n")
+    assert page.find("p").text == "text"
+    assert page.find("pre").text == "x"
