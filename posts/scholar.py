@@ -89,6 +89,10 @@ UNSAFE_ID = re.compile(r"[^\w:.-]")
 # Markdown's punctuation as entities, so a reference is never read as emphasis, a
 # link or math by the Markdown renderer the post goes through afterwards.
 MARKDOWN_PUNCTUATION = {char: f"&#{ord(char)};" for char in "*_`[]\\$~|!#{}<>&"}
+# "<", ">" and "&" of the BibTeX, as private-use characters until the HTML is written:
+# citeproc-py escapes some fields and not others (names), so none reaches it as markup.
+HIDDEN = {"<": "\ue000", ">": "\ue001", "&": "\ue002"}
+MARKDOWN_PUNCTUATION.update({hidden: f"&#{ord(char)};" for char, hidden in HIDDEN.items()})
 # Markup citeproc-py's HTML formatter writes that the page keeps.
 KEPT_TAGS = {"i", "b", "u", "sup", "sub"}
 LABELS = {"p": "page", "pp": "page", "page": "page", "chapter": "chapter", "section": "section"}
@@ -449,10 +453,7 @@ def read_bibtex(text, name):
             same_case = [known for known in bib.entries if known.lower() == key.lower()]
             if same_case:  # citeproc-py finds keys whatever their case
                 raise _Syntax(f"{key} differs from {same_case[0]} only in case", start)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                # citeproc-py looks keys up lower-cased (CitationItem)
-                reference = converter.create_reference(key.lower(), BibTeXEntry(kind, fields))
+            reference = _convert(converter, key, kind, fields)
             bib.entries[key] = reference
             bib.fields[key] = fields
             bib.order.append(key)
@@ -464,6 +465,29 @@ def read_bibtex(text, name):
             _broken(bib, key, f"{name}, line {line}: entry {key} cannot be read ({error!r})")
             position = _next_entry(text, start + 1)
     return bib
+
+
+def _convert(converter, key, kind, fields):
+    """citeproc-py's Reference for an entry; with its LaTeX commands made plain text
+    (``\\TeX`` → "TeX", ``\\'e`` → "e") when citeproc-py's LaTeX reader fails on them."""
+    fields = {
+        name: value.replace("\\&", "&").translate(str.maketrans(HIDDEN))
+        for name, value in fields.items()
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            # citeproc-py looks keys up lower-cased (CitationItem)
+            return converter.create_reference(key.lower(), BibTeXEntry(kind, fields))
+        except Exception:  # its LaTeX reader raises StopIteration, KeyError, ...
+            plain = {name: _plain_latex(value) for name, value in fields.items()}
+            return converter.create_reference(key.lower(), BibTeXEntry(kind, plain))
+
+
+def _plain_latex(value):
+    value = re.sub(r"\\([A-Za-z]+)\s*", r"\1", value)
+    value = re.sub(r"\\[^A-Za-z]", "", value)
+    return value
 
 
 def _broken(bib, key, error):
