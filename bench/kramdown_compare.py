@@ -29,8 +29,23 @@ _config.yml and _includes; plugins and the theme gem left out). Without Jekyll, 
 post its Liquid raises on, and for any other folder, the post gets a small Liquid
 pass standing in for Jekyll's (``{% raw %}`` unwrapped, ``{% highlight %}`` fenced,
 comments dropped, ``site.baseurl``/``site.url`` and ``relative_url``/``absolute_url``
-resolved, ``post_url``/``link`` made addresses, any other tag or output dropped), on
+resolved, ``post_url``/``link`` made addresses, jekyll-scholar's tags made the elements
+they give, empty, any other tag or output dropped), on
 the file's own body (with the site's front matter defaults for its math switch).
+
+Citations are the site's alone: jekyll-scholar is a plugin (not packaged by Debian), so
+Jekyll's Liquid raises on ``{% cite %}`` and ``{% bibliography %}`` and the stand-in
+drops them, while the site renders them (posts.scholar). The stand-in puts an empty
+``<a class="citation">`` or ``<ol class="bibliography">`` where they were, so kramdown
+reads the Markdown around them as it reads jekyll-scholar's HTML there (``_Adapted from
+{% cite x %}_`` is emphasis). Those elements are set aside on both sides before
+comparing (their text, links and lists), and so are the ids of headings that held a
+citation (kramdown's side made them from the heading without it). Each run says how
+many posts had citations compared that way: what they show is not checked here, but by
+tests/posts/test_scholar.py. Chirpy's embeds (``{% include embed/youtube.html %}``) are
+the theme's includes, which Jekyll's Liquid here does not have either: the site's
+``a.embed-video``, ``video.embed-video`` and ``audio.embed-audio`` are set aside and
+counted the same way (tests/posts/test_import_jekyll.py checks them).
 
 Usage:
     python bench/kramdown_compare.py FOLDER [--verbose] [--dialect kramdown|commonmark]
@@ -177,6 +192,8 @@ class Structure:
     math: int = 0
     set_aside: int = 0  # elements of SET_ASIDE classes left out of the comparison
     addresses: list = field(default_factory=list)  # every href and src as written
+    citations: int = 0  # a.citation and ol.bibliography elements set aside
+    cited_headings: set = field(default_factory=set)  # indexes of headings that held one
 
 
 class _Reader(HTMLParser):
@@ -215,9 +232,19 @@ class _Reader(HTMLParser):
             self.skip += 1
             return
         if set(classes) & SET_ASIDE:
-            # What the site made of a theme's or plugin's tag that Jekyll's Liquid here
-            # cannot run (kramdown's side lost it): set aside, and counted.
+            # What the site made of a theme's include that Jekyll's Liquid here cannot
+            # run (kramdown's side lost it): set aside, and counted.
             self.result.set_aside += 1
+            self.skip_tag = tag
+            self.skip += 1
+            return
+        if (tag, "citation") in _classes(tag, classes) or (tag, "bibliography") in _classes(
+            tag, classes
+        ):
+            # jekyll-scholar's markup, which kramdown's side cannot have (module docstring).
+            self.result.citations += 1
+            if any(re.fullmatch(r"h[1-6]", item[0]) for item in self.stack):
+                self.result.cited_headings.add(len(self.result.headings))
             self.skip_tag = tag
             self.skip += 1
             return
@@ -311,6 +338,12 @@ class _Reader(HTMLParser):
             self.stack[-1][2].append(data)
 
 
+def _classes(tag, classes):
+    """The (tag, class) pairs of jekyll-scholar's markup an element has."""
+    wanted = {("a", "citation"), ("ol", "bibliography")}
+    return {(tag, name) for name in classes} & wanted
+
+
 def _squash(text):
     # Variation selectors only choose how a glyph is drawn (text or emoji "↩"); a zero-
     # width space is not seen at all (the importer drops it: importing.repair_mojibake).
@@ -388,7 +421,11 @@ def compare(site_html, kramdown_html, *, ids=True, math=False, own=()):
         return "broken", broken
     differs = []
     if ids:
-        missing = [anchor for anchor in theirs.heading_ids if anchor and anchor not in site.ids]
+        missing = [
+            anchor
+            for index, anchor in enumerate(theirs.heading_ids)
+            if anchor and anchor not in site.ids and index not in site.cited_headings
+        ]
         if missing:
             differs.append(f"heading ids missing: {', '.join(missing[:5])}")
     for name in ("headings", "tables", "code", "links"):
@@ -517,6 +554,9 @@ def jekyll_liquid(body, site):
     body = re.sub(r"\{\{-?(.*?)-?\}\}", output, body, flags=re.S)
     body = re.sub(r"\{%-?\s*post_url\s+(\S+)\s*-?%\}", r"/post_url/\1", body)
     body = re.sub(r"\{%-?\s*link\s+(\S+)\s*-?%\}", r"/\1", body)
+    # jekyll-scholar's elements, empty: set aside when compared (module docstring).
+    body = re.sub(r"\{%-?\s*(?:cite|reference)\s.*?%\}", '<a class="citation"></a>', body)
+    body = re.sub(r"\{%-?\s*bibliography\b.*?%\}", '<ol class="bibliography"></ol>', body)
     body = re.sub(r"\{%.*?%\}", "", body, flags=re.S)
     return re.sub(r"\x00(\d+)\x00", lambda match: raws[int(match.group(1))], body)
 
@@ -731,6 +771,7 @@ def main(argv=None):
         options,
     )
     totals = {"same": 0, "typography": 0, "differs": 0, "broken": 0, "refused": 0}
+    cited = embedded = 0  # posts whose citations or embeds were set aside (module docstring)
     for entry in entries:
         if entry.problem:
             totals["refused"] += 1
@@ -744,6 +785,10 @@ def main(argv=None):
                 entry.site_html, kramdown_page, math=entry.math, ids=not arguments.no_ids, own=own
             )
         totals[verdict] += 1
+        if not entry.crash:
+            seen = structure(entry.site_html, own=own)
+            cited += bool(seen.citations)
+            embedded += bool(seen.set_aside)
         detail = f"  ({'; '.join(reasons)})" if reasons and arguments.verbose else ""
         path = entry.path.resolve()
         name = path.relative_to(folder) if path != folder else entry.path
@@ -757,6 +802,14 @@ def main(argv=None):
         for name, count in totals.items()
     )
     print(f"{len(posts)} files, {rendered} rendered: {shares}")
+    print(
+        f"{cited} posts with jekyll-scholar citations, compared with their a.citation and "
+        "ol.bibliography set aside (kramdown's side runs no plugins)"
+    )
+    print(
+        f"{embedded} posts with Chirpy embeds, compared with the site's link or player set "
+        "aside (kramdown's side has no theme includes)"
+    )
     return 0
 
 

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from frontmatter.default_handlers import YAMLHandler
 
-from . import jekyll, liquid, previews
+from . import jekyll, liquid, previews, scholar
 from .jekyll import FrontMatterError
 from .models import Category, ImportRecord, Post, normalize_permalink
 from .xmltext import forbidden_characters, xml_safe
@@ -78,6 +78,8 @@ FRONT_MATTER_MAX_VALUES = 10_000
 # real blogs measured are under 100 kB, and a 60 MB file kept the renderer busy for
 # more than five minutes with no word to the person importing.
 POST_FILE_MAX_BYTES = 1_000_000
+# A jekyll-scholar tag (posts.scholar), which makes a post depend on the .bib files.
+SCHOLAR_TAG = re.compile(r"\{%-?\s*(?:cite|bibliography|reference)\b")
 
 # A run of characters that are not ASCII: UTF-8 bytes decoded with the wrong codec
 # always come out as such a run, since multi-byte UTF-8 never contains ASCII bytes.
@@ -311,7 +313,8 @@ def read_post(
     ``_drafts``, or else the file's own. ``lookup_post`` and ``lookup_file`` give the
     addresses ``{% post_url %}`` and ``{% link %}`` resolve to (posts.liquid); by
     default, posts already imported (by their file name) and files under ``site_root``,
-    copied into media.
+    copied into media. ``{% cite %}`` and the other jekyll-scholar tags read the .bib
+    files of the site's ``scholar: source`` folder (posts.scholar).
 
     ``jekyll_site`` (posts.jekyll_site.JekyllSite) is the whole Jekyll site the file is
     part of (import_jekyll, import_post --config): its _config.yml is then ``site``, its
@@ -337,6 +340,11 @@ def read_post(
         source_name, zone = source.relative, jekyll.in_site_zone(jekyll_site.zone)
     site = dict(site or {})
     site_root = Path(site_root) if site_root is not None else _site_root(path)
+    if jekyll_site is not None:
+        bibliography = jekyll_site.scholar
+    else:
+        bibliography = scholar.Scholar(site_root, site.get("scholar"))
+    cites = SCHOLAR_TAG.search(body) is not None
     with zone:
         if metadata.get("render_with_liquid") is not False:  # Jekyll 4.1's switch
             body, liquid_warnings = liquid.resolve_liquid(
@@ -348,6 +356,7 @@ def read_post(
                 line_offset=_lines_before_body(text, body),
                 page=metadata,
                 lookup_page=jekyll_site.page_address if jekyll_site is not None else None,
+                scholar=bibliography,
             )
             warnings.extend(liquid_warnings)
         try:
@@ -357,6 +366,8 @@ def read_post(
                 metadata, body = prepared.metadata, prepared.body
                 warnings.extend(prepared.warnings)
                 sha256 = hashlib.sha256((text + prepared.fingerprint).encode()).hexdigest()
+            if cites:  # its citations change when the .bib files do
+                sha256 = hashlib.sha256((sha256 + bibliography.fingerprint).encode()).hexdigest()
             found = _interpret(path, metadata, body, sha256, warnings, site=site)
         except FrontMatterError as error:
             raise PostImportError(str(error)) from None

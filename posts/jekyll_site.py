@@ -48,7 +48,7 @@ import yaml
 from django.conf import settings
 from django.urls import reverse
 
-from . import assets, jekyll
+from . import assets, jekyll, scholar
 from .models import PERMALINK_MAX_LENGTH, is_permalink, normalize_permalink, reserved_prefixes
 
 CONFIG_NAMES = ("_config.yml", "_config.yaml")
@@ -299,6 +299,8 @@ class JekyllSite:
         markdown_ext = str(config.get("markdown_ext") or DEFAULT_MARKDOWN_EXT)
         self.markdown_ext = {"." + ext.strip().lower() for ext in markdown_ext.split(",")}
         self.site_warnings = self._option_warnings()
+        # jekyll-scholar's bibliography, its .bib files read once for all the posts.
+        self.scholar = scholar.Scholar(self.folder, config.get("scholar"))
         self.posts = []  # SourcePost, in the order they are read
         self.by_url = {}  # a Jekyll URL (decoded, without baseurl) -> the address here
         self.by_name = {}  # post_url names -> SourcePost

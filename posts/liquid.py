@@ -34,7 +34,13 @@ meaning here, and leaves a visible placeholder, with a warning, for what has non
   kramdown there; a fence would show as text);
 * ``{% raw %}…{% endraw %}``: its text, literally; ``{% comment %}…{% endcomment %}``:
   nothing, as Liquid renders it;
-* anything else (``{% include %}``, ``{% cite %}``, a
+* jekyll-scholar's ``{% cite KEY... %}`` (``--file``, ``--style``, ``--locator``,
+  ``--label``), ``{% bibliography %}`` (``--cited``, ``--file``, ``--style``) and
+  ``{% reference KEY %}``: the citation, reference list or reference (HTML) the site's
+  .bib files and CSL style give (posts.scholar), ``--cited`` listing the keys cited
+  before it in the post; an unknown key, a missing .bib file or another option is a
+  placeholder with a warning, as below;
+* anything else (``{% include %}``, ``{% cite_details %}``, a
   condition on ``page.url`` or another variable Jekyll computes): a
   ``<span class="liquid-placeholder">`` showing the tag, and a warning naming the file,
   the line and the tag. A block tag (``for``, ``if``, ``case``, ...) is one
@@ -48,7 +54,7 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from posts import kramdown
+from posts import kramdown, scholar
 
 # One Liquid tag or output, with its whitespace-control dashes, matched against the
 # text from its "{%" or "{{" to the first "%}" or "}}" (_tags).
@@ -112,6 +118,21 @@ EMBED_PLATFORMS = {
 # Liquid's nil, which a filter gives when it finds nothing (``first`` of an empty list)
 # and which prints as nothing; None means "not known here".
 NIL = type("Nil", (), {"__repr__": lambda self: "NIL", "__bool__": lambda self: False})()
+# jekyll-scholar's tags (posts.scholar), and the options read here: those that take a
+# value, and flags. Any other option (--query, --prefix, --template, ...) leaves the tag
+# a placeholder.
+SCHOLAR_TAGS = {"cite", "bibliography", "reference"}
+SCHOLAR_VALUE_OPTIONS = {
+    "-f": "file",
+    "--file": "file",
+    "-s": "style",
+    "--style": "style",
+    "-l": "locator",
+    "--locator": "locator",
+    "-L": "label",
+    "--label": "label",
+}
+SCHOLAR_FLAGS = {"-c": "cited", "--cited": "cited", "--cited_in_order": "cited_in_order"}
 
 
 @dataclass
@@ -134,6 +155,8 @@ class _Context:
     starts: list = field(default_factory=list)  # where each tag starts
     blocks: dict = field(default_factory=dict)  # {block name: (balances, ends)}
     warned: set = field(default_factory=set)
+    scholar: object = None  # posts.scholar.Scholar, or None: no citations rendered
+    cited: list = field(default_factory=list)  # keys {% cite %} gave, for --cited
     newlines: list = field(default_factory=list)  # offsets of the text's line breaks
 
     def line(self, offset):
@@ -160,6 +183,7 @@ def resolve_liquid(
     line_offset=0,
     page=None,
     lookup_page=None,
+    scholar=None,
 ):
     """The post's text (str) with its Liquid read as Jekyll reads it, and the warnings.
 
@@ -177,7 +201,9 @@ def resolve_liquid(
     ``source_name`` (str) names the file in warnings, and ``line_offset`` (int) is the
     number of lines before ``text`` in that file (its front matter), so a warning's line
     is the file's. ``page`` (dict) is the post's front matter, which ``page.KEY`` gives
-    (text, numbers and lists of text).
+    (text, numbers and lists of text). ``scholar`` (posts.scholar.Scholar, or None) is
+    the site's bibliography, which ``{% cite %}``, ``{% bibliography %}`` and
+    ``{% reference %}`` render from (placeholders without it).
 
     Returns ``(text, warnings)``: Markdown with no Liquid left, and one sentence (str)
     per tag that could not be used, "NAME, line N: ...". Never raises on any text.
@@ -193,6 +219,7 @@ def resolve_liquid(
         warnings=[],
         page=dict(page or {}),
         lookup_page=lookup_page,
+        scholar=scholar,
     )
     if "{%" not in text and "{{" not in text:
         return text, []
@@ -605,6 +632,10 @@ def _render_tag(context, match, name, args, code, out, baseurl_output):
         if value is not None:
             context.variables[parsed["var"]] = value
             return ""
+    if name in SCHOLAR_TAGS and context.scholar is not None:
+        rendered = _scholar_tag(context, match, name, args, code, out)
+        if rendered is not None:
+            return rendered
     if name in SILENT_TAGS or name == "assign":
         context.warn(
             match.start(), f"Liquid {_shown(match.group(0))} is not rendered here; left out"
@@ -654,6 +685,82 @@ def _embed(context, match, args):
     title = values.get("title", "").strip()
     caption = f"\n<em>{html.escape(title)}</em>" if title else ""
     return f'<p><{element} class="embed-{element}" controls {attributes}></{element}>{caption}</p>'
+
+
+def _scholar_tag(context, match, name, args, code, out):
+    """jekyll-scholar's ``{% cite KEY... %}``, ``{% bibliography %}`` or
+    ``{% reference KEY %}`` as HTML (posts.scholar), or None, with a warning, when it
+    cannot be rendered here (in code, an address or an HTML tag, an unknown key or
+    option, a missing .bib file): the caller's placeholder then."""
+    current_line = _current_line(out)
+    if code or IN_ADDRESS.search(current_line) or current_line.rfind("<") > current_line.rfind(">"):
+        return None
+    parsed = _scholar_args(args)
+    shown = _shown(match.group(0))
+    if isinstance(parsed, str):
+        context.warn(
+            match.start(), f"Liquid {shown}: {parsed}, not read here; shown as a placeholder"
+        )
+        return _placeholder(shown, out)
+    keys, options = parsed
+    single = options.get("file", [None])[-1], options.get("style", [None])[-1]
+    try:
+        if name == "cite" and keys:
+            rendered = context.scholar.cite(
+                keys,
+                file=single[0],
+                style=single[1],
+                locators=options.get("locator", []),
+                labels=options.get("label", []),
+            )
+            context.cited.extend(key for key in keys if key not in context.cited)
+            return rendered
+        if name == "reference" and len(keys) == 1:
+            return context.scholar.reference(keys[0], file=single[0], style=single[1])
+        if name == "bibliography" and not keys:
+            cited = None
+            if "cited" in options or "cited_in_order" in options:
+                cited = context.cited
+            rendered = context.scholar.bibliography(file=single[0], style=single[1], cited=cited)
+            if cited is None:
+                for problem in context.scholar.problems(file=single[0])[:3]:
+                    context.warn(match.start(), f"Liquid {shown}: {problem}; left out")
+            else:
+                context.cited = []  # jekyll-scholar starts afresh after a cited list
+            return rendered
+    except scholar.BibliographyError as error:
+        context.warn(match.start(), f"Liquid {shown}: {error}; the page shows a placeholder")
+        return _placeholder(shown, out)
+    context.warn(match.start(), f"Liquid {shown} names no entry; the page shows a placeholder")
+    return _placeholder(shown, out)
+
+
+def _scholar_args(args):
+    """A jekyll-scholar tag's arguments: ([key], {option: [value]}), flags with [True];
+    or a sentence (str) naming what is not read here."""
+    keys, options = [], {}
+    words = args.split()
+    index = 0
+    while index < len(words):
+        word = words[index]
+        index += 1
+        if not word.startswith("-"):
+            if "{{" in word or "{%" in word or "}}" in word:
+                return f"the key {word} is Liquid"
+            keys.append(word.strip("\"'"))
+            continue
+        option, equals, value = word.partition("=")
+        if option in SCHOLAR_FLAGS and not equals:
+            options[SCHOLAR_FLAGS[option]] = [True]
+        elif option in SCHOLAR_VALUE_OPTIONS:
+            if not equals:
+                if index >= len(words):
+                    return f"the option {option} has no value"
+                value, index = words[index], index + 1
+            options.setdefault(SCHOLAR_VALUE_OPTIONS[option], []).append(value.strip("\"'"))
+        else:
+            return f"the option {option}"
+    return keys, options
 
 
 def _address_tag(context, match, name, args):

@@ -337,8 +337,8 @@ def test_import_post_warns_about_the_tag_by_file_and_line_and_the_page_shows_it(
     stderr = StringIO()
     call_command("import_post", str(path), stdout=StringIO(), stderr=stderr)
     assert stderr.getvalue() == (
-        f"{path}: warning: 2020-01-01-cites.md, line 6: Liquid {{% cite lecun1998 %}} is not "
-        "rendered here; the page shows a placeholder\n"
+        f"{path}: warning: 2020-01-01-cites.md, line 6: Liquid {{% cite lecun1998 %}}: no "
+        "BibTeX file _bibliography/references.bib; the page shows a placeholder\n"
     )
     page = parse(client.get("/cites/").content.decode())
     placeholder = page.find("span", **{"class": "liquid-placeholder"})
