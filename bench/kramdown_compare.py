@@ -671,7 +671,10 @@ def read_site(root, folder, *, dialect=None, math=False):
             entry.liquid = metadata.get("render_with_liquid") is not False
             jekylls = liquid_done.get(str(source.path.resolve()))
             if jekylls is not None:  # Jekyll's own Liquid ran: kramdown reads its output
-                entry.body, entry.liquid = jekylls, False
+                # The file as received may have lost its encoding on the way (the seed
+                # article's mojibake): Jekyll read it whole on the old blog, so kramdown
+                # reads the repaired text, as the importer does.
+                entry.body, entry.liquid = repair_mojibake(jekylls), False
             elif entry.liquid:
                 print(f"{source.relative}: Jekyll's Liquid not run, stand-in used", file=sys.stderr)
             values = post.values
