@@ -101,6 +101,57 @@ def test_an_abbreviation_is_explained_wherever_it_stands_as_a_word():
     assert page.text == "The GPU beats the CPU; GPUs are cheap."
 
 
+# Emphasis: kramdown reads it from the opening delimiter to the first that may close it.
+
+
+@pytest.mark.parametrize(
+    ("written", "kramdowns"),
+    [
+        # Never inside an element of its own kind: the inner "**" is text, and the strong
+        # ends at the first "**" after a word.
+        (
+            "A **`pg` is the **admin user**, like `root`.**",
+            "A <strong><code>pg</code> is the **admin user</strong>, like <code>root</code>.**",
+        ),
+        ("*a *b* c*", "<em>a *b</em> c*"),
+        ("*a **b *c* d** e*", "<em>a <strong>b *c* d</strong> e</em>"),
+        ("*a **b** c*", "<em>a <strong>b</strong> c</em>"),
+        # A delimiter after a space closes nothing; one before a space opens nothing.
+        (
+            "*With `-i`, choose *PyPi* (the index)",
+            "<em>With <code>-i</code>, choose *PyPi</em> (the index)",
+        ),
+        ("a * b * c and ** d**", "a * b * c and ** d**"),
+        # Closed by the first delimiter after some content: an em by "*" but not "**".
+        ('*<a name="x" />*Task 1**', '<em><a name="x" /></em>Task 1**'),
+        ("*a**b*", "<em>a**b</em>"),
+        ("*a***", "<em>a</em>**"),
+        # An unclosed strong is an em from its second "*"; unclosed, the delimiters are text.
+        ("**only one* closes", "<em>*only one</em> closes"),
+        ("**never closed", "**never closed"),
+        # "_" opens nothing after a letter (or a letter and "-"), closes nothing before one.
+        ("snake_case_name, foo-_bar_ and _x_", "snake_case_name, foo-_bar_ and <em>x</em>"),
+        ("_a_b_ and __init__", "<em>a_b</em> and <strong>init</strong>"),
+        # A code span hides its delimiters.
+        ("*a`*`b*", "<em>a<code>*</code>b</em>"),
+    ],
+)
+def test_emphasis_runs_to_the_first_delimiter_that_may_close_it_as_in_kramdown(written, kramdowns):
+    assert render(written, dialect="kramdown").html.strip() == f"<p>{kramdowns}</p>"
+
+
+def test_the_editors_commonmark_pairs_emphasis_as_commonmark_does():
+    assert render("*a *b* c*").html.strip() == "<p><em>a <em>b</em> c</em></p>"
+
+
+def test_a_paragraph_of_unclosed_emphasis_renders_in_linear_time():
+    started = time.monotonic()
+    html = render("**x " + "*a " * 20000, dialect="kramdown").html
+    # Each "*" looks for its closing one to the paragraph's end: quadratic without memo.
+    assert time.monotonic() - started < 10
+    assert html.count("*") == 20002
+
+
 # Typography.
 
 
