@@ -98,6 +98,8 @@ HIDDEN_PIPE = "\ue000"
 EMPTY_HEADING = re.compile(r"#{1,6}[ \t]*")
 SPACED_TITLE = re.compile(r"""(.*?)\s+(["'])(.*)\2""", re.DOTALL)
 PARENTHESIS_MARKER = re.compile(r"\d{1,9}\)")
+# An ordered list item as kramdown starts one (parser/kramdown/list.rb, LIST_START_OL).
+ORDERED_ITEM = re.compile(r"\d+\.[ \t|]")
 # kramdown's table lines (parser/kramdown/table.rb): a row holds a "|" at its start or
 # one not escaped; a separator line is made of "|", ":", "+", "-" (a footer's of "=").
 TABLE_PIPE = re.compile(r"\||.*?[^\\\n]\|")
@@ -551,11 +553,25 @@ def _spaced_link(state, silent):
 
 
 def _list_without_parenthesis(state, start_line, end_line, silent):
-    """CommonMark's list, except that "1)" starts none: kramdown numbers only "1."."""
+    """CommonMark's list, except that "1)" starts none (kramdown numbers only "1."), that
+    any number ends a paragraph ("text" / "2. item", where CommonMark lets only "1."), and
+    that a numbered list counts from 1 whatever its first number, as kramdown's does."""
     begin = state.bMarks[start_line] + state.tShift[start_line]
     if PARENTHESIS_MARKER.match(state.src, begin):
         return False
-    return commonmark_list(state, start_line, end_line, silent)
+    if silent and state.parentType == "paragraph" and ORDERED_ITEM.match(state.src, begin):
+        # CommonMark's list rule tells a paragraph's end by its parent; as the start of a
+        # block of its own, any number starts a list.
+        state.parentType = "list"
+        try:
+            return commonmark_list(state, start_line, end_line, silent)
+        finally:
+            state.parentType = "paragraph"
+    first = len(state.tokens)
+    found = commonmark_list(state, start_line, end_line, silent)
+    if found and not silent and state.tokens[first].type == "ordered_list_open":
+        state.tokens[first].attrs.pop("start", None)
+    return found
 
 
 def _kramdown_table(state, start_line, end_line, silent):

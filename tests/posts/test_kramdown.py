@@ -82,6 +82,30 @@ def test_a_task_list_shows_disabled_boxes_named_by_their_text_and_never_checklis
     assert rendered.checklist == []
 
 
+@pytest.mark.parametrize(
+    "written",
+    [
+        '<span id="css"></span>\n2. Is `<link>` only for CSS?\n',
+        "Steps:\n3. Install\n4. Run\n",
+        "> Quoted:\n> 7. Install\n",
+        "- Item\n  text\n  5. Install\n",
+    ],
+)
+def test_a_numbered_item_of_any_number_ends_the_paragraph_above_it(written):
+    page = kramdown(written)
+
+    assert page.first("ol").first("li").text.startswith(("Is", "Install"))
+
+
+def test_a_numbered_list_counts_from_1_whatever_its_first_number_as_in_kramdown():
+    assert "<ol>\n<li>two</li>" in render("Text.\n\n2. two\n", dialect="kramdown").html
+    assert '<ol start="2">' in render("Text.\n\n2. two\n").html
+
+
+def test_a_number_without_a_space_after_its_dot_stays_in_the_paragraph():
+    assert kramdown("Text\n3.\nrate 3.5 percent\n").first("ol") is None
+
+
 def test_a_definition_list_pairs_terms_with_definitions():
     page = kramdown("Epoch\n: one pass over the data\n\nBatch\n: one step's examples\n")
 
