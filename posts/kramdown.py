@@ -44,6 +44,8 @@ from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
+from posts.kramdown_ids import KRAMDOWN_HEADER_ID
+
 # Classes an attribute list may give: Chirpy's callouts, which name what the block is.
 # A theme's layout classes are not (Lil'Log's "center", from its own minima stylesheet,
 # not Minima's or Chirpy's): the site's stylesheet lays out images and tables itself.
@@ -1360,10 +1362,27 @@ def _stray_closing_tags(state):
 
 
 def _typography(state):
-    for token in state.tokens:
+    tokens = state.tokens
+    for index, token in enumerate(tokens):
         if token.type == "inline" and token.children:
             token.children = _joined_text(token.children)
+            pinned = None
+            if index and tokens[index - 1].type == "heading_open":
+                pinned = _take_header_id(token.children)
             _smarten_children(token.children)
+            if pinned is not None:
+                token.children.append(pinned)
+
+
+def _take_header_id(children):
+    """The text token of the ``{#id}`` ending a heading, taken out of ``children``, or
+    None: kramdown reads the id before the heading's text, so its "--" is no dash."""
+    last = children[-1]
+    match = KRAMDOWN_HEADER_ID.search(last.content) if last.type == "text" else None
+    if match is None:
+        return None
+    last.content = last.content[: match.start()]
+    return _text(match.group(0))
 
 
 def _joined_text(children):
