@@ -12,6 +12,8 @@ adds to the site's CommonMark parser what such posts need to look as they looked
   - GFM task lists (``- [ ]``, ``- [x]``) as kramdown shows them, disabled boxes that are
     never checklist items (only ``## <input type="checkbox">`` headings are);
   - definition lists (``term`` / ``: definition``) and abbreviations (``*[HTML]: …``);
+  - emphasis as kramdown reads it, each from its opening delimiter to the first one that
+    may close it, never inside one of its kind (``parser/kramdown/emphasis.rb``);
   - kramdown's typography: ``---`` → —, ``--`` → –, ``...`` → …, ``<<``/``>>`` → «/»,
     and quotes → ‘’“” by kramdown's own rules (``parser/kramdown/smart_quotes.rb``),
     never in code, raw HTML, link addresses or image descriptions;
@@ -42,6 +44,8 @@ from markdown_it.token import Token
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
+
+from posts.kramdown_ids import KRAMDOWN_HEADER_ID
 
 # Classes an attribute list may give: Chirpy's callouts, which name what the block is.
 # A theme's layout classes are not (Lil'Log's "center", from its own minima stylesheet,
@@ -98,6 +102,8 @@ HIDDEN_PIPE = "\ue000"
 EMPTY_HEADING = re.compile(r"#{1,6}[ \t]*")
 SPACED_TITLE = re.compile(r"""(.*?)\s+(["'])(.*)\2""", re.DOTALL)
 PARENTHESIS_MARKER = re.compile(r"\d{1,9}\)")
+# An ordered list item as kramdown starts one (parser/kramdown/list.rb, LIST_START_OL).
+ORDERED_ITEM = re.compile(r"\d+\.[ \t|]")
 # kramdown's table lines (parser/kramdown/table.rb): a row holds a "|" at its start or
 # one not escaped; a separator line is made of "|", ":", "+", "-" (a footer's of "=").
 TABLE_PIPE = re.compile(r"\||.*?[^\\\n]\|")
@@ -217,6 +223,7 @@ def kramdown_plugin(md):
         "heading", _heading_with_text, {"alt": ["paragraph", "reference", "blockquote"]}
     )
     md.inline.ruler.at("backticks", _code_span)
+    md.inline.ruler.at("emphasis", _emphasis)
     md.inline.ruler.after("link", "kramdown_link", _spaced_link)
     md.inline.ruler.after("image", "kramdown_image", _spaced_link)
     md.block.ruler.before("paragraph", "kramdown_abbreviation", _abbreviation_definition)
@@ -352,6 +359,143 @@ def _code_span(state, silent):
     return True
 
 
+# Emphasis.
+
+# kramdown's emphasis (parser/kramdown/emphasis.rb) is read from its opening delimiter to
+# the first one that may close it, not paired by CommonMark's flanking rules.
+EMPHASIS_START = re.compile(r"\*\*?|__?")
+RUBY_SPACE = " \t\n\r\f\v"  # Ruby's \s
+
+
+def _emphasis(state, silent):
+    """Emphasis as kramdown reads it: ``*``/``_`` opens an em and ``**``/``__`` a strong
+    unless a space follows, unless an ``_`` follows a letter (``snake_case``), and never
+    inside an element of its own kind (``**a **b** c**`` is one strong, its inner ``**``
+    text). It runs to the first delimiter after some content that follows no space, is no
+    ``**`` for an em and, for ``_``, is followed by no letter or digit; an unclosed strong
+    is tried as an em from its second character; unclosed, the delimiters are text."""
+    source, start = state.src, state.pos
+    run = EMPHASIS_START.match(source, start, state.posMax)
+    if run is None:
+        return False
+    delimiter = run.group(0)
+    element = "strong" if len(delimiter) == 2 else "em"
+    open_elements = _open_emphasis(state)
+    if (
+        (delimiter[0] == "_" and _after_letter(source, start))
+        or (run.end() < len(source) and source[run.end()] in RUBY_SPACE)
+        or element in open_elements
+    ):
+        close = None
+    else:
+        begin = run.end()
+        close = _emphasis_close(state, begin, delimiter, element)
+        if close is None and element == "strong" and open_elements[-1:] != ["em"]:
+            delimiter, element, begin = delimiter[0], "em", start + 1
+            close = _emphasis_close(state, begin, delimiter, element)
+    if close is None:
+        if not silent:
+            state.pending += run.group(0)
+        state.pos = run.end()
+        return True
+    if not silent:
+        token = state.push(f"{element}_open", element, 1)
+        token.markup = delimiter
+        maximum = state.posMax
+        state.pos, state.posMax = begin, close
+        open_elements.append(element)
+        try:
+            state.md.inline.tokenize(state)
+        finally:
+            open_elements.pop()
+            state.posMax = maximum
+        token = state.push(f"{element}_close", element, -1)
+        token.markup = delimiter
+    state.pos = close + len(delimiter)
+    return True
+
+
+def _open_emphasis(state):
+    """The emphasis elements the text at ``state.pos`` is in, outermost first."""
+    if not hasattr(state, "kramdown_emphasis"):
+        state.kramdown_emphasis = []
+        # Where each scan for a closing delimiter ended, by where it was and what it was
+        # in: a paragraph of unclosed "*" is read in linear time, not quadratic.
+        state.kramdown_emphasis_ends = {}
+    return state.kramdown_emphasis
+
+
+def _after_letter(source, position):
+    """Whether ``position`` follows a letter, or a letter and "-" (Ruby's
+    ``/[[:alpha:]]-?[[:alpha:]]*\\z/``)."""
+    before = source[max(position - 2, 0) : position]
+    return bool(before) and (
+        before[-1].isalpha() or (before.endswith("-") and before[:-1].isalpha())
+    )
+
+
+def _emphasis_close(state, begin, delimiter, element):
+    """Where the ``element`` opened by ``delimiter`` before ``begin`` closes, or None:
+    the first ``delimiter`` that may close it, the rest of the text read span by span as
+    its content is (a code span, a link or an inner emphasis hides its delimiters)."""
+    source, maximum, saved = state.src, state.posMax, state.pos
+    open_elements = _open_emphasis(state)
+    ends = state.kramdown_emphasis_ends
+    open_elements.append(element)
+    context = (delimiter, element, tuple(open_elements), maximum)
+    visited, position, close = [], begin, None
+    try:
+        while position < maximum:
+            if position > begin:
+                if (position, context) in ends:
+                    close = ends[position, context]
+                    break
+                if source.startswith(delimiter, position) and _closes(
+                    source, position, delimiter, element
+                ):
+                    close = position
+                    break
+                visited.append(position)
+            state.pos = position
+            _skip_span(state)
+            position = state.pos
+    finally:
+        open_elements.pop()
+        state.pos = saved
+    for position in visited:
+        ends[position, context] = close
+    return close
+
+
+def _closes(source, position, delimiter, element):
+    after = position + len(delimiter)
+    return (
+        source[position - 1] not in RUBY_SPACE
+        and (
+            element != "em"
+            or not source.startswith(delimiter * 2, position)
+            or source.startswith(delimiter, after + 1)
+        )
+        and (delimiter[0] != "_" or not source[after : after + 1].isalnum())
+    )
+
+
+def _skip_span(state):
+    """Move ``state.pos`` past the span that starts there (one character of text when no
+    rule reads one), as markdown-it's ``skipToken`` does but without its cache, which
+    keeps one end for each position whatever emphasis the span is in."""
+    position = state.pos
+    if state.level < state.md.options["maxNesting"]:
+        for rule in state.md.inline.ruler.getRules(""):
+            state.level += 1
+            found = rule(state, True)
+            state.level -= 1
+            if found and state.pos > position:
+                return
+            state.pos = position
+    state.pos = position + 1
+
+
 def _heading_with_text(state, start_line, end_line, silent):
     """CommonMark's ATX heading, except one with no text ("####"), which kramdown's GFM
     parser leaves as a paragraph."""
@@ -416,11 +560,25 @@ def _spaced_link(state, silent):
 
 
 def _list_without_parenthesis(state, start_line, end_line, silent):
-    """CommonMark's list, except that "1)" starts none: kramdown numbers only "1."."""
+    """CommonMark's list, except that "1)" starts none (kramdown numbers only "1."), that
+    any number ends a paragraph ("text" / "2. item", where CommonMark lets only "1."), and
+    that a numbered list counts from 1 whatever its first number, as kramdown's does."""
     begin = state.bMarks[start_line] + state.tShift[start_line]
     if PARENTHESIS_MARKER.match(state.src, begin):
         return False
-    return commonmark_list(state, start_line, end_line, silent)
+    if silent and state.parentType == "paragraph" and ORDERED_ITEM.match(state.src, begin):
+        # CommonMark's list rule tells a paragraph's end by its parent; as the start of a
+        # block of its own, any number starts a list.
+        state.parentType = "list"
+        try:
+            return commonmark_list(state, start_line, end_line, silent)
+        finally:
+            state.parentType = "paragraph"
+    first = len(state.tokens)
+    found = commonmark_list(state, start_line, end_line, silent)
+    if found and not silent and state.tokens[first].type == "ordered_list_open":
+        state.tokens[first].attrs.pop("start", None)
+    return found
 
 
 def _fence_with_lazy_lines(state, start_line, end_line, silent):
@@ -1251,10 +1409,27 @@ def _stray_closing_tags(state):
 
 
 def _typography(state):
-    for token in state.tokens:
+    tokens = state.tokens
+    for index, token in enumerate(tokens):
         if token.type == "inline" and token.children:
             token.children = _joined_text(token.children)
+            pinned = None
+            if index and tokens[index - 1].type == "heading_open":
+                pinned = _take_header_id(token.children)
             _smarten_children(token.children)
+            if pinned is not None:
+                token.children.append(pinned)
+
+
+def _take_header_id(children):
+    """The text token of the ``{#id}`` ending a heading, taken out of ``children``, or
+    None: kramdown reads the id before the heading's text, so its "--" is no dash."""
+    last = children[-1]
+    match = KRAMDOWN_HEADER_ID.search(last.content) if last.type == "text" else None
+    if match is None:
+        return None
+    last.content = last.content[: match.start()]
+    return _text(match.group(0))
 
 
 def _joined_text(children):

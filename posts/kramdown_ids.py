@@ -26,7 +26,7 @@ _NAME_START = (
     "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
 )
 _NAME = _NAME_START + r"\-.0-9\u00b7\u0300-\u036f\u203f-\u2040"
-KRAMDOWN_HEADER_ID = re.compile(rf"[\t ]\{{#[{_NAME_START}][{_NAME}]*\}}$")
+KRAMDOWN_HEADER_ID = re.compile(rf"[\t ]\{{#([{_NAME_START}][{_NAME}]*)\}}$")
 # A block attribute list that gives the block before it an id.
 BLOCK_ID_LIST = re.compile(r"^\{:?[^{}\n]*(?:#[^\s{}]+|\bid=)[^{}\n]*\}\s*$")
 # kramdown's typographic symbols (typographic_symbol.rb): the dashes, the ellipsis and
@@ -85,14 +85,24 @@ def kramdown_text(children):
         elif child.type == "code_inline" or child.type.startswith("math"):
             parts.append(child.content)
     text = "".join(parts)
-    if KRAMDOWN_HEADER_ID.search(text.rstrip()):
+    if pinned_kramdown_id(children) is not None:
         return None
     return text
 
 
+def pinned_kramdown_id(children):
+    """The id a heading's own ``{#id}`` gives it in kramdown (str), from its inline
+    tokens, or None."""
+    last = children[-1] if children else None
+    if last is None or last.type != "text":
+        return None
+    match = KRAMDOWN_HEADER_ID.search(last.content.rstrip())
+    return match.group(1) if match else None
+
+
 def record_kramdown_ids(state):
     """markdown-it core rule, before the site's heading ids: each heading's kramdown id
-    in ``token.meta["kramdown_id"]`` (absent when the heading pins its own)."""
+    in ``token.meta["kramdown_id"]``: from its text, or the id its ``{#id}`` pins."""
     seen = {}
     tokens = state.tokens
     for index, token in enumerate(tokens):
@@ -106,6 +116,9 @@ def record_kramdown_ids(state):
         text = kramdown_text(inline.children or [])
         if text is not None:
             token.meta["kramdown_id"] = kramdown_id(text, seen)
+        else:
+            # Kept too where the site refuses it as its own ("{#v1.2}": no dots here).
+            token.meta["kramdown_id"] = pinned_kramdown_id(inline.children)
 
 
 def _pinned_by_block_list(tokens, index):

@@ -82,6 +82,30 @@ def test_a_task_list_shows_disabled_boxes_named_by_their_text_and_never_checklis
     assert rendered.checklist == []
 
 
+@pytest.mark.parametrize(
+    "written",
+    [
+        '<span id="css"></span>\n2. Is `<link>` only for CSS?\n',
+        "Steps:\n3. Install\n4. Run\n",
+        "> Quoted:\n> 7. Install\n",
+        "- Item\n  text\n  5. Install\n",
+    ],
+)
+def test_a_numbered_item_of_any_number_ends_the_paragraph_above_it(written):
+    page = kramdown(written)
+
+    assert page.first("ol").first("li").text.startswith(("Is", "Install"))
+
+
+def test_a_numbered_list_counts_from_1_whatever_its_first_number_as_in_kramdown():
+    assert "<ol>\n<li>two</li>" in render("Text.\n\n2. two\n", dialect="kramdown").html
+    assert '<ol start="2">' in render("Text.\n\n2. two\n").html
+
+
+def test_a_number_without_a_space_after_its_dot_stays_in_the_paragraph():
+    assert kramdown("Text\n3.\nrate 3.5 percent\n").first("ol") is None
+
+
 def test_a_definition_list_pairs_terms_with_definitions():
     page = kramdown("Epoch\n: one pass over the data\n\nBatch\n: one step's examples\n")
 
@@ -99,6 +123,57 @@ def test_an_abbreviation_is_explained_wherever_it_stands_as_a_word():
         ("GPU", "Graphics Processing Unit")
     ]
     assert page.text == "The GPU beats the CPU; GPUs are cheap."
+
+
+# Emphasis: kramdown reads it from the opening delimiter to the first that may close it.
+
+
+@pytest.mark.parametrize(
+    ("written", "kramdowns"),
+    [
+        # Never inside an element of its own kind: the inner "**" is text, and the strong
+        # ends at the first "**" after a word.
+        (
+            "A **`pg` is the **admin user**, like `root`.**",
+            "A <strong><code>pg</code> is the **admin user</strong>, like <code>root</code>.**",
+        ),
+        ("*a *b* c*", "<em>a *b</em> c*"),
+        ("*a **b *c* d** e*", "<em>a <strong>b *c* d</strong> e</em>"),
+        ("*a **b** c*", "<em>a <strong>b</strong> c</em>"),
+        # A delimiter after a space closes nothing; one before a space opens nothing.
+        (
+            "*With `-i`, choose *PyPi* (the index)",
+            "<em>With <code>-i</code>, choose *PyPi</em> (the index)",
+        ),
+        ("a * b * c and ** d**", "a * b * c and ** d**"),
+        # Closed by the first delimiter after some content: an em by "*" but not "**".
+        ('*<a name="x" />*Task 1**', '<em><a name="x" /></em>Task 1**'),
+        ("*a**b*", "<em>a**b</em>"),
+        ("*a***", "<em>a</em>**"),
+        # An unclosed strong is an em from its second "*"; unclosed, the delimiters are text.
+        ("**only one* closes", "<em>*only one</em> closes"),
+        ("**never closed", "**never closed"),
+        # "_" opens nothing after a letter (or a letter and "-"), closes nothing before one.
+        ("snake_case_name, foo-_bar_ and _x_", "snake_case_name, foo-_bar_ and <em>x</em>"),
+        ("_a_b_ and __init__", "<em>a_b</em> and <strong>init</strong>"),
+        # A code span hides its delimiters.
+        ("*a`*`b*", "<em>a<code>*</code>b</em>"),
+    ],
+)
+def test_emphasis_runs_to_the_first_delimiter_that_may_close_it_as_in_kramdown(written, kramdowns):
+    assert render(written, dialect="kramdown").html.strip() == f"<p>{kramdowns}</p>"
+
+
+def test_the_editors_commonmark_pairs_emphasis_as_commonmark_does():
+    assert render("*a *b* c*").html.strip() == "<p><em>a <em>b</em> c</em></p>"
+
+
+def test_a_paragraph_of_unclosed_emphasis_renders_in_linear_time():
+    started = time.monotonic()
+    html = render("**x " + "*a " * 20000, dialect="kramdown").html
+    # Each "*" looks for its closing one to the paragraph's end: quadratic without memo.
+    assert time.monotonic() - started < 10
+    assert html.count("*") == 20002
 
 
 # Typography.

@@ -55,3 +55,35 @@ def test_the_editors_commonmark_is_not_what_the_corpus_checks(case):
 # Constructs the editor's CommonMark renders as kramdown does too (tables, strikethrough
 # and footnotes are on for both dialects).
 SAME_IN_COMMONMARK = {"table-alignment", "strikethrough", "footnotes"}
+
+
+# The comparison itself (bench/kramdown_compare.py).
+
+
+@pytest.mark.parametrize("written", ["0 excel to-pandas.png", "0%20excel%20to-pandas.png"])
+def test_an_image_is_the_same_under_the_name_the_importer_stored_it_as(written):
+    site = '<p>Text <img src="/media/imported/3f2a/0_excel_to-pandas.png" alt="A table"></p>'
+    kramdowns = f'<p>Text <img src="/images/{written}" alt="A table" /></p>'
+
+    assert compare(site, kramdowns) == ("same", [])
+
+
+def test_a_different_image_differs_and_is_named():
+    site = '<p>Text <img src="/media/imported/3f2a/R3-arch.png" alt="R^3"></p>'
+    kramdowns = '<p>Text <img src="/assets/images/R%5E4-arch.png" alt="R^3" /></p>'
+
+    verdict, [reason] = compare(site, kramdowns)
+
+    assert verdict == "differs"
+    assert reason.startswith("images differ: ")
+    assert "R3-arch.png" in reason and "R4-arch.png" in reason
+
+
+def test_an_image_description_typeset_otherwise_is_typography_and_is_named():
+    site = '<p>Text <img src="a.png" alt="\u201cquoted\u201d"></p>'
+    kramdowns = '<p>Text <img src="a.png" alt="&quot;quoted&quot;" /></p>'
+
+    verdict, [reason] = compare(site, kramdowns)
+
+    assert verdict == "typography"
+    assert reason.startswith("images: ") and "\u201cquoted\u201d" in reason

@@ -49,6 +49,10 @@ HEADINGS = [
     ("Ⅻ ² Ⓐ x‿y ΟΔΟΣ", "ⅻ--ⓐ-x‿y-οδοσ"),
     ("Bar {#9bad}", "bar-9bad"),
     ("Baz {#ok-id}", "ok-id"),
+    # A pinned id is read before the text's typography: "--" and "..." stay in it.
+    ("Standard — The Rulebook {#standard--the-rulebook}", "standard--the-rulebook"),
+    ("Dashes {#a---b}", "a---b"),
+    ("Versions... {#v1...v2}", "v1...v2"),
     ("Foo {: #x}", "foo--x"),
     ("!!!", None),  # kramdown writes no id...
     ("!!!", "-1"),  # ...but counts it
@@ -118,6 +122,16 @@ def test_every_heading_answers_to_the_id_kramdown_gave_it():
     for position, (text, anchor) in enumerate(HEADINGS):
         if anchor is not None:
             assert heading_of(page, anchor) is headings[position], text
+
+
+def test_a_pinned_id_with_dashes_is_the_headings_own_and_its_text_is_typeset():
+    rendered = render("## A -- b {#a--b}\n\n## Versions... {#v1...v2}\n", dialect="kramdown")
+
+    assert [(h.id, h.text) for h in rendered.headings] == [
+        ("a--b", "A \u2013 b"),
+        ("versions", "Versions\u2026"),  # the site's ids have no dots; kramdown's is kept
+    ]
+    assert heading_of(parse(rendered.html), "v1...v2").text == "Versions\u2026"
 
 
 def test_repeated_headings_are_numbered_as_kramdown_numbered_them():
