@@ -6,22 +6,32 @@ import time
 
 from django.core.cache import cache
 
+from core.cache import count_many
+
 
 def hit(key, *, limit, seconds):
     """Count one request for ``key`` (str) in the current window of ``seconds`` (int);
-    True while the window's count is at most ``limit`` (int).
+    True while the window's count is at most ``limit`` (int). hit_all() for one key."""
+    return hit_all({key: limit}, seconds=seconds)
 
-    One round trip to the cache in the steady state (an increment); the window's first
-    request also adds the counter. Never raises: the default cache counts in this
+
+def hit_all(limits, *, seconds):
+    """Count one request against each of ``limits`` ({key (str): limit (int)}) in the
+    current window of ``seconds`` (int); True while every window's count is at most its
+    limit. Every counter is counted, even past a refusal, as each limit stands alone.
+
+    One round trip to Redis for all of them (core.cache.RedisCache.count_many, issue
+    23); other caches count key by key. Never raises: the default cache counts in this
     process's memory while Redis is down (core.cache).
     """
     window = int(time.time() // seconds)
-    cache_key = f"ratelimit:{key}:{window}"
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:  # the window's first request (or its counter just expired)
-        count = 1 if cache.add(cache_key, 1, timeout=seconds + 1) else cache.incr(cache_key)
-    return count <= limit
+    keys = [f"ratelimit:{key}:{window}" for key in limits]
+    counter = getattr(cache, "count_many", None)
+    if counter is not None:
+        counts = counter(keys, seconds + 1)
+    else:
+        counts = count_many(cache, keys, seconds + 1)
+    return all(count <= limit for count, limit in zip(counts, limits.values(), strict=True))
 
 
 def seconds_left(seconds):

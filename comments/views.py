@@ -77,18 +77,13 @@ def _published_post(post_id):
 
 
 def _within_rate_limits(request):
-    seconds = settings.COMMENTS_RATE_LIMIT_SECONDS
-    reader_ok = ratelimit.hit(
-        f"comment:user:{request.user.pk}",
-        limit=settings.COMMENTS_RATE_LIMIT_PER_READER,
-        seconds=seconds,
+    return ratelimit.hit_all(
+        {
+            f"comment:user:{request.user.pk}": settings.COMMENTS_RATE_LIMIT_PER_READER,
+            f"comment:ip:{network_hash(client_ip(request))}": settings.COMMENTS_RATE_LIMIT_PER_IP,
+        },
+        seconds=settings.COMMENTS_RATE_LIMIT_SECONDS,
     )
-    ip_ok = ratelimit.hit(
-        f"comment:ip:{network_hash(client_ip(request))}",
-        limit=settings.COMMENTS_RATE_LIMIT_PER_IP,
-        seconds=seconds,
-    )
-    return reader_ok and ip_ok
 
 
 @require_POST

@@ -114,8 +114,48 @@ class RedisCache(DjangoRedisCache):
     def decr(self, *args, **kwargs):
         return self._call("decr", _MISSING, *args, **kwargs)
 
+    def count_many(self, keys, timeout):
+        """Add one to each counter of ``keys`` (a list of str), creating a missing one
+        with ``timeout`` (seconds, int) to live; their new values (list of int), in one
+        round trip to Redis (a pipeline of SET NX EX and INCR per key, so a counter is
+        made and counted at once; issue 23). While Redis is unreachable, counted in this
+        process's memory (WHILE_DOWN "memory"), else ValueError, as incr() raises."""
+        if time.monotonic() >= self._retry_at:
+            try:
+                pipeline = self.client.get_client(write=True).pipeline(transaction=False)
+                for key in keys:
+                    made = self.make_and_validate_key(key)
+                    pipeline.set(made, 0, ex=timeout, nx=True)
+                    pipeline.incr(made)
+                return pipeline.execute()[1::2]
+            except (RedisError, ConnectionInterrupted) as error:
+                self._retry_at = time.monotonic() + RETRY_SECONDS
+                logger.warning(
+                    "Redis unreachable (%s: %s); for %d s a cache with WHILE_DOWN=%s %s",
+                    error.__class__.__name__,
+                    error,
+                    RETRY_SECONDS,
+                    self.while_down,
+                    "answers from this process's memory" if self._memory else "misses",
+                )
+        if self._memory is None:
+            raise ValueError("the cache is unavailable")
+        return count_many(self._memory, keys, timeout)
+
     def clear(self):
         return self._call("clear", None)
+
+
+def count_many(cache, keys, timeout):
+    """count_many() for any Django cache (``cache``): one add() or incr() per key, for
+    caches without a way to do them at once (RedisCache.count_many does)."""
+    counts = []
+    for key in keys:
+        try:
+            counts.append(cache.incr(key))
+        except ValueError:  # the window's first request (or its counter just expired)
+            counts.append(1 if cache.add(key, 1, timeout=timeout) else cache.incr(key))
+    return counts
 
 
 class FileBasedCache(DjangoFileBasedCache):

@@ -195,3 +195,35 @@ def test_a_log_out_with_redis_up_forgets_the_session_everywhere(redis_sessions, 
     replay.cookies["sessionid"] = cookie
     assert not logged_in(replay)
     assert caches["shared"].get(f"django.contrib.sessions.cached_db{cookie}") is None
+
+
+def test_counters_are_counted_in_one_round_trip_with_redis_up(live_redis, monkeypatch):
+    """Issue 23: a comment's two rate limits (reader, network) cost one round trip."""
+    live_redis.set("known", 4)
+    round_trips = []
+    connection_class = redis.connection.Connection
+    original = connection_class.send_packed_command
+    monkeypatch.setattr(
+        connection_class,
+        "send_packed_command",
+        lambda self, *args, **kwargs: round_trips.append(1) or original(self, *args, **kwargs),
+    )
+
+    assert live_redis.count_many(["known", "new"], timeout=60) == [5, 1]
+    assert len(round_trips) == 1
+    assert live_redis.count_many(["known", "new"], timeout=60) == [6, 2]
+    ttl = live_redis.ttl("new")
+    assert 0 < ttl <= 60  # a new counter lives for its window, an old one keeps its own
+    assert live_redis._memory.get("new") is None
+
+
+def test_counters_are_counted_in_memory_while_redis_is_down():
+    cache = RedisCache(
+        NOWHERE, {"OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "WHILE_DOWN": "memory"}}
+    )
+
+    assert cache.count_many(["a", "b"], timeout=60) == [1, 1]
+    assert cache.count_many(["a"], timeout=60) == [2]
+    missing = RedisCache(NOWHERE, {"OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2}})
+    with pytest.raises(ValueError):
+        missing.count_many(["a"], timeout=60)
