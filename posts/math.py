@@ -56,6 +56,26 @@ MATHJAX_DELIMITERS = {"\\\\(": ("\\\\)", False), "\\\\[": ("\\\\]", True)}
 SIZED_COMMAND_DELIMITER = re.compile(r"\\[Bb]igg?[lrm]?\s*(?=\\(?:[A-Za-z]+|[{}|]))")
 ARG_OPERATOR = re.compile(r"\\arg(?![A-Za-z])")
 SHOWS_NOTHING = re.compile(r"\\(?:label|require)\s*\{[^{}]*\}|\\(?:nonumber|notag)(?![A-Za-z])")
+# A "[" opening an environment's body: latex2mathml takes it for a column alignment
+# ("[lcr]") and raises on anything else; MathJax reads it as a bracket ("[1, 0] & p" in
+# cases), or, after aligned, gathered and array, as their position ("[t]"), shown as
+# nothing. The bracket is braced ("{[}") or the position dropped.
+ENVIRONMENT_BRACKET = re.compile(
+    r"(\\begin\s*\{(?!array\}|aligned\}|gathered\}|[A-Za-z]*matrix\*)[A-Za-z]+\*?\})(\s*)\["
+)
+ENVIRONMENT_POSITION = re.compile(r"(\\begin\s*\{(?:array|aligned|gathered)\})\s*\[[^\]]*\]")
+# amsmath environments latex2mathml does not know: it shows their "&" as text and runs
+# their rows into one line. Each is named as one it reads (alignat's column count goes).
+COLUMN_COUNT = re.compile(r"(\\begin\s*\{(?:alignat\*?|alignedat)\})\s*\{\d+\}")
+ENVIRONMENT_NAME = re.compile(
+    r"(\\(?:begin|end)\s*\{)(aligned|alignedat|alignat\*?|gathered|gather\*?|multline\*?|dcases)\}"
+)
+READ_AS = {"aligned": "align*", "alignedat": "align*", "alignat": "align", "alignat*": "align*"}
+READ_AS |= dict.fromkeys(["gathered", "gather", "gather*", "multline", "multline*"], "displaylines")
+READ_AS["dcases"] = "cases"
+# MathJax 2's \color takes the coloured TeX as a second argument, as \textcolor does;
+# latex2mathml reads \color as a switch to the end of the group, "&" and "\\" included.
+COLOR_ARGUMENT = re.compile(r"\\color(?=\s*\{[^{}]*\}\s*\{)")
 
 
 def mathml(latex, *, display):
@@ -64,17 +84,28 @@ def mathml(latex, *, display):
     latex2mathml raises many kinds of error on TeX it cannot read; then the TeX is shown
     as code (``<code class="math-error">``) instead. Blank TeX renders as nothing, as
     MathJax renders ``\\(\\)``. A few things MathJax reads and latex2mathml does not
-    are rewritten first: ``\\arg``, ``\\big\\vert`` (shown without its size) and
-    ``\\label{...}``, ``\\nonumber``, ``\\notag``, ``\\require{...}`` (shown as nothing).
+    are rewritten first: ``\\arg``, ``\\big\\vert`` (shown without its size),
+    ``\\label{...}``, ``\\nonumber``, ``\\notag``, ``\\require{...}`` (shown as nothing),
+    ``aligned``, ``alignat``, ``gathered`` and the like (as ``align*`` or lines it knows),
+    ``\\color{red}{x}`` (as ``\\textcolor``)
+    and a ``[`` opening an environment (``\\begin{cases}[1, 0] & p``: a bracket).
     """
     if not latex.strip():
         return ""
-    readable = SIZED_COMMAND_DELIMITER.sub("", latex)
-    readable = SHOWS_NOTHING.sub("", ARG_OPERATOR.sub(r"\\operatorname{arg}", readable))
     try:
-        return latex_to_mathml(readable, display="block" if display else "inline")
+        return latex_to_mathml(_readable(latex), display="block" if display else "inline")
     except Exception:  # latex2mathml raises many kinds on bad TeX; show the source instead.
         return f'<code class="math-error">{html.escape(latex)}</code>'
+
+
+def _readable(latex):
+    """``latex`` (str) with what MathJax reads and latex2mathml does not rewritten."""
+    readable = SIZED_COMMAND_DELIMITER.sub("", latex)
+    readable = SHOWS_NOTHING.sub("", ARG_OPERATOR.sub(r"\\operatorname{arg}", readable))
+    readable = COLUMN_COUNT.sub(r"\1", ENVIRONMENT_POSITION.sub(r"\1", readable))
+    readable = ENVIRONMENT_NAME.sub(lambda match: f"{match[1]}{READ_AS[match[2]]}}}", readable)
+    readable = COLOR_ARGUMENT.sub(r"\\textcolor", readable)
+    return ENVIRONMENT_BRACKET.sub(r"\1\2{[}", readable)
 
 
 def math_plugin(md, *, dialect, math):
