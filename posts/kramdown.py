@@ -424,7 +424,9 @@ def _kramdown_table(state, start_line, end_line, silent):
     making the rows above it the header, and a block boundary after it. Unlike GFM, the
     header is optional (a lone ``a | b`` line is a one-row table, as in a list item),
     rows are padded to the widest, and a line without "|" is no row."""
-    if state.sCount[start_line] - state.blkIndent >= 4 or not _after_boundary(state, start_line):
+    if state.sCount[start_line] - state.blkIndent >= 4 or not after_block_boundary(
+        state, start_line
+    ):
         return False
     first = _line_text(state, start_line)
     following = _line_text(state, start_line + 1) if start_line + 1 < end_line else ""
@@ -486,16 +488,42 @@ def _line_text(state, line):
     return state.src[state.bMarks[line] + state.tShift[line] : state.eMarks[line]]
 
 
-def _after_boundary(state, line):
-    """Whether a block starting at ``line`` follows a kramdown block boundary: a blank
-    line, an attribute list, the start of the text or of a container."""
-    return bool(
-        line == 0
-        or state.isEmpty(line - 1)
-        or not state.tokens
-        or (state.tokens[-1].nesting == 1 and (state.tokens[-1].map or [None])[0] == line)
-        or BLOCK_IAL.match(state.src[state.bMarks[line - 1] : state.eMarks[line - 1]])
+def after_block_boundary(state, line):
+    """Whether a block starting at ``line`` follows a kramdown block boundary
+    (parser/kramdown/block_boundary.rb), as kramdown's tables, block math and headings
+    need: the start of the text or of a container, a blank line or an end-of-block
+    marker (``^``), with or without block attribute lists between. Attribute lists right
+    after a block's last line are that block's (``![a](b.png)`` / ``{: .c}``): no
+    boundary follows them, so ``a | b`` on the next line is text, not a table."""
+    first = line
+    while first > 0 and _lone_attribute_list(state, first - 1):
+        first -= 1
+    opened = state.tokens and state.tokens[-1].nesting == 1  # a container's first block
+    container = _container_start(state)
+    if first == 0 or (opened and first == line) or (container is not None and container >= first):
+        return True
+    previous = first - 1
+    text = _line_text(state, previous)
+    # An attribute list definition ends its block, but only lists after it stand alone.
+    definition = first < line and ALD.match(text)
+    return bool(state.isEmpty(previous) or text.strip() == "^" or definition)
+
+
+def _lone_attribute_list(state, line):
+    text = _line_text(state, line)
+    return (
+        state.sCount[line] - state.blkIndent < 4 and BLOCK_IAL.match(text) and not ALD.match(text)
     )
+
+
+def _container_start(state):
+    """The first line (int) of the quote or list item being read, if any."""
+    level = 0
+    for token in reversed(state.tokens):
+        level -= token.nesting
+        if level < 0:
+            return token.map[0] if token.map else None
+    return None
 
 
 def _table_cells(text):

@@ -40,15 +40,17 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.dollarmath.index import math_inline_dollar
 from mdit_py_plugins.utils import is_code_block
 
+from posts.kramdown import after_block_boundary
+
 # Characters a backslash escapes in kramdown's GFM parser (kramdown-parser-gfm 1.1,
 # ESCAPED_CHARS_GFM) and in CommonMark (any ASCII punctuation).
 KRAMDOWN_ESCAPE = re.compile(r"""\\([\\.*_+`<>()\[\]{}#!:|"'$=\-~])""")
 COMMONMARK_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
-# A line that ends a kramdown block like a blank line does: a block attribute list
-# ("{: .class}") or the end-of-block marker "^".
+# A line after a block that ends it as a blank line does (kramdown's
+# before_block_boundary?): a block attribute list ("{: .class}") or the end-of-block
+# marker "^". Before a block, a list is a boundary only if it stands alone (kramdown's
+# after_block_boundary?, posts.kramdown.after_block_boundary).
 KRAMDOWN_BOUNDARY_LINE = re.compile(r"^ {0,3}(?:\{:|\^\s*$)")
-# Containers whose first block sits on a kramdown block boundary.
-CONTAINER_OPENINGS = {"blockquote_open", "list_item_open", "dd_open", "footnote_open"}
 MATHJAX_DELIMITERS = {"\\\\(": ("\\\\)", False), "\\\\[": ("\\\\]", True)}
 # TeX that MathJax reads and latex2mathml 3.81 would print as text ("\arg", "\label"):
 # a size before a delimiter named by a command (\big\vert: the size is dropped, the
@@ -165,24 +167,13 @@ def _line(state, line, *, indented=False):
     return state.src[state.bMarks[line] + shift : state.eMarks[line]]
 
 
-def _after_kramdown_boundary(state, line):
-    """Whether a block starting at ``line`` follows a kramdown block boundary: the start
-    of the text or of a container, a blank line, or a block attribute list."""
-    if not state.tokens or state.tokens[-1].type in CONTAINER_OPENINGS:
-        return True
-    if line == 0:
-        return True
-    previous = line - 1
-    return state.isEmpty(previous) or KRAMDOWN_BOUNDARY_LINE.match(_line(state, previous))
-
-
 def _kramdown_math_block(state, start_line, end_line, silent):
     """kramdown's block math: ``$$...$$`` (over any lines) after a block boundary, its
     closing ``$$`` ending a line that is followed by a block boundary."""
     if is_code_block(state, start_line):
         return False
     first = _line(state, start_line)
-    if not first.startswith("$$") or not _after_kramdown_boundary(state, start_line):
+    if not first.startswith("$$") or not after_block_boundary(state, start_line):
         return False
     parts, line, offset = [], start_line, 2
     while line < end_line:

@@ -262,3 +262,27 @@ def test_color_with_the_coloured_tex_as_its_argument_stays_in_its_cell():
     page_html = render(f"$${tex}$$\n", dialect="kramdown").html
     assert [text for _, _, text in formulas(page_html)] == ["a=bc=d"]
     assert parse(page_html).find("mstyle")["mathcolor"] == "red"
+
+
+@pytest.mark.parametrize(
+    ("markdown", "kramdown_html"),
+    [
+        # lil-log's captions: an attribute list for the image above, then a formula with
+        # a "|" in it. kramdown reads no table there: the list is no block boundary.
+        (
+            "Image.\n{: #figure}\n*Caption: $$p(y|x)$$ here.*\n",
+            '<p id="figure">Image.</p><p><em>Caption: \\(p(y|x)\\) here.</em></p>',
+        ),
+        ("Text.\n{: #text}\na | b\n", '<p id="text">Text.</p><p>a | b</p>'),
+        ("Text.\n{: #text}\n$$x$$\n", '<p id="text">Text.</p><p>\\(x\\)</p>'),
+        # A list standing alone, after a blank line, is a boundary: its block follows it.
+        (
+            "Text.\n\n{: #row}\na | b\n",
+            '<p>Text.</p><table id="row"><tbody><tr><td>a</td><td>b</td></tr></tbody></table>',
+        ),
+    ],
+)
+def test_an_attribute_list_after_a_block_is_no_boundary_for_a_table_or_math(
+    markdown, kramdown_html
+):
+    assert_renders_as_kramdown(markdown, kramdown_html)
