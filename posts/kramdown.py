@@ -9,6 +9,7 @@ adds to the site's CommonMark parser what such posts need to look as they looked
   and footnotes (``[^1]``, numbered and linked as kramdown does: ``#fn:1``, ``#fnref:1``);
 * ``kramdown_plugin``, for imported posts only:
 
+  - ``\\\\`` ending a line is a line break, as two spaces are;
   - GFM task lists (``- [ ]``, ``- [x]``) as kramdown shows them, disabled boxes that are
     never checklist items (only ``## <input type="checkbox">`` headings are);
   - definition lists (``term`` / ``: definition``) and abbreviations (``*[HTML]: …``);
@@ -212,6 +213,7 @@ def kramdown_plugin(md):
         "heading", _heading_with_text, {"alt": ["paragraph", "reference", "blockquote"]}
     )
     md.inline.ruler.at("backticks", _code_span)
+    md.inline.ruler.before("escape", "kramdown_line_break", _line_break)
     md.inline.ruler.after("link", "kramdown_link", _spaced_link)
     md.inline.ruler.after("image", "kramdown_image", _spaced_link)
     md.block.ruler.before("paragraph", "kramdown_abbreviation", _abbreviation_definition)
@@ -407,6 +409,19 @@ def _spaced_link(state, silent):
         if title:
             token.attrSet("title", title)
     state.pos = position + 1
+    return True
+
+
+def _line_break(state, silent):
+    """kramdown's own line break (parser/kramdown/line_break.rb): ``\\\\`` ending a
+    line, as two spaces do (CommonMark reads an escaped backslash and goes on)."""
+    if not state.src.startswith("\\\\\n", state.pos):
+        return False
+    if not silent:
+        state.push("hardbreak", "br", 0)
+    state.pos += 3
+    while state.pos < state.posMax and state.src[state.pos] in " \t":
+        state.pos += 1
     return True
 
 

@@ -286,3 +286,18 @@ def test_an_attribute_list_after_a_block_is_no_boundary_for_a_table_or_math(
     markdown, kramdown_html
 ):
     assert_renders_as_kramdown(markdown, kramdown_html)
+
+
+@pytest.mark.parametrize(
+    ("markdown", "kramdown_html"),
+    [
+        # zhengyuan-public: a bold title, "\\", then a display formula on the next lines.
+        (
+            "> **Sampling**\\\\\n$$\nx_i\n$$\n",
+            "<blockquote><p><strong>Sampling</strong><br />\\(x_i\\)</p></blockquote>",
+        ),
+        ("One\\\\\ntwo \\\\\\\\\nthree\\\\\n", "<p>One<br />two \\<br />three\\</p>"),
+    ],
+)
+def test_two_backslashes_ending_a_line_are_a_line_break(markdown, kramdown_html):
+    assert_renders_as_kramdown(markdown, kramdown_html)
