@@ -55,3 +55,15 @@ def test_the_editors_commonmark_is_not_what_the_corpus_checks(case):
 # Constructs the editor's CommonMark renders as kramdown does too (tables, strikethrough
 # and footnotes are on for both dialects).
 SAME_IN_COMMONMARK = {"table-alignment", "strikethrough", "footnotes"}
+
+
+def test_kramdowns_formulas_are_counted_where_mathjax_finds_them():
+    # Lil'Log: a link's address holding "\(19\)" and kramdown's contents list of the
+    # headings' formulas, which the compared text leaves out, are no formulas.
+    kramdowns = (
+        '<ul id="markdown-toc"><li><a href="#a">On \\(x\\)</a></li></ul>'
+        '<h2 id="a">On \\(x\\)</h2>'
+        '<p><a href="https://cell.com/S1364-6613\\(19\\)30061-0">Cell</a> '
+        "<code>\\(code\\)</code> \\[y\\]</p>"
+    )
+    assert structure(kramdowns, kramdown=True).math == 2
