@@ -513,10 +513,10 @@ def after_block_boundary(state, line):
     first = line
     while first > 0 and _lone_attribute_list(state, first - 1):
         first -= 1
-    opened = state.tokens and state.tokens[-1].nesting == 1  # a container's first block
-    container = _container_start(state)
-    if first == 0 or (opened and first == line) or (container is not None and container >= first):
-        return True
+    if first == 0 or (first == line and state.tokens and state.tokens[-1].nesting == 1):
+        return True  # the start of the text, or a container's first block
+    if first < line and (_container_start(state) or 0) >= first:
+        return True  # lists standing first in a container
     previous = first - 1
     text = _line_text(state, previous)
     # An attribute list definition ends its block, but only lists after it stand alone.
@@ -533,6 +533,8 @@ def _lone_attribute_list(state, line):
 
 def _container_start(state):
     """The first line (int) of the quote or list item being read, if any."""
+    if not state.level:
+        return None
     level = 0
     for token in reversed(state.tokens):
         level -= token.nesting
