@@ -207,9 +207,10 @@ class _Reader(HTMLParser):
     BLOCKS |= {"h1", "h2", "h3", "h4", "h5", "h6", "dl", "dt", "dd", "figure", "hr", "br"}
     BLOCKS |= {"details", "summary", "section", "aside", "figcaption"}
 
-    def __init__(self, dollar_math=False, own=()):
+    def __init__(self, dollar_math=False, own=(), mathjax=False):
         super().__init__(convert_charrefs=True)
         self.dollar_math = dollar_math
+        self.mathjax = mathjax
         self.own = own
         self.skip_tag = None
         self.result = Structure()
@@ -329,7 +330,11 @@ class _Reader(HTMLParser):
     def handle_data(self, data):
         if self.skip or self.in_math:
             return
-        if self.dollar_math and not any(item[0] in {"code", "pre"} for item in self.stack):
+        in_code = any(item[0] in {"code", "pre"} for item in self.stack)
+        if self.mathjax and not in_code:
+            self.result.math += len(MATH_SOURCE.findall(data))
+            data = MATH_SOURCE.sub(f" {MATH_MARK} ", data)
+        if self.dollar_math and not in_code:
             formulas = len(DOLLAR_MATH.findall(data))
             if formulas:
                 self.result.math += formulas
@@ -379,18 +384,15 @@ def structure(page_html, *, kramdown=False, dollar_math=False, own=()):
     its ``$…$`` outside code are formulas too, as MathJax shows them on a page with math;
     ``own``: the blog's own absolute addresses, counted as internal links (see _href).
     """
-    if kramdown:
-        counted = len(MATH_SOURCE.findall(page_html))
-        page_html = MATH_SOURCE.sub(f" {MATH_MARK} ", page_html)
-    reader = _Reader(dollar_math=kramdown and dollar_math, own=own)
+    # MathJax finds formulas in the page's text, as the reader reads it: not in
+    # attributes (a link's "\\(19\\)"), code, or kramdown's contents list, left out.
+    reader = _Reader(dollar_math=kramdown and dollar_math, own=own, mathjax=kramdown)
     reader.feed(page_html)
     reader.close()
     while reader.stack:
         reader.handle_endtag(reader.stack[-1][0])
     result = reader.result
     result.text = _squash(unicodedata.normalize("NFC", "".join(reader.parts)))
-    if kramdown:
-        result.math += counted
     return result
 
 

@@ -9,6 +9,7 @@ adds to the site's CommonMark parser what such posts need to look as they looked
   and footnotes (``[^1]``, numbered and linked as kramdown does: ``#fn:1``, ``#fnref:1``);
 * ``kramdown_plugin``, for imported posts only:
 
+  - ``\\\\`` ending a line is a line break, as two spaces are;
   - GFM task lists (``- [ ]``, ``- [x]``) as kramdown shows them, disabled boxes that are
     never checklist items (only ``## <input type="checkbox">`` headings are);
   - definition lists (``term`` / ``: definition``) and abbreviations (``*[HTML]: …``);
@@ -224,6 +225,7 @@ def kramdown_plugin(md):
     )
     md.inline.ruler.at("backticks", _code_span)
     md.inline.ruler.at("emphasis", _emphasis)
+    md.inline.ruler.before("escape", "kramdown_line_break", _line_break)
     md.inline.ruler.after("link", "kramdown_link", _spaced_link)
     md.inline.ruler.after("image", "kramdown_image", _spaced_link)
     md.block.ruler.before("paragraph", "kramdown_abbreviation", _abbreviation_definition)
@@ -559,6 +561,19 @@ def _spaced_link(state, silent):
     return True
 
 
+def _line_break(state, silent):
+    """kramdown's own line break (parser/kramdown/line_break.rb): ``\\\\`` ending a
+    line, as two spaces do (CommonMark reads an escaped backslash and goes on)."""
+    if not state.src.startswith("\\\\\n", state.pos):
+        return False
+    if not silent:
+        state.push("hardbreak", "br", 0)
+    state.pos += 3
+    while state.pos < state.posMax and state.src[state.pos] in " \t":
+        state.pos += 1
+    return True
+
+
 def _list_without_parenthesis(state, start_line, end_line, silent):
     """CommonMark's list, except that "1)" starts none (kramdown numbers only "1."), that
     any number ends a paragraph ("text" / "2. item", where CommonMark lets only "1."), and
@@ -629,7 +644,9 @@ def _kramdown_table(state, start_line, end_line, silent):
     making the rows above it the header, and a block boundary after it. Unlike GFM, the
     header is optional (a lone ``a | b`` line is a one-row table, as in a list item),
     rows are padded to the widest, and a line without "|" is no row."""
-    if state.sCount[start_line] - state.blkIndent >= 4 or not _after_boundary(state, start_line):
+    if state.sCount[start_line] - state.blkIndent >= 4 or not after_block_boundary(
+        state, start_line
+    ):
         return False
     first = _line_text(state, start_line)
     following = _line_text(state, start_line + 1) if start_line + 1 < end_line else ""
@@ -691,16 +708,44 @@ def _line_text(state, line):
     return state.src[state.bMarks[line] + state.tShift[line] : state.eMarks[line]]
 
 
-def _after_boundary(state, line):
-    """Whether a block starting at ``line`` follows a kramdown block boundary: a blank
-    line, an attribute list, the start of the text or of a container."""
-    return bool(
-        line == 0
-        or state.isEmpty(line - 1)
-        or not state.tokens
-        or (state.tokens[-1].nesting == 1 and (state.tokens[-1].map or [None])[0] == line)
-        or BLOCK_IAL.match(state.src[state.bMarks[line - 1] : state.eMarks[line - 1]])
+def after_block_boundary(state, line):
+    """Whether a block starting at ``line`` follows a kramdown block boundary
+    (parser/kramdown/block_boundary.rb), as kramdown's tables, block math and headings
+    need: the start of the text or of a container, a blank line or an end-of-block
+    marker (``^``), with or without block attribute lists between. Attribute lists right
+    after a block's last line are that block's (``![a](b.png)`` / ``{: .c}``): no
+    boundary follows them, so ``a | b`` on the next line is text, not a table."""
+    first = line
+    while first > 0 and _lone_attribute_list(state, first - 1):
+        first -= 1
+    if first == 0 or (first == line and state.tokens and state.tokens[-1].nesting == 1):
+        return True  # the start of the text, or a container's first block
+    if first < line and (_container_start(state) or 0) >= first:
+        return True  # lists standing first in a container
+    previous = first - 1
+    text = _line_text(state, previous)
+    # An attribute list definition ends its block, but only lists after it stand alone.
+    definition = first < line and ALD.match(text)
+    return bool(state.isEmpty(previous) or text.strip() == "^" or definition)
+
+
+def _lone_attribute_list(state, line):
+    text = _line_text(state, line)
+    return (
+        state.sCount[line] - state.blkIndent < 4 and BLOCK_IAL.match(text) and not ALD.match(text)
     )
+
+
+def _container_start(state):
+    """The first line (int) of the quote or list item being read, if any."""
+    if not state.level:
+        return None
+    level = 0
+    for token in reversed(state.tokens):
+        level -= token.nesting
+        if level < 0:
+            return token.map[0] if token.map else None
+    return None
 
 
 def _table_cells(text):

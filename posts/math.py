@@ -40,15 +40,17 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.dollarmath.index import math_inline_dollar
 from mdit_py_plugins.utils import is_code_block
 
+from posts.kramdown import after_block_boundary
+
 # Characters a backslash escapes in kramdown's GFM parser (kramdown-parser-gfm 1.1,
 # ESCAPED_CHARS_GFM) and in CommonMark (any ASCII punctuation).
 KRAMDOWN_ESCAPE = re.compile(r"""\\([\\.*_+`<>()\[\]{}#!:|"'$=\-~])""")
 COMMONMARK_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
-# A line that ends a kramdown block like a blank line does: a block attribute list
-# ("{: .class}") or the end-of-block marker "^".
+# A line after a block that ends it as a blank line does (kramdown's
+# before_block_boundary?): a block attribute list ("{: .class}") or the end-of-block
+# marker "^". Before a block, a list is a boundary only if it stands alone (kramdown's
+# after_block_boundary?, posts.kramdown.after_block_boundary).
 KRAMDOWN_BOUNDARY_LINE = re.compile(r"^ {0,3}(?:\{:|\^\s*$)")
-# Containers whose first block sits on a kramdown block boundary.
-CONTAINER_OPENINGS = {"blockquote_open", "list_item_open", "dd_open", "footnote_open"}
 MATHJAX_DELIMITERS = {"\\\\(": ("\\\\)", False), "\\\\[": ("\\\\]", True)}
 # TeX that MathJax reads and latex2mathml 3.81 would print as text ("\arg", "\label"):
 # a size before a delimiter named by a command (\big\vert: the size is dropped, the
@@ -56,6 +58,26 @@ MATHJAX_DELIMITERS = {"\\\\(": ("\\\\)", False), "\\\\[": ("\\\\]", True)}
 SIZED_COMMAND_DELIMITER = re.compile(r"\\[Bb]igg?[lrm]?\s*(?=\\(?:[A-Za-z]+|[{}|]))")
 ARG_OPERATOR = re.compile(r"\\arg(?![A-Za-z])")
 SHOWS_NOTHING = re.compile(r"\\(?:label|require)\s*\{[^{}]*\}|\\(?:nonumber|notag)(?![A-Za-z])")
+# A "[" opening an environment's body: latex2mathml takes it for a column alignment
+# ("[lcr]") and raises on anything else; MathJax reads it as a bracket ("[1, 0] & p" in
+# cases), or, after aligned, gathered and array, as their position ("[t]"), shown as
+# nothing. The bracket is braced ("{[}") or the position dropped.
+ENVIRONMENT_BRACKET = re.compile(
+    r"(\\begin\s*\{(?!array\}|aligned\}|gathered\}|[A-Za-z]*matrix\*)[A-Za-z]+\*?\})(\s*)\["
+)
+ENVIRONMENT_POSITION = re.compile(r"(\\begin\s*\{(?:array|aligned|gathered)\})\s*\[[^\]]*\]")
+# amsmath environments latex2mathml does not know: it shows their "&" as text and runs
+# their rows into one line. Each is named as one it reads (alignat's column count goes).
+COLUMN_COUNT = re.compile(r"(\\begin\s*\{(?:alignat\*?|alignedat)\})\s*\{\d+\}")
+ENVIRONMENT_NAME = re.compile(
+    r"(\\(?:begin|end)\s*\{)(aligned|alignedat|alignat\*?|gathered|gather\*?|multline\*?|dcases)\}"
+)
+READ_AS = {"aligned": "align*", "alignedat": "align*", "alignat": "align", "alignat*": "align*"}
+READ_AS |= dict.fromkeys(["gathered", "gather", "gather*", "multline", "multline*"], "displaylines")
+READ_AS["dcases"] = "cases"
+# MathJax 2's \color takes the coloured TeX as a second argument, as \textcolor does;
+# latex2mathml reads \color as a switch to the end of the group, "&" and "\\" included.
+COLOR_ARGUMENT = re.compile(r"\\color(?=\s*\{[^{}]*\}\s*\{)")
 
 
 def mathml(latex, *, display):
@@ -64,17 +86,28 @@ def mathml(latex, *, display):
     latex2mathml raises many kinds of error on TeX it cannot read; then the TeX is shown
     as code (``<code class="math-error">``) instead. Blank TeX renders as nothing, as
     MathJax renders ``\\(\\)``. A few things MathJax reads and latex2mathml does not
-    are rewritten first: ``\\arg``, ``\\big\\vert`` (shown without its size) and
-    ``\\label{...}``, ``\\nonumber``, ``\\notag``, ``\\require{...}`` (shown as nothing).
+    are rewritten first: ``\\arg``, ``\\big\\vert`` (shown without its size),
+    ``\\label{...}``, ``\\nonumber``, ``\\notag``, ``\\require{...}`` (shown as nothing),
+    ``aligned``, ``alignat``, ``gathered`` and the like (as ``align*`` or lines it knows),
+    ``\\color{red}{x}`` (as ``\\textcolor``)
+    and a ``[`` opening an environment (``\\begin{cases}[1, 0] & p``: a bracket).
     """
     if not latex.strip():
         return ""
-    readable = SIZED_COMMAND_DELIMITER.sub("", latex)
-    readable = SHOWS_NOTHING.sub("", ARG_OPERATOR.sub(r"\\operatorname{arg}", readable))
     try:
-        return latex_to_mathml(readable, display="block" if display else "inline")
+        return latex_to_mathml(_readable(latex), display="block" if display else "inline")
     except Exception:  # latex2mathml raises many kinds on bad TeX; show the source instead.
         return f'<code class="math-error">{html.escape(latex)}</code>'
+
+
+def _readable(latex):
+    """``latex`` (str) with what MathJax reads and latex2mathml does not rewritten."""
+    readable = SIZED_COMMAND_DELIMITER.sub("", latex)
+    readable = SHOWS_NOTHING.sub("", ARG_OPERATOR.sub(r"\\operatorname{arg}", readable))
+    readable = COLUMN_COUNT.sub(r"\1", ENVIRONMENT_POSITION.sub(r"\1", readable))
+    readable = ENVIRONMENT_NAME.sub(lambda match: f"{match[1]}{READ_AS[match[2]]}}}", readable)
+    readable = COLOR_ARGUMENT.sub(r"\\textcolor", readable)
+    return ENVIRONMENT_BRACKET.sub(r"\1\2{[}", readable)
 
 
 def math_plugin(md, *, dialect, math):
@@ -134,24 +167,13 @@ def _line(state, line, *, indented=False):
     return state.src[state.bMarks[line] + shift : state.eMarks[line]]
 
 
-def _after_kramdown_boundary(state, line):
-    """Whether a block starting at ``line`` follows a kramdown block boundary: the start
-    of the text or of a container, a blank line, or a block attribute list."""
-    if not state.tokens or state.tokens[-1].type in CONTAINER_OPENINGS:
-        return True
-    if line == 0:
-        return True
-    previous = line - 1
-    return state.isEmpty(previous) or KRAMDOWN_BOUNDARY_LINE.match(_line(state, previous))
-
-
 def _kramdown_math_block(state, start_line, end_line, silent):
     """kramdown's block math: ``$$...$$`` (over any lines) after a block boundary, its
     closing ``$$`` ending a line that is followed by a block boundary."""
     if is_code_block(state, start_line):
         return False
     first = _line(state, start_line)
-    if not first.startswith("$$") or not _after_kramdown_boundary(state, start_line):
+    if not first.startswith("$$") or not after_block_boundary(state, start_line):
         return False
     parts, line, offset = [], start_line, 2
     while line < end_line:

@@ -87,3 +87,15 @@ def test_an_image_description_typeset_otherwise_is_typography_and_is_named():
 
     assert verdict == "typography"
     assert reason.startswith("images: ") and "\u201cquoted\u201d" in reason
+
+
+def test_kramdowns_formulas_are_counted_where_mathjax_finds_them():
+    # Lil'Log: a link's address holding "\(19\)" and kramdown's contents list of the
+    # headings' formulas, which the compared text leaves out, are no formulas.
+    kramdowns = (
+        '<ul id="markdown-toc"><li><a href="#a">On \\(x\\)</a></li></ul>'
+        '<h2 id="a">On \\(x\\)</h2>'
+        '<p><a href="https://cell.com/S1364-6613\\(19\\)30061-0">Cell</a> '
+        "<code>\\(code\\)</code> \\[y\\]</p>"
+    )
+    assert structure(kramdowns, kramdown=True).math == 2

@@ -224,3 +224,80 @@ def test_a_display_formula_keeps_the_id_and_class_an_attribute_list_gives_it():
 def test_tex_that_mathjax_reads_shows_no_command_as_text(tex, shown):
     page_html = render(f"$${tex}$$\n", dialect="kramdown").html
     assert [text for _, _, text in formulas(page_html)] == [shown]
+
+
+@pytest.mark.parametrize(
+    ("tex", "shown"),
+    [
+        # lil-log's NAS post: a bracket opening a row of cases, as MathJax shows it.
+        ("\\begin{cases}[1, 0] & p \\\\ [0, 1] & q \\end{cases}", "{[1,0]p[0,1]q"),
+        ("\\begin{align*}\n  [k, v] &= z \\\\ y &= 1\n\\end{align*}", "[k,v]=zy=1"),
+        # After aligned (gathered, array) MathJax reads it as a position, shown as nothing.
+        ("\\begin{aligned}[t] x &= 1 \\end{aligned}", "x=1"),
+    ],
+)
+def test_a_bracket_opening_an_environment_is_shown_as_mathjax_shows_it(tex, shown):
+    page_html = render(f"$${tex}$$\n", dialect="kramdown").html
+    assert [text for _, _, text in formulas(page_html)] == [shown]
+
+
+@pytest.mark.parametrize(
+    ("tex", "shown"),
+    [
+        # lil-log writes aligned 204 times; latex2mathml alone shows its "&" as text.
+        ("\\begin{aligned} x &= 1 \\\\ y &= 2 \\end{aligned}", "x=1y=2"),
+        ("\\begin{alignedat}{2} x &= 1 &\\quad y &= 2 \\end{alignedat}", "x=1y=2"),
+        ("\\begin{gathered} x = 1 \\\\ y = 2 \\end{gathered}", "x=1y=2"),
+    ],
+)
+def test_amsmath_environments_mathjax_reads_are_tables_of_rows(tex, shown):
+    page_html = render(f"$${tex}$$\n", dialect="kramdown").html
+    assert [text for _, _, text in formulas(page_html)] == [shown]
+    assert len(parse(page_html).find_all("mtr")) == tex.count("\\\\") + 1
+
+
+def test_color_with_the_coloured_tex_as_its_argument_stays_in_its_cell():
+    # MathJax 2's \color{red}{b}, which lil-log writes in 20 aligned derivations.
+    tex = "\\begin{aligned} a &= \\color{red}{b} \\\\ c &= d \\end{aligned}"
+    page_html = render(f"$${tex}$$\n", dialect="kramdown").html
+    assert [text for _, _, text in formulas(page_html)] == ["a=bc=d"]
+    assert parse(page_html).find("mstyle")["mathcolor"] == "red"
+
+
+@pytest.mark.parametrize(
+    ("markdown", "kramdown_html"),
+    [
+        # lil-log's captions: an attribute list for the image above, then a formula with
+        # a "|" in it. kramdown reads no table there: the list is no block boundary.
+        (
+            "Image.\n{: #figure}\n*Caption: $$p(y|x)$$ here.*\n",
+            '<p id="figure">Image.</p><p><em>Caption: \\(p(y|x)\\) here.</em></p>',
+        ),
+        ("Text.\n{: #text}\na | b\n", '<p id="text">Text.</p><p>a | b</p>'),
+        ("Text.\n{: #text}\n$$x$$\n", '<p id="text">Text.</p><p>\\(x\\)</p>'),
+        # A list standing alone, after a blank line, is a boundary: its block follows it.
+        (
+            "Text.\n\n{: #row}\na | b\n",
+            '<p>Text.</p><table id="row"><tbody><tr><td>a</td><td>b</td></tr></tbody></table>',
+        ),
+    ],
+)
+def test_an_attribute_list_after_a_block_is_no_boundary_for_a_table_or_math(
+    markdown, kramdown_html
+):
+    assert_renders_as_kramdown(markdown, kramdown_html)
+
+
+@pytest.mark.parametrize(
+    ("markdown", "kramdown_html"),
+    [
+        # zhengyuan-public: a bold title, "\\", then a display formula on the next lines.
+        (
+            "> **Sampling**\\\\\n$$\nx_i\n$$\n",
+            "<blockquote><p><strong>Sampling</strong><br />\\(x_i\\)</p></blockquote>",
+        ),
+        ("One\\\\\ntwo \\\\\\\\\nthree\\\\\n", "<p>One<br />two \\<br />three\\</p>"),
+    ],
+)
+def test_two_backslashes_ending_a_line_are_a_line_break(markdown, kramdown_html):
+    assert_renders_as_kramdown(markdown, kramdown_html)
