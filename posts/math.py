@@ -19,7 +19,8 @@ and ``$...$``, which kramdown leaves as text but the MathJax configuration of mo
 blogs renders (the ``use_math``/``mathjax_support.html`` recipe and Chirpy both list
 ``['$','$']`` among ``inlineMath``; lil-log's stock MathJax 2 does not, and its few
 ``$\\theta$`` are slips meant as math). A price such as "$5 and $10" is not math: no
-space may follow the opening ``$`` nor a digit the closing one.
+space may follow the opening ``$`` nor a digit the closing one; in imported posts, a
+formula padded on both sides (``$ (x, y) $``) is math too, as MathJax read it.
 
 For the forms MathJax reads (single ``$``, ``\\\\(``, ``\\\\[``) the TeX is what MathJax
 received: the Markdown's backslash escapes are undone as the dialect undoes them
@@ -124,6 +125,9 @@ def math_plugin(md, *, dialect, math):
         md.inline.ruler.before("escape", "math_inline_double", _kramdown_inline_double)
         if math:
             md.inline.ruler.before("escape", "math_inline", _unescaped(KRAMDOWN_ESCAPE))
+            md.inline.ruler.after(
+                "math_escaped_double", "math_escaped_double_text", _kramdown_escaped_double_in_text
+            )
         md.add_render_rule("math_inline", _render_inline)
         md.add_render_rule("math_block", _render_block)
     elif math:
@@ -245,13 +249,43 @@ def _kramdown_escaped_double(state, silent):
     return True
 
 
+def _kramdown_escaped_double_in_text(state, silent):
+    """``\\$$...$$`` anywhere else, with math on: kramdown leaves "$$...$$" as text
+    there (the escape takes one dollar, and one dollar opens no kramdown math), which
+    MathJax then reads as display math (``displayMath: [['$$','$$']]``): a formula in
+    display style, in the line (zhengyuan-public's "**Discount rate**: \\$$ \\gamma $$")."""
+    if not state.src.startswith("\\$$", state.pos):
+        return False
+    closing = state.src.find("$$", state.pos + 3)
+    if closing == -1 or not state.src[state.pos + 3 : closing].strip():
+        return False
+    if not silent:
+        token = state.push("math_inline_double", "math", 0)
+        token.content = state.src[state.pos + 3 : closing].strip()
+        token.markup = "\\$$"
+    state.pos = closing + 2
+    return True
+
+
 def _unescaped(escape):
     """The single-dollar rule (dollarmath's, so "$5 and $10" stays text) with the TeX
     unescaped as the dialect's Markdown unescapes it before MathJax reads it."""
     single = math_inline_dollar(allow_space=False, allow_digits=False, allow_double=False)
+    spaced = math_inline_dollar(allow_space=True, allow_digits=False, allow_double=False)
 
     def rule(state, silent):
-        if not single(state, silent):
+        if single(state, silent):
+            if not silent:
+                state.tokens[-1].content = escape.sub(r"\1", state.tokens[-1].content)
+            return True
+        # "$ (x, y) $", padded on both sides as MathJax reads it (zhengyuan-public's
+        # notes); one space on one side only ("$ 5 and $10") stays text.
+        end = state.src.find("$", state.pos + 1)
+        if not state.src.startswith(("$ ", "$\t"), state.pos) or end < 0:
+            return False
+        if state.src[end - 1] not in " \t" or end >= state.posMax:
+            return False
+        if not spaced(state, silent):
             return False
         if not silent:
             state.tokens[-1].content = escape.sub(r"\1", state.tokens[-1].content)

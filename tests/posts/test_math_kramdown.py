@@ -108,7 +108,10 @@ def test_an_escaped_double_dollar_opening_a_list_item_is_inline_math():
 
 
 def test_an_escaped_double_dollar_inside_a_sentence_is_dollars():
-    assert_renders_as_kramdown("- text \\$$ y $$ mid\n", "<ul><li>text $$ y $$ mid</li></ul>")
+    # kramdown's text; with math on, MathJax then read it as display math (below).
+    assert_renders_as_kramdown(
+        "- text \\$$ y $$ mid\n", "<ul><li>text $$ y $$ mid</li></ul>", math=False
+    )
 
 
 def test_double_dollars_in_code_stay_code():
@@ -301,3 +304,36 @@ def test_an_attribute_list_after_a_block_is_no_boundary_for_a_table_or_math(
 )
 def test_two_backslashes_ending_a_line_are_a_line_break(markdown, kramdown_html):
     assert_renders_as_kramdown(markdown, kramdown_html)
+
+
+@pytest.mark.parametrize(
+    ("written", "formulas"),
+    [
+        ("{$ (x', y') $} and {$ (x, y) = (Sx', Sy') $}", 2),  # zhengyuan-public's notes
+        ("a $x$ b", 1),
+        ("costs $5 and $10", 0),
+        ("costs $ 5 and $10 now", 0),  # padded on one side only
+        ("`$ x $` in code", 0),
+    ],
+)
+def test_a_formula_padded_on_both_sides_is_math_as_mathjax_reads_it(written, formulas):
+    html = render(written, dialect="kramdown", math=True).html
+    assert html.count("<math") == formulas
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "8. **Discount rate**: \\$$ \\gamma \\in [0, 1] $$",  # zhengyuan-public
+        "\\$$ x $$ and more text on the line",
+    ],
+)
+def test_an_escaped_double_dollar_in_a_sentence_is_display_math_as_mathjax_reads_it(written):
+    html = render(written, dialect="kramdown", math=True).html
+    assert html.count('display="block"') == 1
+    assert "$" not in re.sub(r"<[^>]+>", "", html)
+
+
+def test_an_escaped_double_dollar_without_math_stays_text():
+    html = render("Cost: \\$$ 5 $$", dialect="kramdown", math=False).html
+    assert "<math" not in html and "$$ 5 $$" in html
