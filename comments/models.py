@@ -66,7 +66,14 @@ class CommentQuerySet(ChangeSignallingQuerySet):
         hashed the readable comments of the whole site to answer for one post (issue 23).
         """
         readable = readable_by(viewer)
-        replies = Comment.objects.filter(readable, post__in=post_ids, thread=OuterRef("pk"))
+        # A reply is written after its thread's first comment, so its pk is larger:
+        # saying so keeps the subquery correlated (one probe of the thread's index per
+        # first comment the viewer may not read), where PostgreSQL otherwise hashed
+        # every readable comment of the post once one first comment was hidden: 124 ms
+        # instead of 2 for a post of 60,000 comments (issue 23).
+        replies = Comment.objects.filter(
+            readable, post__in=post_ids, thread=OuterRef("pk"), pk__gte=OuterRef("pk")
+        )
         # The first condition settles most threads without the subquery.
         return self.filter(post__in=post_ids, parent__isnull=True).filter(
             readable | Exists(replies)
@@ -177,6 +184,15 @@ class Comment(models.Model):
             models.Index(fields=["created_at", "id"], name="comment_created_idx"),
             models.Index(
                 fields=["created_at", "id"], condition=AWAITING, name="comment_awaiting_idx"
+            ),
+            # A post's threads in page order, with what says who may read each first
+            # comment: the thread count and a page's threads read only the post's own
+            # first comments, from the index alone on PostgreSQL (issue 23).
+            models.Index(
+                fields=["post", "created_at", "id"],
+                include=["status", "hidden_by_flags", "is_removed", "author"],
+                condition=Q(parent__isnull=True),
+                name="comment_thread_start_idx",
             ),
         ]
         constraints = [

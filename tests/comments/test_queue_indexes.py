@@ -1,6 +1,7 @@
 """The moderation queue reads what it shows through indexes, at any size (issue 23).
 
-PostgreSQL only (CI's second and third runs): SQLite has no trigram indexes. Each test
+PostgreSQL only (CI's second and third runs): SQLite has no trigram indexes; a post's
+threads, below, come from a partial index. Each test
 turns sequential scans off for its transaction, so the plan shows whether an index *can*
 serve the query as Django writes it (the planner picks a scan for a table this small).
 """
@@ -49,3 +50,33 @@ def test_the_newest_comments_awaiting_a_moderator_come_from_their_partial_index(
 
 def test_the_newest_of_all_comments_come_from_an_index():
     assert "comment_created_idx" in plan(Comment.objects.order_by("-created_at", "-id")[:50])
+
+
+# A post's threads (issue 23): the post's own first comments, in page order, from an index.
+
+
+def threads_with_a_hidden_first_comment(a_post, viewer):
+    from django.contrib.auth.models import AnonymousUser
+
+    from tests.comments.conftest import add_comment
+
+    removed = add_comment(a_post, is_removed=True)
+    add_comment(a_post, parent=removed)
+    add_comment(a_post)
+    return Comment.objects.threads_for(a_post, viewer or AnonymousUser())
+
+
+@pytest.mark.parametrize("page", ["count", "page"])
+def test_a_posts_threads_are_read_from_its_own_first_comments(a_post, page):
+    threads = threads_with_a_hidden_first_comment(a_post, None)
+    query = threads.order_by("created_at", "pk")
+    shown = plan(query.values("pk")[30:60]) if page == "page" else plan(query.values("pk"))
+
+    assert "comment_thread_start_idx" in shown
+    # A hidden first comment's readable replies are looked up in its thread, never by
+    # hashing every readable comment of the post (or the site) first.
+    assert "hashed SubPlan" not in shown and "Seq Scan" not in shown
+
+
+def test_a_thread_under_a_hidden_first_comment_is_still_shown(a_post):
+    assert threads_with_a_hidden_first_comment(a_post, None).count() == 2
