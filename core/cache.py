@@ -51,10 +51,12 @@ class RedisCache(DjangoRedisCache):
         self._memory = LocMemCache(f"while-down:{server}", {}) if memory else None
         self._retry_at = 0.0
 
-    def _call(self, name, miss, *args, **kwargs):
+    def _redis(self, call):
+        """(True, what ``call()`` returns) from Redis, or (False, None) while it cannot be
+        reached: then Redis is left alone for RETRY_SECONDS, with one warning."""
         if time.monotonic() >= self._retry_at:
             try:
-                return getattr(super(), name)(*args, **kwargs)
+                return True, call()
             except (RedisError, ConnectionInterrupted) as error:
                 self._retry_at = time.monotonic() + RETRY_SECONDS
                 logger.warning(
@@ -65,6 +67,14 @@ class RedisCache(DjangoRedisCache):
                     self.while_down,
                     "answers from this process's memory" if self._memory else "misses",
                 )
+        return False, None
+
+    def _call(self, name, miss, *args, **kwargs):
+        answered, value = self._redis(
+            lambda: getattr(super(RedisCache, self), name)(*args, **kwargs)
+        )
+        if answered:
+            return value
         if self._memory is not None:
             kwargs.pop("client", None)
             return getattr(self._memory, name)(*args, **kwargs)
@@ -120,24 +130,18 @@ class RedisCache(DjangoRedisCache):
         round trip to Redis (a pipeline of SET NX EX and INCR per key, so a counter is
         made and counted at once; issue 23). While Redis is unreachable, counted in this
         process's memory (WHILE_DOWN "memory"), else ValueError, as incr() raises."""
-        if time.monotonic() >= self._retry_at:
-            try:
-                pipeline = self.client.get_client(write=True).pipeline(transaction=False)
-                for key in keys:
-                    made = self.make_and_validate_key(key)
-                    pipeline.set(made, 0, ex=timeout, nx=True)
-                    pipeline.incr(made)
-                return pipeline.execute()[1::2]
-            except (RedisError, ConnectionInterrupted) as error:
-                self._retry_at = time.monotonic() + RETRY_SECONDS
-                logger.warning(
-                    "Redis unreachable (%s: %s); for %d s a cache with WHILE_DOWN=%s %s",
-                    error.__class__.__name__,
-                    error,
-                    RETRY_SECONDS,
-                    self.while_down,
-                    "answers from this process's memory" if self._memory else "misses",
-                )
+
+        def counted():
+            pipeline = self.client.get_client(write=True).pipeline(transaction=False)
+            for key in keys:
+                made = self.make_and_validate_key(key)
+                pipeline.set(made, 0, ex=timeout, nx=True)
+                pipeline.incr(made)
+            return pipeline.execute()[1::2]
+
+        answered, counts = self._redis(counted)
+        if answered:
+            return counts
         if self._memory is None:
             raise ValueError("the cache is unavailable")
         return count_many(self._memory, keys, timeout)
