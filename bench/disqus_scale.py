@@ -2,9 +2,11 @@
 10,000 and with 100,000 comments (a third top-level, the rest replies, one in a hundred
 deleted and one in two hundred spam on Disqus, 2,000 names each used many times),
 imported by ``manage.py import_disqus`` on PostgreSQL, then imported again (every
-comment already there). Prints, for each size and run, the seconds and the queries.
+comment already there). Prints, for each size and run, the seconds (wall, CPU of the
+importing process, waiting for queries) and the queries.
 
-Usage: python bench/disqus_scale.py [COMMENTS ...]    (default: 10000 100000)
+Usage: python bench/disqus_scale.py [COMMENTS ...]    (make bench-disqus)
+COMMENTS: the sizes to run, 10000 and 100000 by default.
 Environment: BENCH_DISQUS_DATABASE_URL (default
 postgres://postgres@127.0.0.1:5432/advice_bench_disqus): a database this script drops and
 creates again at each size.
@@ -120,26 +122,31 @@ def seed():
 
 
 def timed_import(path):
-    """(seconds, CPU seconds of this process, queries, the summary's first line) of one
-    ``import_disqus`` of ``path``. The CPU time tells a slow import from a busy machine."""
+    """(seconds, CPU seconds of this process, seconds waiting for the database, queries,
+    the summary's first line) of one ``import_disqus`` of ``path``. The CPU time tells a
+    slow import from a busy machine."""
     from io import StringIO
 
     from django.core.management import call_command
     from django.db import connection
 
-    queries = 0
+    queries, waiting = 0, 0.0
 
     def count(execute, sql, params, many, context):
-        nonlocal queries
+        nonlocal queries, waiting
         queries += 1
-        return execute(sql, params, many, context)
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            waiting += time.perf_counter() - start
 
     out = StringIO()
     with connection.execute_wrapper(count):
         start, cpu = time.perf_counter(), time.process_time()
         call_command("import_disqus", str(path), stdout=out, stderr=StringIO())
         seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
-    return seconds, cpu, queries, out.getvalue().splitlines()[0].split(": ", 1)[1]
+    return seconds, cpu, waiting, queries, out.getvalue().splitlines()[0].split(": ", 1)[1]
 
 
 def measure(comments):
@@ -182,11 +189,14 @@ def run_size(comments):
 
 def main():
     sizes = [int(size) for size in sys.argv[1:]] or SIZES
-    print("| comments | run | seconds | CPU seconds | queries | summary |")
-    print("| ---: | --- | ---: | ---: | ---: | --- |")
+    print("| comments | run | seconds | CPU seconds | in queries | queries | summary |")
+    print("| ---: | --- | ---: | ---: | ---: | ---: | --- |")
     for comments in sizes:
-        for run, (seconds, cpu, queries, summary) in run_size(comments).items():
-            print(f"| {comments:,} | {run} | {seconds:.1f} | {cpu:.1f} | {queries:,} | {summary} |")
+        for run, (seconds, cpu, waiting, queries, summary) in run_size(comments).items():
+            print(
+                f"| {comments:,} | {run} | {seconds:.1f} | {cpu:.1f} | {waiting:.1f} |"
+                f" {queries:,} | {summary} |"
+            )
 
 
 if __name__ == "__main__":

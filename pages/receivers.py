@@ -6,6 +6,8 @@ Every way a watched model changes is heard: ``Model.save()`` and ``delete()``,
 the importers, account deletion; ``QuerySet.update()``, ``bulk_create()``,
 ``bulk_update()`` and raw SQL through ``core.signals.rows_changed``, which a watched
 model's manager sends when it derives from ``core.signals.ChangeSignallingQuerySet``.
+A bulk writer of comments or items that names their posts (``post_ids``: the Disqus
+import, checklists.sync) makes only those posts' pages and the lists stale.
 A model whose rows are only ever written one by one says so, with the reason, in
 ``saved_one_by_one``; tests/pages/test_receivers.py fails for any other model whose
 manager does not report its bulk writes.
