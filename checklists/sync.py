@@ -5,7 +5,12 @@ from difflib import SequenceMatcher
 from django.db import transaction
 from django.utils import timezone
 
+from core.signals import rows_changed
+
 from .models import ChecklistItem
+
+# The fields sync_items() writes on an item it keeps.
+SYNCED_FIELDS = ["anchor", "text", "position", "archived_at", "revised_at"]
 
 
 @transaction.atomic
@@ -19,6 +24,11 @@ def sync_items(post):
     An item added, reworded or put back gets ``revised_at`` set to now: what readers
     are told is new since their last visit (issue 10). A move or a new id is not news.
     An author who wants a heading's identity fixed pins its id with ``{#id}``.
+
+    At most three queries whatever the number of headings (issue 23: one per heading
+    made a 200-file import slow): the items read and locked, one UPDATE of those that
+    changed, one INSERT of the new ones; through the base manager, and the page cache
+    told once, naming the post (core.signals.rows_changed).
     """
     headings = post.checklist_headings
     # Through the post: each item carries it, so what hears the saves needs no query.
@@ -43,13 +53,14 @@ def sync_items(post):
     for position in new_positions:
         matched.setdefault(position, ChecklistItem(post=post, anchor=headings[position]["id"]))
 
-    # Archive before writing anchors: a heading id is unique in a post, and any item
-    # that already had it was matched above, so no rename collides with another item.
+    # A heading id is unique in a post, and any item that already had it was matched
+    # above, so no anchor written below is another item's: one UPDATE may write them all.
     kept = {item.pk for item in matched.values() if item.pk is not None}
+    changed_items = []
     for item in items:
         if item.pk not in kept and item.archived_at is None:
             item.archived_at = now
-            item.save(update_fields=["archived_at"])
+            changed_items.append(item)
 
     for position, heading in enumerate(headings):
         item = matched[position]
@@ -69,7 +80,14 @@ def sync_items(post):
             item.text = text
             item.position = position
             item.archived_at = None
-            item.save()
+            changed_items.append(item)
+
+    ChecklistItem._base_manager.bulk_update(
+        [item for item in changed_items if item.pk is not None], SYNCED_FIELDS
+    )
+    ChecklistItem._base_manager.bulk_create([item for item in changed_items if item.pk is None])
+    if changed_items:
+        rows_changed.send(sender=ChecklistItem, fields=None, post_ids=[post.pk])
 
 
 SIMILAR_ENOUGH = 0.5

@@ -13,7 +13,8 @@ from django.dispatch import Signal
 
 #: Sent after rows of ``sender`` (a model class) were written without ``post_save``.
 #: Arguments: ``fields``, the set of field names written (None: whole rows, as for new
-#: ones); ``user_ids``, the readers whose own rows these are, when the writer knows.
+#: ones); ``user_ids``, the readers whose own rows these are, when the writer knows;
+#: ``post_ids``, the posts whose rows (comments) these are, when the writer knows.
 rows_changed = Signal()
 
 

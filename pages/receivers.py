@@ -6,6 +6,8 @@ Every way a watched model changes is heard: ``Model.save()`` and ``delete()``,
 the importers, account deletion; ``QuerySet.update()``, ``bulk_create()``,
 ``bulk_update()`` and raw SQL through ``core.signals.rows_changed``, which a watched
 model's manager sends when it derives from ``core.signals.ChangeSignallingQuerySet``.
+A bulk writer of comments or items that names their posts (``post_ids``: the Disqus
+import, checklists.sync) makes only those posts' pages and the lists stale.
 A model whose rows are only ever written one by one says so, with the reason, in
 ``saved_one_by_one``; tests/pages/test_receivers.py fails for any other model whose
 manager does not report its bulk writes.
@@ -121,15 +123,30 @@ def item_changed(sender, instance, origin=None, **kwargs):
     _post_changed(instance, origin, listed=True)
 
 
-def comment_rows_changed(sender, fields=None, **kwargs):
-    if fields is None or not fields <= UNSHOWN_COMMENT_FIELDS:
+def _rows_of_posts_changed(post_ids):
+    """Rows of comments or items written in bulk: the pages of the posts whose pks are in
+    ``post_ids`` (a collection of int, from rows_changed) and the lists, which show their
+    counts, when the writer named them (one query for their addresses); every page when
+    it did not (None)."""
+    if post_ids is None:
         changed(CONTENT)
+        return
+    from posts.models import Post
+
+    for permalink in Post.objects.filter(pk__in=post_ids).values_list("permalink", flat=True):
+        changed(post(permalink))
+    changed(LISTS)
 
 
-def item_rows_changed(sender, fields=None, **kwargs):
+def comment_rows_changed(sender, fields=None, post_ids=None, **kwargs):
+    if fields is None or not fields <= UNSHOWN_COMMENT_FIELDS:
+        _rows_of_posts_changed(post_ids)
+
+
+def item_rows_changed(sender, fields=None, post_ids=None, **kwargs):
     # Readers' counts are kept by F() updates on every tick; they may lag PAGE_SECONDS.
     if fields != {"reader_count"}:
-        changed(CONTENT)
+        _rows_of_posts_changed(post_ids)
 
 
 def readers_row_changed(sender, instance, **kwargs):

@@ -3,6 +3,8 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,6 +16,7 @@ from checklists.progress import (
     set_session_tick,
     set_tick,
 )
+from checklists.sync import sync_items
 from posts.importing import import_post
 from tests.conftest import make_post, make_user
 
@@ -303,3 +306,51 @@ def test_an_item_is_revised_when_added_reworded_or_put_back_but_not_when_moved()
     items = edit(post, "Third", "First, reworded", "Second", "Fourth")  # and put back
     assert items["Fourth"].revised_at > long_ago
     assert {items[text].revised_at for text in ("Third", "First, reworded", "Second")} == {long_ago}
+
+
+# Queries (issue 23): a fixed number per save, whatever the number of headings -----------
+
+
+def import_queries(write_post_file, count, *, version):
+    """Queries of importing a file of ``count`` checkbox headings: ``version`` 1 first,
+    then 2 with the first heading gone (archived), the others moved up, one added."""
+    headings = [f"Step {n} of the plan" for n in range(count)]
+    if version == 2:
+        headings = [*headings[1:], "Something else entirely"]
+    text = f"---\ntitle: Plan {count}\npermalink: /plan-{count}/\n---\n\n"
+    path = write_post_file(text + checklist_body(*headings), name=f"plan-{count}.md")
+    with CaptureQueriesContext(connection) as queries:
+        import_post(path)
+    return len(queries)
+
+
+def test_importing_a_post_costs_the_same_queries_for_2_headings_as_for_50(write_post_file):
+    import_queries(write_post_file, 1, version=1)  # what a first import reads once
+    created = [import_queries(write_post_file, count, version=1) for count in (2, 50)]
+    edited = [import_queries(write_post_file, count, version=2) for count in (2, 50)]
+
+    assert created[0] == created[1]
+    assert edited[0] == edited[1]
+    items = ChecklistItem.objects.filter(post__permalink="/plan-50/")
+    assert list(items.current().values_list("text", flat=True)) == [
+        *(f"Step {n} of the plan" for n in range(1, 50)),
+        "Something else entirely",
+    ]
+    assert list(items.filter(archived_at__isnull=False).values_list("text", flat=True)) == [
+        "Step 0 of the plan"
+    ]
+
+
+def test_syncing_items_reads_writes_and_tells_the_page_cache_in_a_fixed_number_of_queries(
+    django_assert_num_queries,
+):
+    post = make_post(body=checklist_body(*(f"Step {n}" for n in range(30))))
+    post.body = checklist_body(*(f"Step {n}" for n in range(1, 30)), "Something else entirely")
+    post.render()
+
+    # Its savepoint, the items (locked), one UPDATE (29 moved up, 1 archived), one
+    # INSERT, the post's address for its pages, the savepoint released.
+    with django_assert_num_queries(6):
+        sync_items(post)
+
+    assert ChecklistItem.objects.current().filter(post=post).count() == 30

@@ -62,6 +62,10 @@ def test_the_stored_count_is_the_count_of_public_comments_whatever_changes_them(
         lambda: remove_comments_of(rng.choice(readers)),
         lambda: Comment.objects.filter(pk=rng.choice(existing()).pk).update(status="rejected"),
         lambda: Comment.objects.filter(post=rng.choice(posts), depth__gt=0).delete(),
+        lambda: Comment.objects.bulk_create(
+            Comment(post=rng.choice(posts), body="Bulk", status=rng.choice(["approved", "spam"]))
+            for _ in range(3)
+        ),
     ]
 
     def existing():
@@ -83,6 +87,22 @@ def test_the_articles_page_reads_the_stored_counts_and_counts_no_comments(client
     assert "3 comments" in response.content.decode()
     read = "\n".join(query["sql"] for query in queries.captured_queries)
     assert "comments_comment" not in read
+
+
+def bulk_comments_on(posts):
+    """Queries of one bulk_create of a public comment on each of ``posts``, counts kept."""
+    with CaptureQueriesContext(connection) as queries:
+        Comment.objects.bulk_create(
+            Comment(post=post, body="Bulk", status="approved") for post in posts
+        )
+    assert stored() == counted()
+    return len(queries)
+
+
+def test_counting_again_after_a_bulk_write_costs_the_same_for_2_posts_as_for_20(a_post):
+    posts = [make_post(title=f"P{n}", slug=f"p{n}", permalink=f"/p{n}/") for n in range(20)]
+
+    assert bulk_comments_on(posts[:2]) == bulk_comments_on(posts) == bulk_comments_on(posts)
 
 
 @pytest.mark.django_db(transaction=True)

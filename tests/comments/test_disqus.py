@@ -7,8 +7,12 @@ from pathlib import Path
 import pytest
 from django.contrib.redirects.models import Redirect
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from reversion.models import Version
 
+from comments.disqus import import_disqus
 from comments.disqus_matching import PostAddresses, address_key
 from comments.models import Comment
 from posts.models import ImportRecord
@@ -958,3 +962,133 @@ def test_a_malformed_export_closes_no_discussion(db, tmp_path):
     assert "is not well-formed XML" in refused(path)
     post.refresh_from_db()
     assert post.allow_comments is True
+
+
+# In batches (issue 23): queries per batch, not per comment ------------------------------
+
+
+def threads_export(tmp_path, count, *, name="threads.xml"):
+    """``count`` comments on the thread of /dl_advice/ (dsq:id 1): each third a first
+    comment, the others replies to it and to that reply, and every seventh deleted on
+    Disqus (a placeholder when a reply needs it)."""
+    start = datetime.datetime(2018, 1, 1, tzinfo=datetime.UTC)
+    parts = ['<thread dsq:id="1"><link>https://x.example/dl_advice/</link></thread>']
+    for number in range(1, count + 1):
+        parent = f'<parent dsq:id="{number - 1}" />' if number % 3 != 1 else ""
+        created = (start + datetime.timedelta(minutes=number)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        parts.append(
+            f'<post dsq:id="{number}"><message><![CDATA[<p>Comment {number}</p>]]></message>'
+            f"<createdAt>{created}</createdAt><isDeleted>{str(number % 7 == 0).lower()}"
+            f"</isDeleted><isSpam>false</isSpam><author><name>Reader {number % 5}</name>"
+            f'</author><thread dsq:id="1" />{parent}</post>'
+        )
+    return write_export(tmp_path, *parts, name=name)
+
+
+def import_queries(path):
+    with CaptureQueriesContext(connection) as queries:
+        import_disqus(path)
+    return len(queries)
+
+
+def test_an_import_costs_the_same_queries_for_10_comments_as_for_200(posts, tmp_path):
+    small = import_queries(threads_export(tmp_path, 10, name="small.xml"))
+    Comment.objects.all().delete()
+
+    large = import_queries(threads_export(tmp_path, 200, name="large.xml"))
+
+    assert Comment.objects.filter(is_removed=False).count() == 200 - 200 // 7
+    assert large == small
+
+
+def test_an_import_larger_than_a_batch_costs_a_few_queries_a_batch(posts, tmp_path, monkeypatch):
+    monkeypatch.setattr("comments.disqus.BATCH", 20)
+    small = import_queries(threads_export(tmp_path, 10, name="small.xml"))
+    Comment.objects.all().delete()
+
+    large = import_queries(threads_export(tmp_path, 200, name="large.xml"))
+
+    # Each batch: an INSERT per level of replies it holds (3) and an UPDATE of the
+    # threads of its first comments.
+    assert large - small <= 4 * (200 // 20)
+
+
+def test_comments_written_in_batches_keep_their_threads_parents_and_placeholders(
+    posts, tmp_path, monkeypatch
+):
+    monkeypatch.setattr("comments.disqus.BATCH", 7)
+
+    out, _ = run_import(threads_export(tmp_path, 30))
+
+    assert "26 comments imported; 3 deleted or spam on Disqus kept as placeholders" in out
+    assert "skipped 1: deleted on Disqus" in out  # 21: no reply hangs on it
+    rows = {
+        row[0]: row[1:]
+        for row in Comment.objects.values_list("disqus_id", "parent__disqus_id", "depth", "thread")
+    }
+    for number in [number for number in range(1, 31) if number != 21]:
+        parent, depth, thread = rows[str(number)]
+        first = number - (number - 1) % 3
+        assert (parent, depth) == (
+            (str(number - 1), (number - 1) % 3) if number != first else (None, 0)
+        )
+        assert thread == imported(str(first)).pk
+    assert imported("7").is_removed and imported("7").body == ""
+
+
+def test_the_post_page_and_its_count_follow_an_import(posts, client, tmp_path):
+    post = posts["by_url"]
+    assert page_tree(client, post).by_id("comments-title").text == "Comments (0)"  # cached
+    assert "0 comments" in client.get(reverse("pages:list")).content.decode()
+
+    run_import(threads_export(tmp_path, 30))
+
+    public = Comment.objects.public().filter(post=post).count()
+    assert public == 26 and post.discussion.public_count == public
+    tree = page_tree(client, post)
+    assert tree.by_id("comments-title").text == f"Comments ({public})"
+    assert len(shown_comment_ids(tree)) == public + 3  # and the placeholders
+    assert f"{public} comments" in client.get(reverse("pages:list")).content.decode()
+
+
+def test_a_reply_to_a_comment_of_an_earlier_import_lands_under_it(posts, tmp_path, settings):
+    settings.COMMENTS_MAX_DEPTH = 1
+    run_import(threads_export(tmp_path, 2, name="earlier.xml"))
+    question, answer = imported("1"), imported("2")
+    later = write_export(
+        tmp_path,
+        '<thread dsq:id="1"><link>https://x.example/dl_advice/</link></thread>',
+        *(comment_xml(number, 1, parent=number % 2 + 1) for number in range(5, 13)),
+        name="later.xml",
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        out, _ = run_import(later)
+
+    assert "8 comments imported" in out
+    # Deeper than the site allows: beside the reply it answers, under the same comment.
+    assert (imported("5").parent, imported("5").depth, imported("5").thread) == (
+        question,
+        1,
+        question,
+    )
+    assert (imported("6").parent, imported("6").depth) == (question, 1)
+    assert answer.parent == question
+    reads = [
+        query["sql"] for query in queries.captured_queries if "comments_comment" in query["sql"]
+    ]
+    # The ids imported, the comments replied to, the count of public comments: not one
+    # read per reply.
+    assert len([sql for sql in reads if sql.startswith("SELECT")]) == 3
+
+
+def test_a_reply_below_the_deepest_level_of_an_earlier_import_climbs_to_its_parent(
+    posts, tmp_path, settings
+):
+    settings.COMMENTS_MAX_DEPTH = 1
+    run_import(threads_export(tmp_path, 2, name="earlier.xml"))
+    thread = '<thread dsq:id="1"><link>https://x.example/dl_advice/</link></thread>'
+
+    run_import(write_export(tmp_path, thread, comment_xml(5, 1, parent=2), name="later.xml"))
+
+    assert (imported("5").parent, imported("5").depth) == (imported("1"), 1)
