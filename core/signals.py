@@ -44,3 +44,32 @@ class ChangeSignallingQuerySet(models.QuerySet):
         return rows
 
     bulk_update.alters_data = True
+
+
+def remember_deleted_row(sender, instance, origin=None, **kwargs):
+    """pre_delete receiver: keep ``instance`` on the deletion's ``origin`` (the instance
+    or QuerySet whose delete() it is), for deleted_together(). Connect it, with one
+    dispatch_uid per sender, for each model whose post_delete receivers use that."""
+    if origin is not None and hasattr(origin, "__dict__"):
+        origin.__dict__.setdefault("_deleted_rows", {}).setdefault(sender, []).append(instance)
+
+
+def deleted_together(sender, instance, origin, receiver):
+    """For a post_delete receiver (named by ``receiver``, str): every row of ``sender``
+    that the deletion of ``origin`` removes (a list of instances), the first time that
+    receiver hears of it, else None: so a receiver answers a QuerySet.delete() of 1,000
+    rows once, with all of them (issue 23), not once per row.
+
+    Django sends pre_delete for every row of a deletion before it deletes any, and
+    post_delete after (django.db.models.deletion.Collector.delete); remember_deleted_row
+    keeps them on the origin. A row deleted on its own, or without a pre_delete heard,
+    is its own list.
+    """
+    rows = getattr(origin, "__dict__", {}).get("_deleted_rows", {}).get(sender)
+    if not rows:
+        return [instance]
+    heard = origin.__dict__.setdefault("_deleted_rows_heard", set())
+    if (sender, receiver) in heard:
+        return None
+    heard.add((sender, receiver))
+    return rows

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.conf import settings
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
-from core.signals import rows_changed
+from core.signals import deleted_together, remember_deleted_row, rows_changed
 
 from .page_cache import CONTENT, LISTS, changed, post, reader
 
@@ -113,14 +113,32 @@ def comment_saved(sender, instance, created=False, **kwargs):
 
 
 def comment_deleted(sender, instance, origin=None, **kwargs):
-    if instance.author_id:
-        changed(reader(instance.author_id))
-    _post_changed(instance, origin, listed=True)
+    rows = deleted_together(sender, instance, origin, "page-cache")
+    if rows is None:  # heard already, with the rest of its deletion
+        return
+    for author_id in {row.author_id for row in rows if row.author_id}:
+        changed(reader(author_id))
+    _rows_deleted(rows, origin)
 
 
 def item_changed(sender, instance, origin=None, **kwargs):
     # The lists show a reader's progress against each post's number of items.
-    _post_changed(instance, origin, listed=True)
+    rows = deleted_together(sender, instance, origin, "page-cache")
+    if rows is not None:
+        _rows_deleted(rows, origin)
+
+
+def item_saved(sender, instance, **kwargs):
+    _post_changed(instance, listed=True)
+
+
+def _rows_deleted(rows, origin):
+    """Comments or items deleted together: their posts' pages and the lists, one query
+    for all the posts' addresses (issue 23: a reader's 1,000 comments on 200 posts)."""
+    if len(rows) == 1:
+        _post_changed(rows[0], origin, listed=True)
+    else:
+        _rows_of_posts_changed({row.post_id for row in rows})
 
 
 def _rows_of_posts_changed(post_ids):
@@ -213,7 +231,7 @@ WATCHED = (
     Watched("comments.BlockedCommenter", readers_row_changed, readers_row_changed, content_changed),
     # A reader's flags: their page says "Flagged" instead of offering Flag (issue 18).
     Watched("comments.Flag", readers_row_changed, readers_row_changed, readers_rows_changed),
-    Watched("checklists.ChecklistItem", item_changed, item_changed, item_rows_changed),
+    Watched("checklists.ChecklistItem", item_saved, item_changed, item_rows_changed),
     Watched("checklists.Tick", readers_row_changed, readers_row_changed, readers_rows_changed),
     # A reader's visits: the notice of what is new since the previous one is on their page.
     Watched("checklists.Visit", visit_saved, readers_row_changed, readers_rows_changed),
@@ -251,5 +269,6 @@ def connect_receivers():
             continue
         post_save.connect(entry.saved, sender=model, dispatch_uid=uid)
         post_delete.connect(entry.deleted, sender=model, dispatch_uid=uid)
+        pre_delete.connect(remember_deleted_row, sender=model, dispatch_uid="deleted-rows")
         if entry.rows is not None:
             rows_changed.connect(entry.rows, sender=model, dispatch_uid=uid)

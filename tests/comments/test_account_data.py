@@ -177,6 +177,35 @@ def test_removing_a_readers_comments_takes_as_many_queries_for_fifty_as_for_two(
     assert fifty == two
 
 
+def test_removing_a_readers_comments_takes_as_many_queries_on_twenty_posts_as_on_two(
+    a_reader, a_commenter, settings
+):
+    """Their counts and their pages are heard once per deletion, not once per post."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from comments.moderation import remove_comments_of
+    from tests.conftest import make_post, make_user
+
+    posts = [make_post(title=f"P{n}", slug=f"p{n}", permalink=f"/p{n}/") for n in range(20)]
+
+    def queries_to_remove(on, author):
+        for post in on:
+            root = add_comment(post, author, "Mine")
+            add_comment(post, a_commenter, "A reply that stays", parent=root)
+            add_comment(post, author, "Mine alone")
+        with CaptureQueriesContext(connection) as queries:
+            remove_comments_of(author)
+        return len(queries)
+
+    two = queries_to_remove(posts[:2], a_reader)
+    twenty = queries_to_remove(posts, make_user(email="twenty@example.com", display_name="T"))
+
+    assert twenty == two
+    counts = Comment.objects.public().filter(post__in=posts).count()
+    assert sum(post.discussion.public_count for post in posts) == counts
+
+
 @pytest.fixture
 def a_busy_discussion(a_post, a_reader, a_commenter):
     """Threads by the reader and by others over two posts, some replies, one hidden."""
