@@ -387,8 +387,6 @@ def _ip():
 
 def operations(ids):
     """[(name, run, options)] in the order they run: reads first, then writes."""
-    from django.conf import settings
-    from django.contrib.auth.models import AnonymousUser
     from django.test import Client
     from django.urls import reverse
 
@@ -400,8 +398,7 @@ def operations(ids):
     from posts.models import Category, Post
 
     article = Post.objects.get(pk=ids["article"])
-    shown_threads = Comment.objects.threads_on([article.pk], AnonymousUser()).count()
-    last_page = max(1, -(-shown_threads // settings.COMMENTS_THREADS_PER_PAGE))
+    last = last_page(ids)
     gzip = {"HTTP_ACCEPT_ENCODING": "gzip, deflate, br"}
 
     def client_of(name):
@@ -481,8 +478,9 @@ def operations(ids):
     return [
         ("post page built, visitor, page 1", get(visitor, article.permalink), {"prepare": stale}),
         (
-            f"post page built, visitor, last page (?comments={last_page})",
-            get(visitor, article.permalink, {"comments": last_page}),
+            # The same name at both sizes; the page's number is in the notes below the table.
+            "post page built, visitor, last page",
+            get(visitor, article.permalink, {"comments": last}),
             {"prepare": stale},
         ),
         ("post page from the cache, visitor", get(visitor, article.permalink), {}),
@@ -600,7 +598,20 @@ def measure(ids, views=VIEWS):
         except Exception as error:  # one failing operation leaves the others measured
             results[name] = {"error": f"{type(error).__name__}: {error}"[:200]}
         print(f"{name}: {results[name]}", file=sys.stderr)
-    return {"operations": results, "approval": approval_rebuilds(ids)}
+    approval = approval_rebuilds(ids)
+    print(f"approval: {approval}", file=sys.stderr)
+    return {"operations": results, "approval": approval, "last_page": last_page(ids)}
+
+
+def last_page(ids):
+    """The number (int) of the article's last page of comments, as visitors see it."""
+    from django.conf import settings
+    from django.contrib.auth.models import AnonymousUser
+
+    from comments.models import Comment
+
+    shown = Comment.objects.threads_on([ids["article"]], AnonymousUser()).count()
+    return max(1, -(-shown // settings.COMMENTS_THREADS_PER_PAGE))
 
 
 # Running ---------------------------------------------------------------------------
@@ -637,7 +648,10 @@ def run_size(readers, comments, views):
     if out.returncode:
         sys.exit(f"{readers:,} readers / {comments:,} comments failed")
     print(f"{readers:,} readers: {time.perf_counter() - started:.0f} s", file=sys.stderr)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.with_name(f"scale-{readers}-{comments}.json").write_text(json.dumps(result))
+    return result
 
 
 def _ms(result):
@@ -670,6 +684,11 @@ def table(sizes, small, large):
             f" {a['rows']:,} → {b['rows']:,} |"
         )
     lines.append("")
+    lines.append(
+        "The last page of the article's comments: "
+        + " and ".join(f"?comments={result.get('last_page', '?')}" for result in (small, large))
+        + "."
+    )
     for label, result in zip(names, (small, large), strict=True):
         approval = result["approval"]
         lines.append(
