@@ -10,7 +10,7 @@ PYTHON ?= $(shell for candidate in python3.13 python3.12 python3.14 python3 pyth
 	   $$candidate -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
 	   echo $$candidate; break; fi; done)
 
-.PHONY: help install run test lint format bench bench-queue bench-disqus resilience clean
+.PHONY: help install run test lint format bench bench-queue bench-disqus bench-scale resilience clean
 
 help:
 	@echo "make run    install, migrate, load the bundled article, serve on http://127.0.0.1:8000/"
@@ -19,6 +19,7 @@ help:
 	@echo "make bench  gunicorn + PostgreSQL under load (wrk): the README's speed table"
 	@echo "make bench-queue  the moderation queue with 1,000 and 100,000 comments (PostgreSQL)"
 	@echo "make bench-disqus  import_disqus of 10,000 and 100,000 comments (PostgreSQL)"
+	@echo "make bench-scale  every operation at 10k readers / 1k comments and 1M / 100k (PostgreSQL, Redis)"
 	@echo "make resilience  database outage, killed worker, two servers (stops PostgreSQL!)"
 
 $(VENV)/.installed: pyproject.toml
@@ -69,6 +70,8 @@ bench-queue: install
 
 bench-disqus: install
 	$(PY) bench/disqus_scale.py
+bench-scale: install
+	$(PY) bench/scale.py
 
 resilience: install
 	@command -v wrk >/dev/null || (apt-get install -y wrk || (apt-get update && apt-get install -y wrk))

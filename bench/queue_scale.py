@@ -43,7 +43,8 @@ WORDS = [
 ]
 
 
-def environment():
+def environment(database_url=DATABASE_URL):
+    """The benchmark's environment for the site's settings, on ``database_url`` (str)."""
     return {
         **os.environ,
         # The test settings: static files from the apps' folders, nothing collected first.
@@ -52,16 +53,17 @@ def environment():
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "testserver,localhost",
         "DJANGO_SECURE_SSL_REDIRECT": "false",
-        "DATABASE_URL": DATABASE_URL,
+        "DATABASE_URL": database_url,
         # Seeding writes 100,000 rows in one statement; the site's limit is 3 s.
         "DATABASE_STATEMENT_TIMEOUT": "300",
         "DJANGO_LOG_LEVEL": "WARNING",
     }
 
 
-def reset_database():
-    name = urlsplit(DATABASE_URL).path.lstrip("/")
-    with psycopg.connect(DATABASE_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as db:
+def reset_database(database_url=DATABASE_URL):
+    """Drop the database of ``database_url`` (str) and create it again, empty."""
+    name = urlsplit(database_url).path.lstrip("/")
+    with psycopg.connect(database_url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as db:
         db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         db.execute(f'CREATE DATABASE "{name}"')
 
