@@ -70,6 +70,7 @@ bench-queue: install
 
 bench-disqus: install
 	$(PY) bench/disqus_scale.py
+
 bench-scale: install
 	$(PY) bench/scale.py
 

@@ -4,6 +4,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import ngettext
 
+from core.admin_lists import LargeTablePaginator, search_by_words
 from posts.models import Post
 
 from .models import ChecklistItem, Tick
@@ -117,12 +118,27 @@ class TickAdmin(DeletedOnlyWithOwnerMixin, admin.ModelAdmin):
 
     list_display = ["user", "item", "ticked_at"]
     list_filter = ["item__post"]
-    search_fields = ["user__email", "user__display_name", "item__text"]
+    search_fields = ["user__email", "user__display_name", "item__text"]  # get_search_results
     list_select_related = ["user", "item"]
-    date_hierarchy = "ticked_at"
-    # One count (of what the filters or search left), not a second of every tick: at a
-    # million ticks each count is a scan (issue 23).
+    # Newest first, from the ticks' own index; no date_hierarchy, whose years and months
+    # read every tick (issue 23: 5,000,000 rows for a first page).
+    ordering = ["-ticked_at", "-id"]
+    # One count (of what the filters or search left), not a second of every tick, and
+    # for the whole list PostgreSQL's estimate (core.admin_lists).
     show_full_result_count = False
+    paginator = LargeTablePaginator
+
+    def get_search_results(self, request, queryset, search_term):
+        """Every word in the reader's email address or name, or the item's text: the
+        readers and items are looked up first, the ticks matched by their ids
+        (core.admin_lists.search_by_words)."""
+        return search_by_words(
+            queryset,
+            search_term,
+            reader="user",
+            reader_fields=["email", "display_name"],
+            related=[("item", ChecklistItem, ["text"])],
+        )
 
     def has_add_permission(self, request):
         return False

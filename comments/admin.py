@@ -6,7 +6,7 @@ from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import BadRequest, PermissionDenied
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
@@ -14,8 +14,10 @@ from django.template.defaultfilters import linebreaksbr
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.text import Truncator, smart_split, unescape_string_literal
+from django.utils.text import Truncator
 from django.utils.translation import ngettext
+
+from core.admin_lists import LargeTablePaginator, search_by_words
 
 from .models import BlockedCommenter, Comment, Flag, Hidden
 from .moderation import (
@@ -133,20 +135,6 @@ flag_counts = (
     .annotate(count=Count("pk"))
     .values("count")
 )
-# Readers whose name has a searched word, matched by a list of ids up to this many.
-NAME_MATCHES = 500
-
-
-def search_words(search_term):
-    """The words of an admin search (list of str), split as Django's admin splits them:
-    on spaces, with a "quoted phrase" kept whole."""
-    words = []
-    for bit in smart_split(search_term):
-        if bit.startswith(('"', "'")) and bit[0] == bit[-1]:
-            bit = unescape_string_literal(bit)
-        if bit:
-            words.append(bit)
-    return words
 
 
 def comments_count(count):
@@ -178,6 +166,7 @@ class CommentAdmin(admin.ModelAdmin):
     # count of every comment beside the filtered one (issue 23).
     ordering = ["-created_at", "-id"]
     show_full_result_count = False
+    paginator = LargeTablePaginator  # an estimated count, and a page's keys first
     inlines = [FlagInline]
     actions = ["approve", "reject", "mark_spam", "discard_edits", "block_authors"]
     fields = [
@@ -223,19 +212,17 @@ class CommentAdmin(admin.ModelAdmin):
     def get_search_results(self, request, queryset, search_term):
         """Django's search (every word in the text, the reader's public name or the
         imported name), written so that each part can use an index: the readers whose
-        name has the word are looked up first, and the comments are then matched by
-        author id, not through a join that makes PostgreSQL read every comment. On
-        PostgreSQL the text, the imported name and readers' names have trigram indexes
-        (core.postgres). A word that names more than NAME_MATCHES readers is matched
-        through a subquery instead of a list. Returns (QuerySet, may_have_duplicates)."""
-        for word in search_words(search_term):
-            authors = User.objects.filter(display_name__icontains=word).values("pk")
-            ids = list(authors.values_list("pk", flat=True)[: NAME_MATCHES + 1])
-            by_author = Q(author__in=ids if len(ids) <= NAME_MATCHES else authors)
-            queryset = queryset.filter(
-                Q(body__icontains=word) | Q(author_name__icontains=word) | by_author
-            )
-        return queryset, False
+        name has the word are looked up first, and the comments matched by author id
+        (core.admin_lists.search_by_words). On PostgreSQL the text, the imported name and
+        readers' names have trigram indexes (core.postgres). Returns (QuerySet,
+        may_have_duplicates)."""
+        return search_by_words(
+            queryset,
+            search_term,
+            reader="author",
+            reader_fields=["display_name"],
+            text_fields=["body", "author_name"],
+        )
 
     # Deleting, on the delete page or with "Delete selected", keeps the thread: a comment
     # others replied to loses its text and stays as a placeholder over the replies

@@ -183,3 +183,55 @@ def test_the_tick_page_is_read_only(editor_client, ticked_post):
     assert response.status_code == 200
     page = parse(response)
     assert not page.find_all("input", type="submit", name="_save")
+
+
+# The ticks list at any size (issue 23): searched by reader or item, paged past the first
+# page by keys, newest first.
+
+
+@pytest.fixture
+def many_ticks(a_post, settings):
+    """Three readers' ticks on the post's two items; 3 ticks a page."""
+    from checklists.admin import TickAdmin
+
+    items = list(a_post.checklist_items.order_by("position"))
+    readers = [
+        make_user(email=f"dana{n}@example.com", display_name=f"Dana Number {n}") for n in range(3)
+    ]
+    for reader in readers:
+        for item in items:
+            set_tick(user=reader, item=item, done=True)
+    TickAdmin.list_per_page, saved = 3, TickAdmin.list_per_page
+    yield readers, items
+    TickAdmin.list_per_page = saved
+
+
+def shown_ticks(editor_client, **query):
+    page = parse(editor_client.get(reverse("admin:checklists_tick_changelist"), query))
+    table = page.by_id("result_list")
+    return [] if table is None else [row.text for row in table.first("tbody").find_all("tr")]
+
+
+@pytest.mark.parametrize("names", [500, 1])  # a list of reader ids, or a subquery per row
+def test_ticks_are_found_by_the_readers_address_name_or_the_items_text(
+    editor_client, many_ticks, monkeypatch, names
+):
+    monkeypatch.setattr("core.admin_lists.NAME_MATCHES", names)
+    readers, items = many_ticks
+
+    assert len(shown_ticks(editor_client, q="dana1@example")) == 2
+    assert len(shown_ticks(editor_client, q="Number 2")) == 2
+    assert len(shown_ticks(editor_client, q="dana")) == 3  # a page of the six
+    by_item = shown_ticks(editor_client, q=f'"{items[0].text}"')
+    assert len(by_item) == 3 and all(items[0].text in row for row in by_item)
+    assert shown_ticks(editor_client, q="dana nobody") == []
+
+
+def test_every_page_of_ticks_shows_its_own_rows_newest_first(editor_client, many_ticks):
+    ticks = list(Tick.objects.order_by("-ticked_at", "-id").select_related("user"))
+    pages = [shown_ticks(editor_client, p=number) for number in (1, 2)]
+
+    assert [len(rows) for rows in pages] == [3, 3]
+    shown = [row for rows in pages for row in rows]
+    for tick, row in zip(ticks, shown, strict=True):
+        assert tick.user.display_name in row

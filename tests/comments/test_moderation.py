@@ -1129,7 +1129,7 @@ def test_the_queue_search_matches_every_word_in_the_text_or_either_name(
     assert search("dana") == ids(found["imported"])
     assert search("namesake hello") == ids(found["name"])  # a name word and a text word
     # More readers with the word in their name than a list of ids holds: a subquery.
-    monkeypatch.setattr("comments.admin.NAME_MATCHES", 1)
+    monkeypatch.setattr("core.admin_lists.NAME_MATCHES", 1)
     assert search("namesake") == ids(found["name"])
 
 

@@ -9,6 +9,7 @@ serve the query as Django writes it (the planner picks a scan for a table this s
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from comments.models import Comment
 
@@ -80,3 +81,54 @@ def test_a_posts_threads_are_read_from_its_own_first_comments(a_post, page):
 
 def test_a_thread_under_a_hidden_first_comment_is_still_shown(a_post):
     assert threads_with_a_hidden_first_comment(a_post, None).count() == 2
+
+
+# Admin lists of large tables (core.admin_lists).
+
+
+def test_a_word_in_most_readers_names_asks_each_comments_reader_by_key(a_post, monkeypatch):
+    """bench/scale.py: "Reader" in a million names made PostgreSQL hash them all (73 s)."""
+    from django.contrib import admin
+
+    from comments.admin import CommentAdmin
+    from tests.comments.conftest import add_comment
+    from tests.conftest import make_user
+
+    monkeypatch.setattr("core.admin_lists.NAME_MATCHES", 1)
+    for number in range(3):
+        add_comment(
+            a_post, make_user(email=f"r{number}@example.com", display_name=f"Reader {number}")
+        )
+    comment_admin = CommentAdmin(Comment, admin.site)
+    found, _ = comment_admin.get_search_results(None, Comment.objects.all(), "Reader 1")
+
+    assert found.count() == 1
+    shown = plan(found.order_by("-created_at", "-id")[:50])
+    assert "Seq Scan on accounts_user" not in shown and "hashed SubPlan" not in shown
+
+
+def test_the_ticks_list_comes_newest_first_from_its_index():
+    from checklists.models import Tick
+
+    assert "tick_ticked_idx" in plan(Tick.objects.order_by("-ticked_at", "-id")[:100])
+
+
+def test_a_long_unfiltered_list_shows_postgresqls_estimate(a_post, monkeypatch):
+    from core.admin_lists import LargeTablePaginator
+    from tests.comments.conftest import add_comment
+
+    for _ in range(4):
+        add_comment(a_post)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE comments_comment")
+    monkeypatch.setattr("core.admin_lists.ESTIMATE_FROM", 2)
+
+    every = LargeTablePaginator(Comment.objects.order_by("-id"), 2)
+    some = LargeTablePaginator(Comment.objects.filter(status="pending"), 2)
+    with CaptureQueriesContext(connection) as queries:
+        assert every.count == 4  # from pg_class, not a count of the rows
+    assert "COUNT" not in queries.captured_queries[0]["sql"]
+    assert some.count == 0
+    assert [c.pk for c in every.page(2)] == list(
+        Comment.objects.order_by("-id").values_list("pk", flat=True)[2:4]
+    )
