@@ -188,6 +188,9 @@ class Comment(models.Model):
             # A post's threads in page order, with what says who may read each first
             # comment: the thread count and a page's threads read only the post's own
             # first comments, from the index alone on PostgreSQL (issue 23).
+            # A post's public comments, which its stored count recounts on every change
+            # (comments.counts): from the index alone on PostgreSQL, not the rows.
+            models.Index(fields=["post"], condition=PUBLIC, name="comment_public_idx"),
             models.Index(
                 fields=["post", "created_at", "id"],
                 include=["status", "hidden_by_flags", "is_removed", "author"],

@@ -132,3 +132,9 @@ def test_a_long_unfiltered_list_shows_postgresqls_estimate(a_post, monkeypatch):
     assert [c.pk for c in every.page(2)] == list(
         Comment.objects.order_by("-id").values_list("pk", flat=True)[2:4]
     )
+
+
+def test_a_posts_public_comments_are_counted_from_an_index(a_post):
+    """Every change of a comment recounts its post's public comments (comments.counts)."""
+    counted = Comment.objects.public().filter(post=a_post).order_by().values("pk")
+    assert "comment_public_idx" in plan(counted)
