@@ -16,16 +16,14 @@ import datetime
 import json
 import os
 import random
-import secrets
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
-import psycopg
+import queue_scale
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE_URL = os.environ.get(
@@ -42,24 +40,15 @@ HEADER = (
 
 
 def environment():
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "advice_site.test_settings",
-        "DJANGO_DEBUG": "false",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_ALLOWED_HOSTS": "testserver,localhost",
-        "DJANGO_SECURE_SSL_REDIRECT": "false",
-        "DATABASE_URL": DATABASE_URL,
-        # The site's own statement limit (3 s) holds: the import runs as in production.
-        "DJANGO_LOG_LEVEL": "WARNING",
-    }
+    """queue_scale's benchmark environment on this script's database, with the site's
+    own statement limit (3 s): the import runs as in production."""
+    env = queue_scale.environment(DATABASE_URL)
+    env.pop("DATABASE_STATEMENT_TIMEOUT", None)
+    return env
 
 
 def reset_database():
-    name = urlsplit(DATABASE_URL).path.lstrip("/")
-    with psycopg.connect(DATABASE_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as db:
-        db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        db.execute(f'CREATE DATABASE "{name}"')
+    queue_scale.reset_database(DATABASE_URL)
 
 
 def write_export(path, comments):
