@@ -796,7 +796,62 @@ class JekyllSite:
             key=lambda post: post["date"],
             reverse=True,
         )
-        return {**self.config, "baseurl": self.baseurl, "url": self.url, "posts": posts}
+        return {
+            **self.config,
+            **self.collections,
+            "baseurl": self.baseurl,
+            "url": self.url,
+            "posts": posts,
+        }
+
+    @cached_property
+    def collections(self):
+        """{name: [document]} for each collection of _config.yml's ``collections`` but
+        posts, as Liquid's ``site.NAME`` lists them: each document's front matter's text
+        and numbers, and its ``url`` (the address Jekyll gave it, page_address; it is not
+        imported), ``path`` and ``relative_path`` (``_name/…/x.md``), ``name``, ``slug``
+        and ``collection``. An index post that lists a collection (lsieun.github.io's
+        ``site.jekyll | where_exp: …``) links to where those pages were."""
+        from .importing import PostImportError, has_front_matter, parse_post, read_post_file
+
+        configured = self.config.get("collections")
+        names = list(configured) if isinstance(configured, dict | list) else []
+        found = {}
+        for name in names:
+            if not isinstance(name, str) or name == "posts" or not re.fullmatch(r"\w[\w-]*", name):
+                continue
+            folder = self.folder / f"_{name}"
+            documents = []
+            if folder.is_dir() and folder.resolve().is_relative_to(self.folder):
+                for path in sorted(folder.rglob("*")):
+                    relative = path.relative_to(self.folder).as_posix()
+                    if not path.is_file() or path.suffix.lower() not in self.markdown_ext | {
+                        ".html",
+                        ".htm",
+                    }:
+                        continue
+                    try:
+                        text = read_post_file(path)
+                        metadata = parse_post(text)[0] if has_front_matter(text) else {}
+                    except (OSError, PostImportError, jekyll.FrontMatterError):
+                        continue
+                    document = {
+                        key: value
+                        for key, value in metadata.items()
+                        if isinstance(value, str | int | float) and not isinstance(value, bool)
+                    }
+                    document.update(
+                        url=self.page_address(relative) or "",
+                        path=relative,
+                        relative_path=relative,
+                        name=path.name,
+                        slug=str(metadata.get("slug") or path.stem),
+                        collection=name,
+                    )
+                    document.setdefault("title", _slug_pretty_cased(path.stem))
+                    documents.append(document)
+            found[name] = documents
+        return found
 
     def lookup_post(self, name):
         """{% post_url NAME %} (NAME as written: "2010-07-21-name" or

@@ -855,7 +855,7 @@ def _value(context, expression):
         value = context.site if head == "site" else context.page
         for key in rest.split("."):
             value = value.get(key) if isinstance(value, dict) else None
-        if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        if isinstance(value, list) and all(isinstance(item, str | dict) for item in value):
             return value
         if isinstance(value, str | int | float) and not isinstance(value, bool):
             return str(value)
@@ -900,9 +900,10 @@ def _filter(context, value, part):
 
 def _list_filter(context, items, name, argument):
     """Liquid's and Jekyll's filters on a list (of str, or of posts as dicts): ``join``,
-    ``first``, ``last``, ``size``, ``reverse``, ``map: "key"``, ``sort: "key"`` and
+    ``first``, ``last``, ``size``, ``reverse``, ``map: "key"``, ``sort: "key"``,
     ``where: "key", "value"`` (Jekyll's: a list-valued key matches when it holds the
-    value); None for any other, or an argument not known here."""
+    value) and ``where_exp: "item", "condition"`` (the condition as ``{% if %}`` reads
+    it); None for any other, or an argument not known here."""
     arguments = [_value(context, item.strip()) for item in ARGUMENT_SPLIT.split(argument)]
     if argument and None in arguments:
         return None
@@ -921,7 +922,30 @@ def _list_filter(context, items, name, argument):
     if name == "map" and len(arguments) == 1 and keyed:
         return [item.get(arguments[0]) for item in items if item.get(arguments[0]) is not None]
     if name == "sort" and len(arguments) == 1 and keyed:
-        return sorted(items, key=lambda item: str(item.get(arguments[0]) or ""))
+        # Numbers before text, each in its own order; a missing key last, as in Jekyll.
+        def order(item):
+            value = item.get(arguments[0])
+            if value is None:
+                return (2, 0, "")
+            if isinstance(value, int | float):
+                return (0, value, "")
+            return (1, 0, str(value))
+
+        return sorted(items, key=order)
+    if name == "where_exp" and len(arguments) == 2 and keyed:
+        variable, expression = arguments
+        saved = context.variables.get(variable)
+        kept = []
+        for item in items:
+            context.variables[variable] = item
+            holds = _condition(context, expression)
+            if holds is UNKNOWN:
+                kept = None
+                break
+            if holds:
+                kept.append(item)
+        context.variables[variable] = saved
+        return kept
     if name == "where" and len(arguments) == 2 and keyed:
         key, wanted = arguments
         return [

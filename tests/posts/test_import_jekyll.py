@@ -804,3 +804,36 @@ def test_chirpys_embeds_are_a_link_to_the_platform_and_the_blogs_own_player(site
     assert "the YouTube player is a link to it here" in err
     assert document.find(class_="liquid-placeholder").text == "{% include footer.html %}"
     assert "{% include embed/youtube.html id='kept' %}" in document.find("pre").text
+
+
+def test_an_index_post_lists_a_collections_documents_at_their_old_addresses(site):
+    """lsieun.github.io: site.COLLECTION | where_exp: … | sort: "sequence", in a loop."""
+    site(
+        "_config.yml",
+        """\
+        collections:
+          notes:
+            output: true
+            permalink: /:collection/:path.html
+        """,
+    )
+    site("_notes/ch01/b.md", "---\ntitle: Second\nsequence: 10\n---\n")
+    site("_notes/ch01/a.md", "---\ntitle: First\nsequence: 2\n---\n")
+    site("_notes/ch02/c.md", "---\ntitle: Elsewhere\nsequence: 1\n---\n")
+    site(
+        "_posts/2021-04-20-index.md",
+        post(
+            "Index",
+            "{%\nassign shown = site.notes |\n"
+            'where_exp: "item", "item.path contains \'notes/ch01/\'" |\n'
+            'sort: "sequence"\n%}\n'
+            "{% for note in shown %}- [{{ note.title }}]({{ note.url }})\n{% endfor %}\n"
+            "{% assign odd = site.notes | where_exp: 'x', 'x.title == page.nothing' %}"
+            "{% for note in odd %}never{% endfor %}\n",
+        ),
+    )
+    run(site.root)
+    body = Post.objects.get(title="Index").body
+    assert "- [First](/notes/ch01/a.html)\n- [Second](/notes/ch01/b.html)\n" in body
+    assert "Elsewhere" not in body
+    assert "never" not in body  # a condition not known here is a placeholder, not a guess
