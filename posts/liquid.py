@@ -16,8 +16,10 @@ meaning here, and leaves a visible placeholder, with a warning, for what has non
   ``else``, ``and``/``or``, ``==``, ``!=``, ``contains``, comparisons of numbers) on
   literals, variables and the keys _config.yml and the front matter have;
 * ``site.posts`` (each post's url, id, slug, title, date, categories, tags, path and
-  name, newest first, given by the caller in ``site``) with the filters ``where``,
-  ``first``, ``last``, ``map``, ``sort``, ``reverse`` and ``size``: hazra1991's
+  name, newest first, given by the caller in ``site``) and ``site.COLLECTION`` (each
+  document of a collection the import does not bring, at its old address) with the
+  filters ``where``, ``where_exp``, ``first``, ``last``, ``map``, ``sort``, ``reverse``
+  and ``size``: hazra1991's
   ``{{ site.posts | where: "slug", "x" | first.url | relative_url }}`` is the post's
   address; what finds nothing is Liquid's nil, which prints nothing (with a warning);
 * ``{% post_url NAME %}`` and ``{% link PATH %}``: the address the importer gave that
