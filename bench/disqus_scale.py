@@ -13,10 +13,8 @@ creates again at each size.
 """
 
 import datetime
-import json
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -45,10 +43,6 @@ def environment():
     env = queue_scale.environment(DATABASE_URL)
     env.pop("DATABASE_STATEMENT_TIMEOUT", None)
     return env
-
-
-def reset_database():
-    queue_scale.reset_database(DATABASE_URL)
 
 
 def write_export(path, comments):
@@ -154,26 +148,11 @@ def measure(comments):
 
 
 def run_size(comments):
-    reset_database()
-    env = environment()
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--no-input"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        stdout=subprocess.DEVNULL,
+    return queue_scale.in_fresh_database(
+        DATABASE_URL,
+        environment(),
+        f"import disqus_scale as d\nprint(json.dumps(d.measure({comments})))",
     )
-    script = (
-        "import sys, json; sys.path.insert(0, 'bench'); import django; django.setup();"
-        "import disqus_scale as d;"
-        f"print(json.dumps(d.measure({comments})))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    if out.returncode:
-        sys.exit(out.stderr)
-    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def main():

@@ -159,9 +159,13 @@ def measure():
     }
 
 
-def run_size(readers, comments):
-    reset_database()
-    env = environment()
+def in_fresh_database(database_url, env, code):
+    """Run ``code`` (Python, str) in a new process with ``env`` (the site's environment,
+    see environment()) on an empty, migrated database at ``database_url`` (str), with
+    Django set up and bench/ importable; return the JSON (parsed) its last line prints.
+    Exits this script with the process's error when it fails. Shared by the benchmarks
+    that seed a throwaway database (this one, scale.py, disqus_scale.py)."""
+    reset_database(database_url)
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--no-input"],
         cwd=ROOT,
@@ -169,18 +173,21 @@ def run_size(readers, comments):
         check=True,
         stdout=subprocess.DEVNULL,
     )
-    script = (
-        "import sys, json; sys.path.insert(0, 'bench'); import django; django.setup();"
-        "import queue_scale as q;"
-        f"q.seed({readers}, {comments});"
-        "print(json.dumps(q.measure()))"
-    )
+    script = f"import sys, json; sys.path.insert(0, 'bench'); import django; django.setup()\n{code}"
     out = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
+        [sys.executable, "-c", script], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
     )
     if out.returncode:
-        sys.exit(out.stderr)
+        sys.exit(f"{code.strip().splitlines()[-1]} failed (its error is above)")
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def run_size(readers, comments):
+    return in_fresh_database(
+        DATABASE_URL,
+        environment(),
+        f"import queue_scale as q\nq.seed({readers}, {comments})\nprint(json.dumps(q.measure()))",
+    )
 
 
 def main():

@@ -51,7 +51,6 @@ import argparse
 import json
 import os
 import secrets
-import subprocess
 import sys
 import time
 from contextlib import nullcontext
@@ -59,7 +58,7 @@ from datetime import date
 from statistics import median
 
 import psycopg
-from queue_scale import ROOT, environment, reset_database
+from queue_scale import ROOT, environment, in_fresh_database
 
 DATABASE_URL = os.environ.get(
     "BENCH_SCALE_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/advice_bench_scale"
@@ -629,7 +628,6 @@ def last_page(ids):
 
 
 def run_size(readers, comments, views):
-    reset_database(DATABASE_URL)
     env = {
         **environment(DATABASE_URL),
         "REDIS_URL": REDIS_URL,
@@ -640,26 +638,13 @@ def run_size(readers, comments, views):
         "DATABASE_STATEMENT_TIMEOUT": "600",
     }
     started = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--no-input"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        stdout=subprocess.DEVNULL,
+    result = in_fresh_database(
+        DATABASE_URL,
+        env,
+        f"import scale\nids = scale.seed({readers}, {comments})\n"
+        f"print(json.dumps(scale.measure(ids, {views})))",
     )
-    script = (
-        "import sys, json; sys.path.insert(0, 'bench'); import django; django.setup();"
-        "import scale;"
-        f"ids = scale.seed({readers}, {comments});"
-        f"print(json.dumps(scale.measure(ids, {views})))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
-    )
-    if out.returncode:
-        sys.exit(f"{readers:,} readers / {comments:,} comments failed")
     print(f"{readers:,} readers: {time.perf_counter() - started:.0f} s", file=sys.stderr)
-    result = json.loads(out.stdout.strip().splitlines()[-1])
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.with_name(f"scale-{readers}-{comments}.json").write_text(json.dumps(result))
     return result
