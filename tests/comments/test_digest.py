@@ -54,6 +54,28 @@ def test_moderators_get_one_digest_for_the_comments_of_a_period(a_post, a_reader
     assert message.to == ["moderator@example.com"]
 
 
+def test_a_period_whose_digest_is_queued_asks_the_database_no_more(
+    a_post, a_reader, settings, django_capture_on_commit_callbacks
+):
+    """Issue 23: the check that saves a task row per comment costs a query only once
+    per period and server, after the first commit that queued the digest."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.COMMENTS_MODERATOR_DIGEST_MINUTES = 15
+    make_moderator()
+    with django_capture_on_commit_callbacks(execute=True):
+        create_comment(post=a_post, author=a_reader, body="First")
+    with CaptureQueriesContext(connection) as queries:
+        create_comment(post=a_post, author=a_reader, body="Second")
+    assert not [q for q in queries if "django_tasks_database" in q["sql"]]
+
+    cache.clear()  # the cache forgot: the database is asked, and says it is queued
+    create_comment(post=a_post, author=a_reader, body="Third")
+    assert len(task_rows()) == 1
+
+
 def test_a_digest_tells_only_of_what_moderators_were_not_told(a_post, a_reader, settings):
     settings.COMMENTS_MODERATOR_DIGEST_MINUTES = 15
     make_moderator()
