@@ -85,7 +85,13 @@ class ChecklistItemAdmin(DeletedOnlyWithOwnerMixin, admin.ModelAdmin):
     # their heading goes, and deleted only with their post (DeletedOnlyWithOwnerMixin).
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
+        # Each row shows its post's title: not the post's text, once per row.
+        queryset = (
+            super()
+            .get_queryset(request)
+            .select_related("post")
+            .defer("post__body", "post__body_html", "post__headings")
+        )
         self._most = queryset.aggregate(most=Max("reader_count"))["most"] or 1
         return queryset
 

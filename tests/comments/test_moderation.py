@@ -1133,6 +1133,51 @@ def test_the_queue_search_matches_every_word_in_the_text_or_either_name(
     assert search("namesake") == ids(found["name"])
 
 
+def test_a_search_of_many_words_lists_at_most_name_matches_readers_in_all(
+    client, readme_moderator, a_post, monkeypatch
+):
+    """The ids of readers named by the words are sent in one statement: SQLite refuses
+    more than 32,766 parameters, so the lists of all the words share NAME_MATCHES; a
+    word past what is left is matched by a subquery, with the same results."""
+    from core import admin_lists
+
+    many = [make_user(email=f"w{n}@example.com", display_name=f"Alpha Beta {n}") for n in range(3)]
+    wanted = [add_comment(a_post, reader, "Hello") for reader in many]
+    add_comment(a_post, make_user(email="x@example.com", display_name="Alpha Only"), "Hello")
+    monkeypatch.setattr("core.admin_lists.NAME_MATCHES", 4)
+    listed_ids = []
+    plain = admin_lists.readers_named
+
+    def counting(*args, **kwargs):
+        condition, listed = plain(*args, **kwargs)
+        listed_ids.append(listed)
+        return condition, listed
+
+    monkeypatch.setattr("core.admin_lists.readers_named", counting)
+    client.force_login(readme_moderator)
+
+    assert listed(client, status__exact="all", q="alpha beta") == ids(*wanted)
+    assert listed_ids[0] == 3 and sum(listed_ids) <= 4  # "alpha" alone names 4: a subquery
+
+
+def test_the_comment_list_reads_its_posts_titles_not_their_text(
+    client, readme_moderator, a_post, a_commenter
+):
+    """Issue 23: each row's post came with its whole text and HTML (the article's, 100
+    times on a page of its comments)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    add_comment(a_post, a_commenter, "Hello")
+    client.force_login(readme_moderator)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(CHANGELIST, {"status__exact": "all"})
+
+    assert a_post.title in response.content.decode()
+    listing = [q["sql"] for q in queries if 'FROM "comments_comment"' in q["sql"]]
+    assert listing and not [sql for sql in listing if '"posts_post"."body_html"' in sql]
+
+
 def test_moderators_find_readers_by_display_name_never_by_email_address(
     client, readme_moderator, a_commenter, a_post
 ):
