@@ -219,7 +219,7 @@ def seed(readers, comments):
             """INSERT INTO comments_comment (id, post_id, thread_id, parent_id, depth,
                    author_id, author_name, body, body_html, pending_body, pending_body_html,
                    status, hidden_by_flags, is_removed, created_at, moderators_notified_at,
-                   ip_hash)
+                   ip_hash, thread_is_public)
                SELECT i + 1,
                    CASE WHEN (i / 10) %% 5 < 3 THEN %(article)s
                         ELSE (%(others)s::bigint[])[1 + (i / 10) %% 199] END,
@@ -231,7 +231,8 @@ def seed(readers, comments):
                    1 + (i::bigint * 7919) %% %(readers)s,
                    '', body, '<p>' || body || '</p>', '', '',
                    CASE WHEN i %% 10 = 9 THEN 'pending' ELSE 'approved' END,
-                   false, false, now() - (%(comments)s - i) * interval '1 minute', now(), ''
+                   false, false, now() - (%(comments)s - i) * interval '1 minute', now(), '',
+                   i %% 10 = 0  -- a first comment is approved, so its thread is public
                FROM generate_series(0, %(comments)s - 1) i,
                    LATERAL (SELECT array_to_string(ARRAY(
                        SELECT (ARRAY['learn', 'framework', 'model', 'gradient', 'paper',
@@ -247,12 +248,13 @@ def seed(readers, comments):
             """INSERT INTO comments_comment (id, post_id, thread_id, parent_id, depth,
                    author_id, author_name, body, body_html, pending_body, pending_body_html,
                    status, hidden_by_flags, is_removed, created_at, moderators_notified_at,
-                   ip_hash)
+                   ip_hash, thread_is_public)
                SELECT %(first)s + j, (%(posts)s::bigint[])[1 + j %% 200], %(first)s + j, NULL,
                    0, CASE WHEN j < %(own)s THEN %(exporter)s ELSE %(commenter)s END, '',
                    'My own thought number ' || j, '<p>My own thought number ' || j || '</p>',
                    '', '', 'approved', false, false,
-                   now() - (%(own)s + 3 - j) * %(spacing)s * interval '1 minute', now(), ''
+                   now() - (%(own)s + 3 - j) * %(spacing)s * interval '1 minute', now(), '',
+                   true
                FROM generate_series(0, %(own)s + 2) j""",
             {
                 "first": comments + 1,
