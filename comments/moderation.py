@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from .decisions import awaits_moderation
 from .models import BlockedCommenter, Comment, Flag
 from .notifications import queue_moderator_notice, queue_reply_notice
 from .rendering import render_comment
@@ -288,3 +289,19 @@ def _children_first(children):
             stack.append((pk, True))
             stack.extend((reply, False) for reply in children.get(pk, []))
     return order
+
+
+@transaction.atomic
+def decide_from_link(*, comment_id, decision, moderator):
+    """Make ``decision`` (a comments.decisions.Decision, from a digest's link) on the
+    comment whose pk is ``comment_id`` (int) as ``moderator`` (a User who may moderate),
+    if it still awaits a moderator. Returns (Comment or None when it no longer exists,
+    bool: decided now). The row is locked first, so two moderators following their
+    links at once decide once."""
+    comment = Comment.objects.select_for_update().filter(pk=comment_id).first()
+    if comment is None or not awaits_moderation(comment_id):
+        return comment, False
+    [comment] = moderate(
+        comments=Comment.objects.filter(pk=comment_id), status=decision.status, moderator=moderator
+    )
+    return comment, True

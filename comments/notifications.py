@@ -14,10 +14,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.cache import cache
-from django.core.mail import EmailMessage, mailers
+from django.core.mail import EmailMessage, EmailMultiAlternatives, mailers
 from django.db import transaction
 from django.db.models import Q
 from django.tasks import TaskResultStatus, task
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db import DatabaseBackend
@@ -25,6 +26,7 @@ from django_tasks_db import DatabaseBackend
 from core.mail import message_id
 from core.tasks import enqueue
 
+from .decisions import DECISIONS, LINK_LIFETIME, decision_url
 from .models import Comment
 
 
@@ -110,7 +112,9 @@ def _moderator_emails():
     )
 
 
-def _why(comment):
+def waiting_reason(comment):
+    """Why ``comment`` (a Comment in the queue) waits for a moderator, as the end of a
+    sentence ("This comment …"): hidden by flags, an edit, or new."""
     if comment.hidden_by_flags:
         return "was hidden by readers' flags"
     return "has an edit awaiting moderation" if comment.pending_body else "awaits moderation"
@@ -192,31 +196,62 @@ def moderator_notice_id(comments, recipient):
 
 
 def _moderators_message(comments, recipient):
-    def entry(comment):
-        admin_url = settings.SITE_URL + reverse("admin:comments_comment_change", args=[comment.pk])
+    """The digest for ``recipient`` (an email address) about ``comments`` (list[Comment]):
+    plain text and HTML, each comment with its signed Approve, Reject and Spam links
+    (comments.decisions, issue 27) and its page in the admin."""
+    entries = [
+        {
+            "comment": comment,
+            "why": waiting_reason(comment),
+            "links": [(DECISIONS[name].button, decision_url(comment, name)) for name in DECISIONS],
+            "admin_url": settings.SITE_URL
+            + reverse("admin:comments_comment_change", args=[comment.pk]),
+        }
+        for comment in comments
+    ]
+
+    def text(entry):
+        comment = entry["comment"]
+        links = "".join(f"{label}: {url}\n" for label, url in entry["links"])
         return (
             f"{comment.plain_author} wrote on “{comment.post.title}”:\n\n{comment.latest_body}\n\n"
-            f"Moderate it: {admin_url}\n"
+            f"{links}Moderate it: {entry['admin_url']}\n"
         )
 
+    changelist = settings.SITE_URL + reverse("admin:comments_comment_changelist")
     if len(comments) == 1:
         comment = comments[0]
-        subject = f"A comment on “{comment.post.title}” {_why(comment)}"
-        body = entry(comment)
+        subject = f"A comment on “{comment.post.title}” {waiting_reason(comment)}"
+        body = text(entries[0])
     else:
         subject = f"{len(comments)} comments on {settings.SITE_NAME} need a moderator"
-        changelist = settings.SITE_URL + reverse("admin:comments_comment_changelist")
         body = "\n".join(
-            f"{number}. This comment {_why(comment)}. {entry(comment)}"
-            for number, comment in enumerate(comments, start=1)
+            f"{number}. This comment {entry['why']}. {text(entry)}"
+            for number, entry in enumerate(entries, start=1)
         ) + (f"\nThe whole moderation queue: {changelist}\n")
-    return EmailMessage(
+    body += (
+        f"\nEach link shows the comment and asks you to confirm; it works for "
+        f"{LINK_LIFETIME.days} days.\n"
+    )
+    message = EmailMultiAlternatives(
         subject,
         body,
         None,
         [recipient],
         headers={"Message-ID": moderator_notice_id(comments, recipient)},
     )
+    html = render_to_string(
+        "comments/email/moderators.html",
+        {
+            "subject": subject,
+            "entries": entries,
+            "queue_url": changelist,
+            "days": LINK_LIFETIME.days,
+            "SITE_NAME": settings.SITE_NAME,
+        },
+    )
+    message.attach_alternative(html, "text/html")
+    return message
 
 
 @task

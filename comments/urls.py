@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:comment_id>/edit/", views.edit, name="edit"),
     path("<int:comment_id>/delete/", views.delete, name="delete"),
     path("<int:comment_id>/flag/", views.flag, name="flag"),
+    path("<int:comment_id>/decide/<str:decision>/<str:token>/", views.decide, name="decide"),
 ]

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.names import name_taken
@@ -14,12 +15,19 @@ from core.http import read_only, wants_json
 from core.text import duration_words
 from posts.models import Post
 
-from . import ratelimit
+from . import decisions, ratelimit
 from .forms import CommentForm, EditCommentForm, FlagForm
 from .models import Comment, Flag, discussion_url
-from .moderation import create_comment, delete_comment, edit_comment, flag_comment
+from .moderation import (
+    create_comment,
+    decide_from_link,
+    delete_comment,
+    edit_comment,
+    flag_comment,
+)
+from .notifications import waiting_reason
 from .rendering import render_comment
-from .rules import Action, may_act_on
+from .rules import Action, can_moderate, may_act_on
 from .threads import comment_html
 
 
@@ -294,3 +302,47 @@ def preview(request):
     if len(body) > settings.COMMENTS_MAX_LENGTH:
         return HttpResponse("Too long to preview.", status=400, content_type="text/plain")
     return HttpResponse(render_comment(body))
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def decide(request, comment_id, decision, token):
+    """A decision from a link in the moderators' digest (comments.decisions, issue 27).
+
+    GET shows the comment, what the link decides and its button, and changes nothing;
+    the button's POST decides. A comment that no longer awaits a moderator is not decided
+    again: the page says who decided it. 400 for an altered link (or one made for another
+    comment or decision), 410 for an expired one, 403 for a reader who may not moderate,
+    404 for a comment that no longer exists. Logged out, the moderator logs in first and
+    comes back (login_required)."""
+    try:
+        chosen = decisions.checked_decision(comment_id, decision, token)
+    except decisions.InvalidLink as invalid:
+        return _refuse(request, invalid.status, invalid.message)
+    if not can_moderate(request.user):
+        return _refuse(
+            request,
+            403,
+            "Only moderators can decide on comments, and this account may not moderate. "
+            "Log in with the account the email was sent to.",
+        )
+    decided = False
+    if request.method == "POST":
+        comment, decided = decide_from_link(
+            comment_id=comment_id, decision=chosen, moderator=request.user
+        )
+    else:
+        comment = Comment.objects.filter(pk=comment_id).first()
+    if comment is None:
+        return _refuse(request, 404, "This comment no longer exists: it was deleted.")
+    context = {
+        "comment": comment,
+        "decision": chosen,
+        "decided": decided,
+        "awaiting": not decided and decisions.awaits_moderation(comment.pk),
+        "waiting_reason": waiting_reason(comment),
+        "admin_url": reverse("admin:comments_comment_change", args=[comment.pk]),
+        "queue_url": reverse("admin:comments_comment_changelist"),
+    }
+    return render(request, "comments/decide.html", context)

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from comments.models import Flag
 from comments.moderation import create_comment
+from tests.comments.conftest import PASSWORD
 from tests.conftest import make_user
 
 from .axe import describe_violations
@@ -95,3 +96,40 @@ def test_a_readme_moderator_opens_the_queue_on_what_awaits_them(
     assert_no_axe_violations(page, axe_violations, "the comment list")
     page.get_by_role("row").filter(has_text="Waiting for you").get_by_role("link").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(HEADING)
+
+
+def decision_link(message, label, live_server):
+    """The digest's signed link for ``label`` ("Approve", "Reject", "Mark as spam")."""
+    url = re.search(rf"^{label}: (\S+)$", message.body, re.MULTILINE).group(1)
+    return url.replace(settings.SITE_URL, live_server.url)
+
+
+def test_a_moderator_approves_from_the_digest_after_logging_in(
+    page, new_page, a_post, readme_moderator, live_server, axe_violations
+):
+    """Issue 27: the link shows the comment and asks; it decides only on the button."""
+    reader = make_user(email="ada@example.com", display_name="Ada Reader")
+    comment = create_comment(post=a_post, author=reader, body=MARKDOWN)
+    [message] = [m for m in mail.outbox if m.to == [readme_moderator.email]]
+
+    page.goto(decision_link(message, "Approve", live_server))
+    page.get_by_label("Email", exact=True).fill(readme_moderator.email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Log in", exact=True).click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Approve this comment?")
+    shown = page.get_by_role("article", name=re.compile("The comment by"))
+    expect(shown.get_by_role("listitem")).to_have_text(["PyTorch first", "then JAX"])
+    assert_no_axe_violations(page, axe_violations, "a decision link's page")
+    comment.refresh_from_db()
+    assert comment.is_pending  # following the link decided nothing
+
+    page.get_by_role("button", name="Approve", exact=True).click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Approved")
+    expect(page.get_by_role("status")).to_contain_text("the comment by")
+    visitor = new_page()
+    visitor.goto(POST_PATH)
+    expect(visitor.locator(f"#comment-{comment.pk}").get_by_role("listitem")).to_have_text(
+        ["PyTorch first", "then JAX"]
+    )

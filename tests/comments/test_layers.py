@@ -22,8 +22,9 @@ LAYERS = [
     {"comments.counts"},
     # Who may do what.
     {"comments.rules"},
-    # What changes comments, the emails about them, the forms.
-    {"comments.moderation", "comments.notifications", "comments.forms"},
+    # What changes comments, the emails about them and their signed decision links, the
+    # forms.
+    {"comments.moderation", "comments.notifications", "comments.decisions", "comments.forms"},
     # The discussion as pages show it, the views, the Disqus import (and its matching of
     # threads to posts), a reader's data.
     {
