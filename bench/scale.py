@@ -580,6 +580,7 @@ def approval_rebuilds(ids):
             start = time.perf_counter()
             with CaptureQueriesContext(connection) as captured:
                 moderate(
+                    source="admin",
                     comments=Comment.objects.filter(pk=pending.pk),
                     status=Comment.Status.APPROVED,
                     moderator=editor,

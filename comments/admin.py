@@ -1,3 +1,6 @@
+import csv
+from datetime import UTC
+
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
@@ -8,7 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.template.defaultfilters import linebreaksbr
 from django.urls import path, reverse
@@ -19,7 +22,7 @@ from django.utils.translation import ngettext
 
 from core.admin_lists import LargeTablePaginator, search_by_words
 
-from .models import BlockedCommenter, Comment, Flag, Hidden
+from .models import BlockedCommenter, Comment, Flag, Hidden, ModerationDecision
 from .moderation import (
     block_authors as block_authors_of,
 )
@@ -31,6 +34,8 @@ from .moderation import (
 )
 from .rendering import render_comment
 from .rules import can_moderate
+
+ADMIN = ModerationDecision.Source.ADMIN
 
 
 class FlagInline(admin.TabularInline):
@@ -233,14 +238,14 @@ class CommentAdmin(admin.ModelAdmin):
     # `parent`, which deleted every reply with it.
 
     def delete_model(self, request, obj):
-        delete_as_moderator(comment=obj, moderator=request.user)
+        delete_as_moderator(comment=obj, moderator=request.user, source=ADMIN)
 
     def delete_queryset(self, request, queryset):
         # Deepest first: a reply deleted before its parent leaves the parent free to go.
         for pk in queryset.order_by("-depth").values_list("pk", flat=True):
             comment = Comment.objects.filter(pk=pk).first()  # may have gone already
             if comment is not None:
-                delete_as_moderator(comment=comment, moderator=request.user)
+                delete_as_moderator(comment=comment, moderator=request.user, source=ADMIN)
 
     def get_deleted_objects(self, objs, request):
         """The confirmation page lists only the chosen comments, since their replies
@@ -317,6 +322,7 @@ class CommentAdmin(admin.ModelAdmin):
             "moderation_actions": (
                 self.moderation_actions(comment) if self.has_moderate_permission(request) else []
             ),
+            "decisions": list(comment.decisions.order_by("decided_at", "id")),
         }
 
     MODERATION_BUTTONS = {
@@ -359,6 +365,12 @@ class CommentAdmin(admin.ModelAdmin):
             raise BadRequest("Unknown moderation action.")  # the site's 400 page
         comments = Comment.objects.filter(pk=comment.pk)
         moderator = request.user
+        # The trail's optional reason (issue 27), as typed beside the buttons.
+        decided = {
+            "moderator": moderator,
+            "source": ADMIN,
+            "reason": " ".join(request.POST.get("reason", "").split())[:500],
+        }
         statuses = {
             "approve": (Comment.Status.APPROVED, "Approved the comment."),
             "reject": (Comment.Status.REJECTED, "Rejected the comment."),
@@ -366,15 +378,16 @@ class CommentAdmin(admin.ModelAdmin):
         }
         if action in statuses:
             status, done = statuses[action]
-            moderate(comments=comments, status=status, moderator=moderator)
+            moderate(comments=comments, status=status, **decided)
             messages.success(request, done)
         elif action == "discard_edit":
-            if discard_pending_edits(comments=comments, moderator=moderator):
+            if discard_pending_edits(comments=comments, **decided):
                 messages.success(request, "Discarded the edit; the approved text stays.")
             else:
                 messages.warning(request, "This comment has no edit awaiting moderation.")
         elif block_authors_of(
-            comments=comments, moderator=moderator, reason="Blocked from a comment"
+            comments=comments,
+            **{**decided, "reason": decided["reason"] or "Blocked from a comment"},
         ):
             messages.success(request, f"Blocked {comment.plain_author} from commenting.")
         else:
@@ -428,7 +441,7 @@ class CommentAdmin(admin.ModelAdmin):
         return format_html('<a href="{}">View</a>', url)
 
     def _moderate(self, request, queryset, status, verb):
-        changed = moderate(comments=queryset, status=status, moderator=request.user)
+        changed = moderate(comments=queryset, status=status, moderator=request.user, source=ADMIN)
         messages.success(request, f"{verb} {comments_count(len(changed))}.")
 
     @admin.action(description="Approve selected comments", permissions=["moderate"])
@@ -448,7 +461,7 @@ class CommentAdmin(admin.ModelAdmin):
         permissions=["moderate"],
     )
     def discard_edits(self, request, queryset):
-        changed = discard_pending_edits(comments=queryset, moderator=request.user)
+        changed = discard_pending_edits(comments=queryset, moderator=request.user, source=ADMIN)
         count = len(changed)
         messages.success(
             request,
@@ -466,7 +479,7 @@ class CommentAdmin(admin.ModelAdmin):
     )
     def block_authors(self, request, queryset):
         authors = block_authors_of(
-            comments=queryset, moderator=request.user, reason="Blocked from the queue"
+            comments=queryset, moderator=request.user, source=ADMIN, reason="Blocked from the queue"
         )
         count = len(authors)
         messages.success(
@@ -542,3 +555,86 @@ class BlockedCommenterAdmin(admin.ModelAdmin):
         if not change:
             obj.blocked_by = request.user
         super().save_model(request, obj, form, change)
+
+
+class _Echo:
+    """A file-like object whose write() returns what it is given: csv.writer then hands
+    back each line for a StreamingHttpResponse (Django's documented pattern)."""
+
+    def write(self, value):
+        return value
+
+
+def _csv_cell(value):
+    """A value for a spreadsheet: text that a spreadsheet would read as a formula (it
+    starts with = + - @, a tab or a carriage return; OWASP's "CSV injection") is kept as
+    text with a leading apostrophe. Commenters write the excerpts."""
+    text = str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@admin.register(ModerationDecision)
+class ModerationDecisionAdmin(admin.ModelAdmin):
+    """The moderation trail (issue 27): every decision, newest first, with who, when,
+    from where and why; read-only, for staff who may moderate, and exported as CSV."""
+
+    list_display = ["decided_at", "action", "comment_column", "moderator_name", "source", "reason"]
+    list_display_links = None  # a row has nothing more to show; its comment is linked
+    list_filter = ["source", "action", "decided_at"]
+    search_fields = ["moderator_name", "reason", "excerpt"]
+    ordering = ["-decided_at", "-id"]
+    list_per_page = 100
+    show_full_result_count = False
+    paginator = LargeTablePaginator
+    actions = ["export_csv"]
+    CSV_COLUMNS = [
+        "decided at (UTC)", "decision", "from", "moderator", "comment", "reason", "comment text",
+    ]  # fmt: skip
+
+    @admin.display(description="Comment", ordering="comment_number")
+    def comment_column(self, decision):
+        label = f"#{decision.comment_number}: {Truncator(decision.excerpt).chars(60)}"
+        if decision.comment_id is None:
+            return format_html("{} (deleted)", label)
+        url = reverse("admin:comments_comment_change", args=[decision.comment_id])
+        return format_html('<a href="{}">{}</a>', url, label)
+
+    @admin.action(description="Export selected decisions as CSV", permissions=["view"])
+    def export_csv(self, request, queryset):
+        """The chosen decisions (all of the list with "Select all"), oldest first, as a
+        CSV file streamed row by row."""
+        writer = csv.writer(_Echo())
+        rows = queryset.order_by("decided_at", "id").iterator(chunk_size=2000)
+
+        def lines():
+            yield writer.writerow(self.CSV_COLUMNS)
+            for decision in rows:
+                values = [
+                    decision.decided_at.astimezone(UTC).isoformat(timespec="seconds"),
+                    decision.get_action_display(),
+                    decision.get_source_display(),
+                    decision.moderator_name,
+                    decision.comment_number,
+                    decision.reason,
+                    decision.excerpt,
+                ]
+                yield writer.writerow([_csv_cell(value) for value in values])
+
+        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="moderation-trail.csv"'
+        return response
+
+    def has_module_permission(self, request):
+        return can_moderate(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return can_moderate(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

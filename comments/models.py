@@ -418,3 +418,54 @@ class BlockedCommenter(models.Model):
 
     def __str__(self):
         return f"{self.user} (blocked)"
+
+
+class ModerationDecision(models.Model):
+    """One decision on a comment, for the moderation trail (issue 27): what was decided,
+    by whom, when, from where, and why when they said.
+
+    Written by comments.moderation, the one place every decision goes through (the admin,
+    the digest's links). Django's LogEntry was not used: it records admin changes only,
+    has no field for where a decision came from, and its object_repr loses the comment
+    once it is deleted. Here the comment's number and the start of its text, and the
+    moderator's name, stay when the comment or the account goes.
+    """
+
+    class Action(models.TextChoices):
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        SPAM = "spam", "Marked as spam"
+        PENDING = "pending", "Sent back to await moderation"
+        EDIT_DISCARDED = "edit discarded", "Discarded the edit"
+        DELETED = "deleted", "Deleted"
+        AUTHOR_BLOCKED = "author blocked", "Blocked the author"
+
+    class Source(models.TextChoices):
+        ADMIN = "admin", "Admin"
+        DIGEST = "digest", "Link in the moderators' email"
+
+    comment = models.ForeignKey(
+        Comment, on_delete=models.SET_NULL, null=True, blank=True, related_name="decisions"
+    )
+    comment_number = models.PositiveBigIntegerField(
+        help_text="The comment's id, kept after it goes."
+    )
+    excerpt = models.CharField(max_length=200, blank=True)
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    moderator_name = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=20, choices=Action)
+    source = models.CharField(max_length=10, choices=Source)
+    reason = models.CharField(max_length=500, blank=True)
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        indexes = [
+            models.Index(fields=["decided_at", "id"], name="decision_decided_idx"),
+            models.Index(fields=["comment", "decided_at"], name="decision_comment_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()} comment {self.comment_number} ({self.moderator_name})"

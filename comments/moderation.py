@@ -7,10 +7,35 @@ from django.db import transaction
 from django.utils import timezone
 
 from .decisions import awaits_moderation
-from .models import BlockedCommenter, Comment, Flag
+from .models import BlockedCommenter, Comment, Flag, ModerationDecision
 from .notifications import queue_moderator_notice, queue_reply_notice
 from .rendering import render_comment
 from .rules import is_trusted
+
+Source = ModerationDecision.Source
+Action = ModerationDecision.Action
+
+
+def record_decisions(comments, *, action, moderator, source, reason=""):
+    """Add one row per comment of ``comments`` (an iterable of Comment) to the moderation
+    trail (ModerationDecision): ``action`` (a ModerationDecision.Action) by ``moderator``
+    (a User) from ``source`` (a ModerationDecision.Source), with ``reason`` (str, may be
+    empty). One INSERT. Every moderator's decision in this module calls it, in the
+    decision's own transaction."""
+    name = moderator.display_name or moderator.get_username() if moderator else ""
+    ModerationDecision.objects.bulk_create(
+        ModerationDecision(
+            comment=comment,
+            comment_number=comment.pk,
+            excerpt=(comment.latest_body or "")[:200],
+            moderator=moderator,
+            moderator_name=name,
+            action=action,
+            source=source,
+            reason=reason[:500],
+        )
+        for comment in comments
+    )
 
 
 def attach_point(parent):
@@ -109,11 +134,15 @@ def delete_comment(*, comment):
 
 
 @transaction.atomic
-def delete_as_moderator(*, comment, moderator):
+def delete_as_moderator(*, comment, moderator, source, reason=""):
     """A moderator deletes ``comment`` (the admin's delete page or "Delete selected"): it
     goes, or, when replies hang on it, its text is erased and it stays as a placeholder
     "removed by a moderator" (rejected), so the thread keeps its replies (README,
-    "Threads keep their replies"; issue 11)."""
+    "Threads keep their replies"; issue 11). Recorded in the trail (record_decisions)
+    from ``source``, with ``reason``."""
+    record_decisions(
+        [comment], action=Action.DELETED, moderator=moderator, source=source, reason=reason
+    )
     if not comment.replies.exists():
         delete_comment(comment=comment)
         return
@@ -133,8 +162,11 @@ def delete_as_moderator(*, comment, moderator):
 
 
 @transaction.atomic
-def moderate(*, comments, status, moderator):
-    """Approve, reject or mark as spam; record who and when; notify on approval.
+def moderate(*, comments, status, moderator, source, reason=""):
+    """Approve, reject or mark as spam ``comments`` (a QuerySet) to ``status`` (a
+    Comment.Status); record who and when on each, and in the trail (record_decisions,
+    from ``source`` with ``reason``); notify on approval. Returns the comments changed
+    (list[Comment]).
 
     Approving also approves an edit awaiting moderation (its text is then shown);
     rejecting or marking as spam hides the whole comment behind its placeholder and keeps
@@ -159,13 +191,17 @@ def moderate(*, comments, status, moderator):
         changed.append(comment)
         if status == Comment.Status.APPROVED and not was_approved:
             queue_reply_notice(comment)
+    record_decisions(
+        changed, action=Action(status), moderator=moderator, source=source, reason=reason
+    )
     return changed
 
 
 @transaction.atomic
-def discard_pending_edits(*, comments, moderator):
+def discard_pending_edits(*, comments, moderator, source, reason=""):
     """Refuse the edits awaiting moderation of ``comments`` (a QuerySet): each comment
-    keeps its approved text. Returns the comments that had one (list[Comment])."""
+    keeps its approved text. Recorded in the trail (record_decisions) from ``source``,
+    with ``reason``. Returns the comments that had one (list[Comment])."""
     now = timezone.now()
     changed = []
     rows = Comment.objects.filter(pk__in=comments.values("pk")).exclude(pending_body="")
@@ -175,6 +211,9 @@ def discard_pending_edits(*, comments, moderator):
         comment.moderated_at = now
         comment.save(update_fields=[*PENDING_EDIT_FIELDS, "moderated_by", "moderated_at"])
         changed.append(comment)
+    record_decisions(
+        changed, action=Action.EDIT_DISCARDED, moderator=moderator, source=source, reason=reason
+    )
     return changed
 
 
@@ -212,17 +251,24 @@ def block_commenter(*, user, moderator, reason=""):
     return block
 
 
-def block_authors(*, comments, moderator, reason=""):
+@transaction.atomic
+def block_authors(*, comments, moderator, source, reason=""):
     """Block the authors of ``comments`` (a QuerySet) from commenting: the admin's list
     action and the comment page's "Block author" button (issue 18). Staff and comments
-    without an account are spared. Returns the readers blocked (list[User])."""
-    authors = {
-        comment.author
+    without an account are spared. Recorded in the trail on each comment whose author
+    was blocked (record_decisions, from ``source``). Returns the readers blocked
+    (list[User])."""
+    blocked = [
+        comment
         for comment in comments.select_related("author")
         if comment.author is not None and not comment.author.is_staff
-    }
+    ]
+    authors = {comment.author for comment in blocked}
     for author in authors:
         block_commenter(user=author, moderator=moderator, reason=reason)
+    record_decisions(
+        blocked, action=Action.AUTHOR_BLOCKED, moderator=moderator, source=source, reason=reason
+    )
     return list(authors)
 
 
@@ -292,7 +338,7 @@ def _children_first(children):
 
 
 @transaction.atomic
-def decide_from_link(*, comment_id, decision, moderator):
+def decide_from_link(*, comment_id, decision, moderator, reason=""):
     """Make ``decision`` (a comments.decisions.Decision, from a digest's link) on the
     comment whose pk is ``comment_id`` (int) as ``moderator`` (a User who may moderate),
     if it still awaits a moderator. Returns (Comment or None when it no longer exists,
@@ -302,6 +348,10 @@ def decide_from_link(*, comment_id, decision, moderator):
     if comment is None or not awaits_moderation(comment_id):
         return comment, False
     [comment] = moderate(
-        comments=Comment.objects.filter(pk=comment_id), status=decision.status, moderator=moderator
+        comments=Comment.objects.filter(pk=comment_id),
+        status=decision.status,
+        moderator=moderator,
+        source=Source.DIGEST,
+        reason=reason,
     )
     return comment, True

@@ -330,7 +330,10 @@ def decide(request, comment_id, decision, token):
     decided = False
     if request.method == "POST":
         comment, decided = decide_from_link(
-            comment_id=comment_id, decision=chosen, moderator=request.user
+            comment_id=comment_id,
+            decision=chosen,
+            moderator=request.user,
+            reason=" ".join(request.POST.get("reason", "").split())[:500],
         )
     else:
         comment = Comment.objects.filter(pk=comment_id).first()

@@ -406,7 +406,12 @@ def test_the_anonymous_page_is_cached_until_a_comment_changes_it(client, a_post,
 
     assert "Fresh words" not in client.get(a_post.get_absolute_url()).content.decode()
     comment = create_comment(post=a_post, author=a_reader, body="Fresh words")
-    moderate(comments=Comment.objects.filter(pk=comment.pk), status="approved", moderator=None)
+    moderate(
+        source="admin",
+        comments=Comment.objects.filter(pk=comment.pk),
+        status="approved",
+        moderator=None,
+    )
 
     assert "Fresh words" in client.get(a_post.get_absolute_url()).content.decode()
 

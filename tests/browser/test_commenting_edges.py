@@ -28,7 +28,12 @@ HEBREW = "שלום, זו תגובה בעברית."
 
 def approved(post, author, body, parent=None):
     comment = create_comment(post=post, author=author, body=body, parent=parent)
-    moderate(comments=Comment.objects.filter(pk=comment.pk), status="approved", moderator=None)
+    moderate(
+        source="admin",
+        comments=Comment.objects.filter(pk=comment.pk),
+        status="approved",
+        moderator=None,
+    )
     return comment
 
 

@@ -170,7 +170,12 @@ def test_script_in_a_comment_or_a_name_is_shown_as_text_and_never_runs(
     assert page.evaluate("window.__xss") is None
 
     comment = Comment.objects.get(author=writer)
-    moderate(comments=Comment.objects.filter(pk=comment.pk), status="approved", moderator=None)
+    moderate(
+        source="admin",
+        comments=Comment.objects.filter(pk=comment.pk),
+        status="approved",
+        moderator=None,
+    )
 
     def check(viewer, where):
         shown = comment_by(viewer, XSS_NAME, "onerror")
@@ -216,11 +221,21 @@ def test_axe_finds_no_violations_in_the_discussion_and_its_forms(
         body="Try **both**, then read [the docs](https://pytorch.org/docs/):\n\n"
         "- a `tensor` tutorial\n- a small project\n\n> Practice beats theory.",
     )
-    moderate(comments=Comment.objects.filter(pk=started.pk), status="approved", moderator=None)
+    moderate(
+        source="admin",
+        comments=Comment.objects.filter(pk=started.pk),
+        status="approved",
+        moderator=None,
+    )
     answer = create_comment(
         post=a_post, author=alan, body="Agreed, *small* projects.", parent=started
     )
-    moderate(comments=Comment.objects.filter(pk=answer.pk), status="approved", moderator=None)
+    moderate(
+        source="admin",
+        comments=Comment.objects.filter(pk=answer.pk),
+        status="approved",
+        moderator=None,
+    )
     create_comment(post=a_post, author=reader, body=COMMENT)  # pending: only its author sees it
 
     # Logged out: the discussion and the invitation to log in.

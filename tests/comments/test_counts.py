@@ -52,12 +52,15 @@ def test_the_stored_count_is_the_count_of_public_comments_whatever_changes_them(
             rng.choice(posts), rng.choice(readers), "Reply", parent=rng.choice(existing())
         ),
         lambda: moderate(
+            source="admin",
             comments=Comment.objects.filter(pk=rng.choice(existing()).pk),
             status=rng.choice(["approved", "rejected", "spam"]),
             moderator=moderator,
         ),
         lambda: delete_comment(comment=rng.choice(existing())),
-        lambda: delete_as_moderator(comment=rng.choice(existing()), moderator=moderator),
+        lambda: delete_as_moderator(
+            source="admin", comment=rng.choice(existing()), moderator=moderator
+        ),
         lambda: flag_comment(comment=rng.choice(existing()), user=moderator, reason="spam"),
         lambda: remove_comments_of(rng.choice(readers)),
         lambda: Comment.objects.filter(pk=rng.choice(existing()).pk).update(status="rejected"),

@@ -174,7 +174,12 @@ def test_a_comment_already_decided_says_by_whom_and_is_not_decided_again(client,
     first = make_moderator(email="first@example.com")
     first.display_name = "First Mover"
     first.save()
-    moderate(comments=Comment.objects.filter(pk=comment.pk), status="rejected", moderator=first)
+    moderate(
+        source="admin",
+        comments=Comment.objects.filter(pk=comment.pk),
+        status="rejected",
+        moderator=first,
+    )
     client.force_login(waiting["moderator"])
     path = "/" + links_in(waiting["message"].body)["Approve"]
 

@@ -136,7 +136,10 @@ def test_a_reply_notice_is_sent_once_even_if_approved_twice(a_post, a_commenter,
     moderator = make_moderator()
     for _ in range(2):
         moderate(
-            comments=Comment.objects.filter(pk=reply.pk), status="approved", moderator=moderator
+            source="admin",
+            comments=Comment.objects.filter(pk=reply.pk),
+            status="approved",
+            moderator=moderator,
         )
 
     run_due_tasks()

@@ -113,13 +113,17 @@ def test_each_notice_about_one_comment_has_its_own_message_id(
     client.force_login(a_reader)
     post_comment(client, a_post, "First text")
     comment = Comment.objects.get()
-    moderate(comments=Comment.objects.all(), status="approved", moderator=a_moderator)
+    moderate(
+        source="admin", comments=Comment.objects.all(), status="approved", moderator=a_moderator
+    )
     for text in ("Second text", "Third text"):
         client.force_login(a_reader)
         client.post(reverse("comments:edit", args=[comment.pk]), {"body": text})
     client.force_login(a_commenter)
     client.post(reverse("comments:flag", args=[comment.pk]), {"reason": "abuse"})
-    moderate(comments=Comment.objects.all(), status="approved", moderator=a_moderator)
+    moderate(
+        source="admin", comments=Comment.objects.all(), status="approved", moderator=a_moderator
+    )
     client.force_login(make_user(email="second-flagger@example.com"))
     client.post(reverse("comments:flag", args=[comment.pk]), {"reason": "spam"})
 

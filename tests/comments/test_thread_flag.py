@@ -81,6 +81,7 @@ class Story:
         comment = create_comment(post=self.post, author=author, body="Text.", parent=parent)
         if self.random.random() < 0.5:
             moderate(
+                source="admin",
                 comments=Comment.objects.filter(pk=comment.pk),
                 status=Comment.Status.APPROVED,
                 moderator=self.moderator,
@@ -96,8 +97,12 @@ class Story:
         comment = self.any_comment()
         if comment:
             status = self.random.choice(list(Comment.Status))
-            moderate(comments=Comment.objects.filter(pk=comment.pk), status=status,
-                     moderator=self.moderator)  # fmt: skip
+            moderate(
+                comments=Comment.objects.filter(pk=comment.pk),
+                status=status,
+                moderator=self.moderator,
+                source="admin",
+            )
 
     def flag(self):
         comment = self.any_comment()
@@ -113,7 +118,7 @@ class Story:
     def moderator_delete(self):
         comment = self.any_comment()
         if comment:
-            delete_as_moderator(comment=comment, moderator=self.moderator)
+            delete_as_moderator(source="admin", comment=comment, moderator=self.moderator)
 
     def bulk(self):
         """A QuerySet.update() over several comments (as the Disqus import does)."""
@@ -150,8 +155,12 @@ def test_a_thread_is_public_once_a_reply_under_a_pending_first_comment_is_approv
     reply = create_comment(post=a_post, author=other, body="Pending reply.", parent=first)
     assert not Comment.objects.threads_for(a_post, AnonymousUser()).exists()
 
-    moderate(comments=Comment.objects.filter(pk=reply.pk), status="approved",
-             moderator=make_moderator())  # fmt: skip
+    moderate(
+        comments=Comment.objects.filter(pk=reply.pk),
+        status="approved",
+        moderator=make_moderator(),
+        source="admin",
+    )
 
     assert list(Comment.objects.threads_for(a_post, AnonymousUser())) == [first]
     first.refresh_from_db()

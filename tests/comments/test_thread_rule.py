@@ -44,6 +44,7 @@ def edit(thread):
 
 def reject(thread):
     moderate(
+        source="admin",
         comments=Comment.objects.filter(pk=thread["comment"].pk),
         status=Comment.Status.REJECTED,
         moderator=thread["moderator"],
@@ -52,6 +53,7 @@ def reject(thread):
 
 def mark_spam(thread):
     moderate(
+        source="admin",
         comments=Comment.objects.filter(pk=thread["comment"].pk),
         status=Comment.Status.SPAM,
         moderator=thread["moderator"],

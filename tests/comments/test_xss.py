@@ -139,7 +139,10 @@ def test_an_attack_posted_approved_and_shown_on_the_page_is_harmless(
     comment = Comment.objects.get(pk=response.json()["id"])
     with run_on_commit():
         moderate(
-            comments=Comment.objects.filter(pk=comment.pk), status="approved", moderator=an_editor
+            source="admin",
+            comments=Comment.objects.filter(pk=comment.pk),
+            status="approved",
+            moderator=an_editor,
         )
     client.logout()
     page = parse(client.get(a_post.get_absolute_url()).content)
