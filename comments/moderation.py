@@ -118,7 +118,15 @@ def _apply_pending_edit(comment):
 
 @transaction.atomic
 def delete_comment(*, comment):
-    """An author deletes their comment: gone, or '[deleted]' if replies hang on it."""
+    """An author deletes their comment: gone, or '[deleted]' if replies hang on it. The
+    moderation trail forgets its text too (the author took it back); the decisions stay."""
+    ModerationDecision.objects.filter(comment_number=comment.pk).update(excerpt="")
+    _delete(comment)
+
+
+def _delete(comment):
+    """delete_comment() without touching the trail (a moderator's deletion keeps the text
+    it decided on)."""
     if comment.replies.exists():
         comment.is_removed = True
         comment.body = ""
@@ -130,7 +138,7 @@ def delete_comment(*, comment):
         comment.delete()
         # A '[deleted]' placeholder whose last reply just went has nothing left to hold.
         if parent is not None and parent.is_removed and not parent.replies.exists():
-            delete_comment(comment=parent)
+            _delete(parent)
 
 
 @transaction.atomic
@@ -144,7 +152,7 @@ def delete_as_moderator(*, comment, moderator, source, reason=""):
         [comment], action=Action.DELETED, moderator=moderator, source=source, reason=reason
     )
     if not comment.replies.exists():
-        delete_comment(comment=comment)
+        _delete(comment)
         return
     comment.body = ""
     comment.body_html = ""
@@ -279,7 +287,6 @@ def is_blocked(user):
 
 
 @transaction.atomic
-@transaction.atomic
 def remove_comments_of(user):
     """On account deletion: the reader's comments go, or become '[deleted]' where others'
     replies hang on them, and a '[deleted]' placeholder left with no reply goes too: the
@@ -315,6 +322,8 @@ def remove_comments_of(user):
         if goes(pk):
             deleted.add(pk)
     placeholders = mine - deleted
+    # The trail keeps the decisions on them, not their text (delete_comment's rule).
+    ModerationDecision.objects.filter(comment_number__in=mine).update(excerpt="")
     Comment.objects.filter(pk__in=deleted).delete()
     Comment.objects.filter(pk__in=placeholders).update(
         is_removed=True, body="", body_html="", pending_body="", pending_body_html="",

@@ -150,7 +150,7 @@ def test_moderators_export_the_trail_as_csv_that_a_spreadsheet_reads_as_text(
 
     listed = parse(client.get(TRAIL).content)
     assert [a.text for a in listed.find_all("a") if "/change/" in a.get("href", "")] == [
-        f"#{formula.pk}: =HYPERLINK(\"http://evil.example\")",
+        f'#{formula.pk}: =HYPERLINK("http://evil.example")',
         f"#{harmless.pk}: Hello",
     ]  # newest first, each linked to its comment
 
@@ -176,3 +176,20 @@ def test_staff_who_may_not_moderate_cannot_read_the_trail(client, a_post):
 
     assert client.get(TRAIL).status_code == 403
     assert Comment.objects.count() == 0  # nothing else happened
+
+
+def test_the_trail_forgets_the_text_its_author_took_back(client, moderator, a_post, a_reader):
+    """The author's deletion, or their account's, erases the text; the decisions stay."""
+    own = add_comment(a_post, a_reader, "My own words", status="pending")
+    other = make_user(email="other@example.com", display_name="Other")
+    theirs = add_comment(a_post, other, "Their words", status="pending")
+    client.force_login(moderator)
+    press(client, own, "approve")
+    press(client, theirs, "approve")
+    client.force_login(a_reader)
+
+    client.post(reverse("comments:delete", args=[own.pk]))
+    delete_account(other)
+
+    assert list(ModerationDecision.objects.values_list("excerpt", flat=True)) == ["", ""]
+    assert len(trail()) == 2
