@@ -22,7 +22,7 @@ from django.utils.translation import ngettext
 
 from core.admin_lists import LargeTablePaginator, search_by_words
 
-from .models import BlockedCommenter, Comment, Flag, Hidden, ModerationDecision
+from .models import BlockedCommenter, Comment, Flag, Hidden, ModerationDecision, ModerationRule
 from .moderation import (
     block_authors as block_authors_of,
 )
@@ -160,7 +160,9 @@ class CommentAdmin(admin.ModelAdmin):
         "created_at",
         "on_site",
     ]
-    list_filter = [StatusFilter, FlaggedFilter, PendingEditFilter, "post", "created_at"]
+    list_filter = [
+        StatusFilter, FlaggedFilter, PendingEditFilter, "held_by_rule", "post", "created_at",
+    ]  # fmt: skip
     # By name, never by email address: moderators see readers' public names only (issue 19).
     search_fields = ["body", "author__display_name", "author_name"]  # get_search_results
     # No date hierarchy: its years and months were two more reads of every comment on
@@ -190,6 +192,7 @@ class CommentAdmin(admin.ModelAdmin):
         "moderated_by",
         "moderated_at",
         "moderators_notified_at",
+        "held_by_rule",
         "ip_hash",
     ]
     # Everything is read-only: comments are written on the site, and their status
@@ -513,8 +516,28 @@ class ReaderAutocompleteSelect(AutocompleteSelect):
     url_name = "%s:comments_blockedcommenter_reader_autocomplete"
 
 
+class ModeratorsOnly:
+    """Every admin permission of a model that is part of moderating (blocked commenters,
+    rules, the trail) is "Can moderate comments" (rules.can_moderate, issue 18)."""
+
+    def has_module_permission(self, request):
+        return can_moderate(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return can_moderate(request.user)
+
+    def has_add_permission(self, request):
+        return can_moderate(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return can_moderate(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return can_moderate(request.user)
+
+
 @admin.register(BlockedCommenter)
-class BlockedCommenterAdmin(admin.ModelAdmin):
+class BlockedCommenterAdmin(ModeratorsOnly, admin.ModelAdmin):
     list_display = ["user", "reason", "blocked_by", "created_at"]
     search_fields = ["user__display_name"]  # never by email address (issue 19)
     autocomplete_fields = ["user"]
@@ -535,21 +558,6 @@ class BlockedCommenterAdmin(admin.ModelAdmin):
                 db_field, self.admin_site, using=kwargs.get("using")
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def has_module_permission(self, request):
-        return can_moderate(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return can_moderate(request.user)
-
-    def has_add_permission(self, request):
-        return can_moderate(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return can_moderate(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return can_moderate(request.user)
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -574,7 +582,7 @@ def _csv_cell(value):
 
 
 @admin.register(ModerationDecision)
-class ModerationDecisionAdmin(admin.ModelAdmin):
+class ModerationDecisionAdmin(ModeratorsOnly, admin.ModelAdmin):
     """The moderation trail (issue 27): every decision, newest first, with who, when,
     from where and why; read-only, for staff who may moderate, and exported as CSV."""
 
@@ -624,12 +632,7 @@ class ModerationDecisionAdmin(admin.ModelAdmin):
         response["Content-Disposition"] = 'attachment; filename="moderation-trail.csv"'
         return response
 
-    def has_module_permission(self, request):
-        return can_moderate(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return can_moderate(request.user)
-
+    # Read-only: the trail is written by comments.moderation alone.
     def has_add_permission(self, request):
         return False
 
@@ -638,3 +641,23 @@ class ModerationDecisionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ModerationRule)
+class ModerationRuleAdmin(ModeratorsOnly, admin.ModelAdmin):
+    """The moderation rules (comments.screening, issue 27), for staff who may moderate:
+    each matches words, link domains or a number of links, and holds, marks as spam or
+    refuses. Off until turned on."""
+
+    list_display = ["name", "enabled", "kind", "outcome", "below_approved"]
+    list_editable = ["enabled"]
+    list_filter = ["enabled", "kind", "outcome"]
+    search_fields = ["name", "words", "domains"]
+    fieldsets = [
+        (None, {"fields": ["name", "enabled", "kind"]}),
+        (
+            "What it matches (the field its kind reads)",
+            {"fields": ["words", "domains", "max_links"]},
+        ),
+        ("Whom and what it does", {"fields": ["below_approved", "outcome", "message"]}),
+    ]

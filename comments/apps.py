@@ -6,6 +6,7 @@ class CommentsConfig(AppConfig):
     verbose_name = "Comments"
 
     def ready(self):
-        from .counts import connect_receivers
+        from . import counts, screening
 
-        connect_receivers()
+        counts.connect_receivers()
+        screening.connect_receivers()

@@ -109,6 +109,77 @@ def hidden_reason(*, status, hidden_by_flags, is_removed, own):
     return None
 
 
+class ModerationRule(models.Model):
+    """A rule that screens every new comment and edit before anyone reads it (issue 27),
+    edited in the admin by staff who may moderate: it matches words or phrases, link
+    domains, or a number of links, for every reader or only those with fewer than
+    ``below_approved`` approved comments, and holds the comment for a moderator, marks
+    it as spam, or refuses it with ``message``. comments.screening applies them; trust
+    skips the queue, not the rules. No pattern is a regular expression: word lists and
+    domains only, matched in linear time.
+    """
+
+    class Kind(models.TextChoices):
+        WORDS = "words", "Words or phrases"
+        DOMAINS = "domains", "Link domains"
+        LINKS = "links", "Number of links"
+
+    class Outcome(models.TextChoices):
+        # In the order of precedence when several rules match: the strongest wins.
+        REFUSE = "refuse", "Refuse, with a message to the writer"
+        SPAM = "spam", "Mark as spam"
+        HOLD = "hold", "Hold for a moderator"
+
+    name = models.CharField(max_length=100, unique=True)
+    enabled = models.BooleanField(default=False, help_text="Off until turned on.")
+    kind = models.CharField(max_length=10, choices=Kind)
+    words = models.TextField(
+        blank=True,
+        help_text="One word or phrase per line: matched as whole words, ignoring case and accents.",
+    )
+    domains = models.TextField(
+        blank=True,
+        help_text="One domain per line, such as bit.ly: links to it or to its subdomains match.",
+    )
+    max_links = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Matches a comment with more links than this."
+    )
+    below_approved = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Only for readers with fewer approved comments than this; empty for "
+        "every reader.",
+    )
+    outcome = models.CharField(max_length=10, choices=Outcome, default=Outcome.HOLD)
+    message = models.CharField(
+        max_length=300, blank=True, help_text="What the writer is told when refused."
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        """The field that the rule's kind reads is filled in, and a refusal has its
+        message. Raises ValidationError."""
+        from django.core.exceptions import ValidationError
+
+        needed = {
+            self.Kind.WORDS: ("words", bool(self.words.strip())),
+            self.Kind.DOMAINS: ("domains", bool(self.domains.strip())),
+            self.Kind.LINKS: ("max_links", self.max_links is not None),
+        }
+        errors = {}
+        if self.kind in needed and not needed[self.kind][1]:
+            errors[needed[self.kind][0]] = "A rule of this kind needs this field."
+        if self.outcome == self.Outcome.REFUSE and not self.message.strip():
+            errors["message"] = "Say what the writer is told when their comment is refused."
+        if errors:
+            raise ValidationError(errors)
+
+
 class Comment(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "Awaiting moderation"
@@ -169,6 +240,10 @@ class Comment(models.Model):
     # comments came from one place, never the address itself; purged after a while.
     ip_hash = models.CharField(max_length=64, blank=True)
     disqus_id = models.CharField(max_length=40, null=True, blank=True, unique=True)
+    # The rule that held it for a moderator or marked it as spam (comments.screening).
+    held_by_rule = models.ForeignKey(
+        ModerationRule, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     # On a thread's first comment: whether any comment of the thread is PUBLIC, so that
     # everyone is shown the thread (its first comment, or a placeholder over a reply).
     # Kept by comments.counts on every change, under the post's lock; False on replies.
@@ -443,6 +518,7 @@ class ModerationDecision(models.Model):
     class Source(models.TextChoices):
         ADMIN = "admin", "Admin"
         DIGEST = "digest", "Link in the moderators' email"
+        RULE = "rule", "Rule"
 
     comment = models.ForeignKey(
         Comment, on_delete=models.SET_NULL, null=True, blank=True, related_name="decisions"

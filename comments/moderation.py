@@ -7,10 +7,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from .decisions import awaits_moderation
-from .models import BlockedCommenter, Comment, Flag, ModerationDecision
+from .models import BlockedCommenter, Comment, Flag, ModerationDecision, ModerationRule
 from .notifications import queue_moderator_notice, queue_reply_notice
 from .rendering import render_comment
 from .rules import is_trusted
+from .screening import Refused, screen
+
+Outcome = ModerationRule.Outcome
 
 Source = ModerationDecision.Source
 Action = ModerationDecision.Action
@@ -49,26 +52,51 @@ def attach_point(parent):
 def create_comment(*, post, author, body, parent=None, ip_hash="", standing=None):
     """A reader's new comment (or reply to ``parent``) on ``post``: approved at once when
     its author is trusted, else waiting for a moderator, who is told. ``standing`` (the
-    author's comments.rules.Standing) saves a query when the caller has it."""
+    author's comments.rules.Standing) saves a query when the caller has it.
+
+    The moderation rules come first (comments.screening, issue 27): one may hold the
+    comment for a moderator even from a trusted author, mark it as spam (recorded in the
+    trail, no moderator told), or refuse it: then nothing is stored and Refused is
+    raised, with the message for the writer."""
     parent = attach_point(parent)
+    body_html = render_comment(body)
+    verdict = screen(body=body, body_html=body_html, author=author)
+    if verdict is not None and verdict.outcome == Outcome.REFUSE:
+        raise Refused(verdict.rule)
     trusted = standing.trusted if standing is not None else is_trusted(author)
     status = Comment.Status.APPROVED if trusted else Comment.Status.PENDING
+    if verdict is not None:
+        status = Comment.Status.SPAM if verdict.outcome == Outcome.SPAM else Comment.Status.PENDING
     comment = Comment(
         post=post,
         parent=parent,
         depth=parent.depth + 1 if parent else 0,
         author=author,
         body=body,
-        body_html=render_comment(body),
+        body_html=body_html,
         status=status,
         ip_hash=ip_hash,
+        held_by_rule_id=verdict.rule.pk if verdict is not None else None,
     )
     comment.save()  # sets the thread too
     if comment.is_pending:
         queue_moderator_notice()
-    else:
+    elif comment.is_approved:
         queue_reply_notice(comment)
+    else:
+        _record_rule(comment, verdict)
     return comment
+
+
+def _record_rule(comment, verdict):
+    """The trail's row for a comment a rule marked as spam."""
+    record_decisions(
+        [comment],
+        action=Action.SPAM,
+        moderator=None,
+        source=Source.RULE,
+        reason=f"Rule “{verdict.rule.name}”",
+    )
 
 
 @transaction.atomic
@@ -80,22 +108,42 @@ def edit_comment(*, comment, body):
     until a moderator approves it (issue 11: sending the whole comment back to
     moderation hid its thread). Otherwise the text changes at once: a trusted author's
     edit, or an edit of a comment that awaits moderation anyway.
+
+    The moderation rules read the edit as they read a new comment (issue 27): a rule
+    that holds makes even a trusted author's edit wait; one that marks spam hides the
+    comment as spam, the edit waiting beside it; one that refuses raises Refused and
+    changes nothing.
     """
     now = timezone.now()
     body_html = render_comment(body)
-    if comment.is_approved and not is_trusted(comment.author):
+    verdict = screen(body=body, body_html=body_html, author=comment.author)
+    if verdict is not None and verdict.outcome == Outcome.REFUSE:
+        raise Refused(verdict.rule)
+    fields = []
+    if verdict is not None:
+        comment.held_by_rule_id = verdict.rule.pk
+        fields.append("held_by_rule")
+    edit_waits = comment.is_approved and (verdict is not None or not is_trusted(comment.author))
+    if edit_waits:
         comment.pending_body = body
         comment.pending_body_html = body_html
         comment.pending_edited_at = now
         comment.moderators_notified_at = None  # the moderators must see the new text
-        comment.save(update_fields=[*PENDING_EDIT_FIELDS, "moderators_notified_at"])
-        queue_moderator_notice()
+        fields += [*PENDING_EDIT_FIELDS, "moderators_notified_at"]
     else:
         comment.body = body
         comment.body_html = body_html
         comment.edited_at = now
         _drop_pending_edit(comment)
-        comment.save(update_fields=["body", "body_html", "edited_at", *PENDING_EDIT_FIELDS])
+        fields += ["body", "body_html", "edited_at", *PENDING_EDIT_FIELDS]
+    if verdict is not None and verdict.outcome == Outcome.SPAM:
+        comment.status = Comment.Status.SPAM
+        fields.append("status")
+    comment.save(update_fields=fields)
+    if verdict is not None and verdict.outcome == Outcome.SPAM:
+        _record_rule(comment, verdict)
+    elif edit_waits:
+        queue_moderator_notice()
     return comment
 
 

@@ -117,7 +117,13 @@ def waiting_reason(comment):
     sentence ("This comment …"): hidden by flags, an edit, or new."""
     if comment.hidden_by_flags:
         return "was hidden by readers' flags"
-    return "has an edit awaiting moderation" if comment.pending_body else "awaits moderation"
+    edit = comment.pending_body
+    if comment.held_by_rule_id is not None and comment.held_by_rule is not None:
+        rule = comment.held_by_rule.name
+        return (
+            f"has an edit held by the rule “{rule}”" if edit else f"was held by the rule “{rule}”"
+        )
+    return "has an edit awaiting moderation" if edit else "awaits moderation"
 
 
 @task
@@ -134,7 +140,7 @@ def notify_moderators():
         comments = list(
             Comment.objects.awaiting_moderation()
             .filter(moderators_notified_at__isnull=True)
-            .select_related("post", "author")
+            .select_related("post", "author", "held_by_rule")
             .select_for_update(skip_locked=True, of=("self",))
             .order_by("created_at", "pk")
         )
@@ -222,7 +228,7 @@ def _moderators_message(comments, recipient):
     if len(comments) == 1:
         comment = comments[0]
         subject = f"A comment on “{comment.post.title}” {waiting_reason(comment)}"
-        body = text(entries[0])
+        body = f"This comment {entries[0]['why']}. {text(entries[0])}"
     else:
         subject = f"{len(comments)} comments on {settings.SITE_NAME} need a moderator"
         body = "\n".join(

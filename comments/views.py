@@ -28,6 +28,7 @@ from .moderation import (
 from .notifications import waiting_reason
 from .rendering import render_comment
 from .rules import Action, can_moderate, may_act_on
+from .screening import Refused
 from .threads import comment_html
 
 
@@ -141,14 +142,19 @@ def post_comment(request, post_id):
             return _refuse(request, 409, refusal, post=post)
         return _form_page(request, post, form, status=409, message=refusal)
 
-    comment = create_comment(
-        post=post,
-        author=request.user,
-        body=form.cleaned_data["body"],
-        parent=form.cleaned_data["parent"],
-        ip_hash=network_hash(client_ip(request)),
-        standing=form.standing,
-    )
+    try:
+        comment = create_comment(
+            post=post,
+            author=request.user,
+            body=form.cleaned_data["body"],
+            parent=form.cleaned_data["parent"],
+            ip_hash=network_hash(client_ip(request)),
+            standing=form.standing,
+        )
+    except Refused as refused:  # a moderation rule's message (issue 27), the text kept
+        if wants_json(request):
+            return _refuse(request, 400, refused.message, post=post)
+        return _form_page(request, post, form, status=400, message=refused.message)
     # Where the comment lives: a new thread goes after the last one, maybe on a later page
     # than the one it was written on (issue 18).
     page_number = comment.page_number()
@@ -230,8 +236,12 @@ def edit(request, comment_id):
     form = EditCommentForm(request.POST or None, initial={"body": comment.latest_body})
     if request.method == "POST":
         if form.is_valid():
-            edit_comment(comment=comment, body=form.cleaned_data["body"])
-            return redirect(comment.page_url())
+            try:
+                edit_comment(comment=comment, body=form.cleaned_data["body"])
+            except Refused as refused:  # a moderation rule's message (issue 27)
+                form.add_error("body", refused.message)
+            else:
+                return redirect(comment.page_url())
         return render(request, "comments/edit.html", {"comment": comment, "form": form}, status=400)
     return render(request, "comments/edit.html", {"comment": comment, "form": form})
 

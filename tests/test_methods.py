@@ -46,6 +46,7 @@ TAKES_POST = {
     "comments:post",
     "comments:preview",
     "comments:edit",
+    "comments:decide",
     "comments:delete",
     "comments:flag",
     "editor_markdownify",

@@ -20,8 +20,8 @@ LAYERS = [
     {"comments", "comments.models", "comments.rendering", "comments.ratelimit"},
     # The stored counts, kept in step with the comments by their receivers.
     {"comments.counts"},
-    # Who may do what.
-    {"comments.rules"},
+    # Who may do what, and what the moderation rules say of a text.
+    {"comments.rules", "comments.screening"},
     # What changes comments, the emails about them and their signed decision links, the
     # forms.
     {"comments.moderation", "comments.notifications", "comments.decisions", "comments.forms"},

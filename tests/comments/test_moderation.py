@@ -1071,9 +1071,9 @@ def test_the_queue_takes_as_many_queries_for_a_hundred_comments_as_for_one(
 
 # The session (none where sessions are cached), the user with their groups' permissions,
 # the count of what the filter left (not of every comment: show_full_result_count), the
-# page of rows with their authors and posts, the post filter's choices, the actions'
-# permission; the same for one row or fifty.
-QUEUE_QUERIES = 7
+# page of rows with their authors and posts, the post filter's choices, the rule filter's
+# choices (issue 27), the actions' permission; the same for one row or fifty.
+QUEUE_QUERIES = 8
 
 
 def test_a_readme_moderator_finds_the_reader_to_block_in_the_blocked_commenters_form(
