@@ -15,7 +15,7 @@ rule is saved or deleted (the receivers below).
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -108,11 +108,17 @@ def link_hosts(html):
 
 
 def enabled_rules():
-    """The enabled rules (list of Rule), from the shared cache when it has them."""
-    rules = cache.get(CACHE_KEY)
-    if rules is None:
-        rules = [Rule.of(rule) for rule in ModerationRule.objects.filter(enabled=True)]
-        cache.set(CACHE_KEY, rules, timeout=60)
+    """The enabled rules (list of Rule), from the shared cache when it has them. The
+    cache holds plain fields, not Rule objects: a server of another release, whose Rule
+    differs, reads the rules from the database again instead of failing."""
+    cached = cache.get(CACHE_KEY)
+    if cached is not None:
+        try:
+            return [Rule(**fields) for fields in cached]
+        except TypeError:
+            pass
+    rules = [Rule.of(rule) for rule in ModerationRule.objects.filter(enabled=True)]
+    cache.set(CACHE_KEY, [asdict(rule) for rule in rules], timeout=60)
     return rules
 
 

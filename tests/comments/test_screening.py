@@ -227,3 +227,14 @@ def test_moderators_edit_rules_in_the_admin_and_a_rule_needs_its_field(client, a
         ).status_code
         == 200
     )
+
+
+def test_rules_cached_by_another_release_are_read_again(trusted, a_post):
+    from django.core.cache import cache
+
+    from comments.screening import CACHE_KEY
+
+    rule(kind=Kind.WORDS, words="crypto", outcome=Outcome.HOLD)
+    cache.set(CACHE_KEY, [{"pk": 1, "name": "An older Rule", "pattern": "crypto"}])
+
+    assert posted(a_post, trusted, "Buy crypto now").is_pending
