@@ -11,6 +11,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -164,7 +165,6 @@ class ModerationRule(models.Model):
     def clean(self):
         """The field that the rule's kind reads is filled in, and a refusal has its
         message. Raises ValidationError."""
-        from django.core.exceptions import ValidationError
 
         needed = {
             self.Kind.WORDS: ("words", bool(self.words.strip())),
