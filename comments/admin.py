@@ -372,7 +372,7 @@ class CommentAdmin(admin.ModelAdmin):
         decided = {
             "moderator": moderator,
             "source": ADMIN,
-            "reason": " ".join(request.POST.get("reason", "").split())[:500],
+            "reason": request.POST.get("reason", ""),
         }
         statuses = {
             "approve": (Comment.Status.APPROVED, "Approved the comment."),

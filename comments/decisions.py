@@ -82,6 +82,8 @@ def checked_decision(comment_id, decision, token):
 
 
 def awaits_moderation(comment_id):
-    """Whether the comment whose pk is ``comment_id`` (int) is in the moderation queue
-    (bool): the AWAITING condition, asked of its row."""
-    return Comment.objects.awaiting_moderation().filter(pk=comment_id).exists()
+    """Whether the comment whose pk is ``comment_id`` (int) awaits a decision from a link
+    (bool): the queue's AWAITING condition, asked of its row, and not deleted by its
+    author (a placeholder has no text left to decide on)."""
+    awaiting = Comment.objects.awaiting_moderation().filter(pk=comment_id, is_removed=False)
+    return awaiting.exists()

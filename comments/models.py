@@ -6,6 +6,7 @@ The lowest layer of the app: it imports no other module of comments/ (tests/comm
 test_layers.py holds the order).
 """
 
+import re
 from bisect import bisect_left
 from collections import defaultdict
 
@@ -20,6 +21,8 @@ from django.utils import timezone
 from accounts.models import ANONYMOUS_READER
 from core.signals import ChangeSignallingQuerySet
 from core.text import isolate
+
+from .matching import normalized_domain, words_of
 
 # The one definition of a public comment: the comments whose text everyone may read.
 # Comment.objects.public() is these, readable_by() adds what only their author may read,
@@ -110,6 +113,20 @@ def hidden_reason(*, status, hidden_by_flags, is_removed, own):
     return None
 
 
+# Between the words of a phrase, these are read as spaces ("e-mail", "don't", "U.S.").
+WORD_SEPARATORS = set("-'’.,&/")
+
+
+def _readable_words(line):
+    """Whether a line of a rule's words matches as written (bool): blank, or words with
+    nothing but spaces and WORD_SEPARATORS between them. "C++" or "$$$" would match
+    "c" or nothing (comments.matching.words_of)."""
+    if not line.strip():
+        return True
+    rest = {char for char in line if not char.isspace() and not re.match(r"\w", char)}
+    return bool(words_of(line)) and rest <= WORD_SEPARATORS
+
+
 class ModerationRule(models.Model):
     """A rule that screens every new comment and edit before anyone reads it (issue 27),
     edited in the admin by staff who may moderate: it matches words or phrases, link
@@ -174,6 +191,16 @@ class ModerationRule(models.Model):
         errors = {}
         if self.kind in needed and not needed[self.kind][1]:
             errors[needed[self.kind][0]] = "A rule of this kind needs this field."
+        unread = [line.strip() for line in self.words.splitlines() if not _readable_words(line)]
+        if unread:
+            errors["words"] = (
+                "Rules match whole words, so these lines would match only their letters, "
+                f"or nothing: {', '.join(unread)}. Write them as words."
+            )
+        hostless = [line.strip() for line in self.domains.splitlines() if line.strip()]
+        hostless = [line for line in hostless if not normalized_domain(line)]
+        if hostless:
+            errors["domains"] = f"These lines name no domain: {', '.join(hostless)}."
         if self.outcome == self.Outcome.REFUSE and not self.message.strip():
             errors["message"] = "Say what the writer is told when their comment is refused."
         if errors:

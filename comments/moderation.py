@@ -1,5 +1,6 @@
 """Everything that changes a comment, as plain functions used by the views and by admin."""
 
+import unicodedata
 from collections import defaultdict
 
 from django.conf import settings
@@ -26,6 +27,7 @@ def record_decisions(comments, *, action, moderator, source, reason=""):
     empty). One INSERT. Every moderator's decision in this module calls it, in the
     decision's own transaction."""
     name = moderator.display_name or moderator.get_username() if moderator else ""
+    reason = plain_reason(reason)
     ModerationDecision.objects.bulk_create(
         ModerationDecision(
             comment=comment,
@@ -35,10 +37,22 @@ def record_decisions(comments, *, action, moderator, source, reason=""):
             moderator_name=name,
             action=action,
             source=source,
-            reason=reason[:500],
+            reason=reason,
         )
         for comment in comments
     )
+
+
+def plain_reason(text):
+    """A moderator's reason (str) as the trail keeps it: one line of at most 500
+    characters, without control or format characters (a NUL, which PostgreSQL refuses in
+    text; terminal escapes; bidirectional overrides), whitespace collapsed."""
+    kept = "".join(
+        " " if char.isspace() else char
+        for char in text
+        if char.isspace() or unicodedata.category(char) not in ("Cc", "Cf")
+    )
+    return " ".join(kept.split())[:500]
 
 
 def attach_point(parent):
@@ -119,10 +133,9 @@ def edit_comment(*, comment, body):
     verdict = screen(body=body, body_html=body_html, author=comment.author)
     if verdict is not None and verdict.outcome == Outcome.REFUSE:
         raise Refused(verdict.rule)
-    fields = []
-    if verdict is not None:
-        comment.held_by_rule_id = verdict.rule.pk
-        fields.append("held_by_rule")
+    # The rule that holds this text, or none: a clean edit no longer says a rule held it.
+    comment.held_by_rule_id = verdict.rule.pk if verdict is not None else None
+    fields = ["held_by_rule"]
     edit_waits = comment.is_approved and (verdict is not None or not is_trusted(comment.author))
     if edit_waits:
         comment.pending_body = body
@@ -179,8 +192,17 @@ def _delete(comment):
         comment.is_removed = True
         comment.body = ""
         comment.body_html = ""
+        comment.hidden_by_flags = False  # no text left for a moderator to judge
         _drop_pending_edit(comment)
-        comment.save(update_fields=["is_removed", "body", "body_html", *PENDING_EDIT_FIELDS])
+        comment.save(
+            update_fields=[
+                "is_removed",
+                "body",
+                "body_html",
+                "hidden_by_flags",
+                *PENDING_EDIT_FIELDS,
+            ]
+        )
     else:
         parent = comment.parent
         comment.delete()
@@ -320,6 +342,7 @@ def block_authors(*, comments, moderator, source, reason=""):
         if comment.author is not None and not comment.author.is_staff
     ]
     authors = {comment.author for comment in blocked}
+    reason = plain_reason(reason)
     for author in authors:
         block_commenter(user=author, moderator=moderator, reason=reason)
     record_decisions(
@@ -375,7 +398,7 @@ def remove_comments_of(user):
     Comment.objects.filter(pk__in=deleted).delete()
     Comment.objects.filter(pk__in=placeholders).update(
         is_removed=True, body="", body_html="", pending_body="", pending_body_html="",
-        pending_edited_at=None,
+        pending_edited_at=None, hidden_by_flags=False,
     )  # fmt: skip
     Comment.objects.filter(author=user).update(author=None)
 

@@ -13,37 +13,18 @@ The enabled rules are read once a minute at most (the shared cache), and at once
 rule is saved or deleted (the receivers below).
 """
 
-import re
-import unicodedata
 from dataclasses import asdict, dataclass
 from html.parser import HTMLParser
-from urllib.parse import urlsplit
 
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 
+from .matching import host_of, normalized_domain, words_of
 from .models import Comment, ModerationRule
 
 CACHE_KEY = "comment-moderation-rules"
-WORD = re.compile(r"\w+")
 Outcome = ModerationRule.Outcome
 STRENGTH = {Outcome.REFUSE: 3, Outcome.SPAM: 2, Outcome.HOLD: 1}
-
-
-def words_of(text):
-    """The words of ``text`` (str) as rules compare them (list of str): case-folded,
-    without accents."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return WORD.findall(plain)
-
-
-def normalized_domain(domain):
-    """``domain`` (str, as typed: "https://www.Bit.ly/", "bit.ly") as a host name to
-    compare (str, lower case, no scheme, path or leading "www."), or "" for none."""
-    domain = domain.strip().casefold()
-    host = urlsplit(domain if "//" in domain else f"//{domain}").hostname or ""
-    return host.removeprefix("www.")
 
 
 @dataclass(frozen=True)
@@ -94,8 +75,7 @@ class _Links(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         if tag == "a":
-            href = dict(attrs).get("href") or ""
-            self.hosts.append(normalized_domain(href) if "//" in href else "")
+            self.hosts.append(host_of(dict(attrs).get("href") or ""))
 
 
 def link_hosts(html):

@@ -343,7 +343,7 @@ def decide(request, comment_id, decision, token):
             comment_id=comment_id,
             decision=chosen,
             moderator=request.user,
-            reason=" ".join(request.POST.get("reason", "").split())[:500],
+            reason=request.POST.get("reason", ""),
         )
     else:
         comment = Comment.objects.filter(pk=comment_id).first()

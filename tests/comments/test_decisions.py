@@ -13,7 +13,7 @@ from django.core import mail, signing
 from django.urls import reverse
 
 from comments.decisions import decision_url
-from comments.models import Comment
+from comments.models import Comment, ModerationDecision
 from comments.moderation import create_comment, moderate
 from tests.conftest import make_user
 from tests.html import parse
@@ -199,3 +199,31 @@ def test_a_deleted_comment_is_gone(client, waiting):
 
     assert client.get(path).status_code == 404
     assert client.post(path).status_code == 404
+
+
+def test_a_comment_its_author_deleted_is_not_offered_for_a_decision(
+    client, waiting, a_post, settings
+):
+    """Flagged until hidden, then deleted by its author under a reply: a placeholder."""
+    from comments.moderation import delete_comment, flag_comment
+
+    comment = waiting["comment"]
+    moderate(
+        comments=Comment.objects.filter(pk=comment.pk),
+        status="approved",
+        moderator=waiting["moderator"],
+        source="admin",
+    )
+    settings.COMMENTS_FLAGS_TO_HIDE = 1
+    flag_comment(comment=comment, user=make_user(email="f@example.com"), reason="spam")
+    create_comment(post=a_post, author=make_user(email="r2@example.com"), body="Re", parent=comment)
+    comment.refresh_from_db()
+    delete_comment(comment=comment)
+    client.force_login(waiting["moderator"])
+    path = "/" + links_in(waiting["message"].body)["Approve"]
+
+    for response in (client.get(path), client.post(path)):
+        tree = parse(response.content)
+        assert tree.find("h1").text == "Already decided"
+        assert "Its author deleted this comment." in tree.text
+    assert ModerationDecision.objects.filter(source="digest").count() == 0

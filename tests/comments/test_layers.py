@@ -17,7 +17,13 @@ APP = Path(comments.__file__).resolve().parent
 # Lowest first. A module may import the modules of its own layer and of those below.
 LAYERS = [
     # The models and what needs nothing of the app: Markdown rendering, the rate limit.
-    {"comments", "comments.models", "comments.rendering", "comments.ratelimit"},
+    {
+        "comments",
+        "comments.models",
+        "comments.matching",
+        "comments.rendering",
+        "comments.ratelimit",
+    },
     # The stored counts, kept in step with the comments by their receivers.
     {"comments.counts"},
     # Who may do what, and what the moderation rules say of a text.

@@ -238,3 +238,79 @@ def test_rules_cached_by_another_release_are_read_again(trusted, a_post):
     cache.set(CACHE_KEY, [{"pk": 1, "name": "An older Rule", "pattern": "crypto"}])
 
     assert posted(a_post, trusted, "Buy crypto now").is_pending
+
+
+@pytest.mark.parametrize(
+    "href",
+    [
+        "http:bit.ly/abc",  # browsers read these as links to bit.ly
+        "http:/bit.ly/abc",
+        "https:///bit.ly/abc",
+        "https://bit%2Ely/abc",
+        "https://bit.ly./abc",
+        "https://user@Go.BIT.ly:8080/x",
+    ],
+)
+def test_a_domain_rule_reads_a_link_as_a_browser_follows_it(trusted, a_post, href):
+    rule(kind=Kind.DOMAINS, domains="bit.ly", outcome=Outcome.HOLD)
+
+    assert posted(a_post, trusted, f"[see]({href})").is_pending
+
+
+@pytest.mark.parametrize("written", ["bücher.de", "BÜCHER.DE", "*.bücher.de", ".bücher.de."])
+def test_a_domain_is_matched_in_its_ascii_form_however_it_is_written(trusted, a_post, written):
+    rule(kind=Kind.DOMAINS, domains=written, outcome=Outcome.HOLD)
+
+    assert posted(a_post, trusted, "see https://www.bücher.de/x").is_pending
+
+
+@pytest.mark.parametrize(
+    ("field", "lines", "named"),
+    [
+        ("domains", "bit.ly\n[bit.ly]", "[bit.ly]"),
+        ("domains", "http://[", "http://["),
+        ("words", "C++\nspam", "C++"),
+        ("words", "💊\n$$$", "💊, $$$"),
+    ],
+)
+def test_a_line_a_rule_could_not_read_is_refused_by_name(field, lines, named):
+    from django.core.exceptions import ValidationError
+
+    kind = Kind.DOMAINS if field == "domains" else Kind.WORDS
+    candidate = ModerationRule(name="R", kind=kind, outcome=Outcome.HOLD, **{field: lines})
+
+    with pytest.raises(ValidationError) as refused:
+        candidate.full_clean()
+    assert named in " ".join(refused.value.message_dict[field])
+
+
+def test_words_with_separators_inside_are_fine():
+    ModerationRule(
+        name="R", kind=Kind.WORDS, outcome=Outcome.HOLD, words="e-mail\ndon't\nU.S. army"
+    ).full_clean()
+
+
+def test_a_rule_saved_with_a_broken_domain_never_breaks_posting(trusted, a_post):
+    """Saved around the admin's form (QuerySet.create skips clean())."""
+    rule(kind=Kind.DOMAINS, domains="bit.ly\n[bit.ly]\nhttp://[", outcome=Outcome.HOLD)
+
+    assert posted(a_post, trusted, "hello, no links").is_approved
+    assert posted(a_post, trusted, "<https://bit.ly/x>").is_pending
+
+
+def test_a_clean_edit_no_longer_says_a_rule_held_it(client, a_post, a_reader):
+    from comments.moderation import discard_pending_edits
+
+    rule(name="Pills", kind=Kind.WORDS, words="viagra", outcome=Outcome.HOLD)
+    comment = add_comment(a_post, a_reader, "Fine")
+    edit_comment(comment=comment, body="viagra edit")
+    discard_pending_edits(
+        comments=Comment.objects.filter(pk=comment.pk), moderator=None, source="admin"
+    )
+    comment.refresh_from_db()
+
+    edit_comment(comment=comment, body="a perfectly clean edit")
+
+    comment.refresh_from_db()
+    assert comment.held_by_rule is None
+    assert waiting_reason(comment) == "has an edit awaiting moderation"

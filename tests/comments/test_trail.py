@@ -193,3 +193,15 @@ def test_the_trail_forgets_the_text_its_author_took_back(client, moderator, a_po
 
     assert list(ModerationDecision.objects.values_list("excerpt", flat=True)) == ["", ""]
     assert len(trail()) == 2
+
+
+def test_a_reason_keeps_no_control_or_format_characters(client, moderator, a_post, a_reader):
+    """A NUL made PostgreSQL refuse the row (a 500); escapes and bidirectional overrides
+    would reach the admin and the CSV."""
+    comment = add_comment(a_post, a_reader, "Hello", status="pending")
+    client.force_login(moderator)
+
+    response = press(client, comment, "approve", reason="spam\x00bot \x1b[31mred\u202eevil\x07\n x")
+
+    assert response.status_code == 302
+    assert trail(comment) == [(Action.APPROVED, "admin", "Mo Derator", "spambot [31mredevil x")]
