@@ -1,12 +1,15 @@
-"""The comments app's part of a reader's data: their comments, for the export and for
-account deletion (composed by accounts.data, issue 20)."""
+"""The comments app's part of a reader's data: their comments, and the moderation
+decisions they made as a moderator, for the export and for account deletion (composed by
+accounts.data, issue 20)."""
 
-from .models import Comment, discussion_url, page_numbers
+from .models import Comment, ModerationDecision, discussion_url, page_numbers
 from .moderation import remove_comments_of
 
 
 def reader_data(user):
-    """{"comments": [...]}: the reader's comments not removed, oldest first, JSON-ready."""
+    """{"comments": [...], "moderation_decisions": [...]}: the reader's comments not
+    removed, and the decisions they made as a moderator (issue 27's trail), each oldest
+    first, JSON-ready: three queries, whatever their number."""
     comments = list(
         Comment.objects.filter(author=user, is_removed=False)
         .select_related("post", "thread")
@@ -27,7 +30,19 @@ def reader_data(user):
                 "in_reply_to": comment.parent_id,
             }
             for comment in comments
-        ]
+        ],
+        "moderation_decisions": [
+            {
+                "comment": decision.comment_number,
+                "decision": decision.get_action_display(),
+                "from": decision.get_source_display(),
+                "reason": decision.reason,
+                "decided_at": decision.decided_at.isoformat(),
+            }
+            for decision in ModerationDecision.objects.filter(moderator=user).order_by(
+                "decided_at", "id"
+            )
+        ],
     }
 
 

@@ -205,3 +205,20 @@ def test_a_reason_keeps_no_control_or_format_characters(client, moderator, a_pos
 
     assert response.status_code == 302
     assert trail(comment) == [(Action.APPROVED, "admin", "Mo Derator", "spambot [31mredevil x")]
+
+
+def test_a_moderators_data_export_lists_the_decisions_they_made(
+    client, moderator, a_post, a_reader
+):
+    comment = add_comment(a_post, a_reader, "Hello", status="pending")
+    client.force_login(moderator)
+    press(client, comment, "approve", reason="Kind words")
+
+    exported = client.get(reverse("accounts:export")).json()
+
+    [decision] = exported["moderation_decisions"]
+    assert (decision["comment"], decision["decision"], decision["from"], decision["reason"]) == (
+        comment.pk, "Approved", "Admin", "Kind words",
+    )  # fmt: skip
+    client.force_login(a_reader)
+    assert client.get(reverse("accounts:export")).json()["moderation_decisions"] == []
