@@ -5,7 +5,8 @@ Words and phrases match whole words, ignoring case and accents: the text and eac
 phrase are case-folded, decomposed (NFKD) and stripped of combining marks, then split
 into words (``\\w+``); a phrase matches where its words follow each other in the text.
 Links are the ``<a href>`` of the comment as rendered (comments.rendering), so a bare
-address the renderer links counts too; a domain matches itself and its subdomains. Every
+address the renderer links counts too, each read as a browser follows it
+(comments.matching.host_of); a domain matches itself and its subdomains. Every
 check is a scan of the text or a set look-up: linear in the text, whatever the rules
 (no user-supplied regular expression, issue 27).
 
