@@ -31,6 +31,14 @@ def run_axe(page, script, *, tags=WCAG_TAGS, rules=None):
     `rules` (axe rule ids) narrows the run to those rules instead of `tags`.
     The page's context must bypass CSP: the injected <script> is inline.
     """
+    # Colours that are still moving (Django admin's links fade between colours over
+    # 0.15 s after a colour scheme change) would be measured mid-way: let every running
+    # transition and animation end first (an endless one is not waited for).
+    page.evaluate(
+        """() => Promise.all(document.getAnimations()
+            .filter(a => a.effect && a.effect.getComputedTiming().endTime !== Infinity)
+            .map(a => a.finished.catch(() => null)))"""
+    )
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(content=script)
     if rules:
